@@ -1,0 +1,34 @@
+/* arena: bump allocator for compiler data; everything is freed at once. */
+#ifndef LAKEC_ARENA_H
+#define LAKEC_ARENA_H
+
+#include <stddef.h>
+
+typedef struct ArenaBlock ArenaBlock;
+typedef struct Arena {
+  ArenaBlock *head;
+  size_t total; /* bytes handed out, for the benchmark's curiosity */
+} Arena;
+
+void arena_init(Arena *a);
+void arena_release(Arena *a);
+/* Zeroed memory, aligned for any type. Aborts on out-of-memory. */
+void *arena_alloc(Arena *a, size_t size);
+char *arena_strdup(Arena *a, const char *s);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Growable array of pointers living in an arena (old storage is simply left). */
+typedef struct PtrVec {
+  void **items;
+  size_t len, cap;
+} PtrVec;
+void ptrvec_push(Arena *a, PtrVec *v, void *item);
+
+/* Our own bug: name the place and abort (git's BUG()). */
+#define BUG(...) lakec_bug(__FILE__, __LINE__, __VA_ARGS__)
+_Noreturn void lakec_bug(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,21 @@
+/* compile: the pipeline of one stage file, phase after phase (main.c's and
+ * the tests' single way in). */
+#ifndef LAKEC_COMPILE_H
+#define LAKEC_COMPILE_H
+
+#include "ir.h"
+#include "model.h"
+
+struct Ctx;
+
+typedef struct Compiled {
+  const char *path;
+  Model *model; /* NULL when the file could not be loaded at all */
+  Ir *ir;       /* NULL when the file has errors */
+} Compiled;
+
+/* load -> merge -> check -> lower, stopping between phases when errors were
+ * reported (diagnostics are in ctx). Free the result's IR with ir_free. */
+Compiled compile_stage(struct Ctx *ctx, const char *path);
+
+#endif

@@ -1,0 +1,321 @@
+/* decode: one function per FieldType, all driven by the tables in schema.c.
+ * Model structs are written through memcpy at the table's offsets, which keeps
+ * the code free of per-construct cases and of aliasing tricks. */
+#include "decode.h"
+#include "ctx.h"
+#include "model.h"
+#include "suggest.h"
+
+#include <string.h>
+
+typedef LIST(void) AnyList;
+
+static void put(void *dst, size_t offset, const void *value, size_t size) {
+  memcpy((char *)dst + offset, value, size);
+}
+
+static void put_list(void *dst, size_t offset, void *items, size_t len) {
+  AnyList l = {items, len};
+  put(dst, offset, &l, sizeof l);
+}
+
+Pos decode_value_pos(const Node *map, const char *key) {
+  const Node *v = node_get(map, key);
+  return v ? v->pos : map ? map->pos : (Pos){0};
+}
+
+static bool expect_scalar(Ctx *ctx, const Field *f, const Node *n, const char *what) {
+  if (n->kind == NODE_SCALAR && !node_is_null(n))
+    return true;
+  diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be %s, not %s", f->key, what,
+             node_describe(n));
+  return false;
+}
+
+static void decode_int(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+  long long v;
+  if (!expect_scalar(ctx, f, n, "a whole number"))
+    return;
+  if (!node_scalar_int(n, &v)) {
+    diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a whole number, not '%s'", f->key,
+               n->str);
+    return;
+  }
+  if (v < f->min || v > f->max) {
+    diag_error(ctx, n->pos, LK_OUT_OF_RANGE, "'%s' is %lld, outside the range %lld..%lld",
+               f->key, v, f->min, f->max);
+    return;
+  }
+  put(dst, f->offset, &v, sizeof v);
+}
+
+static void decode_bool(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+  bool b;
+  if (!expect_scalar(ctx, f, n, "true or false"))
+    return;
+  if (!node_scalar_bool(n, &b)) {
+    diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be true or false, not '%s'", f->key,
+               n->str);
+    return;
+  }
+  int v = b;
+  put(dst, f->offset, &v, sizeof v);
+}
+
+/* "a, b, c" into buf (truncated to fit). */
+static void join_words(char *buf, size_t size, const char *const *words, size_t n) {
+  buf[0] = '\0';
+  for (size_t i = 0; i < n; i++) {
+    strncat(buf, i ? ", " : "", size - strlen(buf) - 1);
+    strncat(buf, words[i], size - strlen(buf) - 1);
+  }
+}
+
+static size_t field_names(const Shape *sh, const char **out, size_t max) {
+  size_t n = sh->nfields < max ? sh->nfields : max;
+  for (size_t i = 0; i < n; i++)
+    out[i] = sh->fields[i].key;
+  return n;
+}
+
+static size_t count_values(const char *const *values) {
+  size_t n = 0;
+  while (values[n])
+    n++;
+  return n;
+}
+
+static void decode_enum(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+  if (!expect_scalar(ctx, f, n, "a string"))
+    return;
+  size_t count = count_values(f->values);
+  for (size_t i = 0; i < count; i++)
+    if (!strcmp(n->str, f->values[i])) {
+      int v = (int)i;
+      put(dst, f->offset, &v, sizeof v);
+      return;
+    }
+  char allowed[256];
+  join_words(allowed, sizeof allowed, f->values, count);
+  Diag *d = diag_error(ctx, n->pos, LK_BAD_ENUM, "'%s' must be one of %s, not '%s'", f->key,
+                       allowed, n->str);
+  const char *best = suggest_closest(n->str, f->values, count);
+  if (best)
+    diag_fixit(ctx, d, best);
+}
+
+static void decode_strmap(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+  if (n->kind != NODE_MAP) {
+    diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a map of names to values, not %s",
+               f->key, node_describe(n));
+    return;
+  }
+  StrPair *items = arena_alloc(&ctx->arena, (n->count ? n->count : 1) * sizeof *items);
+  size_t len = 0;
+  for (size_t i = 0; i < n->count; i++) {
+    const Node *v = n->pairs[i].value;
+    if (v->kind != NODE_SCALAR) {
+      diag_error(ctx, v->pos, LK_WRONG_TYPE, "'%s' in '%s' must be a plain value, not %s",
+                 n->pairs[i].key->str, f->key, node_describe(v));
+      continue;
+    }
+    items[len++] = (StrPair){n->pairs[i].key->str, v->str, n->pairs[i].key, v};
+  }
+  put_list(dst, f->offset, items, len);
+}
+
+static void decode_strlist(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+  if (n->kind != NODE_SEQ) {
+    diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a list, not %s", f->key,
+               node_describe(n));
+    return;
+  }
+  const char **items = arena_alloc(&ctx->arena, (n->count ? n->count : 1) * sizeof *items);
+  size_t len = 0;
+  for (size_t i = 0; i < n->count; i++) {
+    const Node *v = n->items[i];
+    if (v->kind != NODE_SCALAR || node_is_null(v)) {
+      diag_error(ctx, v->pos, LK_WRONG_TYPE, "items of '%s' must be strings, not %s", f->key,
+                 node_describe(v));
+      continue;
+    }
+    items[len++] = v->str;
+  }
+  put_list(dst, f->offset, items, len);
+}
+
+static void decode_map_of(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+  const Shape *sh = f->shape;
+  if (n->kind != NODE_MAP) {
+    diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a map of %s names to settings, not %s",
+               f->key, sh->name, node_describe(n));
+    return;
+  }
+  char *items = arena_alloc(&ctx->arena, (n->count ? n->count : 1) * sh->size);
+  for (size_t i = 0; i < n->count; i++) {
+    void *item = items + i * sh->size;
+    const char *key = n->pairs[i].key->str;
+    put(item, sh->key_offset, &key, sizeof key);
+    const char *where = arena_printf(&ctx->arena, "%s '%s'", sh->name, key);
+    decode_struct(ctx, sh, n->pairs[i].value, item, where);
+  }
+  put_list(dst, f->offset, items, n->count);
+}
+
+static void decode_list_of(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+  const Shape *sh = f->shape;
+  if (n->kind != NODE_SEQ) {
+    diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a list of %ss, not %s", f->key,
+               sh->name, node_describe(n));
+    return;
+  }
+  char *items = arena_alloc(&ctx->arena, (n->count ? n->count : 1) * sh->size);
+  for (size_t i = 0; i < n->count; i++)
+    decode_struct(ctx, sh, n->items[i], items + i * sh->size, sh->name);
+  put_list(dst, f->offset, items, n->count);
+}
+
+static void decode_field(Ctx *ctx, const Field *f, const Node *n, void *dst,
+                         const char *where) {
+  switch (f->type) {
+  case F_STR:
+    if (expect_scalar(ctx, f, n, "a string"))
+      put(dst, f->offset, &n->str, sizeof n->str);
+    return;
+  case F_INT:
+    decode_int(ctx, f, n, dst);
+    return;
+  case F_BOOL:
+    decode_bool(ctx, f, n, dst);
+    return;
+  case F_ENUM:
+    decode_enum(ctx, f, n, dst);
+    return;
+  case F_STRMAP:
+    decode_strmap(ctx, f, n, dst);
+    return;
+  case F_STRLIST:
+    decode_strlist(ctx, f, n, dst);
+    return;
+  case F_STRUCT:
+    decode_struct(ctx, f->shape, n, (char *)dst + f->offset,
+                  arena_printf(&ctx->arena, "'%s' of %s", f->key, where));
+    return;
+  case F_MAP_OF:
+    decode_map_of(ctx, f, n, dst);
+    return;
+  case F_LIST_OF:
+    decode_list_of(ctx, f, n, dst);
+    return;
+  }
+  BUG("unknown field type %d", (int)f->type);
+}
+
+/* Absent optional fields: apply a literal default, or mark tri-states unset. */
+static void apply_default(Ctx *ctx, const Field *f, void *dst) {
+  if (f->type == F_BOOL || f->type == F_ENUM) {
+    int v = TRI_UNSET;
+    if (f->def && !f->computed) {
+      if (f->type == F_BOOL)
+        v = !strcmp(f->def, "true");
+      else
+        for (int i = 0; f->values[i]; i++)
+          if (!strcmp(f->values[i], f->def))
+            v = i;
+    }
+    put(dst, f->offset, &v, sizeof v);
+  } else if (f->type == F_INT && f->def && !f->computed) {
+    long long v = 0;
+    for (const char *p = f->def; *p >= '0' && *p <= '9'; p++)
+      v = v * 10 + (*p - '0');
+    put(dst, f->offset, &v, sizeof v);
+  } else if (f->type == F_STR && f->def && !f->computed) {
+    const char *s = f->def;
+    put(dst, f->offset, &s, sizeof s);
+  } else if (f->type == F_STRLIST && f->def) {
+    /* the only list default is ["*"] (CORS origins) */
+    const char **one = arena_alloc(&ctx->arena, sizeof *one);
+    one[0] = "*";
+    put_list(dst, f->offset, (void *)one, 1);
+  }
+}
+
+static const Field *find_field(const Shape *sh, const char *key) {
+  for (size_t i = 0; i < sh->nfields; i++)
+    if (!strcmp(sh->fields[i].key, key))
+      return &sh->fields[i];
+  return NULL;
+}
+
+static void report_unknown_key(Ctx *ctx, const Shape *sh, const Node *key, const char *where) {
+  const char *names[32];
+  size_t n = field_names(sh, names, 32);
+  Diag *d = diag_error(ctx, key->pos, LK_UNKNOWN_KEY, "unknown key '%s' in %s", key->str, where);
+  const char *best = suggest_closest(key->str, names, n);
+  if (best)
+    diag_fixit(ctx, d, best);
+}
+
+/* A scalar written where a shape with a shorthand key is expected stands for
+ * a one-key map: `schedule: rate(1 minute)` = `schedule: {expression: ...}`. */
+static const Node *expand_shorthand(Ctx *ctx, const Shape *sh, const Node *node) {
+  if (!sh->shorthand || node->kind != NODE_SCALAR || node_is_null(node))
+    return node;
+  Node *map = node_new_map(ctx, node->pos, 1);
+  map->pairs[0].key = node_new_scalar(ctx, node->pos, sh->shorthand, false);
+  map->pairs[0].value = (Node *)node;
+  map->count = 1;
+  return map;
+}
+
+static void check_exactly_one(Ctx *ctx, const Shape *sh, const Node *node, const char *where) {
+  const Node *first = NULL;
+  for (size_t i = 0; i < node->count; i++) {
+    if (!find_field(sh, node->pairs[i].key->str))
+      continue;
+    if (first) {
+      Diag *d = diag_error(ctx, node->pairs[i].key->pos, LK_CONFLICT,
+                           "a %s has one action, but '%s' and '%s' are both set", sh->name,
+                           first->str, node->pairs[i].key->str);
+      diag_note(ctx, d, first->pos, "'%s' is set here", first->str);
+      return;
+    }
+    first = node->pairs[i].key;
+  }
+  if (first)
+    return;
+  const char *names[32];
+  size_t n = field_names(sh, names, 32);
+  char keys[256];
+  join_words(keys, sizeof keys, names, n);
+  diag_error(ctx, node->pos, LK_MISSING_KEY, "%s needs one of the keys %s", where, keys);
+}
+
+void decode_struct(Ctx *ctx, const Shape *sh, const Node *node, void *dst, const char *where) {
+  node = expand_shorthand(ctx, sh, node);
+  if (node->kind != NODE_MAP) {
+    diag_error(ctx, node->pos, LK_WRONG_TYPE, "%s must be a map of settings, not %s", where,
+               node_describe(node));
+    return;
+  }
+  put(dst, sh->node_offset, &node, sizeof node);
+  for (size_t i = 0; i < node->count; i++) {
+    const Field *f = find_field(sh, node->pairs[i].key->str);
+    if (f)
+      decode_field(ctx, f, node->pairs[i].value, dst, where);
+    else
+      report_unknown_key(ctx, sh, node->pairs[i].key, where);
+  }
+  for (size_t i = 0; i < sh->nfields; i++) {
+    const Field *f = &sh->fields[i];
+    if (node_get(node, f->key))
+      continue;
+    if (f->required)
+      diag_error(ctx, node->pos, LK_MISSING_KEY, "missing required key '%s' in %s", f->key,
+                 where);
+    else
+      apply_default(ctx, f, dst);
+  }
+  if (sh->exactly_one)
+    check_exactly_one(ctx, sh, node, where);
+}

@@ -1,0 +1,179 @@
+/* diag: diagnostics are collected in order during a run and rendered at the end,
+ * in GCC's shape: location, severity, message and code, the quoted source line,
+ * a caret with a ~~~ underline as wide as the token, a fix-it line, then notes. */
+#include "diag.h"
+#include "ctx.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static Diag *diag_new(Ctx *ctx, Severity sev, Pos pos, const char *code,
+                      const char *fmt, va_list ap) {
+  char buf[1024];
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  Diag *d = arena_alloc(&ctx->arena, sizeof *d);
+  d->severity = sev;
+  d->code = code;
+  d->pos = pos;
+  d->message = arena_strdup(&ctx->arena, buf);
+  return d;
+}
+
+static void diag_append(Ctx *ctx, Diag *d) {
+  DiagList *l = &ctx->diags;
+  if (l->tail)
+    l->tail->next = d;
+  else
+    l->head = d;
+  l->tail = d;
+  /* A value inherited from a blueprint is reported where it is written; the
+   * note says which stage file pulled that blueprint in (GCC's "included from"). */
+  const SourceFile *f = d->pos.file;
+  while (f && f->included_from.file) {
+    diag_note(ctx, d, f->included_from, "'%s' is extended by '%s'", f->path,
+              f->included_from.file->path);
+    f = f->included_from.file;
+  }
+}
+
+Diag *diag_error(Ctx *ctx, Pos pos, const char *code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  Diag *d = diag_new(ctx, SEV_ERROR, pos, code, fmt, ap);
+  va_end(ap);
+  ctx->diags.errors++;
+  diag_append(ctx, d);
+  return d;
+}
+
+Diag *diag_warning(Ctx *ctx, Pos pos, const char *code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  Diag *d = diag_new(ctx, SEV_WARNING, pos, code, fmt, ap);
+  va_end(ap);
+  ctx->diags.warnings++;
+  diag_append(ctx, d);
+  return d;
+}
+
+void diag_note(Ctx *ctx, Diag *d, Pos pos, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  Diag *n = diag_new(ctx, SEV_NOTE, pos, NULL, fmt, ap);
+  va_end(ap);
+  Diag **tail = &d->notes;
+  while (*tail)
+    tail = &(*tail)->next;
+  *tail = n;
+}
+
+void diag_fixit(Ctx *ctx, Diag *d, const char *replacement) {
+  d->fixit = arena_strdup(&ctx->arena, replacement);
+}
+
+/* ---- rendering ---- */
+
+typedef struct Style {
+  const char *bold, *sev, *caret, *reset;
+} Style;
+
+static const char *severity_name(Severity s) {
+  switch (s) {
+  case SEV_ERROR:
+    return "error";
+  case SEV_WARNING:
+    return "warning";
+  case SEV_NOTE:
+    return "note";
+  }
+  BUG("unknown severity %d", (int)s);
+}
+
+static const char *severity_color(Severity s) {
+  return s == SEV_ERROR ? "\033[1;31m" : s == SEV_WARNING ? "\033[1;35m" : "\033[1;36m";
+}
+
+/* Byte length of the UTF-8 sequence starting with c (1 for invalid bytes). */
+static size_t utf8_width(unsigned char c) {
+  if (c >= 0xF0 && c < 0xF8)
+    return 4;
+  if (c >= 0xE0)
+    return c < 0xF0 ? 3 : 1;
+  if (c >= 0xC0)
+    return 2;
+  return 1;
+}
+
+/* Prints the "      | " gutter and then, under the text, `col-1` characters of
+ * padding (tabs stay tabs so the caret lines up) and a caret of `len` width. */
+static void render_caret(FILE *out, const Style *st, const char *line, size_t n,
+                         const Pos *pos, const char *fixit, int gutter) {
+  fprintf(out, "%*s | ", gutter, "");
+  size_t i = 0;
+  for (unsigned c = 1; c < pos->col && i < n; c++) {
+    fputc(line[i] == '\t' ? '\t' : ' ', out);
+    i += utf8_width((unsigned char)line[i]);
+  }
+  unsigned width = pos->len ? pos->len : 1;
+  fprintf(out, "%s^", st->caret);
+  for (unsigned k = 1; k < width; k++)
+    fputc('~', out);
+  fprintf(out, "%s\n", st->reset);
+  if (!fixit)
+    return;
+  fprintf(out, "%*s | ", gutter, "");
+  i = 0;
+  for (unsigned c = 1; c < pos->col && i < n; c++) {
+    fputc(line[i] == '\t' ? '\t' : ' ', out);
+    i += utf8_width((unsigned char)line[i]);
+  }
+  fprintf(out, "%s%s%s\n", st->caret, fixit, st->reset);
+}
+
+static void render_one(FILE *out, const Style *st, const Diag *d) {
+  const Pos *p = &d->pos;
+  fputs(st->bold, out);
+  if (p->file && p->line)
+    fprintf(out, "%s:%u:%u: ", p->file->path, p->line, p->col);
+  else if (p->file)
+    fprintf(out, "%s: ", p->file->path);
+  else
+    fputs("lakec: ", out);
+  fprintf(out, "%s%s:%s %s", severity_color(d->severity), severity_name(d->severity),
+          st->reset, d->message);
+  if (d->code)
+    fprintf(out, " [%s]", d->code);
+  fputc('\n', out);
+  size_t n;
+  const char *line = p->file ? source_line(p->file, p->line, &n) : NULL;
+  if (!line)
+    return;
+  fprintf(out, "%5u | %.*s\n", p->line, (int)n, line);
+  render_caret(out, st, line, n, p, d->fixit, 5);
+}
+
+void diag_render(const Ctx *ctx, FILE *out, bool color) {
+  Style plain = {"", "", "", ""};
+  Style tty = {"\033[1m", "", "\033[1;32m", "\033[0m"};
+  const Style *st = color ? &tty : &plain;
+  for (const Diag *d = ctx->diags.head; d; d = d->next) {
+    render_one(out, st, d);
+    for (const Diag *n = d->notes; n; n = n->next)
+      render_one(out, st, n);
+  }
+  unsigned e = ctx->diags.errors, w = ctx->diags.warnings;
+  if (e && w)
+    fprintf(out, "%u error%s, %u warning%s generated.\n", e, e == 1 ? "" : "s", w,
+            w == 1 ? "" : "s");
+  else if (e)
+    fprintf(out, "%u error%s generated.\n", e, e == 1 ? "" : "s");
+  else if (w)
+    fprintf(out, "%u warning%s generated.\n", w, w == 1 ? "" : "s");
+}
+
+const char *diag_format_short(Ctx *ctx, const Diag *d) {
+  const Pos *p = &d->pos;
+  return arena_printf(&ctx->arena, "%s:%u:%u: %s: %s [%s]",
+                      p->file ? p->file->path : "lakec", p->line, p->col,
+                      severity_name(d->severity), d->message, d->code ? d->code : "");
+}

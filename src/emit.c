@@ -1,0 +1,139 @@
+/* emit: phase 5. Renders the IR with jansson (which keeps insertion order, so
+ * the lowering's order is the file's order) and writes through temporary
+ * files renamed into place only when every file of the run is written: a
+ * failed build never leaves a partial or a stale mix of files behind. */
+#include "emit.h"
+#include "ctx.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct EmitFile {
+  const char *path, *tmp;
+  char *text; /* malloc'd */
+  bool written;
+} EmitFile;
+
+static char *dump(json_t *v) {
+  char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+  if (!s)
+    BUG("cannot render JSON");
+  size_t n = strlen(s);
+  char *out = realloc(s, n + 2);
+  if (!out)
+    BUG("out of memory");
+  out[n] = '\n';
+  out[n + 1] = '\0';
+  return out;
+}
+
+char *emit_template_text(const Ir *ir) {
+  json_t *t = ir_to_template(ir);
+  char *s = dump(t);
+  json_decref(t);
+  return s;
+}
+
+char *emit_manifest_text(const Ir *ir) {
+  json_t *assets = json_array();
+  for (size_t i = 0; i < ir->assets.len; i++) {
+    const IrAsset *a = ir->assets.items[i];
+    json_t *fns = json_array();
+    for (size_t k = 0; k < a->functions.len; k++)
+      json_array_append_new(fns, json_string(a->functions.items[k]));
+    /* file and sha256 stay null until the handler binaries are packaged. */
+    json_array_append_new(assets, J("{s:s, s:s, s:o, s:n, s:n}", "handler", a->handler,
+                                    "parameter", a->parameter, "functions", fns, "file",
+                                    "sha256"));
+  }
+  json_t *m = J("{s:i, s:s, s:s, s:s, s:s, s:o}", "manifest", 1, "project", ir->project, "stage",
+                ir->stage, "template", "template.json", "bucket_parameter", "AssetsBucket",
+                "assets", assets);
+  char *s = dump(m);
+  json_decref(m);
+  return s;
+}
+
+static bool make_dirs(const char *path) {
+  char buf[4096];
+  if (strlen(path) >= sizeof buf)
+    return false;
+  strcpy(buf, path);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/')
+      continue;
+    *p = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+      return false;
+    *p = '/';
+  }
+  return mkdir(buf, 0777) == 0 || errno == EEXIST;
+}
+
+static void batch_add(Ctx *ctx, EmitBatch *b, const char *path, char *text) {
+  EmitFile *f = arena_alloc(&ctx->arena, sizeof *f);
+  f->path = path;
+  f->tmp = arena_printf(&ctx->arena, "%s.tmp.%ld", path, (long)getpid());
+  f->text = text;
+  ptrvec_push(&ctx->arena, &b->files, f);
+}
+
+void emit_stage(Ctx *ctx, EmitBatch *b, const Ir *ir, const char *out_dir) {
+  const char *dir = arena_printf(&ctx->arena, "%s/%s", out_dir, ir->stage);
+  batch_add(ctx, b, arena_printf(&ctx->arena, "%s/template.json", dir), emit_template_text(ir));
+  batch_add(ctx, b, arena_printf(&ctx->arena, "%s/assets.json", dir), emit_manifest_text(ir));
+}
+
+static bool write_file(const char *path, const char *text) {
+  FILE *fp = fopen(path, "wb");
+  if (!fp)
+    return false;
+  size_t n = strlen(text);
+  bool ok = fwrite(text, 1, n, fp) == n;
+  ok &= fflush(fp) == 0;
+  ok &= fclose(fp) == 0;
+  return ok;
+}
+
+static void remove_temporaries(EmitBatch *b) {
+  for (size_t i = 0; i < b->files.len; i++) {
+    EmitFile *f = b->files.items[i];
+    if (f->written)
+      unlink(f->tmp);
+  }
+}
+
+bool emit_commit(Ctx *ctx, EmitBatch *b, const char **why) {
+  for (size_t i = 0; i < b->files.len; i++) {
+    EmitFile *f = b->files.items[i];
+    const char *slash = strrchr(f->path, '/');
+    const char *dir = slash ? arena_strndup(&ctx->arena, f->path, (size_t)(slash - f->path)) : ".";
+    if (!make_dirs(dir) || !write_file(f->tmp, f->text)) {
+      *why = arena_printf(&ctx->arena, "cannot write '%s': %s", f->path, strerror(errno));
+      f->written = true; /* may be partly there */
+      remove_temporaries(b);
+      return false;
+    }
+    f->written = true;
+  }
+  for (size_t i = 0; i < b->files.len; i++) {
+    EmitFile *f = b->files.items[i];
+    if (rename(f->tmp, f->path) != 0) {
+      *why = arena_printf(&ctx->arena, "cannot rename into '%s': %s", f->path, strerror(errno));
+      remove_temporaries(b);
+      return false;
+    }
+    f->written = false;
+  }
+  return true;
+}
+
+void emit_batch_release(EmitBatch *b) {
+  for (size_t i = 0; i < b->files.len; i++)
+    free(((EmitFile *)b->files.items[i])->text);
+  b->files.len = 0;
+}

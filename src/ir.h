@@ -1,0 +1,55 @@
+/* ir: what lower produces and emit and diff read: one CloudFormation template
+ * as a list of resources (logical id, type, properties as JSON, DependsOn,
+ * policies), parameters and outputs, plus the handler assets it needs. */
+#ifndef LAKEC_IR_H
+#define LAKEC_IR_H
+
+#include "arena.h"
+#include <jansson.h>
+#include <stdbool.h>
+
+struct Ctx;
+
+typedef struct IrResource {
+  const char *id;
+  const char *type;
+  json_t *properties; /* owned */
+  PtrVec depends_on;  /* const char * logical ids */
+  const char *deletion_policy; /* also used as UpdateReplacePolicy; NULL = default */
+} IrResource;
+
+typedef struct IrEntry {
+  const char *id;
+  json_t *value; /* owned: a Parameter or Output body */
+} IrEntry;
+
+/* A handler program that functions run; its zip's S3 key is a parameter. */
+typedef struct IrAsset {
+  const char *handler;
+  const char *parameter; /* template parameter holding the S3 key */
+  PtrVec functions;      /* keys of the functions that run it */
+} IrAsset;
+
+typedef struct Ir {
+  const char *project, *stage;
+  const char *description;
+  PtrVec resources, parameters, outputs, assets;
+} Ir;
+
+Ir *ir_new(struct Ctx *ctx);
+/* Adds a resource; steals props. A duplicate logical id is a BUG. */
+IrResource *ir_add(struct Ctx *ctx, Ir *ir, const char *id, const char *type, json_t *props);
+void ir_depends_on(struct Ctx *ctx, IrResource *r, const char *id);
+IrResource *ir_find(const Ir *ir, const char *id);
+/* Steals value. */
+void ir_parameter(struct Ctx *ctx, Ir *ir, const char *id, json_t *value);
+void ir_output(struct Ctx *ctx, Ir *ir, const char *id, json_t *value, const char *description);
+/* The whole template as JSON (new reference), keys in CloudFormation's usual order. */
+json_t *ir_to_template(const Ir *ir);
+void ir_free(Ir *ir);
+
+/* json_pack that treats a packing failure as our bug. */
+json_t *ir_pack(const char *fmt, ...);
+#define J(...) ir_pack(__VA_ARGS__)
+
+#endif

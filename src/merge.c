@@ -1,0 +1,272 @@
+/* merge: phase 2. Follows extends: from the stage file up to the blueprint,
+ * then folds the chain from the top down with merge_trees, so that each file
+ * overrides the one it extends. Nodes are never changed in place (load may
+ * share them through aliases): merging builds new maps and keeps the positions
+ * of the nodes it takes, so a value is always reported in the file it came from. */
+#include "merge.h"
+#include "ctx.h"
+#include "load.h"
+#include "suggest.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- deep merge ---- */
+
+Node *merge_trees(Ctx *ctx, const Node *base, const Node *over) {
+  if (!base || base->kind != NODE_MAP || !over || over->kind != NODE_MAP)
+    return (Node *)over;
+  Node *out = node_new_map(ctx, base->pos, base->count + over->count);
+  for (size_t i = 0; i < base->count; i++) {
+    const NodePair *bp = &base->pairs[i];
+    Node *ov = node_get(over, bp->key->str);
+    if (!ov) {
+      out->pairs[out->count++] = *bp;
+    } else if (!node_is_null(ov)) {
+      /* An overridden key is reported where the overriding file wrote it. */
+      out->pairs[out->count].key = node_get_pair(over, bp->key->str)->key;
+      out->pairs[out->count++].value = merge_trees(ctx, bp->value, ov);
+    }
+  }
+  for (size_t j = 0; j < over->count; j++) {
+    const NodePair *op = &over->pairs[j];
+    if (!node_get(base, op->key->str))
+      out->pairs[out->count++] = *op;
+  }
+  return out;
+}
+
+/* ---- extends ---- */
+
+static const char *resolve_relative(Ctx *ctx, const char *from_file, const char *path) {
+  if (path[0] == '/')
+    return path;
+  const char *slash = strrchr(from_file, '/');
+  if (!slash)
+    return path;
+  return arena_printf(&ctx->arena, "%.*s/%s", (int)(slash - from_file), from_file, path);
+}
+
+typedef struct Chain {
+  const char *real[MERGE_MAX_CHAIN];
+  Pos at[MERGE_MAX_CHAIN];
+  int len;
+} Chain;
+
+/* Cycle detection compares canonical paths, so "../x.yaml" and "x.yaml" agree. */
+static bool chain_check(Ctx *ctx, Chain *ch, const char *path, Pos at) {
+  char buf[PATH_MAX];
+  const char *real = realpath(path, buf) ? arena_strdup(&ctx->arena, buf) : path;
+  for (int i = 0; i < ch->len; i++) {
+    if (strcmp(ch->real[i], real) != 0)
+      continue;
+    Diag *d = diag_error(ctx, at, LK_EXTENDS_CYCLE, "'%s' extends itself through a cycle", path);
+    if (ch->at[i].file)
+      diag_note(ctx, d, ch->at[i], "the cycle starts with this extends");
+    return false;
+  }
+  if (ch->len == MERGE_MAX_CHAIN) {
+    diag_error(ctx, at, LK_EXTENDS_CYCLE, "extends chain is longer than %d files",
+               MERGE_MAX_CHAIN);
+    return false;
+  }
+  ch->real[ch->len] = real;
+  ch->at[ch->len++] = at;
+  return true;
+}
+
+/* Loads path and, recursively, what it extends; returns the merged tree. */
+static Node *load_chain(Ctx *ctx, Chain *ch, const char *path, Pos at) {
+  if (!chain_check(ctx, ch, path, at))
+    return NULL;
+  const char *why = NULL;
+  SourceFile *f = source_read(ctx, path, &why);
+  if (!f) {
+    diag_error(ctx, at, LK_EXTENDS_NOT_FOUND, "cannot read '%s': %s", path, why);
+    return NULL;
+  }
+  f->included_from = at;
+  Node *root = load(ctx, f);
+  Node *ext = node_get(root, "extends");
+  if (!ext)
+    return root;
+  if (ext->kind != NODE_SCALAR || node_is_null(ext) || !*ext->str) {
+    diag_error(ctx, ext->pos, LK_WRONG_TYPE, "'extends' must be a file path, not %s",
+               node_describe(ext));
+    return root;
+  }
+  Node *base = load_chain(ctx, ch, resolve_relative(ctx, path, ext->str), ext->pos);
+  if (!base)
+    return root;
+  return merge_trees(ctx, base, root);
+}
+
+/* ---- interpolation ---- */
+
+typedef struct Vars {
+  const char *builtin_values[4];
+  const Node *vars; /* the merged vars: map, or NULL */
+} Vars;
+
+static const char *const BUILTINS[] = {"stage", "project", "region", "account"};
+
+static Pos pos_in_scalar(const Node *n, size_t offset, size_t len) {
+  Pos p = n->pos;
+  if (p.len) { /* single-line token: point inside it */
+    p.col += (unsigned)offset + (n->quoted ? 1u : 0u);
+    p.len = (unsigned)len;
+  }
+  return p;
+}
+
+static const char *lookup_var(Ctx *ctx, const Vars *v, const char *name, Pos at) {
+  if (!strncmp(name, "var.", 4)) {
+    Node *val = node_get(v->vars, name + 4);
+    if (val && val->kind == NODE_SCALAR)
+      return val->str;
+    Diag *d = diag_error(ctx, at, LK_UNDEFINED_VAR, "undefined variable '%s'", name);
+    if (v->vars)
+      diag_note(ctx, d, v->vars->pos, "the variables are defined here");
+    return NULL;
+  }
+  for (int i = 0; i < 4; i++)
+    if (!strcmp(name, BUILTINS[i])) {
+      if (v->builtin_values[i])
+        return v->builtin_values[i];
+      diag_error(ctx, at, LK_UNDEFINED_VAR, "'${%s}' is used but '%s' is not set", name, name);
+      return NULL;
+    }
+  Diag *d = diag_error(ctx, at, LK_UNDEFINED_VAR, "unknown variable '%s'", name);
+  const char *best = suggest_closest(name, BUILTINS, 4);
+  if (best)
+    diag_fixit(ctx, d, arena_printf(&ctx->arena, "${%s}", best));
+  else
+    diag_note(ctx, d, (Pos){0}, "use ${stage}, ${project}, ${region}, ${account} or ${var.NAME}");
+  return NULL;
+}
+
+/* Expands one string; returns the node itself when there is nothing to expand. */
+static Node *expand_scalar(Ctx *ctx, const Vars *v, Node *n, bool allow_vars) {
+  const char *s = n->str;
+  if (!strchr(s, '$'))
+    return n;
+  size_t cap = strlen(s) + 1, len = 0;
+  char *out = malloc(cap);
+  bool ok = true, changed = false;
+  for (size_t i = 0; s[i] && ok;) {
+    const char *piece = NULL;
+    size_t piece_len = 0, advance = 1;
+    if (s[i] == '$' && s[i + 1] == '$' && s[i + 2] == '{') {
+      piece = "${", piece_len = 2, advance = 3, changed = true;
+    } else if (s[i] == '$' && s[i + 1] == '{') {
+      const char *end = strchr(s + i + 2, '}');
+      if (!end) {
+        diag_error(ctx, pos_in_scalar(n, i, 2), LK_BAD_INTERPOLATION,
+                   "'${' is not closed by '}' (write '$${' for a literal '${')");
+        ok = false;
+        break;
+      }
+      char *name = arena_strndup(&ctx->arena, s + i + 2, (size_t)(end - s - i - 2));
+      Pos at = pos_in_scalar(n, i, (size_t)(end - s - i) + 1);
+      if (!allow_vars && !strncmp(name, "var.", 4)) {
+        diag_error(ctx, at, LK_UNDEFINED_VAR, "a variable cannot refer to another variable");
+        ok = false;
+        break;
+      }
+      piece = lookup_var(ctx, v, name, at);
+      ok = piece != NULL;
+      piece_len = piece ? strlen(piece) : 0;
+      advance = (size_t)(end - s - i) + 1;
+      changed = true;
+    } else {
+      piece = s + i, piece_len = 1;
+    }
+    if (!ok)
+      break;
+    if (len + piece_len + 1 > cap) {
+      cap = (len + piece_len + 1) * 2;
+      char *grown = realloc(out, cap);
+      if (!grown)
+        BUG("out of memory");
+      out = grown;
+    }
+    memcpy(out + len, piece, piece_len);
+    len += piece_len;
+    i += advance;
+  }
+  Node *result = n;
+  if (ok && changed)
+    result = node_new_scalar(ctx, n->pos, arena_strndup(&ctx->arena, out, len), true);
+  free(out);
+  return result;
+}
+
+/* Copies the tree, expanding scalars and dropping null-valued keys. */
+static Node *expand_tree(Ctx *ctx, const Vars *v, Node *n, bool allow_vars) {
+  switch (n->kind) {
+  case NODE_SCALAR:
+    return expand_scalar(ctx, v, n, allow_vars);
+  case NODE_SEQ: {
+    Node *out = node_new_seq(ctx, n->pos, n->count);
+    for (size_t i = 0; i < n->count; i++)
+      out->items[out->count++] = expand_tree(ctx, v, n->items[i], allow_vars);
+    return out;
+  }
+  case NODE_MAP: {
+    Node *out = node_new_map(ctx, n->pos, n->count);
+    for (size_t i = 0; i < n->count; i++) {
+      if (node_is_null(n->pairs[i].value))
+        continue;
+      out->pairs[out->count].key = n->pairs[i].key;
+      out->pairs[out->count++].value = expand_tree(ctx, v, n->pairs[i].value, allow_vars);
+    }
+    return out;
+  }
+  }
+  BUG("unknown node kind");
+}
+
+/* The built-ins are plain values: they may not themselves use ${...}. */
+static const char *builtin_value(Ctx *ctx, const Node *root, const char *name) {
+  Node *n = node_get(root, name);
+  if (!n || n->kind != NODE_SCALAR || node_is_null(n))
+    return NULL;
+  if (strstr(n->str, "${")) {
+    diag_error(ctx, n->pos, LK_BAD_INTERPOLATION, "'%s' cannot use ${...} itself", name);
+    return NULL;
+  }
+  return n->str;
+}
+
+Node *merge_interpolate(Ctx *ctx, Node *root) {
+  if (!root || root->kind != NODE_MAP)
+    return root;
+  Vars v;
+  memset(&v, 0, sizeof v);
+  for (int i = 0; i < 4; i++)
+    v.builtin_values[i] = builtin_value(ctx, root, BUILTINS[i]);
+  Node *vars = node_get(root, "vars");
+  if (vars && vars->kind == NODE_MAP)
+    v.vars = expand_tree(ctx, &v, vars, false);
+  Node *out = node_new_map(ctx, root->pos, root->count);
+  for (size_t i = 0; i < root->count; i++) {
+    const NodePair *p = &root->pairs[i];
+    if (node_is_null(p->value))
+      continue;
+    out->pairs[out->count].key = p->key;
+    out->pairs[out->count++].value =
+        p->value == vars && v.vars ? (Node *)v.vars : expand_tree(ctx, &v, p->value, true);
+  }
+  return out;
+}
+
+Node *merge(Ctx *ctx, const char *path) {
+  Chain ch;
+  memset(&ch, 0, sizeof ch);
+  Pos nowhere = {0};
+  Node *root = load_chain(ctx, &ch, path, nowhere);
+  if (!root)
+    return NULL;
+  return merge_interpolate(ctx, root);
+}

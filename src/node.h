@@ -1,0 +1,46 @@
+/* node: the generic YAML tree (map / sequence / scalar) that load builds and
+ * merge rewrites; every node carries the position it was written at. */
+#ifndef LAKEC_NODE_H
+#define LAKEC_NODE_H
+
+#include "source.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum { NODE_SCALAR, NODE_MAP, NODE_SEQ } NodeKind;
+
+typedef struct Node Node;
+typedef struct NodePair {
+  Node *key; /* always a scalar */
+  Node *value;
+} NodePair;
+
+struct Node {
+  NodeKind kind;
+  Pos pos;
+  /* scalars */
+  const char *str; /* NUL-terminated; YAML escapes cannot smuggle a NUL (load refuses) */
+  bool quoted;     /* written quoted or as a block: never null, bool or number */
+  /* maps and sequences, in source order */
+  NodePair *pairs;
+  Node **items;
+  size_t count;
+};
+
+struct Ctx;
+Node *node_new_scalar(struct Ctx *ctx, Pos pos, const char *str, bool quoted);
+Node *node_new_map(struct Ctx *ctx, Pos pos, size_t cap);
+Node *node_new_seq(struct Ctx *ctx, Pos pos, size_t cap);
+
+/* The pair for key in a map node, or NULL. */
+NodePair *node_get_pair(const Node *map, const char *key);
+/* The value under key in a map node, or NULL (also NULL for a non-map). */
+Node *node_get(const Node *map, const char *key);
+/* A plain null: `~`, `null`, `Null`, `NULL` or nothing at all. */
+bool node_is_null(const Node *n);
+/* "a map", "a sequence", "a string", "a number", "a boolean", "null". */
+const char *node_describe(const Node *n);
+bool node_scalar_bool(const Node *n, bool *out);
+bool node_scalar_int(const Node *n, long long *out);
+
+#endif

@@ -1,0 +1,37 @@
+/* source: the files lakec reads, kept whole so diagnostics can quote them. */
+#ifndef LAKEC_SOURCE_H
+#define LAKEC_SOURCE_H
+
+#include <stddef.h>
+
+typedef struct SourceFile SourceFile;
+
+/* A place in a source file: 1-based line and column (in characters), and the
+ * width of the offending token in characters (0 = a point). file NULL = nowhere. */
+typedef struct Pos {
+  const SourceFile *file;
+  unsigned line, col, len;
+} Pos;
+
+struct SourceFile {
+  const char *path; /* as the user named it (or as resolved from extends:) */
+  const char *text; /* NUL-terminated copy of the bytes */
+  size_t size;
+  size_t *line_starts;
+  size_t nlines;
+  Pos included_from; /* the extends: value that pulled this file in, if any */
+};
+
+struct Ctx;
+#define SOURCE_MAX_BYTES (4u << 20) /* a stage file is small; 4 MiB is plenty */
+
+/* Reads path into the context's file table. Returns NULL and sets *why to a
+ * static message on failure (missing, unreadable, too large, a directory). */
+SourceFile *source_read(struct Ctx *ctx, const char *path, const char **why);
+/* Registers bytes already in memory (tests, fuzzer). */
+SourceFile *source_from_memory(struct Ctx *ctx, const char *path,
+                                     const char *bytes, size_t size);
+/* The text of a 1-based line without its line break; *len set. NULL if out of range. */
+const char *source_line(const SourceFile *f, unsigned line, size_t *len);
+
+#endif
