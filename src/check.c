@@ -255,6 +255,8 @@ static void check_environment(Ctx *ctx, const Function *f) {
   for (size_t i = 0; i < f->environment.len; i++) {
     const StrPair *e = &f->environment.items[i];
     const char *why = awsname_env_var(e->key);
+    if (!why && !strncmp(e->key, "LAKEC_", 6))
+      why = "names starting with 'LAKEC_' are set by lakec (see the README)";
     if (why)
       diag_error(ctx, e->key_node->pos, LK_ENV_NAME, "environment variable '%s' is invalid: %s",
                  e->key, why);
@@ -263,6 +265,24 @@ static void check_environment(Ctx *ctx, const Function *f) {
   if (total > 4096)
     diag_error(ctx, pos_of(f->node, "environment"), LK_OUT_OF_RANGE,
                "environment of function '%s' is %zu bytes; Lambda allows 4 KB", f->key, total);
+}
+
+/* The text a grant was written with ("data/raw/", "processed"). */
+static const char *grant_text(const Grant *g) {
+  return g->read ? g->read : g->write ? g->write : g->delete_ ? g->delete_ : g->crawl ? g->crawl : g->query;
+}
+
+static void check_duplicate_grants(Ctx *ctx, const Function *f) {
+  for (size_t i = 0; i < f->grants.len; i++)
+    for (size_t j = 0; j < i; j++) {
+      const Grant *a = &f->grants.items[j], *b = &f->grants.items[i];
+      if (a->kind != b->kind || !grant_text(a) || !grant_text(b) ||
+          strcmp(grant_text(a), grant_text(b)) != 0)
+        continue;
+      Diag *d = diag_error(ctx, b->node->pos, LK_DUPLICATE, "function '%s' has this grant twice",
+                           f->key);
+      diag_note(ctx, d, a->node->pos, "the first one is here");
+    }
 }
 
 static void check_grant(Ctx *ctx, const Model *m, Grant *g) {
@@ -310,6 +330,7 @@ static void check_function(Ctx *ctx, Model *m, Function *f) {
   check_trigger(ctx, m, &f->on_object_created);
   for (size_t i = 0; i < f->grants.len; i++)
     check_grant(ctx, m, &f->grants.items[i]);
+  check_duplicate_grants(ctx, f);
 }
 
 static void check_functions(Ctx *ctx, Model *m) {

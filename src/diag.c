@@ -139,8 +139,8 @@ static void render_one(FILE *out, const Style *st, const Diag *d) {
     fprintf(out, "%s: ", p->file->path);
   else
     fputs("lakec: ", out);
-  fprintf(out, "%s%s:%s %s", severity_color(d->severity), severity_name(d->severity),
-          st->reset, d->message);
+  fprintf(out, "%s%s:%s %s", st->bold[0] ? severity_color(d->severity) : "",
+          severity_name(d->severity), st->reset, d->message);
   if (d->code)
     fprintf(out, " [%s]", d->code);
   fputc('\n', out);

@@ -112,6 +112,12 @@ bool emit_commit(Ctx *ctx, EmitBatch *b, const char **why) {
     EmitFile *f = b->files.items[i];
     const char *slash = strrchr(f->path, '/');
     const char *dir = slash ? arena_strndup(&ctx->arena, f->path, (size_t)(slash - f->path)) : ".";
+    struct stat st;
+    if (stat(f->path, &st) == 0 && S_ISDIR(st.st_mode)) { /* rename would fail later */
+      *why = arena_printf(&ctx->arena, "cannot write '%s': it is a directory", f->path);
+      remove_temporaries(b);
+      return false;
+    }
     if (!make_dirs(dir) || !write_file(f->tmp, f->text)) {
       *why = arena_printf(&ctx->arena, "cannot write '%s': %s", f->path, strerror(errno));
       f->written = true; /* may be partly there */

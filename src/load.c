@@ -269,7 +269,7 @@ static void report_parser_error(Loader *ld, const yaml_parser_t *p) {
   const char *problem = p->problem ? p->problem : "malformed YAML";
   char msg[512];
   if (p->context)
-    snprintf(msg, sizeof msg, "%s %s", problem, p->context);
+    snprintf(msg, sizeof msg, "%s (%s)", problem, p->context);
   else
     snprintf(msg, sizeof msg, "%s", problem);
   load_fail(ld, pos, code, msg);

@@ -196,7 +196,7 @@ static bool check_cron(const char *expr, const char *body, size_t body_len, Sche
   bool dom_any = lens[2] == 1 && body[starts[2]] == '?';
   bool dow_any = lens[4] == 1 && body[starts[4]] == '?';
   if (dom_any == dow_any)
-    return fail(e, off + starts[dom_any ? 2 : 4], lens[dom_any ? 2 : 4], "%s",
+    return fail(e, off + starts[dom_any ? 4 : 2], lens[dom_any ? 4 : 2], "%s",
                 "exactly one of day-of-month and day-of-week must be '?'");
   return true;
 }

@@ -3,23 +3,32 @@
 
 #include <string.h>
 
+static unsigned min3(unsigned a, unsigned b, unsigned c) {
+  unsigned m = a < b ? a : b;
+  return m < c ? m : c;
+}
+
+/* Optimal string alignment: Levenshtein plus adjacent transpositions, the
+ * commonest typo ("arm46"). Three rows: the one before last is for swaps. */
 unsigned edit_distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   if (la > 64 || lb > 64)
     return 255;
-  unsigned prev[65], cur[65];
+  unsigned older[65] = {0}, prev[65], cur[65];
   for (size_t j = 0; j <= lb; j++)
     prev[j] = (unsigned)j;
   for (size_t i = 1; i <= la; i++) {
     cur[0] = (unsigned)i;
     for (size_t j = 1; j <= lb; j++) {
-      unsigned sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-      unsigned del = prev[j] + 1, ins = cur[j - 1] + 1;
-      cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+      unsigned cost = a[i - 1] != b[j - 1];
+      cur[j] = min3(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && older[j - 2] + 1 < cur[j])
+        cur[j] = older[j - 2] + 1;
     }
+    memcpy(older, prev, sizeof prev);
     memcpy(prev, cur, (lb + 1) * sizeof *prev);
   }
-  return prev[lb] > 255 ? 255 : prev[lb];
+  return prev[lb];
 }
 
 const char *suggest_closest(const char *word, const char *const *candidates, size_t n) {

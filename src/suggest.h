@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-/* Levenshtein distance between a and b, capped at 255. */
+/* Edit distance (with transpositions) between a and b; 255 for very long words. */
 unsigned edit_distance(const char *a, const char *b);
 /* The candidate nearest to word if it is near enough to be a likely typo
  * (at most a third of the word's length, at least 1, at most 3), else NULL. */

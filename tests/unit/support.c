@@ -1,0 +1,85 @@
+/* support: helpers shared by the unit tests. */
+#include "support.h"
+#include "check.h"
+#include "load.h"
+#include "lower.h"
+#include "merge.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+Node *load_text(Ctx *ctx, const char *name, const char *yaml) {
+  SourceFile *f = source_from_memory(ctx, name, yaml, strlen(yaml));
+  return load(ctx, f);
+}
+
+Model *check_text(Ctx *ctx, const char *yaml) {
+  Node *root = load_text(ctx, "stage.yaml", yaml);
+  if (!root)
+    return NULL;
+  return check(ctx, merge_interpolate(ctx, root));
+}
+
+Ir *lower_text(Ctx *ctx, const char *yaml) {
+  Model *m = check_text(ctx, yaml);
+  if (ctx->diags.errors)
+    fprintf(stderr, "unexpected: %s\n", diag_at(ctx, 0));
+  assert_int_equal(ctx->diags.errors, 0);
+  return lower(ctx, m);
+}
+
+const char *diag_at(Ctx *ctx, unsigned n) {
+  const Diag *d = ctx->diags.head;
+  while (d && n--)
+    d = d->next;
+  return d ? diag_format_short(ctx, d) : NULL;
+}
+
+int has_diag(Ctx *ctx, const char *code, const char *part) {
+  for (const Diag *d = ctx->diags.head; d; d = d->next)
+    if (d->code && !strcmp(d->code, code) && strstr(d->message, part))
+      return 1;
+  return 0;
+}
+
+const char *temp_dir(Ctx *ctx) {
+  char tmpl[] = "/tmp/lakec-test-XXXXXX";
+  char *dir = mkdtemp(tmpl);
+  assert_non_null(dir);
+  return arena_strdup(&ctx->arena, dir);
+}
+
+void write_text(const char *dir, const char *name, const char *text) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *fp = fopen(path, "w");
+  assert_non_null(fp);
+  fputs(text, fp);
+  fclose(fp);
+}
+
+json_t *res_get(const Ir *ir, const char *id, const char *path) {
+  const IrResource *r = ir_find(ir, id);
+  if (!r)
+    return NULL;
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", path);
+  json_t *cur = NULL;
+  char *save = NULL;
+  for (char *part = strtok_r(buf, ".", &save); part; part = strtok_r(NULL, ".", &save)) {
+    if (!cur) {
+      if (strcmp(part, "Properties") != 0)
+        return NULL;
+      cur = r->properties;
+      continue;
+    }
+    if (json_is_array(cur))
+      cur = json_array_get(cur, (size_t)atoi(part));
+    else
+      cur = json_object_get(cur, part);
+    if (!cur)
+      return NULL;
+  }
+  return cur;
+}

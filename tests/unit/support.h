@@ -1,0 +1,35 @@
+/* support: helpers shared by the unit tests. */
+#ifndef LAKEC_TEST_SUPPORT_H
+#define LAKEC_TEST_SUPPORT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "ctx.h"
+#include "ir.h"
+#include "model.h"
+#include "node.h"
+
+/* Loads YAML text as if it were the file `name`. NULL on load errors. */
+Node *load_text(Ctx *ctx, const char *name, const char *yaml);
+/* Loads, interpolates and checks YAML text (no extends). */
+Model *check_text(Ctx *ctx, const char *yaml);
+/* check_text, then lower; asserts that there were no errors. */
+Ir *lower_text(Ctx *ctx, const char *yaml);
+/* The n-th diagnostic (0-based) in short form, or NULL. */
+const char *diag_at(Ctx *ctx, unsigned n);
+/* True if some diagnostic has this code and its message contains `part`. */
+int has_diag(Ctx *ctx, const char *code, const char *part);
+/* A new temporary directory; writes files into it. */
+const char *temp_dir(Ctx *ctx);
+void write_text(const char *dir, const char *name, const char *text);
+/* A resource's property by dotted path ("Properties.BucketName"), borrowed. */
+json_t *res_get(const Ir *ir, const char *id, const char *path);
+
+/* A minimal valid stage, to which tests append or which they edit. */
+#define MINIMAL_STAGE "lakec: 1\nproject: demo\nstage: dev\n"
+
+#endif

@@ -1,0 +1,146 @@
+/* check: computed defaults, names, schedules, references, stage policy. */
+#include "support.h"
+
+#include <string.h>
+
+static Ctx ctx;
+static int setup(void **state) { (void)state; ctx_init(&ctx); return 0; }
+static int teardown(void **state) { (void)state; ctx_release(&ctx); return 0; }
+
+#define LAKE                                                                             \
+  MINIMAL_STAGE "buckets:\n  data: {name: demo-data-dev}\n"                              \
+                "catalog:\n  database: demo_dev\n  crawlers:\n    processed: {bucket: data, prefix: processed/}\n" \
+                "athena:\n  workgroup: demo-dev\n  results: {bucket: data}\n"
+
+static void production_turns_on_versioning_and_retention(void **state) {
+  (void)state;
+  Model *m = check_text(&ctx, MINIMAL_STAGE "production: true\nbuckets:\n  a: {name: demo-a-1}\n"
+                                            "  b: {name: demo-b-1, retain: false}\n"
+                                            "api: {name: x, auth: iam, routes: {}}\n");
+  assert_int_equal(m->buckets.items[0].versioned, 1);
+  assert_int_equal(m->buckets.items[0].retain, 1);
+  assert_int_equal(m->buckets.items[1].retain, 0);
+  m = check_text(&ctx, MINIMAL_STAGE "buckets:\n  a: {name: demo-a-1}\n");
+  assert_int_equal(m->buckets.items[0].versioned, 0);
+}
+
+static void bucket_names_follow_s3_rules(void **state) {
+  (void)state;
+  check_text(&ctx, MINIMAL_STAGE "buckets:\n  a: {name: Metrics_Dev}\n  b: {name: ab}\n"
+                                 "  c: {name: 192.168.1.1}\n  d: {name: demo-dup}\n  e: {name: demo-dup}\n");
+  assert_true(has_diag(&ctx, "LK201", "'Metrics_Dev' is invalid: S3 bucket names use only"));
+  assert_true(has_diag(&ctx, "LK201", "'ab' is invalid: S3 bucket names are 3 to 63"));
+  assert_true(has_diag(&ctx, "LK201", "IP address"));
+  assert_true(has_diag(&ctx, "LK302", "same name 'demo-dup'"));
+}
+
+static void service_names_are_checked(void **state) {
+  (void)state;
+  check_text(&ctx, MINIMAL_STAGE "catalog: {database: Metrics-DB}\n"
+                                 "functions:\n  f: {name: 'has space'}\n"
+                                 "api: {name: 'bad/name', routes: {}}\n");
+  assert_true(has_diag(&ctx, "LK202", "database name 'Metrics-DB'"));
+  assert_true(has_diag(&ctx, "LK203", "function name 'has space'"));
+  assert_true(has_diag(&ctx, "LK204", "API name 'bad/name'"));
+}
+
+static void schedules_point_at_the_bad_field(void **state) {
+  (void)state;
+  check_text(&ctx, MINIMAL_STAGE "functions:\n  f:\n    schedule: cron(75 * * * ? *)\n");
+  assert_string_equal(diag_at(&ctx, 0),
+                      "stage.yaml:6:20: error: invalid schedule 'cron(75 * * * ? *)': minute "
+                      "'75' is outside 0..59 [LK206]");
+  assert_int_equal(ctx.diags.head->pos.len, 2);
+}
+
+static void references_must_exist(void **state) {
+  (void)state;
+  check_text(&ctx, LAKE "functions:\n  f:\n    on_object_created: {bucket: dat}\n"
+                        "    grants:\n      - read: nope/raw/\n      - crawl: procesed\n"
+                        "api:\n  name: a\n  routes:\n    GET /m: g\n");
+  assert_true(has_diag(&ctx, "LK301", "no bucket named 'dat'"));
+  assert_true(has_diag(&ctx, "LK301", "no bucket named 'nope'"));
+  assert_true(has_diag(&ctx, "LK301", "no crawler named 'procesed'"));
+  assert_true(has_diag(&ctx, "LK301", "'g' is not in 'functions'"));
+}
+
+static void locations_resolve_to_bucket_and_prefix(void **state) {
+  (void)state;
+  Model *m = check_text(&ctx, LAKE "functions:\n  f:\n    grants:\n      - read: data/raw/\n"
+                                   "      - write: data\n      - query: processed\n");
+  assert_int_equal(ctx.diags.errors, 0);
+  const Function *f = &m->functions.items[0];
+  assert_ptr_equal(f->grants.items[0].where.bucket, &m->buckets.items[0]);
+  assert_string_equal(f->grants.items[0].where.prefix, "raw/");
+  assert_string_equal(f->grants.items[1].where.prefix, "");
+  assert_int_equal(f->grants.items[2].kind, GRANT_QUERY);
+  assert_ptr_equal(f->grants.items[2].crawler, &m->catalog.crawlers.items[0]);
+}
+
+static void bad_prefixes_are_refused(void **state) {
+  (void)state;
+  check_text(&ctx, LAKE "functions:\n  f:\n    grants:\n      - read: data//x\n      - write: data/a*\n");
+  assert_true(has_diag(&ctx, "LK208", "prefix '/x' is invalid"));
+  assert_true(has_diag(&ctx, "LK208", "prefix 'a*' is invalid"));
+}
+
+static void routes_are_parsed_and_unique(void **state) {
+  (void)state;
+  Model *m = check_text(&ctx, MINIMAL_STAGE "functions: {q: {}}\napi:\n  name: a\n  cors: {}\n"
+                                            "  routes:\n    GET /items/{id}: q\n    ANY /items/{id}: q\n"
+                                            "    FETCH /x: q\n    GET x: q\n    OPTIONS /y: q\n");
+  assert_true(has_diag(&ctx, "LK302", "'ANY /items/{id}' overlaps route 'GET /items/{id}'"));
+  assert_true(has_diag(&ctx, "LK207", "route 'FETCH /x' is invalid"));
+  assert_true(has_diag(&ctx, "LK207", "route 'GET x' is invalid"));
+  assert_true(has_diag(&ctx, "LK303", "conflicts with 'cors'"));
+  assert_string_equal(m->api.routes.items[0].path, "/items/{id}");
+}
+
+static void production_may_not_serve_an_open_api(void **state) {
+  (void)state;
+  check_text(&ctx, MINIMAL_STAGE "production: true\nfunctions: {q: {}}\n"
+                                 "api: {name: a, routes: {GET /m: q}}\n");
+  assert_true(has_diag(&ctx, "LK401", "auth: none"));
+}
+
+static void keys_that_collide_as_logical_ids(void **state) {
+  (void)state;
+  check_text(&ctx, MINIMAL_STAGE "functions:\n  raw-data: {}\n  raw_data: {}\n  9lives: {}\n");
+  assert_true(has_diag(&ctx, "LK302", "both give the id 'RawData'"));
+  assert_true(has_diag(&ctx, "LK211", "'9lives' is invalid: names start with a letter"));
+}
+
+static void environment_and_tags_are_checked(void **state) {
+  (void)state;
+  check_text(&ctx, MINIMAL_STAGE "tags: {'aws:x': y, Stage: z}\nfunctions:\n"
+                                 "  f: {environment: {AWS_REGION: x, 1A: y}, log_retention: 31}\n");
+  assert_true(has_diag(&ctx, "LK209", "'aws:' are reserved"));
+  assert_true(has_diag(&ctx, "LK209", "set by lakec itself"));
+  assert_true(has_diag(&ctx, "LK210", "'AWS_REGION' is invalid: this environment variable is reserved"));
+  assert_true(has_diag(&ctx, "LK210", "'1A' is invalid"));
+  assert_true(has_diag(&ctx, "LK105", "'log_retention' is 31"));
+}
+
+static void language_version_is_checked(void **state) {
+  (void)state;
+  check_text(&ctx, "lakec: 2\nproject: demo\nstage: dev\n");
+  assert_true(has_diag(&ctx, "LK106", "version 2"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(production_turns_on_versioning_and_retention, setup, teardown),
+      cmocka_unit_test_setup_teardown(bucket_names_follow_s3_rules, setup, teardown),
+      cmocka_unit_test_setup_teardown(service_names_are_checked, setup, teardown),
+      cmocka_unit_test_setup_teardown(schedules_point_at_the_bad_field, setup, teardown),
+      cmocka_unit_test_setup_teardown(references_must_exist, setup, teardown),
+      cmocka_unit_test_setup_teardown(locations_resolve_to_bucket_and_prefix, setup, teardown),
+      cmocka_unit_test_setup_teardown(bad_prefixes_are_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(routes_are_parsed_and_unique, setup, teardown),
+      cmocka_unit_test_setup_teardown(production_may_not_serve_an_open_api, setup, teardown),
+      cmocka_unit_test_setup_teardown(keys_that_collide_as_logical_ids, setup, teardown),
+      cmocka_unit_test_setup_teardown(environment_and_tags_are_checked, setup, teardown),
+      cmocka_unit_test_setup_teardown(language_version_is_checked, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
