@@ -17,7 +17,8 @@ static Pos pos_of(const Node *map, const char *key) { return decode_value_pos(ma
 
 static void check_name(Ctx *ctx, const Node *map, const char *key, const char *value,
                        const char *(*rule)(const char *), const char *code, const char *what) {
-  if (!value)
+  const Node *v = node_get(map, key);
+  if (!value || (v && v->unresolved))
     return;
   const char *why = rule(value);
   if (why)

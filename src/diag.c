@@ -5,6 +5,7 @@
 #include "ctx.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static Diag *diag_new(Ctx *ctx, Severity sev, Pos pos, const char *code,
@@ -104,6 +105,32 @@ static size_t utf8_width(unsigned char c) {
   return 1;
 }
 
+static bool utf8_valid_at(const char *s, size_t n, size_t width) {
+  if (width > n)
+    return false;
+  for (size_t k = 1; k < width; k++)
+    if (((unsigned char)s[k] & 0xC0) != 0x80)
+      return false;
+  return width > 1 || (unsigned char)s[0] < 0x80;
+}
+
+/* The quoted line, one output character per input character so the caret
+ * stays aligned: invalid UTF-8 and control characters become '?'. */
+static void print_line(FILE *out, const char *line, size_t n) {
+  for (size_t i = 0; i < n;) {
+    size_t w = utf8_width((unsigned char)line[i]);
+    unsigned char c = (unsigned char)line[i];
+    if (!utf8_valid_at(line + i, n - i, w) || (c < 0x20 && c != '\t') || c == 0x7F) {
+      fputc('?', out);
+      i++;
+      continue;
+    }
+    fwrite(line + i, 1, w, out);
+    i += w;
+  }
+  fputc('\n', out);
+}
+
 /* Prints the "      | " gutter and then, under the text, `col-1` characters of
  * padding (tabs stay tabs so the caret lines up) and a caret of `len` width. */
 static void render_caret(FILE *out, const Style *st, const char *line, size_t n,
@@ -148,19 +175,68 @@ static void render_one(FILE *out, const Style *st, const Diag *d) {
   const char *line = p->file ? source_line(p->file, p->line, &n) : NULL;
   if (!line)
     return;
-  fprintf(out, "%5u | %.*s\n", p->line, (int)n, line);
+  fprintf(out, "%5u | ", p->line);
+  print_line(out, line, n);
   render_caret(out, st, line, n, p, d->fixit, 5);
+}
+
+static size_t file_rank(const Ctx *ctx, const SourceFile *f) {
+  for (size_t i = 0; f && i < ctx->files.len; i++)
+    if (ctx->files.items[i] == f)
+      return i + 1;
+  return 0;
+}
+
+typedef struct Ranked {
+  const Diag *d;
+  size_t file, index;
+} Ranked;
+
+static int compare_ranked(const void *pa, const void *pb) {
+  const Ranked *a = pa, *b = pb;
+  if (a->file != b->file)
+    return a->file < b->file ? -1 : 1;
+  if (a->d->pos.line != b->d->pos.line)
+    return a->d->pos.line < b->d->pos.line ? -1 : 1;
+  if (a->d->pos.col != b->d->pos.col)
+    return a->d->pos.col < b->d->pos.col ? -1 : 1;
+  return a->index < b->index ? -1 : a->index > b->index; /* stable */
+}
+
+/* Phases report in the order they run; readers want file order (the order
+ * files were read), then line order. */
+static void sort_by_position(const Ctx *ctx, const Diag **d, size_t n) {
+  Ranked *r = malloc((n ? n : 1) * sizeof *r);
+  if (!r)
+    BUG("out of memory");
+  for (size_t i = 0; i < n; i++)
+    r[i] = (Ranked){d[i], file_rank(ctx, d[i]->pos.file), i};
+  qsort(r, n, sizeof *r, compare_ranked);
+  for (size_t i = 0; i < n; i++)
+    d[i] = r[i].d;
+  free(r);
 }
 
 void diag_render(const Ctx *ctx, FILE *out, bool color) {
   Style plain = {"", "", "", ""};
   Style tty = {"\033[1m", "", "\033[1;32m", "\033[0m"};
   const Style *st = color ? &tty : &plain;
-  for (const Diag *d = ctx->diags.head; d; d = d->next) {
-    render_one(out, st, d);
-    for (const Diag *n = d->notes; n; n = n->next)
+  size_t count = 0;
+  for (const Diag *d = ctx->diags.head; d; d = d->next)
+    count++;
+  const Diag **sorted = malloc((count ? count : 1) * sizeof *sorted);
+  if (!sorted)
+    BUG("out of memory");
+  count = 0;
+  for (const Diag *d = ctx->diags.head; d; d = d->next)
+    sorted[count++] = d;
+  sort_by_position(ctx, sorted, count);
+  for (size_t i = 0; i < count; i++) {
+    render_one(out, st, sorted[i]);
+    for (const Diag *n = sorted[i]->notes; n; n = n->next)
       render_one(out, st, n);
   }
+  free(sorted);
   unsigned e = ctx->diags.errors, w = ctx->diags.warnings;
   if (e && w)
     fprintf(out, "%u error%s, %u warning%s generated.\n", e, e == 1 ? "" : "s", w,

@@ -38,9 +38,7 @@ typedef struct Loader {
 
 static Pos mark_pos(const Loader *ld, yaml_mark_t m) {
   Pos p = {ld->file, (unsigned)m.line + 1, (unsigned)m.column + 1, 0};
-  if (m.line == 0 && ld->bom)
-    p.col++; /* the mark does not count the skipped BOM; the quoted line does */
-  return p;
+  return p; /* a skipped BOM is invisible: source_line() leaves it out too */
 }
 
 /* Span of a token in characters when it starts and ends on one line. */
@@ -62,6 +60,8 @@ static Pos offset_pos(const Loader *ld, size_t offset) {
       start = i + 1;
     }
   unsigned col = 1;
+  if (start == 0 && ld->bom)
+    start = ld->bom;
   for (size_t i = start; i < offset && i < f->size; i++)
     if (((unsigned char)f->text[i] & 0xC0) != 0x80)
       col++;
@@ -257,6 +257,18 @@ static void on_event(Loader *ld, const yaml_event_t *ev) {
   }
 }
 
+/* The first byte of the character at pos (columns count characters). */
+static char char_at(const SourceFile *f, Pos pos) {
+  size_t n;
+  const char *line = source_line(f, pos.line, &n);
+  size_t i = 0;
+  for (unsigned c = 1; line && c < pos.col && i < n; c++)
+    do
+      i++;
+    while (i < n && ((unsigned char)line[i] & 0xC0) == 0x80);
+  return line && i < n ? line[i] : '\0';
+}
+
 static void report_parser_error(Loader *ld, const yaml_parser_t *p) {
   Pos pos;
   if (p->error == YAML_READER_ERROR)
@@ -268,11 +280,28 @@ static void report_parser_error(Loader *ld, const yaml_parser_t *p) {
   const char *code = p->error == YAML_READER_ERROR ? LK_ENCODING : LK_YAML_SYNTAX;
   const char *problem = p->problem ? p->problem : "malformed YAML";
   char msg[512];
-  if (p->context)
-    snprintf(msg, sizeof msg, "%s (%s)", problem, p->context);
+  if (p->error == YAML_READER_ERROR)
+    snprintf(msg, sizeof msg, "file is not valid UTF-8 (%s)", problem);
+  else if (char_at(ld->file, pos) == '\t')
+    snprintf(msg, sizeof msg, "YAML does not allow tabs here; indent with spaces");
   else
     snprintf(msg, sizeof msg, "%s", problem);
-  load_fail(ld, pos, code, msg);
+  if (ld->failed)
+    return;
+  Diag *d = diag_error(ld->ctx, pos, code, "%s", msg);
+  ld->failed = true;
+  /* libyaml knows where the construct it was reading began: say so, as GCC
+   * names the line of an unclosed bracket. */
+  if (p->context && p->error != YAML_READER_ERROR &&
+      (p->context_mark.line != p->problem_mark.line ||
+       p->context_mark.column != p->problem_mark.column)) {
+    Pos at = mark_pos(ld, p->context_mark);
+    at.len = 1;
+    const char *what = p->context;
+    if (!strncmp(what, "while ", 6)) /* "while parsing a flow mapping" */
+      what += 6;
+    diag_note(ld->ctx, d, at, "%s that starts here", what);
+  }
 }
 
 /* libyaml reads NUL as end of input in places; refuse such bytes up front. */

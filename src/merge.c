@@ -198,6 +198,10 @@ static Node *expand_scalar(Ctx *ctx, const Vars *v, Node *n, bool allow_vars) {
   Node *result = n;
   if (ok && changed)
     result = node_new_scalar(ctx, n->pos, arena_strndup(&ctx->arena, out, len), true);
+  if (!ok) { /* keep the text, but spare it the checks that would only repeat the error */
+    result = node_new_scalar(ctx, n->pos, n->str, n->quoted);
+    result->unresolved = true;
+  }
   free(out);
   return result;
 }

@@ -21,6 +21,7 @@ struct Node {
   /* scalars */
   const char *str; /* NUL-terminated; YAML escapes cannot smuggle a NUL (load refuses) */
   bool quoted;     /* written quoted or as a block: never null, bool or number */
+  bool unresolved; /* a ${...} in it could not be expanded (already reported) */
   /* maps and sequences, in source order */
   NodePair *pairs;
   Node **items;

@@ -74,6 +74,8 @@ const char *source_line(const SourceFile *f, unsigned line, size_t *len) {
   if (!f || line == 0 || line > f->nlines)
     return NULL;
   size_t start = f->line_starts[line - 1];
+  if (line == 1 && f->size >= 3 && !memcmp(f->text, "\xEF\xBB\xBF", 3))
+    start = 3; /* the byte order mark is not part of the text */
   size_t end = line < f->nlines ? f->line_starts[line] - 1 : f->size;
   if (end > start && f->text[end - 1] == '\r')
     end--;

@@ -18,6 +18,7 @@ static char *render(bool color) {
   return buf;
 }
 
+/* Diagnostics come out in file and line order, whatever order phases found them. */
 static void renders_like_gcc(void **state) {
   (void)state;
   SourceFile *f = source_from_memory(&ctx, "stages/prod.yaml",
@@ -29,6 +30,9 @@ static void renders_like_gcc(void **state) {
   diag_warning(&ctx, (Pos){f, 1, 1, 0}, "LK999", "a warning");
   char *out = render(false);
   assert_string_equal(out,
+                      "stages/prod.yaml:1:1: warning: a warning [LK999]\n"
+                      "    1 | functions:\n"
+                      "      | ^\n"
                       "stages/prod.yaml:3:5: error: unknown key 'scheduel' in function 'ingest' [LK104]\n"
                       "    3 |     scheduel: rate(1 minute)\n"
                       "      |     ^~~~~~~~\n"
@@ -36,9 +40,6 @@ static void renders_like_gcc(void **state) {
                       "stages/prod.yaml:2:3: note: function 'ingest' is defined here\n"
                       "    2 |   ingest:\n"
                       "      |   ^~~~~~\n"
-                      "stages/prod.yaml:1:1: warning: a warning [LK999]\n"
-                      "    1 | functions:\n"
-                      "      | ^\n"
                       "1 error, 1 warning generated.\n");
   free(out);
 }
