@@ -156,6 +156,7 @@ static int cmd_validate(Ctx *ctx, const Options *o, int nfiles, char **files) {
 static void build_getopt(const Option *opts, struct option *longs, char *shorts) {
   size_t k = 0, s = 0;
   shorts[s++] = '+';
+  shorts[s++] = ':'; /* report a missing value as ':' */
   for (const Option *o = opts; o->name; o++, k++) {
     longs[k] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL,
                                o->short_name};
@@ -173,6 +174,7 @@ static int run_command(const Command *c, int argc, char **argv) {
   build_getopt(c->options, longs, shorts);
   Options o = {"out"};
   optind = 1;
+  opterr = 0; /* we word the errors ourselves */
   int ch;
   while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
     switch (ch) {
@@ -182,8 +184,13 @@ static int run_command(const Command *c, int argc, char **argv) {
     case 'o':
       o.out_dir = optarg;
       break;
+    case ':':
+      fprintf(stderr, "lakec %s: option '%s' needs a value\nusage: %s\n", c->name,
+              argv[optind - 1], c->usage);
+      return EXIT_USAGE;
     default:
-      fprintf(stderr, "usage: %s\n", c->usage);
+      fprintf(stderr, "lakec %s: unknown option '%s'\nusage: %s\n", c->name, argv[optind - 1],
+              c->usage);
       return EXIT_USAGE;
     }
   }

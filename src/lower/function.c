@@ -106,11 +106,14 @@ static const char *function_role(Ctx *ctx, Ir *ir, const Model *m, const Functio
   return iam_role(ctx, ir, lid(ctx, f->key, "FunctionRole"), "lambda.amazonaws.com", st);
 }
 
-static const char *lower_log_group(Ctx *ctx, Ir *ir, const Function *f) {
+/* Logs are data: a production stage keeps them when the stack goes. */
+static const char *lower_log_group(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
   const char *id = lid(ctx, f->key, "LogGroup");
-  ir_add(ctx, ir, id, "AWS::Logs::LogGroup",
-         J("{s:s, s:I}", "LogGroupName", arena_printf(&ctx->arena, "/aws/lambda/%s", f->name),
-           "RetentionInDays", (json_int_t)f->log_retention));
+  IrResource *r = ir_add(ctx, ir, id, "AWS::Logs::LogGroup",
+                         J("{s:s, s:I}", "LogGroupName",
+                           arena_printf(&ctx->arena, "/aws/lambda/%s", f->name), "RetentionInDays",
+                           (json_int_t)f->log_retention));
+  r->deletion_policy = m->production ? "Retain" : "Delete";
   return id;
 }
 
@@ -168,7 +171,7 @@ static void lower_object_trigger(Ctx *ctx, Ir *ir, const Function *f) {
 
 static void lower_function(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
   const IrAsset *asset = asset_for(ctx, ir, f);
-  const char *logs = lower_log_group(ctx, ir, f);
+  const char *logs = lower_log_group(ctx, ir, m, f);
   const char *role = function_role(ctx, ir, m, f, logs);
   json_t *p = J("{s:s}", "FunctionName", f->name);
   if (f->description)

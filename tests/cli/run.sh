@@ -1,2 +1,77 @@
 #!/bin/sh
-exit 0
+# The command line: help, version, exit codes (0 / 1 input errors / 2 usage
+# or I/O), the default output folder, and that a failed build writes nothing.
+set -u
+lakec=$1
+root=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0
+fail=0
+
+check() { # check DESCRIPTION EXPECTED_EXIT COMMAND...
+  desc=$1 want=$2
+  shift 2
+  "$@" >"$work/stdout" 2>"$work/stderr"
+  got=$?
+  if [ "$got" -eq "$want" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $desc: exit $got, expected $want"
+    sed 's/^/    /' "$work/stderr"
+  fi
+}
+
+expect() { # expect DESCRIPTION SHELL-TEST
+  if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi
+}
+
+cp -r "$root/stages" "$root/templates" "$work/"
+cd "$work"
+bad="$root/tests/bad/unknown-key.yaml"
+
+check "--version" 0 "$lakec" --version
+expect "--version names the version" "grep -q '^lakec [0-9]' stdout"
+check "--help" 0 "$lakec" --help
+expect "--help lists build and validate" "grep -q build stdout && grep -q validate stdout"
+check "build --help" 0 "$lakec" build --help
+expect "build --help shows -o" "grep -q -- '--output DIR' stdout"
+check "validate --help" 0 "$lakec" validate --help
+check "no arguments" 2 "$lakec"
+check "unknown command" 2 "$lakec" frobnicate
+expect "unknown command is named" "grep -q frobnicate stderr"
+check "build without files" 2 "$lakec" build
+check "unknown option" 2 "$lakec" build --bogus stages/dev.yaml
+expect "unknown option is named" "grep -q \"unknown option '--bogus'\" stderr"
+check "option without its value" 2 "$lakec" build -o
+check "missing input file" 2 "$lakec" build -o o1 nope.yaml
+expect "missing input writes nothing" "[ ! -e o1 ]"
+check "directory as input" 2 "$lakec" validate stages
+
+check "validate good stages" 0 "$lakec" validate stages/dev.yaml stages/qa.yaml stages/prod.yaml
+expect "validate is silent on success" "[ ! -s stderr ] && [ ! -s stdout ]"
+expect "validate writes nothing" "[ ! -e out ]"
+check "validate bad stage" 1 "$lakec" validate "$bad"
+expect "validate prints the error" "grep -q 'error: unknown key' stderr"
+
+check "build default folder" 0 "$lakec" build stages/dev.yaml stages/qa.yaml stages/prod.yaml
+expect "build writes out/<stage>/" "[ -s out/dev/template.json ] && [ -s out/prod/assets.json ] && [ -s out/qa/template.json ]"
+expect "no temporaries are left" "[ -z \"\$(find out -name '*.tmp.*')\" ]"
+
+cp out/dev/template.json before.json
+check "one bad file stops the build" 1 "$lakec" build -o out stages/dev.yaml "$bad"
+expect "a failed build leaves old output untouched" "cmp -s before.json out/dev/template.json"
+check "bad file alone" 1 "$lakec" build -o fresh "$bad"
+expect "a failed build creates nothing" "[ ! -e fresh ]"
+
+check "same stage twice" 1 "$lakec" build -o twice stages/dev.yaml stages/dev.yaml
+expect "same stage twice is explained" "grep -q \"stage 'dev' is also built from\" stderr"
+expect "same stage twice writes nothing" "[ ! -e twice ]"
+
+: > blocker
+check "output folder is a file" 2 "$lakec" build -o blocker stages/dev.yaml
+expect "I/O error is explained" "grep -q 'cannot write' stderr"
+
+echo "command line: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

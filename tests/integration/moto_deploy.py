@@ -1,1 +1,204 @@
+#!/usr/bin/env python3
+"""Deploy every generated template into moto and check what it created.
+
+Starts moto (through moto_server.py beside this file) on a free 127.0.0.1
+port, builds stages/*.yaml and the fixtures with lakec, uploads a placeholder
+zip per asset listed in each assets.json (the handler binaries are not part of
+this test), creates one stack per template with the aws CLI's library (boto3),
+and asserts CREATE_COMPLETE and that the buckets, roles, functions, rules and
+REST API exist with the properties the template asked for.
+
+usage: moto_deploy.py LAKEC PROJECT_ROOT
+"""
+import io
+import json
+import os
+import socket
+import subprocess
 import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+import zipfile
+
+import boto3
+
+LAKEC, ROOT = sys.argv[1], sys.argv[2]
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def placeholder_zip():
+    """A zip with a bootstrap that says it is a placeholder: the test's own fixture."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("bootstrap", "#!/bin/sh\necho 'placeholder for the deploy test' >&2\nexit 1\n")
+    return buf.getvalue()
+
+
+class MotoDeploy(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.port = free_port()
+        cls.endpoint = f"http://127.0.0.1:{cls.port}"
+        cls.server = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "moto_server.py"), "-H", "127.0.0.1", "-p", str(cls.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(cls.endpoint + "/moto-api/", timeout=2)
+                break
+            except Exception:
+                if time.time() > deadline or cls.server.poll() is not None:
+                    cls.server.kill()
+                    raise RuntimeError("moto did not start")
+                time.sleep(0.2)
+        cls.out = tempfile.mkdtemp(prefix="lakec-moto-")
+        inputs = sorted(os.path.join("stages", f) for f in os.listdir(os.path.join(ROOT, "stages"))
+                        if f.endswith(".yaml"))
+        fixtures = os.path.join("tests", "integration", "fixtures")
+        inputs += sorted(os.path.join(fixtures, f) for f in os.listdir(os.path.join(ROOT, fixtures)))
+        subprocess.run([LAKEC, "build", "-o", cls.out] + inputs, cwd=ROOT, check=True)
+        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                        region_name="us-east-1")
+        cls.client = lambda self, name: session.client(name, endpoint_url=self.endpoint)
+        cls.stacks = {}
+        cls.deploy_all(cls)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+        try:
+            cls.server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            cls.server.kill()
+
+    def deploy_all(self):
+        s3 = self.client(self, "s3")
+        cfn = self.client(self, "cloudformation")
+        s3.create_bucket(Bucket="lakec-test-assets")
+        for stage in sorted(os.listdir(self.out)):
+            with open(os.path.join(self.out, stage, "assets.json")) as f:
+                manifest = json.load(f)
+            params = [{"ParameterKey": manifest["bucket_parameter"], "ParameterValue": "lakec-test-assets"}]
+            for asset in manifest["assets"]:
+                key = f"test/{stage}/{asset['handler']}.zip"
+                s3.put_object(Bucket="lakec-test-assets", Key=key, Body=placeholder_zip())
+                params.append({"ParameterKey": asset["parameter"], "ParameterValue": key})
+            with open(os.path.join(self.out, stage, "template.json")) as f:
+                body = f.read()
+            name = f"lakec-{stage}"
+            cfn.create_stack(StackName=name, TemplateBody=body, Parameters=params,
+                             Capabilities=["CAPABILITY_IAM"])
+            self.stacks[stage] = (name, json.loads(body))
+
+    def wait_complete(self, name):
+        cfn = self.client("cloudformation")
+        for _ in range(300):
+            stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+            if not stack["StackStatus"].endswith("IN_PROGRESS"):
+                return stack
+            time.sleep(0.2)
+        self.fail(f"{name} still in progress")
+
+    def physical_ids(self, name):
+        cfn = self.client("cloudformation")
+        resources = cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
+        return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
+
+    def resources_of(self, template, kind):
+        return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+    def test_every_stack_is_created(self):
+        self.assertEqual(sorted(self.stacks), ["dev", "prod", "qa", "sink"])
+        for stage, (name, _) in self.stacks.items():
+            with self.subTest(stage=stage):
+                stack = self.wait_complete(name)
+                self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE", stack.get("StackStatusReason"))
+
+    def test_buckets_exist(self):
+        s3 = self.client("s3")
+        for stage, (name, template) in self.stacks.items():
+            self.wait_complete(name)
+            for bucket in self.resources_of(template, "AWS::S3::Bucket").values():
+                s3.head_bucket(Bucket=bucket["Properties"]["BucketName"])
+        self.assertIn("meticsxmin-prod", [b["Name"] for b in s3.list_buckets()["Buckets"]])
+
+    def test_roles_exist_one_per_function_and_crawler(self):
+        iam = self.client("iam")
+        for stage, (name, template) in self.stacks.items():
+            self.wait_complete(name)
+            ids = self.physical_ids(name)
+            roles = self.resources_of(template, "AWS::IAM::Role")
+            functions = self.resources_of(template, "AWS::Lambda::Function")
+            crawlers = self.resources_of(template, "AWS::Glue::Crawler")
+            self.assertEqual(len(roles), len(functions) + len(crawlers))
+            for logical in roles:
+                role = iam.get_role(RoleName=ids[logical])["Role"]
+                self.assertTrue(role["Arn"].startswith("arn:aws:iam::"))
+
+    def test_functions_run_bootstrap_on_al2023(self):
+        lam = self.client("lambda")
+        for stage, (name, template) in self.stacks.items():
+            self.wait_complete(name)
+            for fn in self.resources_of(template, "AWS::Lambda::Function").values():
+                props = fn["Properties"]
+                conf = lam.get_function(FunctionName=props["FunctionName"])["Configuration"]
+                self.assertEqual(conf["Runtime"], "provided.al2023")
+                self.assertEqual(conf["Handler"], "bootstrap")
+                # (moto's CloudFormation ignores Architectures; test_lower checks the template)
+                self.assertEqual(conf["MemorySize"], props["MemorySize"])
+                self.assertEqual(conf["Environment"]["Variables"]["LAKEC_STAGE"], stage)
+        conf = lam.get_function(FunctionName="metrics-dev-ingest")["Configuration"]
+        self.assertEqual(conf["Environment"]["Variables"]["SERVICE_NAME"], "metris_api")
+
+    def test_rules_schedule_and_trigger(self):
+        events = self.client("events")
+        for stage, (name, template) in self.stacks.items():
+            self.wait_complete(name)
+            ids = self.physical_ids(name)
+            rules = self.resources_of(template, "AWS::Events::Rule")
+            self.assertTrue(rules)
+            for logical, rule in rules.items():
+                got = events.describe_rule(Name=ids[logical].split("/")[-1])
+                self.assertEqual(got["State"], rule["Properties"]["State"])
+                if "ScheduleExpression" in rule["Properties"]:
+                    self.assertEqual(got["ScheduleExpression"], rule["Properties"]["ScheduleExpression"])
+                else:
+                    pattern = json.loads(got["EventPattern"])
+                    self.assertEqual(pattern["detail-type"], ["Object Created"])
+        _, dev = self.stacks["dev"]
+        self.assertEqual(dev["Resources"]["IngestScheduleRule"]["Properties"]["ScheduleExpression"],
+                         "rate(1 minute)")
+
+    def test_rest_api_routes(self):
+        apigw = self.client("apigateway")
+        apis = {a["name"]: a["id"] for a in apigw.get_rest_apis()["items"]}
+        for stage in ("dev", "qa", "prod"):
+            self.wait_complete(self.stacks[stage][0])
+            self.assertIn(f"orlandoapi_{stage}", apis)
+            resources = apigw.get_resources(restApiId=apis[f"orlandoapi_{stage}"])["items"]
+            metrics = [r for r in resources if r.get("path") == "/metrics"]
+            self.assertEqual(len(metrics), 1)
+            self.assertEqual(sorted(metrics[0]["resourceMethods"]), ["GET", "OPTIONS"])
+        get = lambda stage: apigw.get_method(
+            restApiId=apis[f"orlandoapi_{stage}"],
+            resourceId=[r for r in apigw.get_resources(restApiId=apis[f"orlandoapi_{stage}"])["items"]
+                        if r.get("path") == "/metrics"][0]["id"], httpMethod="GET")
+        self.assertEqual(get("dev")["authorizationType"], "NONE")
+        self.assertEqual(get("qa")["authorizationType"], "AWS_IAM")
+        self.assertEqual(get("prod")["authorizationType"], "COGNITO_USER_POOLS")
+        sink = apigw.get_resources(restApiId=apis["kitchen api"])["items"]
+        self.assertIn("/events/{id}", [r.get("path") for r in sink])
+        self.assertIn("/files/{proxy+}", [r.get("path") for r in sink])
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)
