@@ -8,6 +8,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const DIAG_CODES[] = {
+    LK_YAML_SYNTAX,
+    LK_DUPLICATE_KEY,
+    LK_INPUT_LIMIT,
+    LK_ENCODING,
+    LK_EMPTY_FILE,
+    LK_YAML_UNSUPPORTED,
+    LK_EXTENDS_NOT_FOUND,
+    LK_EXTENDS_CYCLE,
+    LK_UNDEFINED_VAR,
+    LK_BAD_INTERPOLATION,
+    LK_WRONG_TYPE,
+    LK_MISSING_KEY,
+    LK_BAD_ENUM,
+    LK_UNKNOWN_KEY,
+    LK_OUT_OF_RANGE,
+    LK_LANG_VERSION,
+    LK_BUCKET_NAME,
+    LK_GLUE_NAME,
+    LK_LAMBDA_NAME,
+    LK_API_NAME,
+    LK_SCHEDULE,
+    LK_ROUTE,
+    LK_LOCATION,
+    LK_TAG,
+    LK_ENV_NAME,
+    LK_NAME,
+    LK_UNDEFINED_REF,
+    LK_DUPLICATE,
+    LK_CONFLICT,
+    LK_PROD_AUTH,
+    NULL,
+};
+
 static Diag *diag_new(Ctx *ctx, Severity sev, Pos pos, const char *code,
                       const char *fmt, va_list ap) {
   char buf[1024];

@@ -30,7 +30,6 @@ typedef enum { SEV_ERROR, SEV_WARNING, SEV_NOTE } Severity;
 #define LK_GLUE_NAME "LK202"
 #define LK_LAMBDA_NAME "LK203"
 #define LK_API_NAME "LK204"
-#define LK_IAM_NAME "LK205"
 #define LK_SCHEDULE "LK206"
 #define LK_ROUTE "LK207"
 #define LK_LOCATION "LK208"
@@ -41,8 +40,9 @@ typedef enum { SEV_ERROR, SEV_WARNING, SEV_NOTE } Severity;
 #define LK_DUPLICATE "LK302"
 #define LK_CONFLICT "LK303"
 #define LK_PROD_AUTH "LK401"
-#define LK_PROD_BUCKET "LK402"
-#define LK_PROD_SCHEDULE "LK403"
+
+/* Every code above, for tools that list them (the README test, explain). */
+extern const char *const DIAG_CODES[];
 
 typedef struct Diag Diag;
 struct Diag {

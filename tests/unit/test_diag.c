@@ -9,6 +9,10 @@ static Ctx ctx;
 static int setup(void **state) { (void)state; ctx_init(&ctx); return 0; }
 static int teardown(void **state) { (void)state; ctx_release(&ctx); return 0; }
 
+static SourceFile *file_of(const char *name, const char *text) {
+  return source_from_memory(&ctx, name, text, strlen(text));
+}
+
 static char *render(bool color) {
   char *buf = NULL;
   size_t size = 0;
@@ -21,8 +25,7 @@ static char *render(bool color) {
 /* Diagnostics come out in file and line order, whatever order phases found them. */
 static void renders_like_gcc(void **state) {
   (void)state;
-  SourceFile *f = source_from_memory(&ctx, "stages/prod.yaml",
-                                     "functions:\n  ingest:\n    scheduel: rate(1 minute)\n", 52);
+  SourceFile *f = file_of("stages/prod.yaml", "functions:\n  ingest:\n    scheduel: rate(1 minute)\n");
   Pos at = {f, 3, 5, 8};
   Diag *d = diag_error(&ctx, at, "LK104", "unknown key '%s' in function 'ingest'", "scheduel");
   diag_fixit(&ctx, d, "schedule");
@@ -46,7 +49,7 @@ static void renders_like_gcc(void **state) {
 
 static void colour_only_when_asked(void **state) {
   (void)state;
-  SourceFile *f = source_from_memory(&ctx, "a.yaml", "a: 1\n", 5);
+  SourceFile *f = file_of("a.yaml", "a: 1\n");
   diag_error(&ctx, (Pos){f, 1, 1, 1}, "LK104", "x");
   char *plain = render(false), *color = render(true);
   assert_null(strchr(plain, '\033'));
@@ -57,8 +60,8 @@ static void colour_only_when_asked(void **state) {
 
 static void inherited_values_name_the_extending_file(void **state) {
   (void)state;
-  SourceFile *stage = source_from_memory(&ctx, "stages/dev.yaml", "extends: ../t.yaml\n", 19);
-  SourceFile *base = source_from_memory(&ctx, "t.yaml", "x: 1\n", 5);
+  SourceFile *stage = file_of("stages/dev.yaml", "extends: ../t.yaml\n");
+  SourceFile *base = file_of("t.yaml", "x: 1\n");
   base->included_from = (Pos){stage, 1, 10, 9};
   diag_error(&ctx, (Pos){base, 1, 4, 1}, "LK101", "bad");
   char *out = render(false);
@@ -68,7 +71,7 @@ static void inherited_values_name_the_extending_file(void **state) {
 
 static void utf8_and_tabs_keep_the_caret_aligned(void **state) {
   (void)state;
-  SourceFile *f = source_from_memory(&ctx, "u.yaml", "\tk: \xc3\xa9t\xc3\xa9 x\n", 14);
+  SourceFile *f = file_of("u.yaml", "\tk: \xc3\xa9t\xc3\xa9 x\n");
   diag_error(&ctx, (Pos){f, 1, 9, 1}, "LK104", "x");
   char *out = render(false);
   assert_non_null(strstr(out, "      | \t       ^\n"));

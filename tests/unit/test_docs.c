@@ -1,0 +1,72 @@
+/* docs: the README's language reference and diagnostics table cover every key
+ * of the language tables and every diagnostic code, so they cannot drift. */
+#include "support.h"
+#include "schema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *readme;
+
+static int load_readme(void **state) {
+  (void)state;
+  const char *root = getenv("LAKEC_SOURCE_DIR");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/README.md", root ? root : ".");
+  FILE *fp = fopen(path, "rb");
+  if (!fp)
+    return -1;
+  fseek(fp, 0, SEEK_END);
+  long n = ftell(fp);
+  rewind(fp);
+  readme = malloc((size_t)n + 1);
+  readme[fread(readme, 1, (size_t)n, fp)] = '\0';
+  fclose(fp);
+  return 0;
+}
+
+static int free_readme(void **state) {
+  (void)state;
+  free(readme);
+  return 0;
+}
+
+/* `key` in a table row, or `parent.key`. */
+static void check_shape(const Shape *sh, int depth) {
+  for (size_t i = 0; i < sh->nfields; i++) {
+    const Field *f = &sh->fields[i];
+    char plain[96], dotted[96];
+    snprintf(plain, sizeof plain, "| `%s` |", f->key);
+    snprintf(dotted, sizeof dotted, ".%s` |", f->key);
+    if (!strstr(readme, plain) && !strstr(readme, dotted))
+      fail_msg("README's reference does not describe key '%s' of %s", f->key, sh->name);
+    if (f->shape && depth < 8)
+      check_shape(f->shape, depth + 1);
+  }
+}
+
+static void every_key_is_documented(void **state) {
+  (void)state;
+  check_shape(&SHAPE_STAGE, 0);
+}
+
+static void every_code_is_documented(void **state) {
+  (void)state;
+  for (int i = 0; DIAG_CODES[i]; i++) {
+    char row[32];
+    snprintf(row, sizeof row, "| %s |", DIAG_CODES[i]);
+    char shared[32];
+    snprintf(shared, sizeof shared, "%s, ", DIAG_CODES[i]);
+    if (!strstr(readme, row) && !strstr(readme, shared))
+      fail_msg("README's diagnostics table lacks %s", DIAG_CODES[i]);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(every_key_is_documented),
+      cmocka_unit_test(every_code_is_documented),
+  };
+  return cmocka_run_group_tests(tests, load_readme, free_readme);
+}
