@@ -32,34 +32,36 @@ static bool expect_scalar(Ctx *ctx, const Field *f, const Node *n, const char *w
   return false;
 }
 
-static void decode_int(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+static bool decode_int(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   long long v;
   if (!expect_scalar(ctx, f, n, "a whole number"))
-    return;
+    return false;
   if (!node_scalar_int(n, &v)) {
     diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a whole number, not '%s'", f->key,
                n->str);
-    return;
+    return false;
   }
   if (v < f->min || v > f->max) {
     diag_error(ctx, n->pos, LK_OUT_OF_RANGE, "'%s' is %lld, outside the range %lld..%lld",
                f->key, v, f->min, f->max);
-    return;
+    return false;
   }
   put(dst, f->offset, &v, sizeof v);
+  return true;
 }
 
-static void decode_bool(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+static bool decode_bool(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   bool b;
   if (!expect_scalar(ctx, f, n, "true or false"))
-    return;
+    return false;
   if (!node_scalar_bool(n, &b)) {
     diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be true or false, not '%s'", f->key,
                n->str);
-    return;
+    return false;
   }
   int v = b;
   put(dst, f->offset, &v, sizeof v);
+  return true;
 }
 
 /* "a, b, c" into buf (truncated to fit). */
@@ -85,15 +87,15 @@ static size_t count_values(const char *const *values) {
   return n;
 }
 
-static void decode_enum(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+static bool decode_enum(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   if (!expect_scalar(ctx, f, n, "a string"))
-    return;
+    return false;
   size_t count = count_values(f->values);
   for (size_t i = 0; i < count; i++)
     if (!strcmp(n->str, f->values[i])) {
       int v = (int)i;
       put(dst, f->offset, &v, sizeof v);
-      return;
+      return false;
     }
   char allowed[256];
   join_words(allowed, sizeof allowed, f->values, count);
@@ -102,13 +104,14 @@ static void decode_enum(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   const char *best = suggest_closest(n->str, f->values, count);
   if (best)
     diag_fixit(ctx, d, best);
+  return true;
 }
 
-static void decode_strmap(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+static bool decode_strmap(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   if (n->kind != NODE_MAP) {
     diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a map of names to values, not %s",
                f->key, node_describe(n));
-    return;
+    return false;
   }
   StrPair *items = arena_alloc(&ctx->arena, (n->count ? n->count : 1) * sizeof *items);
   size_t len = 0;
@@ -122,13 +125,14 @@ static void decode_strmap(Ctx *ctx, const Field *f, const Node *n, void *dst) {
     items[len++] = (StrPair){n->pairs[i].key->str, v->str, n->pairs[i].key, v};
   }
   put_list(dst, f->offset, items, len);
+  return true;
 }
 
-static void decode_strlist(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+static bool decode_strlist(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   if (n->kind != NODE_SEQ) {
     diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a list, not %s", f->key,
                node_describe(n));
-    return;
+    return false;
   }
   const char **items = arena_alloc(&ctx->arena, (n->count ? n->count : 1) * sizeof *items);
   size_t len = 0;
@@ -142,14 +146,15 @@ static void decode_strlist(Ctx *ctx, const Field *f, const Node *n, void *dst) {
     items[len++] = v->str;
   }
   put_list(dst, f->offset, items, len);
+  return true;
 }
 
-static void decode_map_of(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+static bool decode_map_of(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   const Shape *sh = f->shape;
   if (n->kind != NODE_MAP) {
     diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a map of %s names to settings, not %s",
                f->key, sh->name, node_describe(n));
-    return;
+    return false;
   }
   char *items = arena_alloc(&ctx->arena, (n->count ? n->count : 1) * sh->size);
   for (size_t i = 0; i < n->count; i++) {
@@ -160,53 +165,50 @@ static void decode_map_of(Ctx *ctx, const Field *f, const Node *n, void *dst) {
     decode_struct(ctx, sh, n->pairs[i].value, item, where);
   }
   put_list(dst, f->offset, items, n->count);
+  return true;
 }
 
-static void decode_list_of(Ctx *ctx, const Field *f, const Node *n, void *dst) {
+static bool decode_list_of(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   const Shape *sh = f->shape;
   if (n->kind != NODE_SEQ) {
     diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a list of %ss, not %s", f->key,
                sh->name, node_describe(n));
-    return;
+    return false;
   }
   char *items = arena_alloc(&ctx->arena, (n->count ? n->count : 1) * sh->size);
   for (size_t i = 0; i < n->count; i++)
     decode_struct(ctx, sh, n->items[i], items + i * sh->size, sh->name);
   put_list(dst, f->offset, items, n->count);
+  return true;
 }
 
-static void decode_field(Ctx *ctx, const Field *f, const Node *n, void *dst,
+/* False when the value was refused (and reported): the field keeps its default. */
+static bool decode_field(Ctx *ctx, const Field *f, const Node *n, void *dst,
                          const char *where) {
   switch (f->type) {
   case F_STR:
-    if (expect_scalar(ctx, f, n, "a string"))
-      put(dst, f->offset, &n->str, sizeof n->str);
-    return;
+    if (!expect_scalar(ctx, f, n, "a string"))
+      return false;
+    put(dst, f->offset, &n->str, sizeof n->str);
+    return true;
   case F_INT:
-    decode_int(ctx, f, n, dst);
-    return;
+    return decode_int(ctx, f, n, dst);
   case F_BOOL:
-    decode_bool(ctx, f, n, dst);
-    return;
+    return decode_bool(ctx, f, n, dst);
   case F_ENUM:
-    decode_enum(ctx, f, n, dst);
-    return;
+    return decode_enum(ctx, f, n, dst);
   case F_STRMAP:
-    decode_strmap(ctx, f, n, dst);
-    return;
+    return decode_strmap(ctx, f, n, dst);
   case F_STRLIST:
-    decode_strlist(ctx, f, n, dst);
-    return;
+    return decode_strlist(ctx, f, n, dst);
   case F_STRUCT:
     decode_struct(ctx, f->shape, n, (char *)dst + f->offset,
                   arena_printf(&ctx->arena, "'%s' of %s", f->key, where));
-    return;
+    return true;
   case F_MAP_OF:
-    decode_map_of(ctx, f, n, dst);
-    return;
+    return decode_map_of(ctx, f, n, dst);
   case F_LIST_OF:
-    decode_list_of(ctx, f, n, dst);
-    return;
+    return decode_list_of(ctx, f, n, dst);
   }
   BUG("unknown field type %d", (int)f->type);
 }
@@ -299,15 +301,24 @@ void decode_struct(Ctx *ctx, const Shape *sh, const Node *node, void *dst, const
     return;
   }
   put(dst, sh->node_offset, &node, sizeof node);
+  /* A value that was refused leaves its field as if absent, so later checks
+   * always see a complete model (defaults in place) whatever was written. */
+  bool refused[64] = {false};
+  if (sh->nfields > 64)
+    BUG("shape '%s' has too many fields", sh->name);
   for (size_t i = 0; i < node->count; i++) {
     const Field *f = find_field(sh, node->pairs[i].key->str);
     if (f)
-      decode_field(ctx, f, node->pairs[i].value, dst, where);
+      refused[f - sh->fields] = !decode_field(ctx, f, node->pairs[i].value, dst, where);
     else
       report_unknown_key(ctx, sh, node->pairs[i].key, where);
   }
   for (size_t i = 0; i < sh->nfields; i++) {
     const Field *f = &sh->fields[i];
+    if (refused[i]) {
+      apply_default(ctx, f, dst);
+      continue;
+    }
     if (node_get(node, f->key))
       continue;
     if (f->required)
