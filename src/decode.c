@@ -95,7 +95,7 @@ static bool decode_enum(Ctx *ctx, const Field *f, const Node *n, void *dst) {
     if (!strcmp(n->str, f->values[i])) {
       int v = (int)i;
       put(dst, f->offset, &v, sizeof v);
-      return false;
+      return true;
     }
   char allowed[256];
   join_words(allowed, sizeof allowed, f->values, count);
@@ -104,7 +104,7 @@ static bool decode_enum(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   const char *best = suggest_closest(n->str, f->values, count);
   if (best)
     diag_fixit(ctx, d, best);
-  return true;
+  return false;
 }
 
 static bool decode_strmap(Ctx *ctx, const Field *f, const Node *n, void *dst) {
