@@ -87,6 +87,28 @@ static Location resolve_location(Ctx *ctx, const Model *m, const char *text, Pos
 
 /* ---- stage ---- */
 
+/* xx-word-N, xx-word-word-N (us-gov-west-1), lowercase. */
+static bool valid_region(const char *r) {
+  int parts = 0;
+  const char *p = r;
+  while (*p) {
+    const char *start = p;
+    while (*p >= 'a' && *p <= 'z')
+      p++;
+    if (p == start)
+      break;
+    parts++;
+    if (*p != '-')
+      return false;
+    p++;
+  }
+  if (parts < 2 || !(*p >= '1' && *p <= '9'))
+    return false;
+  while (*p >= '0' && *p <= '9')
+    p++;
+  return *p == '\0' && strlen(r) < 32;
+}
+
 static void check_stage_names(Ctx *ctx, Model *m) {
   const Node *n = m->node;
   if (m->version && m->version != 1)
@@ -95,6 +117,10 @@ static void check_stage_names(Ctx *ctx, Model *m) {
                LAKEC_VERSION);
   check_name(ctx, n, "project", m->project, awsname_construct_key, LK_NAME, "project name");
   check_name(ctx, n, "stage", m->stage, awsname_construct_key, LK_NAME, "stage name");
+  if (m->region && !valid_region(m->region))
+    diag_error(ctx, pos_of(n, "region"), LK_NAME,
+               "region '%s' is invalid: a region looks like us-east-1 or ap-southeast-2",
+               m->region);
   if (m->account && (strlen(m->account) != 12 || strspn(m->account, "0123456789") != 12))
     diag_error(ctx, pos_of(n, "account"), LK_NAME,
                "account '%s' is invalid: an AWS account id is 12 digits", m->account);
@@ -164,6 +190,16 @@ static void check_buckets(Ctx *ctx, Model *m) {
     if (b->retain == TRI_UNSET)
       b->retain = m->production;
     check_name(ctx, b->node, "name", b->name, awsname_s3_bucket, LK_BUCKET_NAME, "bucket name");
+    if (m->production == 1 && !b->versioned && !m->policy.allow_unversioned_buckets)
+      diag_error(ctx, pos_of(b->node, "versioned"), LK_PROD_BUCKET,
+                 "bucket '%s' of a production stage must be versioned (or set 'policy: "
+                 "{allow_unversioned_buckets: true}')",
+                 b->key);
+    if (m->production == 1 && !b->retain && !m->policy.allow_unretained_buckets)
+      diag_error(ctx, pos_of(b->node, "retain"), LK_PROD_BUCKET,
+                 "bucket '%s' of a production stage must be retained (or set 'policy: "
+                 "{allow_unretained_buckets: true}')",
+                 b->key);
     for (size_t j = 0; j < i && b->name; j++) {
       const Bucket *o = &m->buckets.items[j];
       if (o->name && !strcmp(o->name, b->name)) {
@@ -328,10 +364,58 @@ static void check_function(Ctx *ctx, Model *m, Function *f) {
   check_log_retention(ctx, f);
   check_environment(ctx, f);
   check_schedule(ctx, &f->schedule);
+  if (m->production == 1 && f->schedule.node && f->schedule.enabled == 0 &&
+      !m->policy.allow_disabled_schedules)
+    diag_error(ctx, pos_of(f->schedule.node, "enabled"), LK_PROD_SCHEDULE,
+               "the schedule of function '%s' is off in a production stage (if it runs by "
+               "hand on purpose, set 'policy: {allow_disabled_schedules: true}')",
+               f->key);
   check_trigger(ctx, m, &f->on_object_created);
   for (size_t i = 0; i < f->grants.len; i++)
     check_grant(ctx, m, &f->grants.items[i]);
   check_duplicate_grants(ctx, f);
+}
+
+/* Two key prefixes overlap when one starts with the other ("" covers all). */
+static bool prefixes_overlap(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  return !strncmp(a, b, la < lb ? la : lb);
+}
+
+static bool suffixes_overlap(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  const char *longer = la > lb ? a : b, *shorter = la > lb ? b : a;
+  size_t ll = la > lb ? la : lb, ls = la > lb ? lb : la;
+  return !strcmp(longer + ll - ls, shorter);
+}
+
+/* A function that writes where its own trigger fires would run forever. */
+static void check_trigger_loop(Ctx *ctx, const Function *f) {
+  const ObjectTrigger *t = &f->on_object_created;
+  if (!t->source)
+    return;
+  for (size_t i = 0; i < f->grants.len; i++) {
+    const Grant *g = &f->grants.items[i];
+    if (g->kind != GRANT_WRITE || g->where.bucket != t->source ||
+        !prefixes_overlap(g->where.prefix, t->prefix))
+      continue;
+    Diag *d = diag_error(ctx, g->node->pos, LK_TRIGGER_LOOP,
+                         "function '%s' may write under '%s/%s', where its own trigger fires: "
+                         "each object it writes would invoke it again",
+                         f->key, t->bucket, g->where.prefix);
+    diag_note(ctx, d, t->node->pos, "the trigger is here");
+  }
+}
+
+static void check_trigger_overlap(Ctx *ctx, const Function *a, const Function *b) {
+  const ObjectTrigger *x = &a->on_object_created, *y = &b->on_object_created;
+  if (!x->source || x->source != y->source || !prefixes_overlap(x->prefix, y->prefix) ||
+      !suffixes_overlap(x->suffix, y->suffix))
+    return;
+  Diag *d = diag_warning(ctx, y->node->pos, LK_TRIGGER_OVERLAP,
+                         "an object created in bucket '%s' may invoke both '%s' and '%s'",
+                         y->bucket, a->key, b->key);
+  diag_note(ctx, d, x->node->pos, "the trigger of '%s' is here", a->key);
 }
 
 static void check_functions(Ctx *ctx, Model *m) {
@@ -339,6 +423,9 @@ static void check_functions(Ctx *ctx, Model *m) {
   for (size_t i = 0; i < m->functions.len; i++) {
     Function *f = &m->functions.items[i];
     check_function(ctx, m, f);
+    check_trigger_loop(ctx, f);
+    for (size_t j = 0; j < i; j++)
+      check_trigger_overlap(ctx, &m->functions.items[j], f);
     for (size_t j = 0; j < i; j++)
       if (!strcmp(m->functions.items[j].name, f->name)) {
         Diag *d = diag_error(ctx, pos_of(f->node, "name"), LK_DUPLICATE,
@@ -450,10 +537,25 @@ static void check_api(Ctx *ctx, Model *m) {
   if (api->routes_as_written.len == 0 && node_get(api->node, "routes"))
     diag_error(ctx, pos_of(api->node, "routes"), LK_MISSING_KEY,
                "an API needs at least one route");
-  if (m->production == 1 && api->auth == AUTH_NONE) {
+  if (m->production == 1 && api->auth == AUTH_NONE && !m->policy.allow_open_api) {
     Diag *d = diag_error(ctx, pos_of(api->node, "auth"), LK_PROD_AUTH,
-                         "a production stage cannot serve its API with 'auth: none'");
+                         "a production stage cannot serve its API with 'auth: none' (if it is "
+                         "public on purpose, set 'policy: {allow_open_api: true}')");
     diag_fixit(ctx, d, node_get(api->node, "auth") ? "iam" : "auth: iam");
+  }
+  for (size_t i = 0; i < m->functions.len; i++) {
+    const Function *f = &m->functions.items[i];
+    const Route *first = NULL;
+    for (size_t k = 0; k < api->routes.len && !first; k++)
+      if (api->routes.items[k].function == f)
+        first = &api->routes.items[k];
+    if (!first || f->timeout <= 29)
+      continue;
+    Diag *d = diag_warning(ctx, pos_of(f->node, "timeout"), LK_API_TIMEOUT,
+                           "function '%s' may run %lld seconds, but API Gateway stops waiting "
+                           "after 29",
+                           f->key, f->timeout);
+    diag_note(ctx, d, first->key_node->pos, "route '%s %s' calls it", first->method, first->path);
   }
 }
 

@@ -5,7 +5,10 @@
 #include "check.h"
 #include "ctx.h"
 #include "lower.h"
+#include "decode.h"
 #include "merge.h"
+
+#include <string.h>
 
 Compiled compile_stage(Ctx *ctx, const char *path) {
   Compiled c = {path, NULL, NULL};
@@ -18,4 +21,74 @@ Compiled compile_stage(Ctx *ctx, const char *path) {
     return c;
   c.ir = lower(ctx, c.model);
   return c;
+}
+
+/* ---- across stages ---- */
+
+typedef struct NamedThing {
+  const char *kind, *name;
+  Pos pos;
+  bool global; /* unique in all of AWS (S3), not per account and region */
+} NamedThing;
+
+static size_t named_things(Ctx *ctx, const Model *m, NamedThing **out) {
+  size_t cap = m->buckets.len + m->functions.len + m->catalog.crawlers.len + 2, n = 0;
+  NamedThing *t = arena_alloc(&ctx->arena, cap * sizeof *t);
+  for (size_t i = 0; i < m->buckets.len; i++)
+    t[n++] = (NamedThing){"bucket", m->buckets.items[i].name,
+                          decode_value_pos(m->buckets.items[i].node, "name"), true};
+  for (size_t i = 0; i < m->functions.len; i++)
+    t[n++] = (NamedThing){"function", m->functions.items[i].name,
+                          decode_value_pos(m->functions.items[i].node, "name"), false};
+  for (size_t i = 0; i < m->catalog.crawlers.len; i++)
+    t[n++] = (NamedThing){"crawler", m->catalog.crawlers.items[i].name,
+                          decode_value_pos(m->catalog.crawlers.items[i].node, "name"), false};
+  if (m->catalog.node)
+    t[n++] = (NamedThing){"Glue database", m->catalog.database,
+                          decode_value_pos(m->catalog.node, "database"), false};
+  if (m->athena.node)
+    t[n++] = (NamedThing){"workgroup", m->athena.workgroup,
+                          decode_value_pos(m->athena.node, "workgroup"), false};
+  *out = t;
+  return n;
+}
+
+static bool same_place(const Model *a, const Model *b) {
+  bool same_account = (!a->account && !b->account) ||
+                      (a->account && b->account && !strcmp(a->account, b->account));
+  return same_account && a->region && b->region && !strcmp(a->region, b->region);
+}
+
+static void check_collisions(Ctx *ctx, const Model *a, const Model *b) {
+  NamedThing *ta, *tb;
+  size_t na = named_things(ctx, a, &ta), nb = named_things(ctx, b, &tb);
+  bool regional = same_place(a, b);
+  for (size_t j = 0; j < nb; j++)
+    for (size_t i = 0; i < na; i++) {
+      if (!ta[i].name || !tb[j].name || strcmp(ta[i].kind, tb[j].kind) ||
+          strcmp(ta[i].name, tb[j].name) || !(ta[i].global || regional))
+        continue;
+      Diag *d = diag_error(ctx, tb[j].pos, LK_STAGE_COLLISION,
+                           "stages '%s' and '%s' would both create the %s '%s'%s", a->stage,
+                           b->stage, tb[j].kind, tb[j].name,
+                           tb[j].global ? "" : " in the same account and region");
+      diag_note(ctx, d, ta[i].pos, "stage '%s' names it here", a->stage);
+    }
+}
+
+void compile_across_stages(Ctx *ctx, Compiled *c, size_t n) {
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < j; i++) {
+      const Model *a = c[i].model, *b = c[j].model;
+      if (!a || !b || !a->stage || !b->stage)
+        continue;
+      if (strcmp(a->stage, b->stage) != 0) {
+        check_collisions(ctx, a, b);
+        continue;
+      }
+      Diag *d = diag_error(ctx, decode_value_pos(b->node, "stage"), LK_DUPLICATE,
+                           "stage '%s' is also built from '%s'; its output would be overwritten",
+                           b->stage, c[i].path);
+      diag_note(ctx, d, decode_value_pos(a->node, "stage"), "'%s' is named here", a->stage);
+    }
 }

@@ -18,4 +18,9 @@ typedef struct Compiled {
  * reported (diagnostics are in ctx). Free the result's IR with ir_free. */
 Compiled compile_stage(struct Ctx *ctx, const char *path);
 
+/* Checks that need every file of a run: two files building one stage (their
+ * outputs would overwrite each other), and two stages creating the same
+ * globally unique name, or the same regional name in one account and region. */
+void compile_across_stages(struct Ctx *ctx, Compiled *files, size_t n);
+
 #endif

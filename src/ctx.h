@@ -10,8 +10,14 @@ typedef struct Ctx {
   Arena arena;
   DiagList diags;
   PtrVec files; /* SourceFile * */
+  PtrVec overrides; /* Override *: values a stage file wrote over its blueprint's */
   const char *host_arch; /* default Lambda architecture: "x86_64" or "arm64" */
 } Ctx;
+
+/* Where merge replaced a value: diagnostics at `at` get a note about `was`. */
+typedef struct Override {
+  Pos at, was;
+} Override;
 
 void ctx_init(Ctx *ctx);
 void ctx_release(Ctx *ctx);

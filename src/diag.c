@@ -8,39 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const DIAG_CODES[] = {
-    LK_YAML_SYNTAX,
-    LK_DUPLICATE_KEY,
-    LK_INPUT_LIMIT,
-    LK_ENCODING,
-    LK_EMPTY_FILE,
-    LK_YAML_UNSUPPORTED,
-    LK_EXTENDS_NOT_FOUND,
-    LK_EXTENDS_CYCLE,
-    LK_UNDEFINED_VAR,
-    LK_BAD_INTERPOLATION,
-    LK_WRONG_TYPE,
-    LK_MISSING_KEY,
-    LK_BAD_ENUM,
-    LK_UNKNOWN_KEY,
-    LK_OUT_OF_RANGE,
-    LK_LANG_VERSION,
-    LK_BUCKET_NAME,
-    LK_GLUE_NAME,
-    LK_LAMBDA_NAME,
-    LK_API_NAME,
-    LK_SCHEDULE,
-    LK_ROUTE,
-    LK_LOCATION,
-    LK_TAG,
-    LK_ENV_NAME,
-    LK_NAME,
-    LK_UNDEFINED_REF,
-    LK_DUPLICATE,
-    LK_CONFLICT,
-    LK_PROD_AUTH,
-    NULL,
-};
 
 static Diag *diag_new(Ctx *ctx, Severity sev, Pos pos, const char *code,
                       const char *fmt, va_list ap) {
@@ -63,6 +30,13 @@ static void diag_append(Ctx *ctx, Diag *d) {
   l->tail = d;
   /* A value inherited from a blueprint is reported where it is written; the
    * note says which stage file pulled that blueprint in (GCC's "included from"). */
+  for (size_t i = 0; i < ctx->overrides.len; i++) {
+    const Override *o = ctx->overrides.items[i];
+    if (o->at.file == d->pos.file && o->at.line == d->pos.line && o->at.col == d->pos.col) {
+      diag_note(ctx, d, o->was, "this overrides the value in '%s'", o->was.file->path);
+      break;
+    }
+  }
   const SourceFile *f = d->pos.file;
   while (f && f->included_from.file) {
     diag_note(ctx, d, f->included_from, "'%s' is extended by '%s'", f->path,
@@ -84,9 +58,13 @@ Diag *diag_error(Ctx *ctx, Pos pos, const char *code, const char *fmt, ...) {
 Diag *diag_warning(Ctx *ctx, Pos pos, const char *code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  Diag *d = diag_new(ctx, SEV_WARNING, pos, code, fmt, ap);
+  bool as_error = ctx->diags.werror;
+  Diag *d = diag_new(ctx, as_error ? SEV_ERROR : SEV_WARNING, pos, code, fmt, ap);
   va_end(ap);
-  ctx->diags.warnings++;
+  if (as_error)
+    ctx->diags.errors++;
+  else
+    ctx->diags.warnings++;
   diag_append(ctx, d);
   return d;
 }
@@ -112,7 +90,7 @@ typedef struct Style {
   const char *bold, *sev, *caret, *reset;
 } Style;
 
-static const char *severity_name(Severity s) {
+const char *diag_severity_name(Severity s) {
   switch (s) {
   case SEV_ERROR:
     return "error";
@@ -201,7 +179,7 @@ static void render_one(FILE *out, const Style *st, const Diag *d) {
   else
     fputs("lakec: ", out);
   fprintf(out, "%s%s:%s %s", st->bold[0] ? severity_color(d->severity) : "",
-          severity_name(d->severity), st->reset, d->message);
+          diag_severity_name(d->severity), st->reset, d->message);
   if (d->code)
     fprintf(out, " [%s]", d->code);
   fputc('\n', out);
@@ -251,21 +229,35 @@ static void sort_by_position(const Ctx *ctx, const Diag **d, size_t n) {
   free(r);
 }
 
+const Diag **diag_sorted(const Ctx *ctx, size_t *count) {
+  size_t n = 0;
+  for (const Diag *d = ctx->diags.head; d; d = d->next)
+    n++;
+  const Diag **sorted = malloc((n ? n : 1) * sizeof *sorted);
+  if (!sorted)
+    BUG("out of memory");
+  n = 0;
+  for (const Diag *d = ctx->diags.head; d; d = d->next)
+    sorted[n++] = d;
+  sort_by_position(ctx, sorted, n);
+  *count = n;
+  return sorted;
+}
+
 void diag_render(const Ctx *ctx, FILE *out, bool color) {
   Style plain = {"", "", "", ""};
   Style tty = {"\033[1m", "", "\033[1;32m", "\033[0m"};
   const Style *st = color ? &tty : &plain;
-  size_t count = 0;
-  for (const Diag *d = ctx->diags.head; d; d = d->next)
-    count++;
-  const Diag **sorted = malloc((count ? count : 1) * sizeof *sorted);
-  if (!sorted)
-    BUG("out of memory");
-  count = 0;
-  for (const Diag *d = ctx->diags.head; d; d = d->next)
-    sorted[count++] = d;
-  sort_by_position(ctx, sorted, count);
+  size_t count;
+  const Diag **sorted = diag_sorted(ctx, &count);
+  unsigned shown = 0, max = ctx->diags.max_errors;
   for (size_t i = 0; i < count; i++) {
+    if (sorted[i]->severity == SEV_ERROR && max && shown++ == max) {
+      fprintf(out, "lakec: %s%d more error%s not shown (--max-errors=%u)%s\n", st->bold,
+              (int)(ctx->diags.errors - max), ctx->diags.errors - max == 1 ? "" : "s", max,
+              st->reset);
+      break;
+    }
     render_one(out, st, sorted[i]);
     for (const Diag *n = sorted[i]->notes; n; n = n->next)
       render_one(out, st, n);
@@ -285,5 +277,5 @@ const char *diag_format_short(Ctx *ctx, const Diag *d) {
   const Pos *p = &d->pos;
   return arena_printf(&ctx->arena, "%s:%u:%u: %s: %s [%s]",
                       p->file ? p->file->path : "lakec", p->line, p->col,
-                      severity_name(d->severity), d->message, d->code ? d->code : "");
+                      diag_severity_name(d->severity), d->message, d->code ? d->code : "");
 }

@@ -1,8 +1,11 @@
 /* main: the command line. A table of commands, each with a table of options
  * that drives both the parsing and the --help text, so they cannot drift. */
+#include "codes.h"
 #include "compile.h"
 #include "ctx.h"
 #include "emit.h"
+#include "jsonschema.h"
+#include "report.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -13,48 +16,74 @@
 
 enum { EXIT_INPUT_ERRORS = 1, EXIT_USAGE = 2 };
 
+/* Option ids: a short option's letter, or a value above 255 for long-only ones. */
+enum { OPT_MAX_ERRORS = 256, OPT_WERROR, OPT_FORMAT };
+
 typedef struct Option {
+  int id;
   const char *name;
-  char short_name;
   const char *arg; /* NULL: a flag */
   const char *help;
 } Option;
 
+typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF } Format;
+
 typedef struct Options {
   const char *out_dir;
+  Format format;
+  bool werror;
+  unsigned max_errors;
 } Options;
 
 typedef struct Command {
   const char *name;
-  int (*run)(Ctx *ctx, const Options *o, int nfiles, char **files);
+  int (*run)(Ctx *ctx, const Options *o, int nargs, char **args);
   const char *summary;
   const char *usage;
   const Option *options;
+  bool takes_stage_files; /* args are stage files, checked up front */
 } Command;
 
+#define OPT_HELP {'h', "help", NULL, "show this help"}
+#define OPT_DIAGNOSTICS                                                                  \
+  {OPT_WERROR, "werror", NULL, "treat warnings as errors"},                              \
+      {OPT_MAX_ERRORS, "max-errors", "N", "show at most N errors (default 50; 0: all)"}
+
 static const Option BUILD_OPTIONS[] = {
-    {"output", 'o', "DIR", "write DIR/<stage>/template.json and assets.json (default: out)"},
-    {"help", 'h', NULL, "show this help"},
-    {NULL, 0, NULL, NULL},
+    {'o', "output", "DIR", "write DIR/<stage>/template.json and assets.json (default: out)"},
+    OPT_DIAGNOSTICS,
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
 };
 static const Option VALIDATE_OPTIONS[] = {
-    {"help", 'h', NULL, "show this help"},
-    {NULL, 0, NULL, NULL},
+    {OPT_FORMAT, "format", "FORMAT",
+     "text (default, on stderr), json (JSON Lines) or sarif (SARIF 2.1.0), on stdout"},
+    OPT_DIAGNOSTICS,
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
 };
+static const Option HELP_ONLY[] = {OPT_HELP, {0, NULL, NULL, NULL}};
 
-static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files);
-static int cmd_validate(Ctx *ctx, const Options *o, int nfiles, char **files);
+static int cmd_build(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_validate(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_explain(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_schema(Ctx *ctx, const Options *o, int nargs, char **args);
 
 static const Command COMMANDS[] = {
     {"build", cmd_build, "compile stage files into CloudFormation templates",
-     "lakec build [-o DIR] FILE...", BUILD_OPTIONS},
-    {"validate", cmd_validate, "check stage files and report every error; write nothing",
-     "lakec validate FILE...", VALIDATE_OPTIONS},
+     "lakec build [-o DIR] [--werror] [--max-errors N] FILE...", BUILD_OPTIONS, true},
+    {"validate", cmd_validate, "check stage files and report every problem; write nothing",
+     "lakec validate [--format text|json|sarif] [--werror] [--max-errors N] FILE...",
+     VALIDATE_OPTIONS, true},
+    {"explain", cmd_explain, "explain a diagnostic code, with a wrong and a right example",
+     "lakec explain CODE", HELP_ONLY, false},
+    {"schema", cmd_schema, "print the JSON Schema of stage files (for YAML editors)",
+     "lakec schema", HELP_ONLY, false},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof *COMMANDS)
 
 static void print_usage(FILE *out) {
-  fprintf(out, "usage: lakec COMMAND [OPTIONS] FILE...\n"
+  fprintf(out, "usage: lakec COMMAND [OPTIONS] [FILE...]\n"
                "       lakec --version | --help\n\n"
                "lakec compiles declarative YAML stage files into AWS CloudFormation.\n\n"
                "commands:\n");
@@ -68,8 +97,11 @@ static void print_command_help(const Command *c) {
   printf("usage: %s\n\n%s\n\noptions:\n", c->usage, c->summary);
   for (const Option *o = c->options; o->name; o++) {
     char left[64];
-    snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "",
-             o->arg ? o->arg : "");
+    if (o->id < 256)
+      snprintf(left, sizeof left, "-%c, --%s%s%s", o->id, o->name, o->arg ? " " : "",
+               o->arg ? o->arg : "");
+    else
+      snprintf(left, sizeof left, "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
     printf("  %-22s %s\n", left, o->help);
   }
 }
@@ -100,6 +132,7 @@ static Compiled *compile_all(Ctx *ctx, int nfiles, char **files) {
   Compiled *out = arena_alloc(&ctx->arena, (size_t)nfiles * sizeof *out);
   for (int i = 0; i < nfiles; i++)
     out[i] = compile_stage(ctx, files[i]);
+  compile_across_stages(ctx, out, (size_t)nfiles);
   return out;
 }
 
@@ -108,24 +141,8 @@ static void free_all(Compiled *c, int n) {
     ir_free(c[i].ir);
 }
 
-/* Two files that build the same stage would overwrite each other's output. */
-static void check_distinct_stages(Ctx *ctx, Compiled *c, int n) {
-  for (int i = 0; i < n; i++)
-    for (int j = 0; j < i; j++) {
-      if (!c[i].ir || !c[j].ir || strcmp(c[i].ir->stage, c[j].ir->stage) != 0)
-        continue;
-      const Node *stage = node_get(c[i].model->node, "stage");
-      Diag *d = diag_error(ctx, stage->pos, LK_DUPLICATE,
-                           "stage '%s' is also built from '%s'; its output would be overwritten",
-                           c[i].ir->stage, c[j].path);
-      diag_note(ctx, d, node_get(c[j].model->node, "stage")->pos, "'%s' is named here",
-                c[j].ir->stage);
-    }
-}
-
 static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
   Compiled *c = compile_all(ctx, nfiles, files);
-  check_distinct_stages(ctx, c, nfiles);
   int status = 0;
   if (ctx->diags.errors) {
     status = EXIT_INPUT_ERRORS;
@@ -141,15 +158,63 @@ static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
     emit_batch_release(&batch);
   }
   free_all(c, nfiles);
+  diag_render(ctx, stderr, use_color());
   return status;
 }
 
 static int cmd_validate(Ctx *ctx, const Options *o, int nfiles, char **files) {
-  (void)o;
   Compiled *c = compile_all(ctx, nfiles, files);
-  check_distinct_stages(ctx, c, nfiles);
   free_all(c, nfiles);
+  if (o->format == FORMAT_JSON)
+    report_json(ctx, stdout);
+  else if (o->format == FORMAT_SARIF)
+    report_sarif(ctx, stdout);
+  else
+    diag_render(ctx, stderr, use_color());
   return ctx->diags.errors ? EXIT_INPUT_ERRORS : 0;
+}
+
+static int cmd_explain(Ctx *ctx, const Options *o, int nargs, char **args) {
+  (void)ctx, (void)o;
+  if (nargs != 1) {
+    fprintf(stderr, "usage: lakec explain CODE   (for example: lakec explain LK104)\n");
+    return EXIT_USAGE;
+  }
+  const DiagCode *c = diag_code_find(args[0]);
+  if (!c) {
+    fprintf(stderr, "lakec explain: no diagnostic '%s'; the codes are listed in the README\n",
+            args[0]);
+    return EXIT_USAGE;
+  }
+  printf("%s: %s\n\n%s\n\nWrong:\n\n", c->code, c->title, c->explanation);
+  for (const char *p = c->bad; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    printf("    %.*s\n", (int)n, p);
+    p += n + (nl ? 1 : 0);
+  }
+  printf("\nRight:\n\n");
+  for (const char *p = c->good; *p;) {
+    const char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    printf("    %.*s\n", (int)n, p);
+    p += n + (nl ? 1 : 0);
+  }
+  return 0;
+}
+
+static int cmd_schema(Ctx *ctx, const Options *o, int nargs, char **args) {
+  (void)ctx, (void)o, (void)args;
+  if (nargs != 0) {
+    fprintf(stderr, "usage: lakec schema\n");
+    return EXIT_USAGE;
+  }
+  json_t *s = jsonschema_stage();
+  char *text = json_dumps(s, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+  printf("%s\n", text);
+  free(text);
+  json_decref(s);
+  return 0;
 }
 
 /* getopt_long tables from our Option table. */
@@ -158,53 +223,80 @@ static void build_getopt(const Option *opts, struct option *longs, char *shorts)
   shorts[s++] = '+';
   shorts[s++] = ':'; /* report a missing value as ':' */
   for (const Option *o = opts; o->name; o++, k++) {
-    longs[k] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL,
-                               o->short_name};
-    shorts[s++] = o->short_name;
-    if (o->arg)
-      shorts[s++] = ':';
+    longs[k] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL, o->id};
+    if (o->id < 256) {
+      shorts[s++] = (char)o->id;
+      if (o->arg)
+        shorts[s++] = ':';
+    }
   }
   longs[k] = (struct option){0};
   shorts[s] = '\0';
+}
+
+static bool parse_value(const Command *c, int id, const char *arg, Options *o) {
+  switch (id) {
+  case 'o':
+    o->out_dir = arg;
+    return true;
+  case OPT_WERROR:
+    o->werror = true;
+    return true;
+  case OPT_MAX_ERRORS: {
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (*end || n < 0 || n > 1000000) {
+      fprintf(stderr, "lakec %s: --max-errors takes a number, not '%s'\n", c->name, arg);
+      return false;
+    }
+    o->max_errors = (unsigned)n;
+    return true;
+  }
+  case OPT_FORMAT:
+    if (!strcmp(arg, "text") || !strcmp(arg, "json") || !strcmp(arg, "sarif")) {
+      o->format = arg[0] == 't' ? FORMAT_TEXT : arg[0] == 'j' ? FORMAT_JSON : FORMAT_SARIF;
+      return true;
+    }
+    fprintf(stderr, "lakec %s: --format is text, json or sarif, not '%s'\n", c->name, arg);
+    return false;
+  }
+  BUG("option %d has no handler", id);
 }
 
 static int run_command(const Command *c, int argc, char **argv) {
   struct option longs[16];
   char shorts[40];
   build_getopt(c->options, longs, shorts);
-  Options o = {"out"};
+  Options o = {"out", FORMAT_TEXT, false, 50};
   optind = 1;
   opterr = 0; /* we word the errors ourselves */
   int ch;
   while ((ch = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
-    switch (ch) {
-    case 'h':
+    if (ch == 'h') {
       print_command_help(c);
       return 0;
-    case 'o':
-      o.out_dir = optarg;
-      break;
-    case ':':
-      fprintf(stderr, "lakec %s: option '%s' needs a value\nusage: %s\n", c->name,
-              argv[optind - 1], c->usage);
-      return EXIT_USAGE;
-    default:
-      fprintf(stderr, "lakec %s: unknown option '%s'\nusage: %s\n", c->name, argv[optind - 1],
+    }
+    if (ch == ':' || ch == '?') {
+      fprintf(stderr, "lakec %s: %s '%s'\nusage: %s\n", c->name,
+              ch == ':' ? "this option needs a value:" : "unknown option", argv[optind - 1],
               c->usage);
       return EXIT_USAGE;
     }
+    if (!parse_value(c, ch, optarg, &o))
+      return EXIT_USAGE;
   }
-  int nfiles = argc - optind;
-  if (nfiles == 0) {
+  int nargs = argc - optind;
+  if (c->takes_stage_files && nargs == 0) {
     fprintf(stderr, "lakec %s: no input files\nusage: %s\n", c->name, c->usage);
     return EXIT_USAGE;
   }
-  if (!files_readable(nfiles, argv + optind))
+  if (c->takes_stage_files && !files_readable(nargs, argv + optind))
     return EXIT_USAGE;
   Ctx ctx;
   ctx_init(&ctx);
-  int status = c->run(&ctx, &o, nfiles, argv + optind);
-  diag_render(&ctx, stderr, use_color());
+  ctx.diags.werror = o.werror;
+  ctx.diags.max_errors = o.max_errors;
+  int status = c->run(&ctx, &o, nargs, argv + optind);
   ctx_release(&ctx);
   return status;
 }

@@ -14,6 +14,13 @@
 
 /* ---- deep merge ---- */
 
+static void remember_override(Ctx *ctx, Pos at, Pos was) {
+  Override *o = arena_alloc(&ctx->arena, sizeof *o);
+  o->at = at;
+  o->was = was;
+  ptrvec_push(&ctx->arena, &ctx->overrides, o);
+}
+
 Node *merge_trees(Ctx *ctx, const Node *base, const Node *over) {
   if (!base || base->kind != NODE_MAP || !over || over->kind != NODE_MAP)
     return (Node *)over;
@@ -27,6 +34,8 @@ Node *merge_trees(Ctx *ctx, const Node *base, const Node *over) {
       /* An overridden key is reported where the overriding file wrote it. */
       out->pairs[out->count].key = node_get_pair(over, bp->key->str)->key;
       out->pairs[out->count++].value = merge_trees(ctx, bp->value, ov);
+      if (ov->kind != NODE_MAP || bp->value->kind != NODE_MAP)
+        remember_override(ctx, ov->pos, bp->value->pos);
     }
   }
   for (size_t j = 0; j < over->count; j++) {
@@ -39,13 +48,36 @@ Node *merge_trees(Ctx *ctx, const Node *base, const Node *over) {
 
 /* ---- extends ---- */
 
+/* Lexically drops "." and "dir/.." so diagnostics name "templates/x.yaml",
+ * not "stages/../templates/x.yaml" (symlinks aside, the same file). */
+static const char *normalize_path(Ctx *ctx, const char *path) {
+  bool absolute = path[0] == '/';
+  char *copy = arena_strdup(&ctx->arena, path);
+  const char **parts = arena_alloc(&ctx->arena, (strlen(path) / 2 + 2) * sizeof *parts);
+  size_t n = 0;
+  char *save = NULL;
+  for (char *p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+    if (!strcmp(p, "."))
+      continue;
+    if (!strcmp(p, "..") && n > 0 && strcmp(parts[n - 1], ".."))
+      n--;
+    else if (!(strcmp(p, "..") == 0 && absolute && n == 0))
+      parts[n++] = p;
+  }
+  char *out = arena_strdup(&ctx->arena, absolute ? "/" : "");
+  for (size_t i = 0; i < n; i++)
+    out = arena_printf(&ctx->arena, "%s%s%s", out, i ? "/" : "", parts[i]);
+  return *out ? out : ".";
+}
+
 static const char *resolve_relative(Ctx *ctx, const char *from_file, const char *path) {
   if (path[0] == '/')
-    return path;
+    return normalize_path(ctx, path);
   const char *slash = strrchr(from_file, '/');
   if (!slash)
-    return path;
-  return arena_printf(&ctx->arena, "%.*s/%s", (int)(slash - from_file), from_file, path);
+    return normalize_path(ctx, path);
+  return normalize_path(ctx, arena_printf(&ctx->arena, "%.*s/%s", (int)(slash - from_file),
+                                          from_file, path));
 }
 
 typedef struct Chain {

@@ -131,12 +131,20 @@ typedef struct Api {
   LIST(Route) routes;       /* resolved */
 } Api;
 
+/* Explicit, reviewed exceptions to the production rules (LK401-LK403). */
+typedef struct Policy {
+  const Node *node;
+  int allow_open_api, allow_unversioned_buckets, allow_unretained_buckets,
+      allow_disabled_schedules;
+} Policy;
+
 typedef struct Model {
   const Node *node;
   long long version;
   const char *extends;
   const char *project, *stage, *region, *account;
   int production;
+  Policy policy;
   StrMap tags;
   StrMap vars;
   LIST(Bucket) buckets;

@@ -101,7 +101,7 @@ static const Field FUNCTION_FIELDS[] = {
     {"description", F_STR, offsetof(Function, description), .doc = "free text"},
     {"memory", F_INT, offsetof(Function, memory), .def = "256", .min = 128, .max = 10240,
      .doc = "memory in MB"},
-    {"timeout", F_INT, offsetof(Function, timeout), .def = "30", .min = 1, .max = 900,
+    {"timeout", F_INT, offsetof(Function, timeout), .def = "3", .min = 1, .max = 900,
      .doc = "timeout in seconds"},
     {"architecture", F_ENUM, offsetof(Function, architecture), .values = ENUM_ARCH,
      .def = "the build host's", .computed = true, .doc = "CPU architecture of the handler binary"},
@@ -138,6 +138,18 @@ static const Field API_FIELDS[] = {
 };
 static const Shape SHAPE_API = SHAPE(Api, "api", API_FIELDS, .key_offset = NO_KEY);
 
+static const Field POLICY_FIELDS[] = {
+    {"allow_open_api", F_BOOL, offsetof(Policy, allow_open_api), .def = "false",
+     .doc = "a production API may use auth: none"},
+    {"allow_unversioned_buckets", F_BOOL, offsetof(Policy, allow_unversioned_buckets),
+     .def = "false", .doc = "a production bucket may turn versioning off"},
+    {"allow_unretained_buckets", F_BOOL, offsetof(Policy, allow_unretained_buckets),
+     .def = "false", .doc = "a production bucket may be deleted with the stack"},
+    {"allow_disabled_schedules", F_BOOL, offsetof(Policy, allow_disabled_schedules),
+     .def = "false", .doc = "a production schedule may be switched off"},
+};
+static const Shape SHAPE_POLICY = SHAPE(Policy, "policy", POLICY_FIELDS, .key_offset = NO_KEY);
+
 static const Field STAGE_FIELDS[] = {
     {"lakec", F_INT, offsetof(Model, version), .required = true, .min = 1, .max = 9999,
      .doc = "version of the stage language; 1"},
@@ -149,6 +161,8 @@ static const Field STAGE_FIELDS[] = {
      .doc = "the stage name (dev, qa, prod, ...); ${stage}"},
     {"production", F_BOOL, offsetof(Model, production), .def = "false",
      .doc = "a production stage: stricter defaults and policy rules"},
+    {"policy", F_STRUCT, offsetof(Model, policy), .shape = &SHAPE_POLICY,
+     .doc = "explicit exceptions to the production rules"},
     {"region", F_STR, offsetof(Model, region), .def = "us-east-1", .doc = "${region}"},
     {"account", F_STR, offsetof(Model, account), .doc = "the 12-digit AWS account; ${account}"},
     {"tags", F_STRMAP, offsetof(Model, tags), .doc = "tags for every taggable resource"},

@@ -1,6 +1,9 @@
 /* check: computed defaults, names, schedules, references, stage policy. */
 #include "support.h"
 
+#include "compile.h"
+
+#include <stdio.h>
 #include <string.h>
 
 static Ctx ctx;
@@ -127,6 +130,99 @@ static void language_version_is_checked(void **state) {
   assert_true(has_diag(&ctx, "LK106", "version 2"));
 }
 
+static void production_rules_have_explicit_opt_outs(void **state) {
+  (void)state;
+  const char *stage = MINIMAL_STAGE "production: true\n%s"
+                                    "buckets: {a: {name: demo-a-1, versioned: false, retain: false}}\n"
+                                    "functions:\n  f: {schedule: {expression: rate(1 hour), enabled: false}}\n"
+                                    "api: {name: x, auth: none, routes: {GET /m: f}}\n";
+  char text[1024];
+  snprintf(text, sizeof text, stage, "");
+  check_text(&ctx, text);
+  assert_true(has_diag(&ctx, "LK401", "allow_open_api"));
+  assert_true(has_diag(&ctx, "LK402", "must be versioned"));
+  assert_true(has_diag(&ctx, "LK402", "must be retained"));
+  assert_true(has_diag(&ctx, "LK403", "allow_disabled_schedules"));
+  ctx_release(&ctx);
+  ctx_init(&ctx);
+  snprintf(text, sizeof text, stage,
+           "policy: {allow_open_api: true, allow_unversioned_buckets: true,\n"
+           "         allow_unretained_buckets: true, allow_disabled_schedules: true}\n");
+  check_text(&ctx, text);
+  assert_int_equal(ctx.diags.errors, 0);
+}
+
+static void a_function_may_not_trigger_itself(void **state) {
+  (void)state;
+  check_text(&ctx, MINIMAL_STAGE "buckets: {d: {name: demo-d-1}}\nfunctions:\n"
+                                 "  p:\n    on_object_created: {bucket: d, prefix: raw/}\n"
+                                 "    grants: [{write: d/processed/}, {write: d}]\n");
+  assert_int_equal(ctx.diags.errors, 1);
+  assert_true(has_diag(&ctx, "LK304", "may write under 'd/'"));
+}
+
+static void overlapping_triggers_warn(void **state) {
+  (void)state;
+  check_text(&ctx, MINIMAL_STAGE "buckets: {d: {name: demo-d-1}}\nfunctions:\n"
+                                 "  a: {on_object_created: {bucket: d, prefix: raw/, suffix: .csv}}\n"
+                                 "  b: {on_object_created: {bucket: d, prefix: raw/x/}}\n"
+                                 "  c: {on_object_created: {bucket: d, prefix: raw/, suffix: .json}}\n"
+                                 "  e: {on_object_created: {bucket: d, prefix: other/}}\n");
+  assert_int_equal(ctx.diags.errors, 0);
+  assert_int_equal(ctx.diags.warnings, 2); /* a-b and b-c; a-c differ in suffix, e is apart */
+  assert_true(has_diag(&ctx, "LK305", "invoke both 'a' and 'b'"));
+  assert_true(has_diag(&ctx, "LK305", "invoke both 'b' and 'c'"));
+}
+
+static void api_functions_should_answer_in_time(void **state) {
+  (void)state;
+  check_text(&ctx, MINIMAL_STAGE "functions: {q: {timeout: 60}, r: {timeout: 29}}\n"
+                                 "api: {name: a, routes: {GET /a: q, GET /b: q, GET /c: r}}\n");
+  assert_int_equal(ctx.diags.warnings, 1);
+  assert_true(has_diag(&ctx, "LK306", "may run 60 seconds"));
+}
+
+static void werror_makes_warnings_errors(void **state) {
+  (void)state;
+  ctx.diags.werror = true;
+  check_text(&ctx, MINIMAL_STAGE "functions: {q: {timeout: 60}}\napi: {name: a, routes: {GET /a: q}}\n");
+  assert_int_equal(ctx.diags.errors, 1);
+  assert_int_equal(ctx.diags.warnings, 0);
+  assert_int_equal(ctx.diags.head->severity, SEV_ERROR);
+}
+
+static void regions_look_like_regions(void **state) {
+  (void)state;
+  check_text(&ctx, MINIMAL_STAGE "region: us-gov-west-1\n");
+  assert_int_equal(ctx.diags.errors, 0);
+  check_text(&ctx, MINIMAL_STAGE "region: US_EAST\n");
+  assert_true(has_diag(&ctx, "LK211", "region 'US_EAST' is invalid"));
+}
+
+static Compiled compile_file(const char *dir, const char *name, const char *text) {
+  write_text(dir, name, text);
+  return compile_stage(&ctx, arena_printf(&ctx.arena, "%s/%s", dir, name));
+}
+
+static void stages_may_not_create_the_same_names(void **state) {
+  (void)state;
+  const char *dir = temp_dir(&ctx);
+  Compiled c[3];
+  c[0] = compile_file(dir, "dev.yaml", "lakec: 1\nproject: p\nstage: dev\n"
+                                       "buckets: {a: {name: shared-bucket}}\nfunctions: {f: {name: fn}}\n");
+  c[1] = compile_file(dir, "prod.yaml", "lakec: 1\nproject: p\nstage: prod\n"
+                                        "buckets: {a: {name: shared-bucket}}\nfunctions: {f: {name: fn}}\n");
+  c[2] = compile_file(dir, "other.yaml", "lakec: 1\nproject: p\nstage: other\naccount: '111122223333'\n"
+                                         "functions: {f: {name: fn}}\n");
+  assert_int_equal(ctx.diags.errors, 0);
+  compile_across_stages(&ctx, c, 3);
+  assert_true(has_diag(&ctx, "LK307", "'dev' and 'prod' would both create the bucket 'shared-bucket'"));
+  assert_true(has_diag(&ctx, "LK307", "the function 'fn' in the same account and region"));
+  assert_int_equal(ctx.diags.errors, 2); /* 'other' is another account */
+  for (int i = 0; i < 3; i++)
+    ir_free(c[i].ir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(production_turns_on_versioning_and_retention, setup, teardown),
@@ -141,6 +237,13 @@ int main(void) {
       cmocka_unit_test_setup_teardown(keys_that_collide_as_logical_ids, setup, teardown),
       cmocka_unit_test_setup_teardown(environment_and_tags_are_checked, setup, teardown),
       cmocka_unit_test_setup_teardown(language_version_is_checked, setup, teardown),
+      cmocka_unit_test_setup_teardown(production_rules_have_explicit_opt_outs, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_function_may_not_trigger_itself, setup, teardown),
+      cmocka_unit_test_setup_teardown(overlapping_triggers_warn, setup, teardown),
+      cmocka_unit_test_setup_teardown(api_functions_should_answer_in_time, setup, teardown),
+      cmocka_unit_test_setup_teardown(werror_makes_warnings_errors, setup, teardown),
+      cmocka_unit_test_setup_teardown(regions_look_like_regions, setup, teardown),
+      cmocka_unit_test_setup_teardown(stages_may_not_create_the_same_names, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@ static void defaults_are_applied(void **state) {
   assert_int_equal(ctx.diags.errors, 0);
   const Function *f = &m->functions.items[0];
   assert_int_equal(f->memory, 256);
-  assert_int_equal(f->timeout, 30);
+  assert_int_equal(f->timeout, 3);
   assert_int_equal(f->log_retention, 30);
   assert_string_equal(f->name, "demo-dev-ingest");
   assert_string_equal(f->handler, "ingest");

@@ -53,13 +53,11 @@ static void every_key_is_documented(void **state) {
 
 static void every_code_is_documented(void **state) {
   (void)state;
-  for (int i = 0; DIAG_CODES[i]; i++) {
+  for (const DiagCode *c = DIAG_CODES; c->code; c++) {
     char row[32];
-    snprintf(row, sizeof row, "| %s |", DIAG_CODES[i]);
-    char shared[32];
-    snprintf(shared, sizeof shared, "%s, ", DIAG_CODES[i]);
-    if (!strstr(readme, row) && !strstr(readme, shared))
-      fail_msg("README's diagnostics table lacks %s", DIAG_CODES[i]);
+    snprintf(row, sizeof row, "| %s |", c->code);
+    if (!strstr(readme, row))
+      fail_msg("README's diagnostics table lacks %s", c->code);
   }
 }
 

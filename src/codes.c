@@ -1,0 +1,199 @@
+/* codes: the long form of every diagnostic (see codes.h). */
+#include "codes.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#define STAGE_HEAD "lakec: 1\nproject: metrics\nstage: dev\n"
+
+const DiagCode DIAG_CODES[] = {
+    {LK_YAML_SYNTAX, "YAML syntax error",
+     "The file is not well-formed YAML: an unclosed bracket or quote, an indentation that\n"
+     "does not line up, a tab used for indentation, or an alias naming no anchor. The\n"
+     "caret shows where the parser gave up; a note shows where the construct it was\n"
+     "reading began.",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev}\n", STAGE_HEAD "buckets: {data: {name: metrics-dev}}\n"},
+    {LK_DUPLICATE_KEY, "duplicate key",
+     "A map names the same key twice. YAML parsers disagree about which one wins, so\n"
+     "lakec refuses both; a note points at the first.",
+     STAGE_HEAD "functions:\n  ingest: {}\n  ingest: {memory: 512}\n",
+     STAGE_HEAD "functions:\n  ingest: {memory: 512}\n"},
+    {LK_INPUT_LIMIT, "input too large",
+     "A stage file is limited to 4 MiB, 64 levels of nesting and 200000 nodes, counting\n"
+     "each alias as a copy of what it names. The limits stop hostile input (a \"billion\n"
+     "laughs\" alias bomb) in milliseconds instead of exhausting memory.",
+     STAGE_HEAD "vars:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n  # ... and so on, ten times each\n",
+     STAGE_HEAD "vars:\n  a: x\n"},
+    {LK_ENCODING, "not UTF-8 text",
+     "Stage files are UTF-8 text. A NUL byte (a binary file) or a byte sequence that is\n"
+     "not UTF-8 (a file saved as Latin-1 or UTF-16) is refused; re-save the file as UTF-8.",
+     "tags:\n  Owner: caf\\xe9   # the byte 0xE9 alone, Latin-1\n", "tags:\n  Owner: café\n"},
+    {LK_EMPTY_FILE, "empty file", "The file holds no YAML at all, only blank lines or comments.",
+     "# nothing yet\n", STAGE_HEAD},
+    {LK_YAML_UNSUPPORTED, "YAML feature not supported",
+     "lakec reads one YAML document of plain maps, lists and scalars. Custom tags such as\n"
+     "!Ref (CloudFormation's short forms), several documents separated by ---, and keys\n"
+     "that are maps or lists are refused.",
+     STAGE_HEAD "buckets:\n  data: {name: !Ref BucketName}\n", STAGE_HEAD "buckets:\n  data: {name: 'metrics-${stage}'}\n"},
+    {LK_EXTENDS_NOT_FOUND, "extends file not found",
+     "'extends' names a file, relative to the file that says it, that cannot be read.",
+     "extends: metrics-lake.yaml   # in stages/, the blueprint is in templates/\n",
+     "extends: ../templates/metrics-lake.yaml\n"},
+    {LK_EXTENDS_CYCLE, "extends cycle",
+     "A chain of 'extends' comes back to a file already in it, or is longer than 16 files.",
+     "# a.yaml\nextends: b.yaml\n# b.yaml\nextends: a.yaml\n", "# a.yaml\nextends: b.yaml\n# b.yaml: no extends\n"},
+    {LK_UNDEFINED_VAR, "undefined variable",
+     "A string uses ${...} with a name lakec does not know. The variables are ${stage},\n"
+     "${project}, ${region}, ${account} (each needs its key set) and ${var.NAME} for the\n"
+     "names under 'vars'. Variables under 'vars' may use the built-in ones, not each other.",
+     STAGE_HEAD "buckets:\n  data: {name: 'metrics-${stag}'}\n", STAGE_HEAD "buckets:\n  data: {name: 'metrics-${stage}'}\n"},
+    {LK_BAD_INTERPOLATION, "malformed ${...}",
+     "A '${' is not closed by '}', or a built-in value (stage, project, region, account)\n"
+     "itself uses ${...}. Write '$${' for a literal '${'.",
+     STAGE_HEAD "vars:\n  path: ${stage\n", STAGE_HEAD "vars:\n  path: ${stage}\n"},
+    {LK_WRONG_TYPE, "wrong type",
+     "A value has the wrong type: a map where a string is expected, text where a number\n"
+     "is, or anything but true/false for a boolean ('yes' and 'on' are strings in YAML 1.2).",
+     STAGE_HEAD "functions:\n  ingest: {memory: large}\n", STAGE_HEAD "functions:\n  ingest: {memory: 512}\n"},
+    {LK_MISSING_KEY, "missing required key",
+     "A required key is absent after merging the stage file with what it extends.",
+     STAGE_HEAD "buckets:\n  data: {versioned: true}\n", STAGE_HEAD "buckets:\n  data: {name: metrics-dev, versioned: true}\n"},
+    {LK_BAD_ENUM, "value not allowed",
+     "The key takes one of a fixed set of values; the message lists them and the fix-it\n"
+     "suggests the nearest.",
+     STAGE_HEAD "functions: {q: {}}\napi: {name: a, auth: cognitto, routes: {GET /m: q}}\n",
+     STAGE_HEAD "functions: {q: {}}\napi: {name: a, auth: cognito, routes: {GET /m: q}}\n"},
+    {LK_UNKNOWN_KEY, "unknown key",
+     "The key does not exist at this place of the language. The fix-it suggests the\n"
+     "nearest valid key (typos, swapped letters). 'lakec schema' prints every key.",
+     STAGE_HEAD "functions:\n  ingest:\n    scheduel: rate(1 minute)\n",
+     STAGE_HEAD "functions:\n  ingest:\n    schedule: rate(1 minute)\n"},
+    {LK_OUT_OF_RANGE, "number out of range",
+     "A number is outside what AWS accepts: memory 128-10240 MB, timeout 1-900 s, a\n"
+     "CloudWatch retention value, at least 10 MB for bytes_scanned_limit, 4 KB of\n"
+     "environment per function.",
+     STAGE_HEAD "functions:\n  ingest: {timeout: 1200}\n", STAGE_HEAD "functions:\n  ingest: {timeout: 900}\n"},
+    {LK_LANG_VERSION, "unsupported language version",
+     "'lakec:' names the version of the stage language the file is written in. This\n"
+     "lakec reads version 1.",
+     "lakec: 2\n", "lakec: 1\n"},
+    {LK_BUCKET_NAME, "invalid S3 bucket name",
+     "S3 bucket names are 3-63 characters of lowercase letters, digits, '.' and '-',\n"
+     "begin and end with a letter or digit, have no '..' or '.-', do not look like an IP\n"
+     "address, and avoid reserved prefixes (xn--, sthree-, amzn-s3-demo-) and suffixes\n"
+     "(-s3alias, --ol-s3, .mrap, --x-s3, --table-s3).",
+     STAGE_HEAD "buckets:\n  data: {name: Metrics_Dev}\n", STAGE_HEAD "buckets:\n  data: {name: metrics-dev}\n"},
+    {LK_GLUE_NAME, "invalid Glue name",
+     "Glue database names are lowercase letters, digits and '_' (Athena cannot read\n"
+     "others without quoting); crawler names are letters, digits, '.', '_' and '-'.",
+     STAGE_HEAD "catalog: {database: metrics-dev}\n", STAGE_HEAD "catalog: {database: metrics_dev}\n"},
+    {LK_LAMBDA_NAME, "invalid Lambda function name",
+     "Function names are 1-64 letters, digits, '-' and '_'. The default name is\n"
+     "PROJECT-STAGE-KEY, so long project or stage names can push it over.",
+     STAGE_HEAD "functions:\n  ingest: {name: metrics.dev.ingest}\n", STAGE_HEAD "functions:\n  ingest: {name: metrics-dev-ingest}\n"},
+    {LK_API_NAME, "invalid API name",
+     "REST API names are 1-128 letters, digits, spaces, '.', '_' and '-'; stage names\n"
+     "are letters, digits, '-' and '_'.",
+     STAGE_HEAD "functions: {q: {}}\napi: {name: 'orlando/api', routes: {GET /m: q}}\n",
+     STAGE_HEAD "functions: {q: {}}\napi: {name: orlandoapi_dev, routes: {GET /m: q}}\n"},
+    {LK_SCHEDULE, "invalid schedule expression",
+     "A schedule is rate(VALUE UNIT), with minute/hour/day singular for 1 and plural\n"
+     "otherwise, or cron(minute hour day-of-month month day-of-week year) with each field\n"
+     "in range and exactly one of day-of-month and day-of-week set to '?'. The caret\n"
+     "points at the field that is wrong.",
+     STAGE_HEAD "functions:\n  ingest: {schedule: cron(0 25 * * ? *)}\n",
+     STAGE_HEAD "functions:\n  ingest: {schedule: cron(0 23 * * ? *)}\n"},
+    {LK_ROUTE, "invalid route",
+     "A route is written 'METHOD /path': METHOD one of GET, POST, PUT, PATCH, DELETE,\n"
+     "HEAD, OPTIONS, ANY; the path starts with '/' and has plain segments or {params}.",
+     STAGE_HEAD "functions: {q: {}}\napi: {name: a, routes: {GET metrics: q}}\n",
+     STAGE_HEAD "functions: {q: {}}\napi: {name: a, routes: {GET /metrics: q}}\n"},
+    {LK_LOCATION, "invalid location",
+     "A location is BUCKET/PREFIX with a plain key prefix: no leading '/', no '//',\n"
+     "'..' or '*'. Grants and triggers are scoped to it, so it must be exact.",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: data/raw/*}]}\n",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: data/raw/}]}\n"},
+    {LK_TAG, "invalid tag",
+     "Tag keys are 1-128 characters and values at most 256, of letters, digits, spaces\n"
+     "and _ . : / = + - @. Keys starting with 'aws:' are AWS's; Project, Stage and\n"
+     "ManagedBy are set by lakec on every resource.",
+     STAGE_HEAD "tags: {Stage: production}\n", STAGE_HEAD "tags: {Environment: production}\n"},
+    {LK_ENV_NAME, "invalid environment variable",
+     "Environment variable names start with a letter and use letters, digits and '_'.\n"
+     "Lambda reserves AWS_REGION, AWS_LAMBDA_*, _HANDLER and others; lakec sets the\n"
+     "LAKEC_* variables itself.",
+     STAGE_HEAD "functions:\n  f: {environment: {AWS_REGION: eu-west-1}}\n",
+     STAGE_HEAD "functions:\n  f: {environment: {TARGET_REGION: eu-west-1}}\n"},
+    {LK_NAME, "invalid name",
+     "Project, stage and the keys of buckets, functions and crawlers become parts of\n"
+     "names and logical ids: 1-48 letters, digits, '-' and '_', starting with a letter.\n"
+     "Also: an account is 12 digits, a region looks like us-east-1, a workgroup name\n"
+     "uses letters, digits, '.', '_' and '-'.",
+     STAGE_HEAD "functions:\n  2nd-step: {}\n", STAGE_HEAD "functions:\n  second-step: {}\n"},
+    {LK_UNDEFINED_REF, "undefined reference",
+     "A value names a bucket, crawler or function that does not exist: a grant's bucket,\n"
+     "a trigger's bucket, a route's function, a 'crawl' or 'query' grant's crawler.",
+     STAGE_HEAD "functions: {query: {}}\napi: {name: a, routes: {GET /m: qeury}}\n",
+     STAGE_HEAD "functions: {query: {}}\napi: {name: a, routes: {GET /m: query}}\n"},
+    {LK_DUPLICATE, "duplicate",
+     "Two things would get the same name: two buckets with one bucket name, two routes\n"
+     "for one method and path (ANY covers every method), the same grant twice, two keys\n"
+     "that give one logical id (raw-data and raw_data), or two files building one stage.",
+     STAGE_HEAD "functions: {q: {}}\napi: {name: a, routes: {GET /m: q, ANY /m: q}}\n",
+     STAGE_HEAD "functions: {q: {}}\napi: {name: a, routes: {GET /m: q, POST /m: q}}\n"},
+    {LK_CONFLICT, "conflicting settings",
+     "Settings that cannot both hold: a grant with two actions, or an OPTIONS route on\n"
+     "an API whose 'cors' already answers OPTIONS.",
+     STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: d/a/, write: d/a/}]}\n",
+     STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: d/a/}, {write: d/a/}]}\n"},
+    {LK_TRIGGER_LOOP, "function triggers itself",
+     "A function runs when objects are created under a prefix and may also write under\n"
+     "it: each object it writes would invoke it again, without end (and without limit\n"
+     "on the bill). Write the output under another prefix.",
+     STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  p:\n    on_object_created: {bucket: d, prefix: raw/}\n    grants: [{write: d/raw/out/}]\n",
+     STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  p:\n    on_object_created: {bucket: d, prefix: raw/}\n    grants: [{write: d/processed/}]\n"},
+    {LK_TRIGGER_OVERLAP, "overlapping triggers (warning)",
+     "Two functions run on objects created under overlapping prefixes of one bucket, so\n"
+     "one object invokes both. That is sometimes meant (fan-out); often a prefix is wrong.",
+     STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  a: {on_object_created: {bucket: d, prefix: raw/}}\n  b: {on_object_created: {bucket: d, prefix: raw/csv/}}\n",
+     STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  a: {on_object_created: {bucket: d, prefix: raw/json/}}\n  b: {on_object_created: {bucket: d, prefix: raw/csv/}}\n"},
+    {LK_API_TIMEOUT, "timeout longer than the API waits (warning)",
+     "API Gateway stops waiting for a REST integration after 29 seconds; a function\n"
+     "behind a route with a longer timeout keeps running after the client got a 504.",
+     STAGE_HEAD "functions: {q: {timeout: 120}}\napi: {name: a, routes: {GET /m: q}}\n",
+     STAGE_HEAD "functions: {q: {timeout: 29}}\napi: {name: a, routes: {GET /m: q}}\n"},
+    {LK_STAGE_COLLISION, "two stages create the same name",
+     "When several stage files are checked together, two of them would create a resource\n"
+     "with the same globally unique name (an S3 bucket), or the same regional name\n"
+     "(function, crawler, database, workgroup) in the same account and region.",
+     "# dev.yaml and prod.yaml both say\nbuckets: {data: {name: metrics-data}}\n",
+     "buckets: {data: {name: 'metrics-${stage}'}}\n"},
+    {LK_PROD_AUTH, "open API in production",
+     "A stage with 'production: true' serves its API with 'auth: none'. Use iam or\n"
+     "cognito, or, for an API that is public on purpose, say so with\n"
+     "'policy: {allow_open_api: true}'.",
+     STAGE_HEAD "production: true\nfunctions: {q: {}}\napi: {name: a, auth: none, routes: {GET /m: q}}\n",
+     STAGE_HEAD "production: true\nfunctions: {q: {}}\napi: {name: a, auth: iam, routes: {GET /m: q}}\n"},
+    {LK_PROD_BUCKET, "unprotected bucket in production",
+     "A production stage turns off versioning or retention of a bucket. Losing a\n"
+     "production bucket loses its data; if that is meant (a scratch bucket), say so with\n"
+     "'policy: {allow_unversioned_buckets: true}' or 'policy: {allow_unretained_buckets: true}'.",
+     STAGE_HEAD "production: true\nbuckets: {data: {name: metrics-prod, retain: false}}\n",
+     STAGE_HEAD "production: true\nbuckets: {data: {name: metrics-prod}}\n"},
+    {LK_PROD_SCHEDULE, "disabled schedule in production",
+     "A production stage switches a schedule off, so the function never runs on its\n"
+     "own. If the stage is run by hand on purpose, say so with\n"
+     "'policy: {allow_disabled_schedules: true}'.",
+     STAGE_HEAD "production: true\nfunctions:\n  f: {schedule: {expression: rate(1 hour), enabled: false}}\n",
+     STAGE_HEAD "production: true\nfunctions:\n  f: {schedule: rate(1 hour)}\n"},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+const DiagCode *diag_code_find(const char *code) {
+  const char *digits = !strncasecmp(code, "LK", 2) ? code + 2 : code;
+  for (const DiagCode *c = DIAG_CODES; c->code; c++)
+    if (!strcmp(c->code + 2, digits))
+      return c;
+  return NULL;
+}

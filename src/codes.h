@@ -1,0 +1,55 @@
+/* codes: every diagnostic code, with the text `lakec explain` prints and the
+ * rule descriptions SARIF output carries. Codes are stable: never reuse one. */
+#ifndef LAKEC_CODES_H
+#define LAKEC_CODES_H
+
+#define LK_YAML_SYNTAX "LK001"
+#define LK_DUPLICATE_KEY "LK002"
+#define LK_INPUT_LIMIT "LK003"
+#define LK_ENCODING "LK004"
+#define LK_EMPTY_FILE "LK005"
+#define LK_YAML_UNSUPPORTED "LK006"
+#define LK_EXTENDS_NOT_FOUND "LK010"
+#define LK_EXTENDS_CYCLE "LK011"
+#define LK_UNDEFINED_VAR "LK012"
+#define LK_BAD_INTERPOLATION "LK013"
+#define LK_WRONG_TYPE "LK101"
+#define LK_MISSING_KEY "LK102"
+#define LK_BAD_ENUM "LK103"
+#define LK_UNKNOWN_KEY "LK104"
+#define LK_OUT_OF_RANGE "LK105"
+#define LK_LANG_VERSION "LK106"
+#define LK_BUCKET_NAME "LK201"
+#define LK_GLUE_NAME "LK202"
+#define LK_LAMBDA_NAME "LK203"
+#define LK_API_NAME "LK204"
+#define LK_SCHEDULE "LK206"
+#define LK_ROUTE "LK207"
+#define LK_LOCATION "LK208"
+#define LK_TAG "LK209"
+#define LK_ENV_NAME "LK210"
+#define LK_NAME "LK211"
+#define LK_UNDEFINED_REF "LK301"
+#define LK_DUPLICATE "LK302"
+#define LK_CONFLICT "LK303"
+#define LK_TRIGGER_LOOP "LK304"
+#define LK_TRIGGER_OVERLAP "LK305"
+#define LK_API_TIMEOUT "LK306"
+#define LK_STAGE_COLLISION "LK307"
+#define LK_PROD_AUTH "LK401"
+#define LK_PROD_BUCKET "LK402"
+#define LK_PROD_SCHEDULE "LK403"
+
+typedef struct DiagCode {
+  const char *code;
+  const char *title;       /* a short phrase: "unknown key" */
+  const char *explanation; /* paragraphs for `lakec explain` */
+  const char *bad, *good;  /* YAML examples */
+} DiagCode;
+
+/* All codes, in order, ending with a zeroed entry. */
+extern const DiagCode DIAG_CODES[];
+/* The entry for code ("LK104", case-insensitive, "104" accepted), or NULL. */
+const DiagCode *diag_code_find(const char *code);
+
+#endif
