@@ -431,8 +431,8 @@ static void check_functions(Ctx *ctx, Model *m) {
         Diag *d = diag_error(ctx, pos_of(f->node, "name"), LK_DUPLICATE,
                              "functions '%s' and '%s' have the same name '%s'",
                              m->functions.items[j].key, f->key, f->name);
-        diag_note(ctx, d, m->functions.items[j].node->pos, "function '%s' is defined here",
-                  m->functions.items[j].key);
+        diag_note(ctx, d, pos_of(m->functions.items[j].node, "name"),
+                  "function '%s' is named here", m->functions.items[j].key);
       }
   }
 }

@@ -6,6 +6,7 @@
 #include "model.h"
 #include "suggest.h"
 
+#include <limits.h>
 #include <string.h>
 
 typedef LIST(void) AnyList;
@@ -37,13 +38,24 @@ static bool decode_int(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   if (!expect_scalar(ctx, f, n, "a whole number"))
     return false;
   if (!node_scalar_int(n, &v)) {
-    diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a whole number, not '%s'", f->key,
-               n->str);
+    Node plain = *n;
+    plain.quoted = false;
+    if (n->quoted && node_scalar_int(&plain, &v))
+      diag_error(ctx, n->pos, LK_WRONG_TYPE,
+                 "'%s' must be a whole number, not the string '%s' (drop the quotes)", f->key,
+                 n->str);
+    else
+      diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a whole number, not '%s'", f->key,
+                 n->str);
     return false;
   }
   if (v < f->min || v > f->max) {
-    diag_error(ctx, n->pos, LK_OUT_OF_RANGE, "'%s' is %lld, outside the range %lld..%lld",
-               f->key, v, f->min, f->max);
+    if (f->max == LLONG_MAX)
+      diag_error(ctx, n->pos, LK_OUT_OF_RANGE, "'%s' is %lld, but must be at least %lld", f->key,
+                 v, f->min);
+    else
+      diag_error(ctx, n->pos, LK_OUT_OF_RANGE, "'%s' is %lld, outside the range %lld..%lld",
+                 f->key, v, f->min, f->max);
     return false;
   }
   put(dst, f->offset, &v, sizeof v);
@@ -55,8 +67,13 @@ static bool decode_bool(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   if (!expect_scalar(ctx, f, n, "true or false"))
     return false;
   if (!node_scalar_bool(n, &b)) {
-    diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be true or false, not '%s'", f->key,
-               n->str);
+    if (n->quoted && (!strcmp(n->str, "true") || !strcmp(n->str, "false")))
+      diag_error(ctx, n->pos, LK_WRONG_TYPE,
+                 "'%s' must be true or false, not the string '%s' (drop the quotes)", f->key,
+                 n->str);
+    else
+      diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be true or false, not '%s'", f->key,
+                 n->str);
     return false;
   }
   int v = b;
@@ -303,7 +320,7 @@ void decode_struct(Ctx *ctx, const Shape *sh, const Node *node, void *dst, const
   put(dst, sh->node_offset, &node, sizeof node);
   /* A value that was refused leaves its field as if absent, so later checks
    * always see a complete model (defaults in place) whatever was written. */
-  bool refused[64] = {false};
+  bool refused[64] = {false}, unknown = false;
   if (sh->nfields > 64)
     BUG("shape '%s' has too many fields", sh->name);
   for (size_t i = 0; i < node->count; i++) {
@@ -311,7 +328,7 @@ void decode_struct(Ctx *ctx, const Shape *sh, const Node *node, void *dst, const
     if (f)
       refused[f - sh->fields] = !decode_field(ctx, f, node->pairs[i].value, dst, where);
     else
-      report_unknown_key(ctx, sh, node->pairs[i].key, where);
+      report_unknown_key(ctx, sh, node->pairs[i].key, where), unknown = true;
   }
   for (size_t i = 0; i < sh->nfields; i++) {
     const Field *f = &sh->fields[i];
@@ -327,6 +344,6 @@ void decode_struct(Ctx *ctx, const Shape *sh, const Node *node, void *dst, const
     else
       apply_default(ctx, f, dst);
   }
-  if (sh->exactly_one)
+  if (sh->exactly_one && !unknown) /* a misspelt action is reported once, above */
     check_exactly_one(ctx, sh, node, where);
 }

@@ -169,6 +169,42 @@ static void render_caret(FILE *out, const Style *st, const char *line, size_t n,
   fprintf(out, "%s%s%s\n", st->caret, fixit, st->reset);
 }
 
+#define WINDOW_BYTES 240
+#define WINDOW_BEFORE 80 /* characters kept before the caret */
+#define WINDOW_CHARS 160
+
+/* Byte offset of the character at 1-based column col (or n). */
+static size_t byte_of_column(const char *line, size_t n, unsigned col) {
+  size_t i = 0;
+  for (unsigned c = 1; c < col && i < n; c++)
+    i += utf8_width((unsigned char)line[i]);
+  return i < n ? i : n;
+}
+
+/* "..." + about WINDOW_CHARS characters around at->col + "...", with at->col
+ * moved to match. Returns a malloc'd copy; *len set. */
+static char *line_window(const char *line, size_t n, Pos *at, size_t *len) {
+  unsigned first = at->col > WINDOW_BEFORE ? at->col - WINDOW_BEFORE : 1;
+  size_t from = byte_of_column(line, n, first);
+  size_t to = byte_of_column(line, n, first + WINDOW_CHARS);
+  bool head = from > 0, tail = to < n;
+  char *out = malloc(to - from + 7);
+  if (!out)
+    BUG("out of memory");
+  size_t k = 0;
+  if (head)
+    memcpy(out, "...", 3), k = 3;
+  memcpy(out + k, line + from, to - from);
+  k += to - from;
+  if (tail)
+    memcpy(out + k, "...", 3), k += 3;
+  at->col = at->col - first + 1 + (head ? 3u : 0u);
+  if (at->len > WINDOW_CHARS)
+    at->len = WINDOW_CHARS;
+  *len = k;
+  return out;
+}
+
 static void render_one(FILE *out, const Style *st, const Diag *d) {
   const Pos *p = &d->pos;
   fputs(st->bold, out);
@@ -187,9 +223,14 @@ static void render_one(FILE *out, const Style *st, const Diag *d) {
   const char *line = p->file ? source_line(p->file, p->line, &n) : NULL;
   if (!line)
     return;
+  Pos at = *p;
+  char *window = NULL;
+  if (n > WINDOW_BYTES) /* a minified or generated line: quote the part around the caret */
+    line = window = line_window(line, n, &at, &n);
   fprintf(out, "%5u | ", p->line);
   print_line(out, line, n);
-  render_caret(out, st, line, n, p, d->fixit, 5);
+  render_caret(out, st, line, n, &at, d->fixit, 5);
+  free(window);
 }
 
 static size_t file_rank(const Ctx *ctx, const SourceFile *f) {

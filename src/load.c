@@ -333,8 +333,6 @@ Node *load(Ctx *ctx, const SourceFile *file) {
   memset(&ld, 0, sizeof ld);
   ld.ctx = ctx;
   ld.file = file;
-  if (!check_bytes(&ld))
-    return NULL;
   const char *body = file->text;
   size_t size = file->size;
   if (size >= 3 && !memcmp(body, "\xEF\xBB\xBF", 3)) { /* libyaml handles a BOM, but say UTF-8 */
@@ -342,6 +340,14 @@ Node *load(Ctx *ctx, const SourceFile *file) {
     size -= 3;
     ld.bom = 3;
   }
+  if (size >= 2 && ((unsigned char)body[0] == 0xFF || (unsigned char)body[0] == 0xFE) &&
+      ((unsigned char)body[1] ^ (unsigned char)body[0]) == 0x01) {
+    Pos p = {file, 1, 1, 0};
+    diag_error(ctx, p, LK_ENCODING, "file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8");
+    return NULL;
+  }
+  if (!check_bytes(&ld))
+    return NULL;
   if (is_blank_document(file)) {
     Pos p = {file, 1, 1, 0};
     diag_error(ctx, p, LK_EMPTY_FILE, "file is empty");

@@ -115,7 +115,11 @@ static Node *load_chain(Ctx *ctx, Chain *ch, const char *path, Pos at) {
   const char *why = NULL;
   SourceFile *f = source_read(ctx, path, &why);
   if (!f) {
-    diag_error(ctx, at, LK_EXTENDS_NOT_FOUND, "cannot read '%s': %s", path, why);
+    if (why == SOURCE_TOO_LARGE)
+      diag_error(ctx, at, LK_INPUT_LIMIT, "'%s' is larger than 4 MiB, the limit for a stage file",
+                 path);
+    else
+      diag_error(ctx, at, LK_EXTENDS_NOT_FOUND, "cannot read '%s': %s", path, why);
     return NULL;
   }
   f->included_from = at;
@@ -123,11 +127,8 @@ static Node *load_chain(Ctx *ctx, Chain *ch, const char *path, Pos at) {
   Node *ext = node_get(root, "extends");
   if (!ext)
     return root;
-  if (ext->kind != NODE_SCALAR || node_is_null(ext) || !*ext->str) {
-    diag_error(ctx, ext->pos, LK_WRONG_TYPE, "'extends' must be a file path, not %s",
-               node_describe(ext));
-    return root;
-  }
+  if (ext->kind != NODE_SCALAR || node_is_null(ext) || !*ext->str)
+    return root; /* check reports the type */
   Node *base = load_chain(ctx, ch, resolve_relative(ctx, path, ext->str), ext->pos);
   if (!base)
     return root;
@@ -202,7 +203,7 @@ static Node *expand_scalar(Ctx *ctx, const Vars *v, Node *n, bool allow_vars) {
       char *name = arena_strndup(&ctx->arena, s + i + 2, (size_t)(end - s - i - 2));
       Pos at = pos_in_scalar(n, i, (size_t)(end - s - i) + 1);
       if (!allow_vars && !strncmp(name, "var.", 4)) {
-        diag_error(ctx, at, LK_UNDEFINED_VAR, "a variable cannot refer to another variable");
+        diag_error(ctx, at, LK_BAD_INTERPOLATION, "a variable cannot refer to another variable");
         ok = false;
         break;
       }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+const char SOURCE_TOO_LARGE[] = "file is larger than 4 MiB";
+
 static void index_lines(Ctx *ctx, SourceFile *f) {
   size_t n = 1;
   for (size_t i = 0; i < f->size; i++)
@@ -46,7 +48,7 @@ SourceFile *source_read(Ctx *ctx, const char *path, const char **why) {
     return NULL;
   }
   if ((unsigned long long)st.st_size > SOURCE_MAX_BYTES) {
-    *why = "file is larger than 4 MiB";
+    *why = SOURCE_TOO_LARGE;
     return NULL;
   }
   FILE *fp = fopen(path, "rb");

@@ -25,6 +25,8 @@ struct SourceFile {
 struct Ctx;
 #define SOURCE_MAX_BYTES (4u << 20) /* a stage file is small; 4 MiB is plenty */
 
+extern const char SOURCE_TOO_LARGE[]; /* the *why of a file over SOURCE_MAX_BYTES */
+
 /* Reads path into the context's file table. Returns NULL and sets *why to a
  * static message on failure (missing, unreadable, too large, a directory). */
 SourceFile *source_read(struct Ctx *ctx, const char *path, const char **why);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The bad-input corpus: every CASE.yaml here must make `lakec validate` exit 1
-# and print exactly CASE.err (the whole diagnostic text, carets included).
+# (exit 0 for CASE-warning.yaml: warnings alone pass) and print exactly
+# CASE.err (the whole diagnostic text, carets included).
 # Files under lib/ are blueprints that cases extend, not cases themselves.
 # LAKEC_UPDATE_GOLDEN=1 rewrites the .err files: review the diff before committing.
 set -u
@@ -16,8 +17,10 @@ for input in *.yaml; do
   if [ "${LAKEC_UPDATE_GOLDEN:-}" = 1 ]; then
     printf '%s\n' "$actual" > "$name.err"
   fi
-  if [ $code -ne 1 ]; then
-    echo "FAIL: $input: exit $code, expected 1"
+  want=1
+  case $name in *-warning) want=0 ;; esac
+  if [ $code -ne $want ]; then
+    echo "FAIL: $input: exit $code, expected $want"
     fail=$((fail + 1))
   elif [ "$actual" != "$(cat "$name.err" 2>/dev/null)" ]; then
     echo "FAIL: $input: diagnostics differ from $name.err:"

@@ -73,5 +73,31 @@ expect "same stage twice writes nothing" "[ ! -e twice ]"
 check "output folder is a file" 2 "$lakec" build -o blocker stages/dev.yaml
 expect "I/O error is explained" "grep -q 'cannot write' stderr"
 
+# explain and schema
+check "explain a code" 0 "$lakec" explain LK104
+expect "explain shows the title and both examples" "grep -q '^LK104: unknown key' stdout && grep -q '^Wrong:' stdout && grep -q '^Right:' stdout"
+check "explain digits only" 0 "$lakec" explain 206
+check "explain an unknown code" 2 "$lakec" explain LK999
+check "explain without a code" 2 "$lakec" explain
+check "schema" 0 "$lakec" schema
+expect "schema is JSON with the stage keys" "python3 -c 'import json,sys; s=json.load(open(\"stdout\")); assert \"functions\" in s[\"properties\"]'"
+
+# formats, --werror, --max-errors
+check "validate --format json" 1 "$lakec" validate --format json "$bad"
+expect "json is one object per line" "python3 -c 'import json; [json.loads(l) for l in open(\"stdout\")]' && [ \"\$(wc -l < stdout)\" -eq 1 ] && grep -q '\"code\":\"LK104\"' stdout && [ ! -s stderr ]"
+check "validate --format sarif" 1 "$lakec" validate --format sarif "$bad"
+expect "sarif names version 2.1.0 and the result" "python3 -c 'import json; d=json.load(open(\"stdout\")); r=d[\"runs\"][0]; assert d[\"version\"]==\"2.1.0\" and r[\"results\"][0][\"ruleId\"]==\"LK104\" and len(r[\"tool\"][\"driver\"][\"rules\"])>=30'"
+check "validate --format sarif on good input" 0 "$lakec" validate --format sarif stages/dev.yaml
+expect "clean sarif has no results" "python3 -c 'import json; assert json.load(open(\"stdout\"))[\"runs\"][0][\"results\"]==[]'"
+check "bad --format" 2 "$lakec" validate --format xml stages/dev.yaml
+check "bad --max-errors" 2 "$lakec" validate --max-errors many stages/dev.yaml
+warn="$root/tests/bad/api-timeout-warning.yaml"
+check "a warning alone passes" 0 "$lakec" validate "$warn"
+expect "the warning is shown" "grep -q 'warning: function' stderr"
+check "--werror fails on a warning" 1 "$lakec" validate --werror "$warn"
+expect "--werror shows it as an error" "grep -q 'error: function' stderr"
+check "--werror build writes nothing" 1 "$lakec" build --werror -o werror "$warn"
+expect "nothing written with --werror" "[ ! -e werror ]"
+
 echo "command line: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

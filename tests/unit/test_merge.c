@@ -141,7 +141,7 @@ static void variables_cannot_nest(void **state) {
   (void)state;
   interpolated("stage: ${project}\nvars: {a: '1', b: '${var.a}'}\n");
   assert_true(has_diag(&ctx, "LK013", "'stage' cannot use"));
-  assert_true(has_diag(&ctx, "LK012", "cannot refer to another variable"));
+  assert_true(has_diag(&ctx, "LK013", "cannot refer to another variable"));
 }
 
 int main(void) {
