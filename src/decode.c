@@ -33,6 +33,14 @@ static bool expect_scalar(Ctx *ctx, const Field *f, const Node *n, const char *w
   return false;
 }
 
+/* "'memory' must be a whole number, not 'lots'"; when only the quotes are in
+ * the way, "..., not the string '512' (drop the quotes)". */
+static void report_wrong_scalar(Ctx *ctx, const Field *f, const Node *n, const char *what,
+                                bool only_quotes) {
+  diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be %s, not %s'%s'%s", f->key, what,
+             only_quotes ? "the string " : "", n->str, only_quotes ? " (drop the quotes)" : "");
+}
+
 static bool decode_int(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   long long v;
   if (!expect_scalar(ctx, f, n, "a whole number"))
@@ -40,13 +48,7 @@ static bool decode_int(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   if (!node_scalar_int(n, &v)) {
     Node plain = *n;
     plain.quoted = false;
-    if (n->quoted && node_scalar_int(&plain, &v))
-      diag_error(ctx, n->pos, LK_WRONG_TYPE,
-                 "'%s' must be a whole number, not the string '%s' (drop the quotes)", f->key,
-                 n->str);
-    else
-      diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be a whole number, not '%s'", f->key,
-                 n->str);
+    report_wrong_scalar(ctx, f, n, "a whole number", n->quoted && node_scalar_int(&plain, &v));
     return false;
   }
   if (v < f->min || v > f->max) {
@@ -67,13 +69,9 @@ static bool decode_bool(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   if (!expect_scalar(ctx, f, n, "true or false"))
     return false;
   if (!node_scalar_bool(n, &b)) {
-    if (n->quoted && (!strcmp(n->str, "true") || !strcmp(n->str, "false")))
-      diag_error(ctx, n->pos, LK_WRONG_TYPE,
-                 "'%s' must be true or false, not the string '%s' (drop the quotes)", f->key,
-                 n->str);
-    else
-      diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be true or false, not '%s'", f->key,
-                 n->str);
+    Node plain = *n;
+    plain.quoted = false;
+    report_wrong_scalar(ctx, f, n, "true or false", n->quoted && node_scalar_bool(&plain, &b));
     return false;
   }
   int v = b;
