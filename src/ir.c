@@ -38,6 +38,11 @@ IrResource *ir_add(Ctx *ctx, Ir *ir, const char *id, const char *type, json_t *p
   return r;
 }
 
+void ir_set_policy(IrResource *r, const char *policy) {
+  r->deletion_policy = policy;
+  r->update_replace_policy = policy;
+}
+
 void ir_depends_on(Ctx *ctx, IrResource *r, const char *id) {
   ptrvec_push(&ctx->arena, &r->depends_on, (void *)id);
 }
@@ -65,10 +70,14 @@ static json_t *resource_to_json(const IrResource *r) {
       json_array_append_new(deps, json_string(r->depends_on.items[i]));
     json_object_set_new(o, "DependsOn", deps);
   }
-  if (r->deletion_policy) {
+  if (r->condition)
+    json_object_set_new(o, "Condition", json_string(r->condition));
+  if (r->deletion_policy)
     json_object_set_new(o, "DeletionPolicy", json_string(r->deletion_policy));
-    json_object_set_new(o, "UpdateReplacePolicy", json_string(r->deletion_policy));
-  }
+  if (r->update_replace_policy)
+    json_object_set_new(o, "UpdateReplacePolicy", json_string(r->update_replace_policy));
+  if (r->metadata)
+    json_object_set(o, "Metadata", r->metadata);
   json_object_set(o, "Properties", r->properties);
   return o;
 }
@@ -88,6 +97,8 @@ json_t *ir_to_template(const Ir *ir) {
     json_object_set_new(t, "Description", json_string(ir->description));
   if (ir->parameters.len)
     json_object_set_new(t, "Parameters", entries_to_json(&ir->parameters));
+  if (ir->conditions)
+    json_object_set(t, "Conditions", ir->conditions);
   json_t *res = json_object();
   for (size_t i = 0; i < ir->resources.len; i++) {
     const IrResource *r = ir->resources.items[i];
@@ -102,10 +113,89 @@ json_t *ir_to_template(const Ir *ir) {
 void ir_free(Ir *ir) {
   if (!ir)
     return;
-  for (size_t i = 0; i < ir->resources.len; i++)
+  json_decref(ir->conditions);
+  for (size_t i = 0; i < ir->resources.len; i++) {
     json_decref(((IrResource *)ir->resources.items[i])->properties);
+    json_decref(((IrResource *)ir->resources.items[i])->metadata);
+  }
   for (size_t i = 0; i < ir->parameters.len; i++)
     json_decref(((IrEntry *)ir->parameters.items[i])->value);
   for (size_t i = 0; i < ir->outputs.len; i++)
     json_decref(((IrEntry *)ir->outputs.items[i])->value);
+}
+
+/* ---- templates read from disk ---- */
+
+static const char *json_str(Ctx *ctx, json_t *v) {
+  return json_is_string(v) ? arena_strdup(&ctx->arena, json_string_value(v)) : NULL;
+}
+
+static bool read_entries(Ctx *ctx, json_t *section, PtrVec *out) {
+  if (!section)
+    return true;
+  if (!json_is_object(section))
+    return false;
+  const char *key;
+  json_t *value;
+  json_object_foreach(section, key, value) {
+    ir_entry(ctx, out, arena_strdup(&ctx->arena, key), json_deep_copy(value));
+  }
+  return true;
+}
+
+static IrResource *read_resource(Ctx *ctx, const char *id, json_t *body, const char **why) {
+  json_t *type = json_object_get(body, "Type");
+  if (!json_is_object(body) || !json_is_string(type)) {
+    *why = arena_printf(&ctx->arena, "resource '%s' has no \"Type\"", id);
+    return NULL;
+  }
+  IrResource *r = arena_alloc(&ctx->arena, sizeof *r);
+  r->id = arena_strdup(&ctx->arena, id);
+  r->type = json_str(ctx, type);
+  json_t *props = json_object_get(body, "Properties");
+  r->properties = props ? json_deep_copy(props) : json_object();
+  json_t *deps = json_object_get(body, "DependsOn");
+  if (json_is_string(deps))
+    ptrvec_push(&ctx->arena, &r->depends_on, (void *)json_str(ctx, deps));
+  size_t i;
+  json_t *dep;
+  json_array_foreach(deps, i, dep) {
+    if (json_is_string(dep))
+      ptrvec_push(&ctx->arena, &r->depends_on, (void *)json_str(ctx, dep));
+  }
+  r->deletion_policy = json_str(ctx, json_object_get(body, "DeletionPolicy"));
+  r->update_replace_policy = json_str(ctx, json_object_get(body, "UpdateReplacePolicy"));
+  r->condition = json_str(ctx, json_object_get(body, "Condition"));
+  json_t *meta = json_object_get(body, "Metadata");
+  r->metadata = meta ? json_deep_copy(meta) : NULL;
+  return r;
+}
+
+Ir *ir_from_template(Ctx *ctx, json_t *t, const char **why) {
+  json_t *resources = json_object_get(t, "Resources");
+  if (!json_is_object(t) || !json_is_object(resources)) {
+    *why = "not a CloudFormation template: no \"Resources\" object";
+    return NULL;
+  }
+  Ir *ir = ir_new(ctx);
+  ir->description = json_str(ctx, json_object_get(t, "Description"));
+  const char *id;
+  json_t *body;
+  json_object_foreach(resources, id, body) {
+    IrResource *r = read_resource(ctx, id, body, why);
+    if (!r) {
+      ir_free(ir);
+      return NULL;
+    }
+    ptrvec_push(&ctx->arena, &ir->resources, r);
+  }
+  if (!read_entries(ctx, json_object_get(t, "Parameters"), &ir->parameters) ||
+      !read_entries(ctx, json_object_get(t, "Outputs"), &ir->outputs)) {
+    *why = "not a CloudFormation template: \"Parameters\" or \"Outputs\" is not an object";
+    ir_free(ir);
+    return NULL;
+  }
+  json_t *conditions = json_object_get(t, "Conditions");
+  ir->conditions = conditions ? json_deep_copy(conditions) : NULL;
+  return ir;
 }

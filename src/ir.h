@@ -15,7 +15,9 @@ typedef struct IrResource {
   const char *type;
   json_t *properties; /* owned */
   PtrVec depends_on;  /* const char * logical ids */
-  const char *deletion_policy; /* also used as UpdateReplacePolicy; NULL = default */
+  const char *deletion_policy, *update_replace_policy; /* NULL = CloudFormation's default */
+  const char *condition; /* templates read from disk only */
+  json_t *metadata;      /* owned, or NULL */
 } IrResource;
 
 typedef struct IrEntry {
@@ -34,12 +36,18 @@ typedef struct Ir {
   const char *project, *stage;
   const char *description;
   PtrVec resources, parameters, outputs, assets;
+  json_t *conditions; /* owned, or NULL: templates read from disk only */
 } Ir;
 
 Ir *ir_new(struct Ctx *ctx);
 /* Adds a resource; steals props. A duplicate logical id is a BUG. */
 IrResource *ir_add(struct Ctx *ctx, Ir *ir, const char *id, const char *type, json_t *props);
 void ir_depends_on(struct Ctx *ctx, IrResource *r, const char *id);
+/* Sets DeletionPolicy and UpdateReplacePolicy together ("Retain", "Delete"). */
+void ir_set_policy(IrResource *r, const char *policy);
+/* An IR from a CloudFormation template (JSON) read from disk; borrows nothing
+ * from t. NULL and *why set when t is not a template. */
+Ir *ir_from_template(struct Ctx *ctx, json_t *t, const char **why);
 IrResource *ir_find(const Ir *ir, const char *id);
 /* Steals value. */
 void ir_parameter(struct Ctx *ctx, Ir *ir, const char *id, json_t *value);

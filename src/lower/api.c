@@ -176,7 +176,7 @@ static void lower_cognito(Ctx *ctx, Ir *ir, const Model *m) {
                    "PasswordPolicy", "MinimumLength", 12, "RequireLowercase", 1,
                    "RequireUppercase", 1, "RequireNumbers", 1, "RequireSymbols", 1);
   IrResource *r = ir_add(ctx, ir, "UserPool", "AWS::Cognito::UserPool", pool);
-  r->deletion_policy = m->production ? "Retain" : "Delete"; /* it holds data: the users */
+  ir_set_policy(r, m->production ? "Retain" : "Delete"); /* it holds data: the users */
   ir_add(ctx, ir, "UserPoolClient", "AWS::Cognito::UserPoolClient",
          J("{s:s, s:o, s:b, s:[s,s], s:s}", "ClientName",
            arena_printf(&ctx->arena, "%s-%s-client", m->project, m->stage), "UserPoolId",

@@ -49,7 +49,7 @@ void lower_buckets(Ctx *ctx, Ir *ir, const Model *m) {
     const Bucket *b = &m->buckets.items[i];
     const char *id = bucket_lid(ctx, b);
     IrResource *r = ir_add(ctx, ir, id, "AWS::S3::Bucket", bucket_properties(m, b));
-    r->deletion_policy = b->retain ? "Retain" : "Delete";
+    ir_set_policy(r, b->retain ? "Retain" : "Delete");
     lower_tls_policy(ctx, ir, b);
     ir_output(ctx, ir, lid(ctx, b->key, "BucketName"), cfn_ref(id),
               arena_printf(&ctx->arena, "name of bucket '%s'", b->key));

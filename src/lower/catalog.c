@@ -32,9 +32,11 @@ void lower_catalog(Ctx *ctx, Ir *ir, const Model *m) {
   const Catalog *c = &m->catalog;
   if (!c->node)
     return;
+  /* DatabaseName repeats the name where CloudFormation's schema marks it
+   * create-only, so a renamed database shows as a replacement in diffs. */
   ir_add(ctx, ir, "CatalogDatabase", "AWS::Glue::Database",
-         J("{s:o, s:{s:s, s:s}}", "CatalogId", cfn_ref("AWS::AccountId"), "DatabaseInput", "Name",
-           c->database, "Description",
+         J("{s:o, s:s, s:{s:s, s:s}}", "CatalogId", cfn_ref("AWS::AccountId"), "DatabaseName",
+           c->database, "DatabaseInput", "Name", c->database, "Description",
            arena_printf(&ctx->arena, "%s %s data catalog", m->project, m->stage)));
   for (size_t i = 0; i < c->crawlers.len; i++)
     lower_crawler(ctx, ir, &c->crawlers.items[i]);

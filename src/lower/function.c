@@ -113,7 +113,7 @@ static const char *lower_log_group(Ctx *ctx, Ir *ir, const Model *m, const Funct
                          J("{s:s, s:I}", "LogGroupName",
                            arena_printf(&ctx->arena, "/aws/lambda/%s", f->name), "RetentionInDays",
                            (json_int_t)f->log_retention));
-  r->deletion_policy = m->production ? "Retain" : "Delete";
+  ir_set_policy(r, m->production ? "Retain" : "Delete");
   return id;
 }
 
