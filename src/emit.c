@@ -138,6 +138,37 @@ bool emit_commit(Ctx *ctx, EmitBatch *b, const char **why) {
   return true;
 }
 
+/* The file's bytes equal text exactly (no more, no less). */
+static bool same_content(const char *path, const char *text, bool *missing) {
+  FILE *fp = fopen(path, "rb");
+  *missing = !fp;
+  if (!fp)
+    return false;
+  size_t n = strlen(text);
+  char *buf = malloc(n + 1);
+  if (!buf)
+    BUG("out of memory");
+  size_t got = fread(buf, 1, n + 1, fp);
+  fclose(fp);
+  bool same = got == n && memcmp(buf, text, n) == 0;
+  free(buf);
+  return same;
+}
+
+size_t emit_check(Ctx *ctx, EmitBatch *b, FILE *report) {
+  (void)ctx;
+  size_t stale = 0;
+  for (size_t i = 0; i < b->files.len; i++) {
+    EmitFile *f = b->files.items[i];
+    bool missing;
+    if (same_content(f->path, f->text, &missing))
+      continue;
+    fprintf(report, "lakec: '%s' is %s\n", f->path, missing ? "missing" : "out of date");
+    stale++;
+  }
+  return stale;
+}
+
 void emit_batch_release(EmitBatch *b) {
   for (size_t i = 0; i < b->files.len; i++)
     free(((EmitFile *)b->files.items[i])->text);

@@ -3,6 +3,7 @@
 #define LAKEC_EMIT_H
 
 #include "ir.h"
+#include <stdio.h>
 
 struct Ctx;
 
@@ -22,6 +23,9 @@ void emit_stage(struct Ctx *ctx, EmitBatch *batch, const Ir *ir, const char *out
 /* Writes and renames everything; on failure removes its temporaries and
  * returns false with *why describing the failing path. */
 bool emit_commit(struct Ctx *ctx, EmitBatch *batch, const char **why);
+/* Compares the batch with what is on disk, writing nothing; names each file
+ * that is missing or differs on `report`. Returns how many. */
+size_t emit_check(struct Ctx *ctx, EmitBatch *batch, FILE *report);
 void emit_batch_release(EmitBatch *batch);
 
 #endif

@@ -3,7 +3,10 @@
 #include "codes.h"
 #include "compile.h"
 #include "ctx.h"
+#include "diff.h"
+#include "diffout.h"
 #include "emit.h"
+#include "matrix.h"
 #include "jsonschema.h"
 #include "report.h"
 
@@ -17,7 +20,7 @@
 enum { EXIT_INPUT_ERRORS = 1, EXIT_USAGE = 2 };
 
 /* Option ids: a short option's letter, or a value above 255 for long-only ones. */
-enum { OPT_MAX_ERRORS = 256, OPT_WERROR, OPT_FORMAT };
+enum { OPT_MAX_ERRORS = 256, OPT_WERROR, OPT_FORMAT, OPT_DIFF_FORMAT, OPT_EXIT_CODE, OPT_IGNORE, OPT_CHECK };
 
 typedef struct Option {
   int id;
@@ -33,6 +36,10 @@ typedef struct Options {
   Format format;
   bool werror;
   unsigned max_errors;
+  bool check;      /* build --check */
+  bool exit_code;  /* diff --exit-code */
+  const char **ignore; /* diff --ignore, repeatable */
+  size_t nignore;
 } Options;
 
 typedef struct Command {
@@ -51,6 +58,7 @@ typedef struct Command {
 
 static const Option BUILD_OPTIONS[] = {
     {'o', "output", "DIR", "write DIR/<stage>/template.json and assets.json (default: out)"},
+    {OPT_CHECK, "check", NULL, "write nothing; exit 1 naming the files in DIR a build would change"},
     OPT_DIAGNOSTICS,
     OPT_HELP,
     {0, NULL, NULL, NULL},
@@ -62,19 +70,33 @@ static const Option VALIDATE_OPTIONS[] = {
     OPT_HELP,
     {0, NULL, NULL, NULL},
 };
+static const Option DIFF_OPTIONS[] = {
+    {OPT_DIFF_FORMAT, "format", "FORMAT", "text (default) or json, on stdout"},
+    {OPT_EXIT_CODE, "exit-code", NULL, "exit 1 when there are differences (2 on errors)"},
+    {OPT_IGNORE, "ignore", "PATTERN",
+     "leave out changes whose path matches PATTERN, e.g. 'Resources.*.Properties.BucketName' "
+     "(repeatable)"},
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
+};
 static const Option HELP_ONLY[] = {OPT_HELP, {0, NULL, NULL, NULL}};
 
 static int cmd_build(Ctx *ctx, const Options *o, int nargs, char **args);
 static int cmd_validate(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args);
 static int cmd_explain(Ctx *ctx, const Options *o, int nargs, char **args);
 static int cmd_schema(Ctx *ctx, const Options *o, int nargs, char **args);
 
 static const Command COMMANDS[] = {
     {"build", cmd_build, "compile stage files into CloudFormation templates",
-     "lakec build [-o DIR] [--werror] [--max-errors N] FILE...", BUILD_OPTIONS, true},
+     "lakec build [-o DIR] [--check] [--werror] [--max-errors N] FILE...", BUILD_OPTIONS, true},
     {"validate", cmd_validate, "check stage files and report every problem; write nothing",
      "lakec validate [--format text|json|sarif] [--werror] [--max-errors N] FILE...",
      VALIDATE_OPTIONS, true},
+    {"diff", cmd_diff,
+     "compare two stages or templates; with three or more stages, tabulate how they differ",
+     "lakec diff [--format text|json] [--exit-code] [--ignore PATTERN]... A B [C...]",
+     DIFF_OPTIONS, true},
     {"explain", cmd_explain, "explain a diagnostic code, with a wrong and a right example",
      "lakec explain CODE", HELP_ONLY, false},
     {"schema", cmd_schema, "print the JSON Schema of stage files (for YAML editors)",
@@ -151,7 +173,10 @@ static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
     for (int i = 0; i < nfiles; i++)
       emit_stage(ctx, &batch, c[i].ir, o->out_dir);
     const char *why = NULL;
-    if (!emit_commit(ctx, &batch, &why)) {
+    if (o->check) {
+      if (emit_check(ctx, &batch, stderr))
+        status = EXIT_INPUT_ERRORS;
+    } else if (!emit_commit(ctx, &batch, &why)) {
       fprintf(stderr, "lakec: error: %s\n", why);
       status = EXIT_USAGE;
     }
@@ -172,6 +197,97 @@ static int cmd_validate(Ctx *ctx, const Options *o, int nfiles, char **files) {
   else
     diag_render(ctx, stderr, use_color());
   return ctx->diags.errors ? EXIT_INPUT_ERRORS : 0;
+}
+
+static bool is_template_path(const char *path) {
+  size_t n = strlen(path);
+  return n > 5 && !strcmp(path + n - 5, ".json");
+}
+
+/* A stage file compiled in memory, or a template read as it is; NULL after
+ * reporting why (diagnostics stay in ctx). */
+static Ir *load_side(Ctx *ctx, const char *path) {
+  if (!is_template_path(path)) {
+    Compiled c = compile_stage(ctx, path);
+    return c.ir;
+  }
+  json_error_t err;
+  json_t *t = json_load_file(path, 0, &err);
+  if (!t) {
+    fprintf(stderr, "lakec: error: %s:%d:%d: not valid JSON: %s\n", path, err.line, err.column,
+            err.text);
+    return NULL;
+  }
+  const char *why = NULL;
+  Ir *ir = ir_from_template(ctx, t, &why);
+  json_decref(t);
+  if (!ir)
+    fprintf(stderr, "lakec: error: %s: %s\n", path, why);
+  return ir;
+}
+
+static void print_json(json_t *v) {
+  char *text = json_dumps(v, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+  printf("%s\n", text);
+  free(text);
+  json_decref(v);
+}
+
+static int diff_two(Ctx *ctx, const Options *o, char **args) {
+  Ir *a = load_side(ctx, args[0]);
+  Ir *b = a ? load_side(ctx, args[1]) : NULL;
+  int status;
+  if (!a || !b || ctx->diags.errors) {
+    diag_render(ctx, stderr, use_color());
+    status = EXIT_USAGE;
+  } else {
+    DiffOptions opts = {o->ignore, o->nignore};
+    Diff *d = diff_irs(ctx, a, b, &opts);
+    if (o->format == FORMAT_JSON)
+      print_json(diffout_json(d, args[0], args[1]));
+    else
+      diffout_text(d, args[0], args[1], stdout, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+    status = o->exit_code && !diff_is_empty(d) ? 1 : 0;
+    diff_free(d);
+  }
+  ir_free(a);
+  ir_free(b);
+  return status;
+}
+
+static int diff_matrix(Ctx *ctx, const Options *o, int nargs, char **args) {
+  for (int i = 0; i < nargs; i++)
+    if (is_template_path(args[i])) {
+      fprintf(stderr, "lakec diff: the stage matrix compares stage files, and '%s' is a "
+                      "template\n",
+              args[i]);
+      return EXIT_USAGE;
+    }
+  Compiled *c = compile_all(ctx, nargs, args);
+  free_all(c, nargs);
+  if (ctx->diags.errors) {
+    diag_render(ctx, stderr, use_color());
+    return EXIT_USAGE;
+  }
+  const Model **models = arena_alloc(&ctx->arena, (size_t)nargs * sizeof *models);
+  for (int i = 0; i < nargs; i++)
+    models[i] = c[i].model;
+  Matrix *m = matrix_build(ctx, models, (size_t)nargs);
+  if (o->format == FORMAT_JSON)
+    print_json(matrix_json(m));
+  else
+    matrix_text(m, stdout, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+  int status = o->exit_code && json_object_size(m->rows) ? 1 : 0;
+  matrix_free(m);
+  return status;
+}
+
+static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args) {
+  if (nargs < 2) {
+    fprintf(stderr, "lakec diff: compare two files (stage or template), or three or more stages\n");
+    return EXIT_USAGE;
+  }
+  return nargs == 2 ? diff_two(ctx, o, args) : diff_matrix(ctx, o, nargs, args);
 }
 
 static int cmd_explain(Ctx *ctx, const Options *o, int nargs, char **args) {
@@ -220,8 +336,7 @@ static int cmd_schema(Ctx *ctx, const Options *o, int nargs, char **args) {
 /* getopt_long tables from our Option table. */
 static void build_getopt(const Option *opts, struct option *longs, char *shorts) {
   size_t k = 0, s = 0;
-  shorts[s++] = '+';
-  shorts[s++] = ':'; /* report a missing value as ':' */
+  shorts[s++] = ':'; /* report a missing value as ':'; options may follow files (GNU style) */
   for (const Option *o = opts; o->name; o++, k++) {
     longs[k] = (struct option){o->name, o->arg ? required_argument : no_argument, NULL, o->id};
     if (o->id < 256) {
@@ -242,6 +357,22 @@ static bool parse_value(const Command *c, int id, const char *arg, Options *o) {
   case OPT_WERROR:
     o->werror = true;
     return true;
+  case OPT_CHECK:
+    o->check = true;
+    return true;
+  case OPT_EXIT_CODE:
+    o->exit_code = true;
+    return true;
+  case OPT_IGNORE:
+    o->ignore[o->nignore++] = arg;
+    return true;
+  case OPT_DIFF_FORMAT:
+    if (!strcmp(arg, "text") || !strcmp(arg, "json")) {
+      o->format = arg[0] == 't' ? FORMAT_TEXT : FORMAT_JSON;
+      return true;
+    }
+    fprintf(stderr, "lakec %s: --format is text or json, not '%s'\n", c->name, arg);
+    return false;
   case OPT_MAX_ERRORS: {
     char *end;
     long n = strtol(arg, &end, 10);
@@ -267,7 +398,9 @@ static int run_command(const Command *c, int argc, char **argv) {
   struct option longs[16];
   char shorts[40];
   build_getopt(c->options, longs, shorts);
-  Options o = {"out", FORMAT_TEXT, false, 50};
+  Options o = {"out", FORMAT_TEXT, false, 50, false, false, NULL, 0};
+  const char *ignore[argc > 0 ? argc : 1];
+  o.ignore = ignore;
   optind = 1;
   opterr = 0; /* we word the errors ourselves */
   int ch;
