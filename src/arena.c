@@ -27,8 +27,8 @@ void arena_release(Arena *a) {
   memset(a, 0, sizeof *a);
 }
 
-static ArenaBlock *arena_new_block(size_t need) {
-  size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+static ArenaBlock *arena_new_block(size_t need, size_t block) {
+  size_t size = need > block ? need : block;
   ArenaBlock *b = malloc(sizeof *b + size);
   if (!b) {
     fputs("lakec: out of memory\n", stderr);
@@ -39,15 +39,16 @@ static ArenaBlock *arena_new_block(size_t need) {
   return b;
 }
 
-void *arena_alloc(Arena *a, size_t size) {
+void *arena_alloc_raw(Arena *a, size_t size) {
   size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
   if (size == 0)
     size = ARENA_ALIGN;
+  size_t block = a->block_size ? a->block_size : ARENA_BLOCK;
   ArenaBlock *b = a->head;
   if (!b || b->size - b->used < size) {
-    ArenaBlock *fresh = arena_new_block(size);
+    ArenaBlock *fresh = arena_new_block(size, block);
     /* A big one-off block goes behind the current one so the current keeps filling. */
-    if (b && size > ARENA_BLOCK) {
+    if (b && size > block) {
       fresh->next = b->next;
       b->next = fresh;
     } else {
@@ -59,6 +60,11 @@ void *arena_alloc(Arena *a, size_t size) {
   void *p = b->data + b->used;
   b->used += size;
   a->total += size;
+  return p;
+}
+
+void *arena_alloc(Arena *a, size_t size) {
+  void *p = arena_alloc_raw(a, size);
   memset(p, 0, size);
   return p;
 }

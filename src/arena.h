@@ -7,13 +7,16 @@
 typedef struct ArenaBlock ArenaBlock;
 typedef struct Arena {
   ArenaBlock *head;
-  size_t total; /* bytes handed out, for the benchmark's curiosity */
+  size_t total;      /* bytes handed out, for the benchmark's curiosity */
+  size_t block_size; /* 0: 64 KiB */
 } Arena;
 
 void arena_init(Arena *a);
 void arena_release(Arena *a);
 /* Zeroed memory, aligned for any type. Aborts on out-of-memory. */
 void *arena_alloc(Arena *a, size_t size);
+/* The same without zeroing, for allocators that initialise what they get. */
+void *arena_alloc_raw(Arena *a, size_t size);
 char *arena_strdup(Arena *a, const char *s);
 char *arena_strndup(Arena *a, const char *s, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...)

@@ -7,6 +7,7 @@
 #include "ctx.h"
 #include "decode.h"
 #include "schedule.h"
+#include "strindex.h"
 #include "suggest.h"
 
 #include <string.h>
@@ -162,6 +163,7 @@ static const char *pascal_of(Ctx *ctx, const char *key) {
 static void check_keys(Ctx *ctx, const char *what, const Node *map) {
   if (!map || map->kind != NODE_MAP)
     return;
+  StrIndex ids = {0};
   for (size_t i = 0; i < map->count; i++) {
     const Node *k = map->pairs[i].key;
     const char *why = awsname_construct_key(k->str);
@@ -169,19 +171,30 @@ static void check_keys(Ctx *ctx, const char *what, const Node *map) {
       diag_error(ctx, k->pos, LK_NAME, "%s name '%s' is invalid: %s", what, k->str, why);
       continue;
     }
-    for (size_t j = 0; j < i; j++)
-      if (!strcmp(pascal_of(ctx, k->str), pascal_of(ctx, map->pairs[j].key->str))) {
-        Diag *d = diag_error(ctx, k->pos, LK_DUPLICATE,
-                             "%s name '%s' is too close to '%s': both give the id '%s'", what,
-                             k->str, map->pairs[j].key->str, pascal_of(ctx, k->str));
-        diag_note(ctx, d, map->pairs[j].key->pos, "'%s' is defined here", map->pairs[j].key->str);
-      }
+    const char *id = pascal_of(ctx, k->str);
+    const Node *first = strindex_put(ctx, &ids, id, (void *)k);
+    if (!first)
+      continue;
+    strindex_put(ctx, &ids, id, (void *)first); /* keep pointing at the first */
+    Diag *d = diag_error(ctx, k->pos, LK_DUPLICATE,
+                         "%s name '%s' is too close to '%s': both give the id '%s'", what, k->str,
+                         first->str, id);
+    diag_note(ctx, d, first->pos, "'%s' is defined here", first->str);
   }
 }
 
 /* ---- buckets, catalog, athena ---- */
 
+/* The thing already indexed under name, if any; else indexes this one. */
+static const void *first_with_name(Ctx *ctx, StrIndex *names, const char *name, const void *thing) {
+  const void *first = strindex_get(names, name);
+  if (!first)
+    strindex_put(ctx, names, name, (void *)thing);
+  return first;
+}
+
 static void check_buckets(Ctx *ctx, Model *m) {
+  StrIndex names = {0};
   check_keys(ctx, "bucket", node_get(m->node, "buckets"));
   for (size_t i = 0; i < m->buckets.len; i++) {
     Bucket *b = &m->buckets.items[i];
@@ -200,14 +213,12 @@ static void check_buckets(Ctx *ctx, Model *m) {
                  "bucket '%s' of a production stage must be retained (or set 'policy: "
                  "{allow_unretained_buckets: true}')",
                  b->key);
-    for (size_t j = 0; j < i && b->name; j++) {
-      const Bucket *o = &m->buckets.items[j];
-      if (o->name && !strcmp(o->name, b->name)) {
-        Diag *d = diag_error(ctx, pos_of(b->node, "name"), LK_DUPLICATE,
-                             "buckets '%s' and '%s' have the same name '%s'", o->key, b->key,
-                             b->name);
-        diag_note(ctx, d, pos_of(o->node, "name"), "bucket '%s' is named here", o->key);
-      }
+    const Bucket *o = b->name ? first_with_name(ctx, &names, b->name, b) : NULL;
+    if (o) {
+      Diag *d = diag_error(ctx, pos_of(b->node, "name"), LK_DUPLICATE,
+                           "buckets '%s' and '%s' have the same name '%s'", o->key, b->key,
+                           b->name);
+      diag_note(ctx, d, pos_of(o->node, "name"), "bucket '%s' is named here", o->key);
     }
   }
 }
@@ -419,6 +430,7 @@ static void check_trigger_overlap(Ctx *ctx, const Function *a, const Function *b
 }
 
 static void check_functions(Ctx *ctx, Model *m) {
+  StrIndex names = {0};
   check_keys(ctx, "function", node_get(m->node, "functions"));
   for (size_t i = 0; i < m->functions.len; i++) {
     Function *f = &m->functions.items[i];
@@ -426,14 +438,13 @@ static void check_functions(Ctx *ctx, Model *m) {
     check_trigger_loop(ctx, f);
     for (size_t j = 0; j < i; j++)
       check_trigger_overlap(ctx, &m->functions.items[j], f);
-    for (size_t j = 0; j < i; j++)
-      if (!strcmp(m->functions.items[j].name, f->name)) {
-        Diag *d = diag_error(ctx, pos_of(f->node, "name"), LK_DUPLICATE,
-                             "functions '%s' and '%s' have the same name '%s'",
-                             m->functions.items[j].key, f->key, f->name);
-        diag_note(ctx, d, pos_of(m->functions.items[j].node, "name"),
-                  "function '%s' is named here", m->functions.items[j].key);
-      }
+    const Function *o = first_with_name(ctx, &names, f->name, f);
+    if (o) {
+      Diag *d = diag_error(ctx, pos_of(f->node, "name"), LK_DUPLICATE,
+                           "functions '%s' and '%s' have the same name '%s'", o->key, f->key,
+                           f->name);
+      diag_note(ctx, d, pos_of(o->node, "name"), "function '%s' is named here", o->key);
+    }
   }
 }
 

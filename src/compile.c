@@ -8,6 +8,7 @@
 #include "decode.h"
 #include "merge.h"
 
+#include <jansson.h>
 #include <string.h>
 
 Compiled compile_stage(Ctx *ctx, const char *path) {
@@ -59,21 +60,30 @@ static bool same_place(const Model *a, const Model *b) {
   return same_account && a->region && b->region && !strcmp(a->region, b->region);
 }
 
+/* "kind name" -> index into a's things: a hash lookup keeps this linear. */
 static void check_collisions(Ctx *ctx, const Model *a, const Model *b) {
   NamedThing *ta, *tb;
   size_t na = named_things(ctx, a, &ta), nb = named_things(ctx, b, &tb);
   bool regional = same_place(a, b);
-  for (size_t j = 0; j < nb; j++)
-    for (size_t i = 0; i < na; i++) {
-      if (!ta[i].name || !tb[j].name || strcmp(ta[i].kind, tb[j].kind) ||
-          strcmp(ta[i].name, tb[j].name) || !(ta[i].global || regional))
-        continue;
-      Diag *d = diag_error(ctx, tb[j].pos, LK_STAGE_COLLISION,
-                           "stages '%s' and '%s' would both create the %s '%s'%s", a->stage,
-                           b->stage, tb[j].kind, tb[j].name,
-                           tb[j].global ? "" : " in the same account and region");
-      diag_note(ctx, d, ta[i].pos, "stage '%s' names it here", a->stage);
-    }
+  json_t *index = json_object();
+  for (size_t i = 0; i < na; i++)
+    if (ta[i].name && (ta[i].global || regional))
+      json_object_set_new(index, arena_printf(&ctx->arena, "%s %s", ta[i].kind, ta[i].name),
+                          json_integer((json_int_t)i));
+  for (size_t j = 0; j < nb; j++) {
+    if (!tb[j].name)
+      continue;
+    json_t *hit = json_object_get(index, arena_printf(&ctx->arena, "%s %s", tb[j].kind, tb[j].name));
+    if (!hit)
+      continue;
+    const NamedThing *t = &ta[json_integer_value(hit)];
+    Diag *d = diag_error(ctx, tb[j].pos, LK_STAGE_COLLISION,
+                         "stages '%s' and '%s' would both create the %s '%s'%s", a->stage,
+                         b->stage, tb[j].kind, tb[j].name,
+                         tb[j].global ? "" : " in the same account and region");
+    diag_note(ctx, d, t->pos, "stage '%s' names it here", a->stage);
+  }
+  json_decref(index);
 }
 
 void compile_across_stages(Ctx *ctx, Compiled *c, size_t n) {

@@ -207,7 +207,7 @@ static json_t *as_set(json_t *list) {
   size_t i;
   json_t *item;
   json_array_foreach(list, i, item) {
-    char *text = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    char *text = ir_json_text(item, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     json_object_set(set, text, item);
     free(text);
   }
@@ -254,11 +254,13 @@ static void compare_arrays(Walk *w, const char *path, json_t *a, json_t *b) {
 }
 
 static void compare(Walk *w, const char *path, json_t *a, json_t *b) {
+  if (json_equal(a, b)) /* the common case: no path strings are built below here */
+    return;
   if (json_is_object(a) && json_is_object(b))
     compare_objects(w, path, a, b);
   else if (json_is_array(a) && json_is_array(b))
     compare_arrays(w, path, a, b);
-  else if (!json_equal(a, b))
+  else
     add_change(w, path, a, b);
 }
 

@@ -18,7 +18,7 @@ static const Colors TTY = {"\033[32m", "\033[31m", "\033[33m", "\033[1m", "\033[
 
 /* Compact JSON, cut to VALUE_MAX characters. */
 static void print_value(FILE *out, json_t *v) {
-  char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+  char *text = ir_json_text(v, JSON_COMPACT | JSON_ENCODE_ANY);
   size_t n = strlen(text);
   if (n > VALUE_MAX)
     fprintf(out, "%.*s...", VALUE_MAX, text);

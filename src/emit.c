@@ -19,7 +19,7 @@ typedef struct EmitFile {
 } EmitFile;
 
 static char *dump(json_t *v) {
-  char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+  char *s = ir_json_text(v, JSON_INDENT(2) | JSON_ENSURE_ASCII);
   if (!s)
     BUG("cannot render JSON");
   size_t n = strlen(s);

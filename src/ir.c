@@ -3,6 +3,7 @@
 #include "ctx.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 json_t *ir_pack(const char *fmt, ...) {
@@ -16,16 +17,18 @@ json_t *ir_pack(const char *fmt, ...) {
   return v;
 }
 
+char *ir_json_text(json_t *v, size_t flags) {
+  size_t n = json_dumpb(v, NULL, 0, flags);
+  char *s = malloc(n + 1);
+  if (!s || (n && json_dumpb(v, s, n, flags) != n))
+    BUG("cannot render JSON");
+  s[n] = '\0';
+  return s;
+}
+
 Ir *ir_new(Ctx *ctx) { return arena_alloc(&ctx->arena, sizeof(Ir)); }
 
-IrResource *ir_find(const Ir *ir, const char *id) {
-  for (size_t i = 0; i < ir->resources.len; i++) {
-    IrResource *r = ir->resources.items[i];
-    if (!strcmp(r->id, id))
-      return r;
-  }
-  return NULL;
-}
+IrResource *ir_find(const Ir *ir, const char *id) { return strindex_get(&ir->by_id, id); }
 
 IrResource *ir_add(Ctx *ctx, Ir *ir, const char *id, const char *type, json_t *props) {
   if (ir_find(ir, id))
@@ -35,6 +38,7 @@ IrResource *ir_add(Ctx *ctx, Ir *ir, const char *id, const char *type, json_t *p
   r->type = type;
   r->properties = props;
   ptrvec_push(&ctx->arena, &ir->resources, r);
+  strindex_put(ctx, &ir->by_id, r->id, r);
   return r;
 }
 
@@ -138,7 +142,7 @@ static bool read_entries(Ctx *ctx, json_t *section, PtrVec *out) {
   const char *key;
   json_t *value;
   json_object_foreach(section, key, value) {
-    ir_entry(ctx, out, arena_strdup(&ctx->arena, key), json_deep_copy(value));
+    ir_entry(ctx, out, arena_strdup(&ctx->arena, key), json_incref(value));
   }
   return true;
 }
@@ -153,7 +157,7 @@ static IrResource *read_resource(Ctx *ctx, const char *id, json_t *body, const c
   r->id = arena_strdup(&ctx->arena, id);
   r->type = json_str(ctx, type);
   json_t *props = json_object_get(body, "Properties");
-  r->properties = props ? json_deep_copy(props) : json_object();
+  r->properties = props ? json_incref(props) : json_object(); /* shared, never changed */
   json_t *deps = json_object_get(body, "DependsOn");
   if (json_is_string(deps))
     ptrvec_push(&ctx->arena, &r->depends_on, (void *)json_str(ctx, deps));
@@ -167,7 +171,7 @@ static IrResource *read_resource(Ctx *ctx, const char *id, json_t *body, const c
   r->update_replace_policy = json_str(ctx, json_object_get(body, "UpdateReplacePolicy"));
   r->condition = json_str(ctx, json_object_get(body, "Condition"));
   json_t *meta = json_object_get(body, "Metadata");
-  r->metadata = meta ? json_deep_copy(meta) : NULL;
+  r->metadata = meta ? json_incref(meta) : NULL;
   return r;
 }
 
@@ -188,6 +192,7 @@ Ir *ir_from_template(Ctx *ctx, json_t *t, const char **why) {
       return NULL;
     }
     ptrvec_push(&ctx->arena, &ir->resources, r);
+    strindex_put(ctx, &ir->by_id, r->id, r);
   }
   if (!read_entries(ctx, json_object_get(t, "Parameters"), &ir->parameters) ||
       !read_entries(ctx, json_object_get(t, "Outputs"), &ir->outputs)) {
@@ -196,6 +201,6 @@ Ir *ir_from_template(Ctx *ctx, json_t *t, const char **why) {
     return NULL;
   }
   json_t *conditions = json_object_get(t, "Conditions");
-  ir->conditions = conditions ? json_deep_copy(conditions) : NULL;
+  ir->conditions = conditions ? json_incref(conditions) : NULL;
   return ir;
 }

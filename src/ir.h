@@ -5,6 +5,7 @@
 #define LAKEC_IR_H
 
 #include "arena.h"
+#include "strindex.h"
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -37,6 +38,8 @@ typedef struct Ir {
   const char *description;
   PtrVec resources, parameters, outputs, assets;
   json_t *conditions; /* owned, or NULL: templates read from disk only */
+  StrIndex by_id;     /* logical id -> IrResource * */
+  StrIndex assets_by_handler; /* handler -> IrAsset * */
 } Ir;
 
 Ir *ir_new(struct Ctx *ctx);
@@ -45,8 +48,9 @@ IrResource *ir_add(struct Ctx *ctx, Ir *ir, const char *id, const char *type, js
 void ir_depends_on(struct Ctx *ctx, IrResource *r, const char *id);
 /* Sets DeletionPolicy and UpdateReplacePolicy together ("Retain", "Delete"). */
 void ir_set_policy(IrResource *r, const char *policy);
-/* An IR from a CloudFormation template (JSON) read from disk; borrows nothing
- * from t. NULL and *why set when t is not a template. */
+/* An IR from a CloudFormation template (JSON) read from disk. It shares t's
+ * values (taking references), so t must not be changed afterwards. NULL and
+ * *why set when t is not a template. */
 Ir *ir_from_template(struct Ctx *ctx, json_t *t, const char **why);
 IrResource *ir_find(const Ir *ir, const char *id);
 /* Steals value. */
@@ -55,6 +59,10 @@ void ir_output(struct Ctx *ctx, Ir *ir, const char *id, json_t *value, const cha
 /* The whole template as JSON (new reference), keys in CloudFormation's usual order. */
 json_t *ir_to_template(const Ir *ir);
 void ir_free(Ir *ir);
+
+/* JSON text in memory from malloc (free it with free), whatever allocator
+ * jansson was given: json_dumps's result belongs to jansson's. */
+char *ir_json_text(json_t *v, size_t flags);
 
 /* json_pack that treats a packing failure as our bug. */
 json_t *ir_pack(const char *fmt, ...);

@@ -4,6 +4,7 @@
  * share them through aliases): merging builds new maps and keeps the positions
  * of the nodes it takes, so a value is always reported in the file it came from. */
 #include "merge.h"
+#include "strindex.h"
 #include "ctx.h"
 #include "load.h"
 #include "suggest.h"
@@ -25,22 +26,26 @@ Node *merge_trees(Ctx *ctx, const Node *base, const Node *over) {
   if (!base || base->kind != NODE_MAP || !over || over->kind != NODE_MAP)
     return (Node *)over;
   Node *out = node_new_map(ctx, base->pos, base->count + over->count);
+  StrIndex over_keys = {0}, base_keys = {0}; /* linear, whatever the size of the maps */
+  for (size_t j = 0; j < over->count; j++)
+    strindex_put(ctx, &over_keys, over->pairs[j].key->str, &over->pairs[j]);
   for (size_t i = 0; i < base->count; i++) {
     const NodePair *bp = &base->pairs[i];
-    Node *ov = node_get(over, bp->key->str);
-    if (!ov) {
+    strindex_put(ctx, &base_keys, bp->key->str, (void *)bp);
+    const NodePair *op = strindex_get(&over_keys, bp->key->str);
+    if (!op) {
       out->pairs[out->count++] = *bp;
-    } else if (!node_is_null(ov)) {
+    } else if (!node_is_null(op->value)) {
       /* An overridden key is reported where the overriding file wrote it. */
-      out->pairs[out->count].key = node_get_pair(over, bp->key->str)->key;
-      out->pairs[out->count++].value = merge_trees(ctx, bp->value, ov);
-      if (ov->kind != NODE_MAP || bp->value->kind != NODE_MAP)
-        remember_override(ctx, ov->pos, bp->value->pos);
+      out->pairs[out->count].key = op->key;
+      out->pairs[out->count++].value = merge_trees(ctx, bp->value, op->value);
+      if (op->value->kind != NODE_MAP || bp->value->kind != NODE_MAP)
+        remember_override(ctx, op->value->pos, bp->value->pos);
     }
   }
   for (size_t j = 0; j < over->count; j++) {
     const NodePair *op = &over->pairs[j];
-    if (!node_get(base, op->key->str))
+    if (!strindex_get(&base_keys, op->key->str))
       out->pairs[out->count++] = *op;
   }
   return out;

@@ -41,7 +41,7 @@ void report_json(const Ctx *ctx, FILE *out) {
   const Diag **d = diag_sorted(ctx, &n);
   for (size_t i = 0; i < n; i++) {
     json_t *o = diag_json(d[i]);
-    char *text = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *text = ir_json_text(o, JSON_COMPACT | JSON_ENSURE_ASCII);
     fprintf(out, "%s\n", text);
     free(text);
     json_decref(o);
@@ -130,7 +130,7 @@ void report_sarif(const Ctx *ctx, FILE *out) {
   json_t *log = J("{s:s, s:s, s:[{s:{s:o}, s:o}]}", "$schema",
                   "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0", "runs",
                   "tool", "driver", driver, "results", results);
-  char *text = json_dumps(log, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+  char *text = ir_json_text(log, JSON_INDENT(2) | JSON_ENSURE_ASCII);
   fprintf(out, "%s\n", text);
   free(text);
   json_decref(log);

@@ -38,6 +38,10 @@ SourceFile *source_from_memory(Ctx *ctx, const char *path, const char *bytes,
 }
 
 SourceFile *source_read(Ctx *ctx, const char *path, const char **why) {
+  return source_read_max(ctx, path, SOURCE_MAX_BYTES, why);
+}
+
+SourceFile *source_read_max(Ctx *ctx, const char *path, size_t max, const char **why) {
   struct stat st;
   if (stat(path, &st) != 0) {
     *why = strerror(errno);
@@ -47,8 +51,8 @@ SourceFile *source_read(Ctx *ctx, const char *path, const char **why) {
     *why = "is a directory";
     return NULL;
   }
-  if ((unsigned long long)st.st_size > SOURCE_MAX_BYTES) {
-    *why = SOURCE_TOO_LARGE;
+  if ((unsigned long long)st.st_size > max) {
+    *why = max == SOURCE_MAX_BYTES ? SOURCE_TOO_LARGE : "file is too large";
     return NULL;
   }
   FILE *fp = fopen(path, "rb");

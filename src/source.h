@@ -30,6 +30,8 @@ extern const char SOURCE_TOO_LARGE[]; /* the *why of a file over SOURCE_MAX_BYTE
 /* Reads path into the context's file table. Returns NULL and sets *why to a
  * static message on failure (missing, unreadable, too large, a directory). */
 SourceFile *source_read(struct Ctx *ctx, const char *path, const char **why);
+/* The same with another size limit (templates read by diff may be larger). */
+SourceFile *source_read_max(struct Ctx *ctx, const char *path, size_t max, const char **why);
 /* Registers bytes already in memory (tests, fuzzer). */
 SourceFile *source_from_memory(struct Ctx *ctx, const char *path,
                                      const char *bytes, size_t size);

@@ -202,7 +202,7 @@ static const char *deployment_id(Ctx *ctx, const Ir *ir) {
     const IrResource *r = ir->resources.items[i];
     if (strncmp(r->type, "AWS::ApiGateway::", 17) != 0)
       continue;
-    char *text = json_dumps(r->properties, JSON_COMPACT | JSON_SORT_KEYS);
+    char *text = ir_json_text(r->properties, JSON_COMPACT | JSON_SORT_KEYS);
     for (const char *p = r->id; *p; p++)
       h = (h ^ (unsigned char)*p) * 1099511628211ULL;
     for (const char *p = text; *p; p++)

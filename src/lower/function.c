@@ -15,12 +15,10 @@
 #include <string.h>
 
 static IrAsset *asset_for(Ctx *ctx, Ir *ir, const Function *f) {
-  for (size_t i = 0; i < ir->assets.len; i++) {
-    IrAsset *a = ir->assets.items[i];
-    if (!strcmp(a->handler, f->handler)) {
-      ptrvec_push(&ctx->arena, &a->functions, (void *)f->key);
-      return a;
-    }
+  IrAsset *known = strindex_get(&ir->assets_by_handler, f->handler);
+  if (known) {
+    ptrvec_push(&ctx->arena, &known->functions, (void *)f->key);
+    return known;
   }
   if (ir->assets.len == 0)
     ir_parameter(ctx, ir, "AssetsBucket",
@@ -31,6 +29,7 @@ static IrAsset *asset_for(Ctx *ctx, Ir *ir, const Function *f) {
   a->parameter = lid(ctx, f->handler, "CodeKey");
   ptrvec_push(&ctx->arena, &a->functions, (void *)f->key);
   ptrvec_push(&ctx->arena, &ir->assets, a);
+  strindex_put(ctx, &ir->assets_by_handler, a->handler, a);
   ir_parameter(ctx, ir, a->parameter,
                J("{s:s, s:s, s:i}", "Type", "String", "Description",
                  arena_printf(&ctx->arena, "S3 key of the zip of handler '%s' (see assets.json)",

@@ -99,5 +99,38 @@ expect "--werror shows it as an error" "grep -q 'error: function' stderr"
 check "--werror build writes nothing" 1 "$lakec" build --werror -o werror "$warn"
 expect "nothing written with --werror" "[ ! -e werror ]"
 
+# diff
+rm -rf out
+check "diff two stages" 0 "$lakec" diff stages/dev.yaml stages/qa.yaml
+expect "diff names both sides" "head -1 stdout | grep -q 'lakec diff stages/dev.yaml -> stages/qa.yaml'"
+check "diff --exit-code with differences" 1 "$lakec" diff --exit-code stages/dev.yaml stages/qa.yaml
+check "diff --exit-code without" 0 "$lakec" diff --exit-code stages/dev.yaml stages/dev.yaml
+check "diff writes nothing" 0 "$lakec" diff stages/dev.yaml stages/prod.yaml
+expect "diff writes no output folder" "[ ! -e out ]"
+check "diff of a stage with errors" 2 "$lakec" diff --exit-code "$bad" stages/dev.yaml
+expect "its errors are shown" "grep -q 'unknown key' stderr"
+printf '{"Resources": ' > broken.json
+check "diff of broken JSON" 2 "$lakec" diff --exit-code stages/dev.yaml broken.json
+expect "broken JSON is explained" "grep -q 'not valid JSON' stderr"
+printf '{"Parameters": {}}' > notemplate.json
+check "diff of JSON that is no template" 2 "$lakec" diff stages/dev.yaml notemplate.json
+check "diff of one file" 2 "$lakec" diff stages/dev.yaml
+check "matrix refuses templates" 2 "$lakec" diff stages/dev.yaml stages/qa.yaml notemplate.json
+check "diff --format json" 1 "$lakec" diff --format json --exit-code stages/qa.yaml stages/prod.yaml
+expect "diff json parses" "python3 -c 'import json; d=json.load(open(\"stdout\")); assert d[\"version\"]==1 and d[\"summary\"][\"security\"]>0'"
+check "matrix --exit-code" 1 "$lakec" diff --exit-code stages/dev.yaml stages/qa.yaml stages/prod.yaml
+expect "matrix shows api.auth per stage" "grep -q '^api.auth  *none  *iam  *cognito$' stdout"
+
+# build --check
+rm -rf out
+check "check before any build" 1 "$lakec" build --check stages/dev.yaml
+expect "missing files are named" "grep -q \"'out/dev/template.json' is missing\" stderr && [ ! -e out ]"
+check "build" 0 "$lakec" build stages/dev.yaml stages/qa.yaml
+check "check after the build" 0 "$lakec" build --check stages/dev.yaml stages/qa.yaml
+echo ' ' >> out/qa/template.json
+check "check after an edit" 1 "$lakec" build --check stages/dev.yaml stages/qa.yaml
+expect "the stale file is named, and only it" "grep -q \"'out/qa/template.json' is out of date\" stderr && [ \"\$(wc -l < stderr)\" -eq 1 ]"
+check "check with a bad stage" 1 "$lakec" build --check "$bad"
+
 echo "command line: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -60,6 +60,14 @@ class MotoDeploy(unittest.TestCase):
                     cls.server.kill()
                     raise RuntimeError("moto did not start")
                 time.sleep(0.2)
+        try:
+            cls.build_and_deploy()
+        except BaseException:
+            cls.stop_server()  # tearDownClass does not run when setUpClass fails
+            raise
+
+    @classmethod
+    def build_and_deploy(cls):
         cls.out = tempfile.mkdtemp(prefix="lakec-moto-")
         inputs = sorted(os.path.join("stages", f) for f in os.listdir(os.path.join(ROOT, "stages"))
                         if f.endswith(".yaml"))
@@ -73,12 +81,16 @@ class MotoDeploy(unittest.TestCase):
         cls.deploy_all(cls)
 
     @classmethod
-    def tearDownClass(cls):
+    def stop_server(cls):
         cls.server.terminate()
         try:
             cls.server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             cls.server.kill()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_server()
 
     def deploy_all(self):
         s3 = self.client(self, "s3")

@@ -1,0 +1,48 @@
+#!/bin/sh
+# How fast `lakec diff` compares two large stages: generates two stage files
+# of N functions with a schedule each (5 resources per function, so 2000
+# functions give 10000 resources), where every tenth function differs, and
+# times the diff of their templates, and of the stage files themselves
+# (compiling both in memory first).
+# usage: bench/diff.sh [BUILD_DIR] [FUNCTIONS] [RUNS]     (defaults: build, 2000, 20)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+functions=${2:-2000}
+runs=${3:-20}
+lakec=$build/lakec
+runstat=$build/bench/runstat
+[ -x "$lakec" ] && [ -x "$runstat" ] || { echo "build first: cmake --build $build"; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+make_stage() { # make_stage STAGE MEMORY_OF_EVERY_TENTH ACCOUNT
+  {
+    printf 'lakec: 1\nproject: bench\nstage: %s\naccount: "%s"\nbuckets:\n  data: {name: bench-data-%s}\nfunctions:\n' \
+      "$1" "$3" "$1"
+    i=0
+    while [ $i -lt "$functions" ]; do
+      memory=256
+      [ $((i % 10)) -eq 0 ] && memory=$2
+      printf '  f%05d:\n    name: bench-f%05d\n    memory: %s\n    schedule: rate(5 minutes)\n    grants: [{write: data/f%05d/}]\n' \
+        $i $i "$memory" $i
+      i=$((i + 1))
+    done
+  } > "$work/$1.yaml"
+}
+make_stage a 256 111111111111 # two accounts: same function names, no collision
+make_stage b 512 222222222222
+# Both stages build into the same place under different stage names.
+"$lakec" build -o "$work/out" "$work/a.yaml" "$work/b.yaml"
+resources=$(grep -c '"Type": "AWS::' "$work/out/a/template.json")
+changed=$("$lakec" diff --format json "$work/out/a/template.json" "$work/out/b/template.json" |
+  python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(s["modified"])')
+
+printf 'lakec diff, %s resources per side, %s resources differ, %s runs each\n' "$resources" "$changed" "$runs"
+printf '%-40s %10s %8s %14s\n' "inputs" "median ms" "p95 ms" "peak RSS KiB"
+set -- $("$runstat" "$runs" "$lakec" diff "$work/out/a/template.json" "$work/out/b/template.json")
+printf '%-40s %10s %8s %14s\n' "template vs template" "$1" "$2" "$3"
+set -- $("$runstat" "$runs" "$lakec" diff "$work/a.yaml" "$work/b.yaml")
+printf '%-40s %10s %8s %14s\n' "stage vs stage (compiles both)" "$1" "$2" "$3"
+set -- $("$runstat" "$runs" "$lakec" diff "$work/out/a/template.json" "$work/out/a/template.json")
+printf '%-40s %10s %8s %14s\n' "template vs itself" "$1" "$2" "$3"
