@@ -10,7 +10,9 @@
 #include "jsonschema.h"
 #include "report.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +82,24 @@ static const Option DIFF_OPTIONS[] = {
     {0, NULL, NULL, NULL},
 };
 static const Option HELP_ONLY[] = {OPT_HELP, {0, NULL, NULL, NULL}};
+
+/* jansson allocates one small block per JSON value, and a large template is
+ * hundreds of thousands of them, all dropped together when the command ends.
+ * In this short-lived process they come from a bump allocator whose free does
+ * nothing and whose blocks are released at exit: loading and dropping a
+ * 10000-resource template gets several times faster. (The unit tests and the
+ * fuzzer keep jansson on malloc, so sanitizers still check every json_t.) */
+static Arena json_arenas[3]; /* the main thread's, and one per side of a diff */
+static _Thread_local Arena *json_arena_here;
+
+static void *json_arena_malloc(size_t size) {
+  return arena_alloc_raw(json_arena_here ? json_arena_here : &json_arenas[0], size);
+}
+static void json_arena_free(void *p) { (void)p; }
+static void json_arena_release(void) {
+  for (int i = 0; i < 3; i++)
+    arena_release(&json_arenas[i]);
+}
 
 static int cmd_build(Ctx *ctx, const Options *o, int nargs, char **args);
 static int cmd_validate(Ctx *ctx, const Options *o, int nargs, char **args);
@@ -206,29 +226,76 @@ static bool is_template_path(const char *path) {
 
 /* A stage file compiled in memory, or a template read as it is; NULL after
  * reporting why (diagnostics stay in ctx). */
-static Ir *load_side(Ctx *ctx, const char *path) {
-  if (!is_template_path(path)) {
-    Compiled c = compile_stage(ctx, path);
-    return c.ir;
-  }
-  const char *read_why = NULL;
-  SourceFile *f = source_read_max(ctx, path, (size_t)256 << 20, &read_why);
-  if (!f) {
-    fprintf(stderr, "lakec: error: cannot read '%s': %s\n", path, read_why);
+/* One side of a diff. A template is parsed on a thread of its own (parsing
+ * two large templates is most of a diff's time, and there are two cores);
+ * a stage file is compiled on the main thread meanwhile. */
+typedef struct Side {
+  const char *path;
+  int slot; /* its JSON arena */
+  pthread_t thread;
+  bool started;
+  json_t *template;
+  char error[320];
+} Side;
+
+static void *parse_template(void *arg) {
+  Side *s = arg;
+  json_arena_here = &json_arenas[s->slot];
+  FILE *fp = fopen(s->path, "rb");
+  if (!fp) {
+    snprintf(s->error, sizeof s->error, "cannot read '%s': %s", s->path, strerror(errno));
     return NULL;
   }
-  json_error_t err; /* from a buffer: jansson reads files a character at a time */
-  json_t *t = json_loadb(f->text, f->size, 0, &err);
-  if (!t) {
-    fprintf(stderr, "lakec: error: %s:%d:%d: not valid JSON: %s\n", path, err.line, err.column,
-            err.text);
+  char *text = NULL;
+  size_t size = 0, cap = 0, n;
+  char chunk[65536];
+  while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) { /* whole, then parsed from memory */
+    if (size + n > cap) {
+      cap = (size + n) * 2;
+      char *grown = realloc(text, cap);
+      if (!grown)
+        BUG("out of memory");
+      text = grown;
+    }
+    memcpy(text + size, chunk, n);
+    size += n;
+  }
+  fclose(fp);
+  json_error_t err;
+  s->template = json_loadb(text ? text : "", size, 0, &err);
+  if (!s->template)
+    snprintf(s->error, sizeof s->error, "%s:%d:%d: not valid JSON: %s", s->path, err.line,
+             err.column, err.text);
+  free(text);
+  return NULL;
+}
+
+static void start_side(Side *s, const char *path, int slot) {
+  memset(s, 0, sizeof *s);
+  s->path = path;
+  s->slot = slot;
+  if (!is_template_path(path))
+    return;
+  s->started = pthread_create(&s->thread, NULL, parse_template, s) == 0;
+  if (!s->started) /* no thread to be had: parse here */
+    parse_template(s), json_arena_here = NULL;
+}
+
+/* The side's IR; NULL after reporting why (diagnostics stay in ctx). */
+static Ir *finish_side(Ctx *ctx, Side *s) {
+  if (!is_template_path(s->path))
+    return compile_stage(ctx, s->path).ir;
+  if (s->started)
+    pthread_join(s->thread, NULL);
+  if (!s->template) {
+    fprintf(stderr, "lakec: error: %s\n", s->error);
     return NULL;
   }
   const char *why = NULL;
-  Ir *ir = ir_from_template(ctx, t, &why);
-  json_decref(t);
+  Ir *ir = ir_from_template(ctx, s->template, &why);
+  json_decref(s->template);
   if (!ir)
-    fprintf(stderr, "lakec: error: %s: %s\n", path, why);
+    fprintf(stderr, "lakec: error: %s: %s\n", s->path, why);
   return ir;
 }
 
@@ -240,8 +307,11 @@ static void print_json(json_t *v) {
 }
 
 static int diff_two(Ctx *ctx, const Options *o, char **args) {
-  Ir *a = load_side(ctx, args[0]);
-  Ir *b = a ? load_side(ctx, args[1]) : NULL;
+  Side sides[2];
+  start_side(&sides[0], args[0], 1);
+  start_side(&sides[1], args[1], 2);
+  Ir *a = finish_side(ctx, &sides[0]);
+  Ir *b = finish_side(ctx, &sides[1]);
   int status;
   if (!a || !b || ctx->diags.errors) {
     diag_render(ctx, stderr, use_color());
@@ -440,21 +510,11 @@ static int run_command(const Command *c, int argc, char **argv) {
   return status;
 }
 
-/* jansson allocates one small block per JSON value, and a large template is
- * hundreds of thousands of them, all dropped together when the command ends.
- * In this short-lived process they come from a bump allocator whose free does
- * nothing and whose blocks are released at exit: loading and dropping a
- * 10000-resource template gets several times faster. (The unit tests and the
- * fuzzer keep jansson on malloc, so sanitizers still check every json_t.) */
-static Arena json_arena;
-
-static void *json_arena_malloc(size_t size) { return arena_alloc_raw(&json_arena, size); }
-static void json_arena_free(void *p) { (void)p; }
-static void json_arena_release(void) { arena_release(&json_arena); }
-
 int main(int argc, char **argv) {
-  arena_init(&json_arena);
-  json_arena.block_size = (size_t)1 << 20;
+  for (int i = 0; i < 3; i++) {
+    arena_init(&json_arenas[i]);
+    json_arenas[i].block_size = (size_t)1 << 20;
+  }
   json_set_alloc_funcs(json_arena_malloc, json_arena_free);
   atexit(json_arena_release);
   if (argc < 2) {
