@@ -419,6 +419,19 @@ static void diff_resources(Ctx *ctx, Diff *d, const Ir *a, const Ir *b, const Di
 
 /* ---- parameters, outputs, conditions ---- */
 
+/* lakec names the parameter holding a handler's zip key <Handler>CodeKey; a
+ * new default there is new code, not new infrastructure. */
+static bool is_code_key_default(Ctx *ctx, const char *section, const char *id, const PtrVec *changes) {
+  size_t n = strlen(id);
+  if (strcmp(section, "Parameters") != 0 || n < 8 || strcmp(id + n - 7, "CodeKey") != 0)
+    return false;
+  const char *path = arena_printf(&ctx->arena, "%s.Default", id);
+  for (size_t i = 0; i < changes->len; i++)
+    if (strcmp(((const PropChange *)changes->items[i])->path, path) != 0)
+      return false;
+  return true;
+}
+
 static void add_entry(Ctx *ctx, Diff *d, const DiffOptions *opts, const char *section,
                       const char *id, ChangeKind kind, json_t *old, json_t *new_) {
   EntryDiff *e = arena_alloc(&ctx->arena, sizeof *e);
@@ -432,6 +445,8 @@ static void add_entry(Ctx *ctx, Diff *d, const DiffOptions *opts, const char *se
     compare(&w, id, old, new_);
     if (e->changes.len == 0) /* every difference was ignored */
       return;
+    e->code_only = is_code_key_default(ctx, section, id, &e->changes);
+    d->code += e->code_only;
   }
   ptrvec_push(&ctx->arena, &d->entries, e);
 }

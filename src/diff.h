@@ -35,6 +35,7 @@ typedef struct EntryDiff {
   ChangeKind kind;
   json_t *old, *new_; /* owned */
   PtrVec changes;     /* PropChange *, paths inside the entry (modified only) */
+  bool code_only;     /* a handler's code key (lakec's <Handler>CodeKey) got a new default */
 } EntryDiff;
 
 typedef struct Diff {

@@ -111,6 +111,12 @@ static void print_infrastructure(FILE *out, const Colors *c, const Diff *d) {
   }
 }
 
+static void print_entry(FILE *out, const Colors *c, const EntryDiff *e) {
+  fprintf(out, "  %s%c %s%s\n", color_of(c, e->kind), mark_of(e->kind), e->id, c->off);
+  for (size_t k = 0; k < e->changes.len; k++)
+    print_change(out, c, e->changes.items[k]);
+}
+
 static void print_code(FILE *out, const Colors *c, const Diff *d) {
   if (!d->code)
     return;
@@ -120,6 +126,11 @@ static void print_code(FILE *out, const Colors *c, const Diff *d) {
     if (rd->code_only)
       print_resource(out, c, rd, 0);
   }
+  for (size_t i = 0; i < d->entries.len; i++) {
+    const EntryDiff *e = d->entries.items[i];
+    if (e->code_only)
+      print_entry(out, c, e);
+  }
 }
 
 static void print_entries(FILE *out, const Colors *c, const Diff *d) {
@@ -128,13 +139,11 @@ static void print_entries(FILE *out, const Colors *c, const Diff *d) {
     bool header = false;
     for (size_t i = 0; i < d->entries.len; i++) {
       const EntryDiff *e = d->entries.items[i];
-      if (strcmp(e->section, sections[s]) != 0)
+      if (strcmp(e->section, sections[s]) != 0 || e->code_only)
         continue;
       if (!header)
         fprintf(out, "\n%s%s%s\n", c->bold, sections[s], c->off), header = true;
-      fprintf(out, "  %s%c %s%s\n", color_of(c, e->kind), mark_of(e->kind), e->id, c->off);
-      for (size_t k = 0; k < e->changes.len; k++)
-        print_change(out, c, e->changes.items[k]);
+      print_entry(out, c, e);
     }
   }
 }
@@ -211,6 +220,7 @@ json_t *diffout_json(const Diff *d, const char *a_name, const char *b_name) {
     json_object_set_new(o, "old", or_null(e->old));
     json_object_set_new(o, "new", or_null(e->new_));
     json_object_set_new(o, "changes", changes_json(&e->changes));
+    json_object_set_new(o, "code_only", json_boolean(e->code_only));
     json_array_append_new(json_object_get(sections, e->section), o);
   }
   json_t *summary = json_object();

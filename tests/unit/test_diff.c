@@ -219,6 +219,21 @@ static void code_only_changes_stand_apart(void **state) {
   assert_int_equal(d->code, 1);
 }
 
+static void a_new_code_key_default_is_code(void **state) {
+  (void)state;
+  run("{\"Parameters\": {\"IngestCodeKey\": {\"Type\": \"String\", \"Default\": \"assets/a.zip\"},"
+      " \"OtherKey\": {\"Type\": \"String\", \"Default\": \"x\"}}, \"Resources\": {}}",
+      "{\"Parameters\": {\"IngestCodeKey\": {\"Type\": \"String\", \"Default\": \"assets/b.zip\"},"
+      " \"OtherKey\": {\"Type\": \"String\", \"Default\": \"y\"}}, \"Resources\": {}}",
+      NULL, 0);
+  assert_int_equal(d->entries.len, 2);
+  assert_int_equal(d->code, 1);
+  for (size_t i = 0; i < d->entries.len; i++) {
+    const EntryDiff *e = d->entries.items[i];
+    assert_int_equal(e->code_only, !strcmp(e->id, "IngestCodeKey"));
+  }
+}
+
 static void parameters_outputs_and_conditions(void **state) {
   (void)state;
   run("{\"Parameters\": {\"P\": {\"Type\": \"String\"}, \"Q\": {\"Type\": \"String\"}}, \"Conditions\": {\"C\": {\"Fn::Equals\": [\"a\", \"a\"]}},"
@@ -280,6 +295,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(attributes_are_compared, setup, teardown),
       cmocka_unit_test_setup_teardown(code_only_changes_stand_apart, setup, teardown),
       cmocka_unit_test_setup_teardown(parameters_outputs_and_conditions, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_new_code_key_default_is_code, setup, teardown),
       cmocka_unit_test_setup_teardown(ignored_paths_are_left_out, setup, teardown),
       cmocka_unit_test_setup_teardown(json_output_has_a_versioned_shape, setup, teardown),
   };
