@@ -1,0 +1,57 @@
+/* aws: a small AWS client for the handlers. Requests are signed with SigV4 by
+ * libcurl (CURLOPT_AWS_SIGV4, region and service named explicitly so loopback
+ * endpoints work); configuration comes from the standard environment:
+ * AWS_REGION (or AWS_DEFAULT_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_SESSION_TOKEN, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>.
+ * Throttling, 5xx answers and network errors are retried with exponential
+ * backoff and full jitter, bounded in attempts and in time. */
+#ifndef LAKEC_HANDLERS_AWS_H
+#define LAKEC_HANDLERS_AWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct AwsClient AwsClient;
+
+typedef struct AwsRequest {
+  const char *service;      /* "s3", "glue", "athena": signing name and endpoint */
+  const char *method;       /* "GET", "PUT", ... */
+  const char *path;         /* already percent-encoded, starting with '/' */
+  const char *query;        /* already encoded and sorted ("a=1&b=2"), or NULL */
+  const char *target;       /* X-Amz-Target for JSON 1.1 services, or NULL */
+  const char *content_type; /* NULL: none for S3, application/x-amz-json-1.1 with a target */
+  const char *const *headers; /* extra "Name: value" lines, NULL-terminated, or NULL */
+  const char *body;
+  size_t body_len;
+} AwsRequest;
+
+typedef struct AwsResponse {
+  long status;      /* HTTP status, 0 when no answer came */
+  char *body;       /* NUL-terminated, malloc'd */
+  size_t len;
+  char error[256];  /* transport problem, when status is 0 */
+  int attempts;
+} AwsResponse;
+
+/* NULL and why filled when the environment lacks region or credentials. */
+AwsClient *aws_client_new(char *why, size_t why_size);
+void aws_client_free(AwsClient *c);
+/* Stops retrying once this wall-clock time (ms since the epoch) is near; 0 = none. */
+void aws_client_set_deadline(AwsClient *c, long long deadline_ms);
+
+/* Sends the request, retrying as described above. Returns true when an HTTP
+ * answer came (look at resp->status); false on a transport failure after the
+ * retries. Always free with aws_response_release. */
+bool aws_call(AwsClient *c, const AwsRequest *req, AwsResponse *resp);
+void aws_response_release(AwsResponse *resp);
+
+/* RFC 3986 encoding as SigV4 wants it: unreserved characters stay, everything
+ * else (and '/' unless keep_slash) becomes %XX. Returns malloc'd text. */
+char *aws_uri_encode(const char *s, bool keep_slash);
+/* Lowercase hex SHA-256 of data (65 bytes with the NUL). */
+void aws_sha256_hex(const void *data, size_t len, char out[65]);
+/* The endpoint base URL for a service (no trailing slash), honouring overrides. */
+const char *aws_endpoint(AwsClient *c, const char *service);
+const char *aws_region(const AwsClient *c);
+
+#endif

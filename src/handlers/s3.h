@@ -1,0 +1,12 @@
+/* s3: the few S3 calls the handlers make, path-style (bucket in the path),
+ * keys percent-encoded as SigV4 wants. */
+#ifndef LAKEC_HANDLERS_S3_H
+#define LAKEC_HANDLERS_S3_H
+
+#include "aws.h"
+
+/* Each returns the HTTP status (0 on transport failure); resp released by the caller. */
+long s3_put(AwsClient *c, const char *bucket, const char *key, const char *content_type,
+            const char *body, size_t len, const char *const *extra_headers, AwsResponse *resp);
+
+#endif

@@ -1,0 +1,105 @@
+"""Test fakes for the handlers: a Lambda Runtime API that serves queued events
+and records what the runtime answers, and an HTTP server that records one
+request (to check its signature). Both listen on free 127.0.0.1 ports and stop
+with the test."""
+import http.server
+import json
+import socket
+import threading
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+class FakeRuntimeApi:
+    """Serves each queued event once, then answers 410 so the runtime exits."""
+
+    def __init__(self, events):
+        self.events = list(events)  # (request_id, body bytes)
+        self.results = {}  # request_id -> ("response"|"error", body, headers)
+        self.init_error = None
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if self.path != "/2018-06-01/runtime/invocation/next" or not fake.events:
+                    self.send_response(410)
+                    self.end_headers()
+                    return
+                request_id, body = fake.events.pop(0)
+                self.send_response(200)
+                self.send_header("Lambda-Runtime-Aws-Request-Id", request_id)
+                self.send_header("Lambda-Runtime-Deadline-Ms", "9999999999999")
+                self.send_header("Lambda-Runtime-Trace-Id", "Root=1-test")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                parts = self.path.split("/")
+                if self.path == "/2018-06-01/runtime/init/error":
+                    fake.init_error = (body, dict(self.headers))
+                elif len(parts) == 6 and parts[3] == "invocation":
+                    fake.results[parts[4]] = (parts[5], body, dict(self.headers))
+                self.send_response(202)
+                self.end_headers()
+
+        self.port = free_port()
+        self.server = _Server(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class RequestRecorder:
+    """Answers requests with the scripted statuses (then 200), keeps the first
+    request and counts them all."""
+
+    def __init__(self, statuses=()):
+        self.request = None
+        self.count = 0
+        self.statuses = list(statuses)
+        recorder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _record(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                if recorder.request is None:
+                    recorder.request = (self.command, self.path, dict(self.headers), body)
+                recorder.count += 1
+                self.send_response(recorder.statuses.pop(0) if recorder.statuses else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_PUT = do_GET = do_POST = _record
+
+        self.port = free_port()
+        self.server = _Server(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

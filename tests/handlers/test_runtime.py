@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""The handler runtime and AWS client, end to end on this machine:
+
+- the Runtime API loop against a fake Runtime API (tests/handlers/fakes.py):
+  responses, error responses for bad events (not JSON, not an object, larger
+  than Lambda's 6 MB), and a clean exit when the API stops serving;
+- ingest against moto's S3 (moto started on a free 127.0.0.1 port): the
+  object lands at the partitioned key, with the CSV, and a retried event
+  rewrites the same object;
+- `bootstrap --event FILE` runs once and prints the response;
+- the SigV4 signature libcurl computes for a request equals the one botocore
+  computes, independently, for the same request.
+
+usage: test_runtime.py INGEST_BOOTSTRAP PROJECT_ROOT
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+import urllib.request
+
+import boto3
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fakes import FakeRuntimeApi, RequestRecorder, free_port  # noqa: E402
+
+INGEST, ROOT = sys.argv[1], sys.argv[2]
+EVENTS = os.path.join(ROOT, "tests", "handlers", "events")
+KEY, SECRET, REGION = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "us-east-1"
+
+
+def base_env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_REGION=REGION, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET,
+               SERVICE_NAME="metris_api", LAKEC_BUCKET_DATA="meticsxmin-dev")
+    env.update(extra)
+    return env
+
+
+class Handlers(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        port = free_port()
+        cls.moto_url = f"http://127.0.0.1:{port}"
+        cls.moto = subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "tests", "integration", "moto_server.py"),
+             "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(cls.moto_url + "/moto-api/", timeout=2)
+                    break
+                except Exception:
+                    if time.time() > deadline:
+                        raise
+                    time.sleep(0.2)
+            cls.s3 = boto3.client("s3", endpoint_url=cls.moto_url, region_name=REGION,
+                                  aws_access_key_id=KEY, aws_secret_access_key=SECRET)
+            cls.s3.create_bucket(Bucket="meticsxmin-dev")
+        except BaseException:
+            cls.moto.kill()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.terminate()
+        cls.moto.wait(timeout=10)
+
+    def serve(self, events, **env):
+        api = FakeRuntimeApi(events)
+        try:
+            proc = subprocess.run([INGEST], env=base_env(AWS_LAMBDA_RUNTIME_API=api.address,
+                                                         AWS_ENDPOINT_URL=self.moto_url, **env),
+                                  capture_output=True, timeout=60)
+        finally:
+            api.stop()
+        return api, proc
+
+    def test_loop_answers_every_invocation(self):
+        with open(os.path.join(EVENTS, "scheduled.json"), "rb") as f:
+            scheduled = f.read()
+        api, proc = self.serve([
+            ("req-1", scheduled),
+            ("req-2", b"not json at all"),
+            ("req-3", b"[1, 2, 3]"),
+            ("req-4", b'{"pad": "' + b"x" * (7 << 20) + b'"}'),
+            ("req-5", scheduled),
+        ])
+        self.assertEqual(proc.returncode, 1, proc.stderr)  # the API stopped serving
+        self.assertIn(b"cannot get the next invocation", proc.stderr)
+        kind, body, _ = api.results["req-1"]
+        self.assertEqual(kind, "response")
+        answer = json.loads(body)
+        self.assertEqual(answer["key"], "raw/year=2026/month=11/day=22/hour=05/metris_api-05-17_.csv")
+        for request_id, needle in (("req-2", "not JSON"), ("req-3", "JSON object"),
+                                   ("req-4", "larger than")):
+            kind, body, headers = api.results[request_id]
+            self.assertEqual(kind, "error", request_id)
+            error = json.loads(body)
+            self.assertEqual(error["errorType"], "InvalidEvent")
+            self.assertIn(needle, error["errorMessage"])
+            self.assertEqual(headers.get("Lambda-Runtime-Function-Error-Type"), "InvalidEvent")
+        self.assertEqual(api.results["req-5"][0], "response")
+        obj = self.s3.get_object(Bucket="meticsxmin-dev", Key=answer["key"])
+        csv = obj["Body"].read().decode()
+        lines = csv.splitlines()
+        self.assertEqual(lines[0], "timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99")
+        self.assertTrue(lines[1].startswith("2026-11-22T05:17:00Z,metris_api,"))
+        listing = self.s3.list_objects_v2(Bucket="meticsxmin-dev", Prefix="raw/year=2026/month=11/day=22/")
+        self.assertEqual(listing["KeyCount"], 1)  # the retried event rewrote the same object
+
+    def test_missing_configuration_is_an_error_response(self):
+        with open(os.path.join(EVENTS, "scheduled.json"), "rb") as f:
+            api, proc = self.serve([("r", f.read())], LAKEC_BUCKET_DATA="")
+        kind, body, _ = api.results["r"]
+        self.assertEqual(kind, "error")
+        self.assertEqual(json.loads(body)["errorType"], "Configuration")
+
+    def test_missing_credentials_is_an_init_error(self):
+        api = FakeRuntimeApi([])
+        env = base_env(AWS_LAMBDA_RUNTIME_API=api.address)
+        del env["AWS_SECRET_ACCESS_KEY"]
+        proc = subprocess.run([INGEST], env=env, capture_output=True, timeout=30)
+        api.stop()
+        self.assertEqual(proc.returncode, 2)
+        self.assertIsNotNone(api.init_error)
+        self.assertEqual(json.loads(api.init_error[0])["errorType"], "InitError")
+
+    def test_local_event_runs_once(self):
+        proc = subprocess.run([INGEST, "--event", os.path.join(EVENTS, "scheduled.json")],
+                              env=base_env(AWS_ENDPOINT_URL=self.moto_url), capture_output=True,
+                              timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(json.loads(proc.stdout)["bucket"], "meticsxmin-dev")
+
+    def run_against(self, statuses):
+        recorder = RequestRecorder(statuses)
+        try:
+            proc = subprocess.run(
+                [INGEST, "--event", os.path.join(EVENTS, "scheduled.json")],
+                env=base_env(AWS_ENDPOINT_URL=f"http://127.0.0.1:{recorder.port}"),
+                capture_output=True, timeout=60)
+        finally:
+            recorder.stop()
+        return proc, recorder.count
+
+    def test_throttling_and_5xx_are_retried_with_a_bound(self):
+        proc, count = self.run_against([503, 429, 500])
+        self.assertEqual((proc.returncode, count), (0, 4), proc.stderr)
+        proc, count = self.run_against([503] * 10)
+        self.assertEqual((proc.returncode, count), (1, 5))  # five attempts, then the error
+        self.assertIn(b"S3Error", proc.stdout)
+
+    def test_client_errors_are_not_retried(self):
+        proc, count = self.run_against([403])
+        self.assertEqual((proc.returncode, count), (1, 1))
+
+    def test_signature_matches_botocore(self):
+        recorder = RequestRecorder()
+        try:
+            proc = subprocess.run(
+                [INGEST, "--event", os.path.join(EVENTS, "scheduled.json")],
+                env=base_env(AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{recorder.port}",
+                             AWS_SESSION_TOKEN="token/with+chars=", SERVICE_NAME="a b=c"),
+                capture_output=True, timeout=60)
+        finally:
+            recorder.stop()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        method, path, headers, body = recorder.request
+        headers = {k.lower(): v for k, v in headers.items()}
+        self.assertIn("%3D", path)  # '=' in the key is encoded before signing
+        auth = headers["authorization"]
+        signed = auth.split("SignedHeaders=")[1].split(",")[0].split(";")
+        self.assertIn("x-amz-content-sha256", signed)
+        self.assertIn("x-amz-security-token", signed)
+        request = AWSRequest(method=method, url=f"http://127.0.0.1:{recorder.port}{path}", data=body,
+                             headers={h: headers[h] for h in signed})
+        signer = S3SigV4Auth(Credentials(KEY, SECRET, "token/with+chars="), "s3", REGION)
+        request.context["timestamp"] = headers["x-amz-date"]
+        canonical = signer.canonical_request(request)
+        string_to_sign = signer.string_to_sign(request, canonical)
+        expected = signer.signature(string_to_sign, request)
+        self.assertEqual(auth.split("Signature=")[1], expected)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)
