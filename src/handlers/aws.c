@@ -246,6 +246,17 @@ bool aws_call(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
   }
 }
 
+long aws_json_call(AwsClient *c, const char *service, const char *target, json_t *body,
+                   json_t **out, AwsResponse *resp) {
+  char *text = json_dumps(body, JSON_COMPACT);
+  AwsRequest req = {.service = service, .method = "POST", .path = "/", .target = target,
+                    .body = text, .body_len = strlen(text)};
+  aws_call(c, &req, resp);
+  free(text);
+  *out = resp->body ? json_loadb(resp->body, resp->len, 0, NULL) : NULL;
+  return resp->status;
+}
+
 void aws_response_release(AwsResponse *resp) {
   free(resp->body);
   resp->body = NULL;

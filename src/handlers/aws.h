@@ -8,6 +8,7 @@
 #ifndef LAKEC_HANDLERS_AWS_H
 #define LAKEC_HANDLERS_AWS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -44,6 +45,12 @@ void aws_client_set_deadline(AwsClient *c, long long deadline_ms);
  * retries. Always free with aws_response_release. */
 bool aws_call(AwsClient *c, const AwsRequest *req, AwsResponse *resp);
 void aws_response_release(AwsResponse *resp);
+
+/* A JSON 1.1 call (Glue, Athena): POSTs body to the service with X-Amz-Target
+ * "<prefix>.<action>"; the answer is parsed into *out (new reference, or NULL
+ * when it is not JSON). Returns the HTTP status, 0 on transport failure. */
+long aws_json_call(AwsClient *c, const char *service, const char *target, json_t *body,
+                   json_t **out, AwsResponse *resp);
 
 /* RFC 3986 encoding as SigV4 wants it: unreserved characters stay, everything
  * else (and '/' unless keep_slash) becomes %XX. Returns malloc'd text. */

@@ -26,3 +26,44 @@ long s3_put(AwsClient *c, const char *bucket, const char *key, const char *conte
   free(path);
   return resp->status;
 }
+
+static long s3_simple(AwsClient *c, const char *method, const char *bucket, const char *key,
+                      AwsResponse *resp) {
+  char *path = object_path(bucket, key);
+  AwsRequest req = {.service = "s3", .method = method, .path = path};
+  aws_call(c, &req, resp);
+  free(path);
+  return resp->status;
+}
+
+long s3_get(AwsClient *c, const char *bucket, const char *key, AwsResponse *resp) {
+  return s3_simple(c, "GET", bucket, key, resp);
+}
+
+long s3_head(AwsClient *c, const char *bucket, const char *key, AwsResponse *resp) {
+  return s3_simple(c, "HEAD", bucket, key, resp);
+}
+
+long s3_delete(AwsClient *c, const char *bucket, const char *key, AwsResponse *resp) {
+  return s3_simple(c, "DELETE", bucket, key, resp);
+}
+
+long s3_copy(AwsClient *c, const char *bucket, const char *from, const char *to,
+             const char *const *extra_headers, AwsResponse *resp) {
+  char *source = object_path(bucket, from);
+  char line[2048];
+  snprintf(line, sizeof line, "x-amz-copy-source: %s", source);
+  const char *headers[8] = {line};
+  size_t n = 1;
+  for (const char *const *p = extra_headers; p && *p && n < 7; p++)
+    headers[n++] = *p;
+  headers[n] = NULL;
+  char *path = object_path(bucket, to);
+  AwsRequest req = {.service = "s3", .method = "PUT", .path = path, .headers = headers};
+  aws_call(c, &req, resp);
+  free(path);
+  free(source);
+  if (resp->status == 200 && resp->body && strstr(resp->body, "<Error>"))
+    resp->status = 500;
+  return resp->status;
+}

@@ -11,7 +11,12 @@
 - the SigV4 signature libcurl computes for a request equals the one botocore
   computes, independently, for the same request.
 
-usage: test_runtime.py INGEST_BOOTSTRAP PROJECT_ROOT
+- process against moto's S3 and Glue: a good CSV moves to processed/ and the
+  crawler starts (a running crawler is fine), a bad one moves to quarantine/
+  with the reason in its metadata, a re-delivered event loses and duplicates
+  nothing, and malformed events get error responses.
+
+usage: test_handlers.py HANDLERS_DIR PROJECT_ROOT   (HANDLERS_DIR/<name>/bootstrap)
 """
 import json
 import os
@@ -29,7 +34,9 @@ from botocore.credentials import Credentials
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fakes import FakeRuntimeApi, RequestRecorder, free_port  # noqa: E402
 
-INGEST, ROOT = sys.argv[1], sys.argv[2]
+HANDLERS, ROOT = sys.argv[1], sys.argv[2]
+INGEST = os.path.join(HANDLERS, "ingest", "bootstrap")
+PROCESS = os.path.join(HANDLERS, "process", "bootstrap")
 EVENTS = os.path.join(ROOT, "tests", "handlers", "events")
 KEY, SECRET, REGION = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "us-east-1"
 
@@ -63,6 +70,12 @@ class Handlers(unittest.TestCase):
             cls.s3 = boto3.client("s3", endpoint_url=cls.moto_url, region_name=REGION,
                                   aws_access_key_id=KEY, aws_secret_access_key=SECRET)
             cls.s3.create_bucket(Bucket="meticsxmin-dev")
+            cls.glue = boto3.client("glue", endpoint_url=cls.moto_url, region_name=REGION,
+                                    aws_access_key_id=KEY, aws_secret_access_key=SECRET)
+            cls.glue.create_database(DatabaseInput={"Name": "metrics_dev"})
+            cls.glue.create_crawler(Name="metrics-dev-processed", Role="arn:aws:iam::123456789012:role/c",
+                                    DatabaseName="metrics_dev",
+                                    Targets={"S3Targets": [{"Path": "s3://meticsxmin-dev/processed/"}]})
         except BaseException:
             cls.moto.kill()
             raise
@@ -72,10 +85,10 @@ class Handlers(unittest.TestCase):
         cls.moto.terminate()
         cls.moto.wait(timeout=10)
 
-    def serve(self, events, **env):
+    def serve(self, events, program=INGEST, **env):
         api = FakeRuntimeApi(events)
         try:
-            proc = subprocess.run([INGEST], env=base_env(AWS_LAMBDA_RUNTIME_API=api.address,
+            proc = subprocess.run([program], env=base_env(AWS_LAMBDA_RUNTIME_API=api.address,
                                                          AWS_ENDPOINT_URL=self.moto_url, **env),
                                   capture_output=True, timeout=60)
         finally:
@@ -187,6 +200,70 @@ class Handlers(unittest.TestCase):
         string_to_sign = signer.string_to_sign(request, canonical)
         expected = signer.signature(string_to_sign, request)
         self.assertEqual(auth.split("Signature=")[1], expected)
+
+
+    def object_event(self, key):
+        with open(os.path.join(EVENTS, "object-created.json")) as f:
+            event = json.load(f)
+        event["detail"]["object"]["key"] = key
+        return json.dumps(event).encode()
+
+    def process(self, events):
+        return self.serve(events, program=PROCESS, LAKEC_CRAWLER_PROCESSED="metrics-dev-processed")
+
+    def test_process_moves_good_csv_and_starts_the_crawler(self):
+        key = "raw/year=2026/month=11/day=21/hour=09/metris_api-09-30_.csv"
+        csv = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n" \
+              b"2026-11-21T09:30:00Z,metris_api,812,3,41.20,150.75\n"
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=csv)
+        event = self.object_event(key)
+        api, _ = self.process([("p1", event), ("p2", event)])
+        kind, body, _ = api.results["p1"]
+        self.assertEqual(kind, "response", body)
+        self.assertEqual(json.loads(body)["status"], "processed")
+        moved = self.s3.get_object(Bucket="meticsxmin-dev",
+                                   Key="processed/year=2026/month=11/day=21/hour=09/metris_api-09-30_.csv")
+        self.assertEqual(moved["Body"].read(), csv)
+        with self.assertRaises(self.s3.exceptions.ClientError):
+            self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
+        state = self.glue.get_crawler(Name="metrics-dev-processed")["Crawler"]["State"]
+        self.assertEqual(state, "RUNNING")
+        kind, body, _ = api.results["p2"]  # the same event again
+        self.assertEqual((kind, json.loads(body)["status"]), ("response", "already handled"))
+        listing = self.s3.list_objects_v2(Bucket="meticsxmin-dev", Prefix="processed/year=2026/month=11/day=21/")
+        self.assertEqual(listing["KeyCount"], 1)
+        # A second file while the crawler still runs is not an error.
+        key2 = key.replace("09-30", "09-31")
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key2, Body=csv)
+        api, _ = self.process([("p3", self.object_event(key2))])
+        self.assertEqual(api.results["p3"][0], "response", api.results["p3"][1])
+
+    def test_process_quarantines_what_it_cannot_parse(self):
+        key = "raw/year=2026/month=11/day=21/hour=10/metris_api-10-00_.csv"
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key,
+                           Body=b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n"
+                                b"2026-11-21T10:00:00Z,metris_api,lots,3,41.2,150.7\n")
+        api, _ = self.process([("q1", self.object_event(key))])
+        kind, body, _ = api.results["q1"]
+        self.assertEqual((kind, json.loads(body)["status"]), ("response", "quarantined"))
+        head = self.s3.head_object(Bucket="meticsxmin-dev",
+                                   Key="quarantine/year=2026/month=11/day=21/hour=10/metris_api-10-00_.csv")
+        self.assertIn("field 3", head["Metadata"]["lakec-quarantine-reason"])
+        with self.assertRaises(self.s3.exceptions.ClientError):
+            self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
+
+    def test_process_refuses_bad_events(self):
+        api, _ = self.process([
+            ("b1", b"{}"),
+            ("b2", b'{"detail": {"bucket": {"name": 7}, "object": {"key": "raw/x.csv"}}}'),
+            ("b3", self.object_event("elsewhere/x.csv")),
+            ("b4", self.object_event("raw/never-written.csv")),
+        ])
+        for request_id, error_type in (("b1", "InvalidEvent"), ("b2", "InvalidEvent"),
+                                       ("b3", "InvalidEvent"), ("b4", "NotFound")):
+            kind, body, _ = api.results[request_id]
+            self.assertEqual(kind, "error", request_id)
+            self.assertEqual(json.loads(body)["errorType"], error_type, request_id)
 
 
 if __name__ == "__main__":

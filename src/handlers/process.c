@@ -1,0 +1,171 @@
+/* process: for each EventBridge "Object Created" event under raw/, check the
+ * CSV, copy it to processed/ (same partition path) or, when it cannot be
+ * parsed, to quarantine/ with the reason in its metadata, delete the raw
+ * object only after the copy succeeded, and start the crawler (one that is
+ * already running is fine). Running twice on the same event loses nothing and
+ * duplicates nothing: a raw object that is gone but whose copy exists was
+ * already handled. The bytes are CSV and keep their .csv name. */
+#include "runtime.h"
+#include "s3.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HEADER "timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99"
+#define MAX_OBJECT (64u << 20)
+
+static bool is_number(const char *s, size_t n, bool decimal) {
+  size_t i = 0, digits = 0;
+  bool dot = false;
+  for (; i < n; i++) {
+    if (isdigit((unsigned char)s[i]))
+      digits++;
+    else if (decimal && s[i] == '.' && !dot)
+      dot = true;
+    else
+      return false;
+  }
+  return digits > 0;
+}
+
+/* NULL when the CSV is well-formed, else why not (static text). */
+static const char *csv_problem(const char *text, size_t len, char *why, size_t size) {
+  size_t hl = strlen(HEADER);
+  if (len < hl || strncmp(text, HEADER, hl) != 0 || (text[hl] != '\n' && text[hl] != '\r'))
+    return snprintf(why, size, "the first line is not the header '%s'", HEADER), why;
+  int line = 1, rows = 0;
+  for (const char *p = strchr(text, '\n'); p && p[1];) {
+    const char *start = p + 1, *end = strchr(start, '\n');
+    size_t n = end ? (size_t)(end - start) : strlen(start);
+    if (n && start[n - 1] == '\r')
+      n--;
+    line++;
+    p = end;
+    if (n == 0)
+      continue;
+    const char *field = start;
+    for (int k = 0; k < 6; k++) {
+      const char *comma = memchr(field, ',', (size_t)(start + n - field));
+      size_t flen = comma ? (size_t)(comma - field) : (size_t)(start + n - field);
+      if ((k < 5) != (comma != NULL))
+        return snprintf(why, size, "line %d does not have 6 fields", line), why;
+      bool ok = k == 0 ? flen >= 10 : k == 1 ? flen > 0 : is_number(field, flen, k >= 4);
+      if (!ok)
+        return snprintf(why, size, "line %d, field %d is not valid", line, k + 1), why;
+      field = comma ? comma + 1 : field + flen;
+    }
+    rows++;
+  }
+  if (rows == 0)
+    return snprintf(why, size, "there is no data row"), why;
+  return NULL;
+}
+
+static const char *crawler_name(void) {
+  extern char **environ;
+  for (char **e = environ; *e; e++)
+    if (!strncmp(*e, "LAKEC_CRAWLER_", 14) && strchr(*e, '='))
+      return strchr(*e, '=') + 1;
+  return NULL;
+}
+
+/* Starting a crawler that already runs is not an error. */
+static bool start_crawler(AwsClient *aws, const char *name, HandlerError *err) {
+  json_t *body = json_pack("{s:s}", "Name", name), *out = NULL;
+  AwsResponse resp;
+  long status = aws_json_call(aws, "glue", "AWSGlue.StartCrawler", body, &out, &resp);
+  const char *type = json_string_value(json_object_get(out, "__type"));
+  bool ok = status == 200 || (type && strstr(type, "CrawlerRunningException"));
+  if (!ok)
+    handler_fail(err, "GlueError", "StartCrawler %s: HTTP %ld %s", name, status,
+                 status ? resp.body : resp.error);
+  json_decref(body);
+  json_decref(out);
+  aws_response_release(&resp);
+  return ok;
+}
+
+/* ASCII printable only: S3 metadata travels in an HTTP header. */
+static void header_safe(char *s) {
+  for (; *s; s++)
+    if (*s < 0x20 || *s > 0x7e)
+      *s = '?';
+}
+
+static json_t *move(AwsClient *aws, const char *bucket, const char *key, const char *dest,
+                    const char *reason, HandlerError *err) {
+  char meta[700], directive[] = "x-amz-metadata-directive: REPLACE";
+  const char *headers[3] = {NULL};
+  if (reason) {
+    snprintf(meta, sizeof meta, "x-amz-meta-lakec-quarantine-reason: %s", reason);
+    header_safe(meta);
+    headers[0] = directive;
+    headers[1] = meta;
+  }
+  AwsResponse resp;
+  long status = s3_copy(aws, bucket, key, dest, headers, &resp);
+  if (status != 200) {
+    handler_fail(err, "S3Error", "copy to %s: HTTP %ld %s", dest, status,
+                 status ? resp.body : resp.error);
+    aws_response_release(&resp);
+    return NULL;
+  }
+  aws_response_release(&resp);
+  status = s3_delete(aws, bucket, key, &resp); /* only now that the copy exists */
+  aws_response_release(&resp);
+  if (status / 100 != 2)
+    return handler_fail(err, "S3Error", "delete %s: HTTP %ld", key, status);
+  return json_pack("{s:s, s:s, s:s}", "status", reason ? "quarantined" : "processed", "from", key,
+                   "to", dest);
+}
+
+static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) {
+  json_t *detail = json_object_get(inv->event, "detail");
+  const char *bucket = json_string_value(json_object_get(json_object_get(detail, "bucket"), "name"));
+  const char *key = json_string_value(json_object_get(json_object_get(detail, "object"), "key"));
+  if (!bucket || !key)
+    return handler_fail(err, "InvalidEvent",
+                        "expected an S3 Object Created event with detail.bucket.name and "
+                        "detail.object.key as strings");
+  if (strncmp(key, "raw/", 4) != 0 || strlen(key) > 900)
+    return handler_fail(err, "InvalidEvent", "key '%.200s' is not under raw/", key);
+  char processed[1024], quarantine[1024];
+  snprintf(processed, sizeof processed, "processed/%s", key + 4);
+  snprintf(quarantine, sizeof quarantine, "quarantine/%s", key + 4);
+  AwsResponse resp;
+  long status = s3_get(aws, bucket, key, &resp);
+  if (status == 404) { /* a re-delivered event: is the work already done? */
+    aws_response_release(&resp);
+    bool done = s3_head(aws, bucket, processed, &resp) == 200 ||
+                s3_head(aws, bucket, quarantine, &resp) == 200;
+    aws_response_release(&resp);
+    if (done)
+      return json_pack("{s:s, s:s}", "status", "already handled", "from", key);
+    return handler_fail(err, "NotFound", "s3://%s/%s does not exist", bucket, key);
+  }
+  if (status != 200) {
+    handler_fail(err, "S3Error", "GET s3://%s/%s: HTTP %ld %s", bucket, key, status,
+                 status ? "" : resp.error);
+    aws_response_release(&resp);
+    return NULL;
+  }
+  char why[200];
+  const char *problem = resp.len > MAX_OBJECT ? "the object is larger than 64 MiB"
+                        : memchr(resp.body, '\0', resp.len) ? "the object is not text"
+                                                           : csv_problem(resp.body, resp.len, why, sizeof why);
+  aws_response_release(&resp);
+  json_t *result = move(aws, bucket, key, problem ? quarantine : processed, problem, err);
+  if (!result || problem)
+    return result;
+  const char *crawler = crawler_name();
+  if (crawler && !start_crawler(aws, crawler, err)) {
+    json_decref(result);
+    return NULL;
+  }
+  json_object_set_new(result, "crawler", crawler ? json_string(crawler) : json_null());
+  return result;
+}
+
+int main(int argc, char **argv) { return runtime_main(argc, argv, "process", handle); }
