@@ -22,7 +22,7 @@ class FakeRuntimeApi:
     """Serves each queued event once, then answers 410 so the runtime exits."""
 
     def __init__(self, events):
-        self.events = list(events)  # (request_id, body bytes)
+        self.events = list(events)  # (request_id, body bytes[, deadline ms since the epoch])
         self.results = {}  # request_id -> ("response"|"error", body, headers)
         self.init_error = None
         fake = self
@@ -36,10 +36,11 @@ class FakeRuntimeApi:
                     self.send_response(410)
                     self.end_headers()
                     return
-                request_id, body = fake.events.pop(0)
+                request_id, body, *rest = fake.events.pop(0)
+                deadline = rest[0] if rest else 9999999999999
                 self.send_response(200)
                 self.send_header("Lambda-Runtime-Aws-Request-Id", request_id)
-                self.send_header("Lambda-Runtime-Deadline-Ms", "9999999999999")
+                self.send_header("Lambda-Runtime-Deadline-Ms", str(deadline))
                 self.send_header("Lambda-Runtime-Trace-Id", "Root=1-test")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -95,6 +96,41 @@ class RequestRecorder:
                 self.end_headers()
 
             do_PUT = do_GET = do_POST = _record
+
+        self.port = free_port()
+        self.server = _Server(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class AthenaStub:
+    """Answers Athena's JSON API: the query starts, then stays in `state`
+    (RUNNING forever, or FAILED with a reason). Records the actions called."""
+
+    def __init__(self, state):
+        self.actions = []
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                action = self.headers.get("X-Amz-Target", "").split(".")[-1]
+                stub.actions.append(action)
+                answer = {"QueryExecutionId": "q-stub"}
+                if action == "GetQueryExecution":
+                    answer = {"QueryExecution": {"QueryExecutionId": "q-stub", "Status": {
+                        "State": state, "StateChangeReason": "SYNTAX_ERROR: stubbed"}}}
+                body = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
         self.port = free_port()
         self.server = _Server(("127.0.0.1", self.port), Handler)

@@ -32,11 +32,12 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakes import FakeRuntimeApi, RequestRecorder, free_port  # noqa: E402
+from fakes import AthenaStub, FakeRuntimeApi, RequestRecorder, free_port  # noqa: E402
 
 HANDLERS, ROOT = sys.argv[1], sys.argv[2]
 INGEST = os.path.join(HANDLERS, "ingest", "bootstrap")
 PROCESS = os.path.join(HANDLERS, "process", "bootstrap")
+QUERY = os.path.join(HANDLERS, "query", "bootstrap")
 EVENTS = os.path.join(ROOT, "tests", "handlers", "events")
 KEY, SECRET, REGION = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "us-east-1"
 
@@ -73,6 +74,10 @@ class Handlers(unittest.TestCase):
             cls.glue = boto3.client("glue", endpoint_url=cls.moto_url, region_name=REGION,
                                     aws_access_key_id=KEY, aws_secret_access_key=SECRET)
             cls.glue.create_database(DatabaseInput={"Name": "metrics_dev"})
+            cls.athena = boto3.client("athena", endpoint_url=cls.moto_url, region_name=REGION,
+                                      aws_access_key_id=KEY, aws_secret_access_key=SECRET)
+            cls.athena.create_work_group(Name="metrics-dev", Configuration={"ResultConfiguration": {
+                "OutputLocation": "s3://meticsxmin-dev/athena-results/"}})
             cls.glue.create_crawler(Name="metrics-dev-processed", Role="arn:aws:iam::123456789012:role/c",
                                     DatabaseName="metrics_dev",
                                     Targets={"S3Targets": [{"Path": "s3://meticsxmin-dev/processed/"}]})
@@ -264,6 +269,83 @@ class Handlers(unittest.TestCase):
             kind, body, _ = api.results[request_id]
             self.assertEqual(kind, "error", request_id)
             self.assertEqual(json.loads(body)["errorType"], error_type, request_id)
+
+    # ---- query ----
+
+    def api_event(self, **params):
+        with open(os.path.join(EVENTS, "get-metrics.json")) as f:
+            event = json.load(f)
+        event["queryStringParameters"] = params or None
+        return json.dumps(event).encode()
+
+    def query(self, events, **env):
+        defaults = dict(LAKEC_DATABASE="metrics_dev", LAKEC_WORKGROUP="metrics-dev",
+                        LAKEC_CORS_ORIGINS="*")
+        defaults.update(env)
+        return self.serve(events, program=QUERY, **defaults)
+
+    def answer(self, api, request_id):
+        kind, body, _ = api.results[request_id]
+        self.assertEqual(kind, "response", body)
+        response = json.loads(body)
+        return response["statusCode"], json.loads(response["body"]), response["headers"]
+
+    def test_query_runs_athena_with_parameters(self):
+        rows = [{"Data": [{"VarCharValue": c} for c in
+                          ("timestamp", "service", "requests", "errors", "latency_ms_p50", "latency_ms_p99")]},
+                {"Data": [{"VarCharValue": v} for v in
+                          ("2026-11-21T09:31:00Z", "metris_api", "900", "1", "40.00", "120.00")]},
+                {"Data": [{"VarCharValue": v} for v in
+                          ("2026-11-21T09:30:00Z", "metris_api", "812", "3", "41.20", "150.75")]}]
+        request = urllib.request.Request(self.moto_url + "/moto-api/static/athena/query-results",
+                                         data=json.dumps({"results": [{"rows": rows}]}).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        urllib.request.urlopen(request)
+        api, _ = self.query([("g1", self.api_event(service="metris_api", **{"from": "2026-11-21"}, limit="1"))])
+        status, body, headers = self.answer(api, "g1")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["rows"], [{"timestamp": "2026-11-21T09:31:00Z", "service": "metris_api",
+                                         "requests": "900", "errors": "1", "latency_ms_p50": "40.00",
+                                         "latency_ms_p99": "120.00"}])
+        self.assertEqual(headers["Access-Control-Allow-Origin"], "*")
+        execution = self.athena.get_query_execution(QueryExecutionId=body["query_execution_id"])["QueryExecution"]
+        self.assertNotIn("metris_api", execution["Query"])  # values never spliced into SQL
+        self.assertIn("service = ?", execution["Query"])
+        self.assertEqual(execution["ExecutionParameters"], ["'metris_api'", "'2026-11-21T00:00:00Z'"])
+        self.assertEqual(execution["WorkGroup"], "metrics-dev")
+
+    def test_query_refuses_bad_parameters(self):
+        cases = [dict(limit="0"), dict(limit="ten"), dict(service="x' OR '1'='1"),
+                 dict(**{"from": "yesterday"}), dict(color="red"),
+                 dict(**{"from": "2026-11-22", "to": "2026-11-01"})]
+        api, _ = self.query([(f"bad{i}", self.api_event(**c)) for i, c in enumerate(cases)])
+        for i in range(len(cases)):
+            status, body, headers = self.answer(api, f"bad{i}")
+            self.assertEqual(status, 400, cases[i])
+            self.assertIn("error", body)
+            self.assertEqual(headers["Access-Control-Allow-Origin"], "*")
+
+    def test_query_echoes_only_allowed_origins(self):
+        event = self.api_event()
+        api, _ = self.query([("o1", event)], LAKEC_CORS_ORIGINS="https://a.example,https://dashboard.example.com")
+        self.assertEqual(self.answer(api, "o1")[2]["Access-Control-Allow-Origin"], "https://dashboard.example.com")
+        api, _ = self.query([("o2", event)], LAKEC_CORS_ORIGINS="https://a.example")
+        self.assertNotIn("Access-Control-Allow-Origin", self.answer(api, "o2")[2])
+
+    def test_query_gives_502_when_athena_fails_and_504_when_time_runs_out(self):
+        for state, deadline_in, code in (("FAILED", 60000, 502), ("RUNNING", 2500, 504)):
+            stub = AthenaStub(state)
+            try:
+                api, _ = self.query([("t", self.api_event(), int(time.time() * 1000) + deadline_in)],
+                                    AWS_ENDPOINT_URL_ATHENA=f"http://127.0.0.1:{stub.port}")
+            finally:
+                stub.stop()
+            status, body, _ = self.answer(api, "t")
+            self.assertEqual(status, code, body)
+            if state == "RUNNING":
+                self.assertEqual(stub.actions[-1], "StopQueryExecution")
+            else:
+                self.assertIn("stubbed", body["reason"])
 
 
 if __name__ == "__main__":
