@@ -116,26 +116,24 @@ void aws_sha256_hex(const void *data, size_t len, char out[65]) {
 
 /* ---- one attempt ---- */
 
-typedef struct Buffer {
-  char *data;
-  size_t len, cap;
-} Buffer;
-
-static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata) {
-  Buffer *b = userdata;
-  size_t n = size * nmemb;
+bool buffer_append(Buffer *b, const void *bytes, size_t n) {
   if (b->len + n + 1 > b->cap) {
     size_t cap = (b->len + n + 1) * 2;
     char *grown = realloc(b->data, cap);
     if (!grown)
-      return 0;
+      return false;
     b->data = grown;
     b->cap = cap;
   }
-  memcpy(b->data + b->len, ptr, n);
+  memcpy(b->data + b->len, bytes, n);
   b->len += n;
   b->data[b->len] = '\0';
-  return n;
+  return true;
+}
+
+static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata) {
+  size_t n = size * nmemb;
+  return buffer_append(userdata, ptr, n) ? n : 0;
 }
 
 static struct curl_slist *request_headers(const AwsClient *c, const AwsRequest *req) {

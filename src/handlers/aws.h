@@ -14,6 +14,14 @@
 
 typedef struct AwsClient AwsClient;
 
+/* A growable, NUL-terminated byte buffer (what curl's write callbacks fill). */
+typedef struct Buffer {
+  char *data; /* malloc'd, or NULL while empty */
+  size_t len, cap;
+} Buffer;
+/* Appends n bytes; false when memory runs out. */
+bool buffer_append(Buffer *b, const void *bytes, size_t n);
+
 typedef struct AwsRequest {
   const char *service;      /* "s3", "glue", "athena": signing name and endpoint */
   const char *method;       /* "GET", "PUT", ... */

@@ -22,8 +22,7 @@ json_t *handler_fail(HandlerError *err, const char *type, const char *fmt, ...) 
 }
 
 typedef struct Received {
-  char *body;
-  size_t len, cap;
+  Buffer body;
   bool too_big;
   char request_id[128];
   long long deadline_ms;
@@ -32,22 +31,11 @@ typedef struct Received {
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata) {
   Received *r = userdata;
   size_t n = size * nmemb;
-  if (r->len + n > MAX_EVENT_BYTES) {
+  if (r->body.len + n > MAX_EVENT_BYTES) {
     r->too_big = true;
     return n; /* keep reading, drop the bytes */
   }
-  if (r->len + n + 1 > r->cap) {
-    size_t cap = (r->len + n + 1) * 2;
-    char *grown = realloc(r->body, cap);
-    if (!grown)
-      return 0;
-    r->body = grown;
-    r->cap = cap;
-  }
-  memcpy(r->body + r->len, ptr, n);
-  r->len += n;
-  r->body[r->len] = '\0';
-  return n;
+  return buffer_append(&r->body, ptr, n) ? n : 0;
 }
 
 /* Copies a header's value, trimmed, when the line is "Name: value". */
@@ -113,7 +101,7 @@ static char *invoke(AwsClient *aws, HandlerFn handler, const Received *r, const 
     handler_fail(err, "InvalidEvent", "event is larger than %u bytes", MAX_EVENT_BYTES);
   } else {
     json_error_t jerr;
-    json_t *event = json_loadb(r->body ? r->body : "", r->len, 0, &jerr);
+    json_t *event = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, &jerr);
     if (!event) {
       handler_fail(err, "InvalidEvent", "event is not JSON: %s", jerr.text);
     } else {
@@ -151,7 +139,7 @@ static int run_loop(const char *api, AwsClient *aws, HandlerFn handler) {
     if (rc != CURLE_OK || status != 200 || !r.request_id[0]) {
       fprintf(stderr, "runtime: cannot get the next invocation (%s, HTTP %ld)\n",
               curl_easy_strerror(rc), status);
-      free(r.body);
+      free(r.body.data);
       curl_easy_cleanup(k);
       return 1; /* Lambda restarts the environment */
     }
@@ -165,7 +153,7 @@ static int run_loop(const char *api, AwsClient *aws, HandlerFn handler) {
     if (!post(k, url, body, failed))
       fprintf(stderr, "runtime: could not deliver the result of %s\n", r.request_id);
     free(body);
-    free(r.body);
+    free(r.body.data);
   }
 }
 
@@ -202,7 +190,7 @@ static int run_local(const char *path, AwsClient *aws, HandlerFn handler) {
   char *body = invoke(aws, handler, &r, &failed, &err);
   puts(body);
   free(body);
-  free(r.body);
+  free(r.body.data);
   return failed ? 1 : 0;
 }
 
