@@ -187,6 +187,35 @@ const DiagCode DIAG_CODES[] = {
      "'policy: {allow_disabled_schedules: true}'.",
      STAGE_HEAD "production: true\nfunctions:\n  f: {schedule: {expression: rate(1 hour), enabled: false}}\n",
      STAGE_HEAD "production: true\nfunctions:\n  f: {schedule: rate(1 hour)}\n"},
+    {LK_HANDLER_MISSING, "handler program not found",
+     "'lakec build' packages each handler program a stage runs: the directory\n"
+     "DIR/<handler>/ with an executable 'bootstrap' in it (and the libraries it needs\n"
+     "in lib/). DIR is given with --handlers, else $LAKEC_HANDLERS, else the 'handlers'\n"
+     "directory beside the lakec executable, which is where the CMake build puts\n"
+     "lakec's own handlers. A function's handler is its key unless it says 'handler:'.\n"
+     "'lakec build --no-package' writes templates without zips.",
+     "# with no DIR/loader/bootstrap:\nfunctions:\n  load: {}\n",
+     "# run a program that exists, or build it first:\nfunctions:\n  load: {handler: ingest}\n"},
+    {LK_HANDLER_ARCH, "handler built for another architecture",
+     "A function runs on x86_64 or arm64 ('architecture:', by default the build\n"
+     "host's), and Lambda starts its bootstrap on that CPU: an executable built for the\n"
+     "other one fails there with 'exec format error'. lakec reads the ELF header of\n"
+     "bootstrap and refuses the mismatch. Build the handlers for the function's\n"
+     "architecture (README: \"Building the handlers for arm64\") and pass that build's\n"
+     "handler directory with --handlers.",
+     "# handlers built on an x86_64 host:\nfunctions:\n  ingest: {architecture: arm64}\n",
+     "functions:\n  ingest: {architecture: x86_64}\n"},
+    {LK_HANDLER_RUNTIME, "handler cannot run on provided.al2023",
+     "The provided.al2023 runtime has glibc 2.34 and little else. lakec reads every\n"
+     "ELF file of a handler and refuses one that needs a glibc symbol version newer\n"
+     "than GLIBC_2.34 (it would fail to load with 'version not found'), a shared\n"
+     "library that is neither glibc's nor carried in the handler's lib/ (Lambda\n"
+     "searches /var/task/lib), a library built for another CPU than bootstrap, a\n"
+     "bootstrap that is not executable, or files over Lambda's 250 MB. The CMake\n"
+     "build copies the libraries a handler needs into lib/; build on a system whose\n"
+     "glibc is no newer than the libraries you link need (Debian 12's are fine).",
+     "# bootstrap links libyaml-0.so.2 and lib/ is empty:\nfunctions:\n  ingest: {}\n",
+     "# lib/libyaml-0.so.2 is there:\nfunctions:\n  ingest: {}\n"},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

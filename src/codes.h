@@ -39,6 +39,9 @@
 #define LK_PROD_AUTH "LK401"
 #define LK_PROD_BUCKET "LK402"
 #define LK_PROD_SCHEDULE "LK403"
+#define LK_HANDLER_MISSING "LK501"
+#define LK_HANDLER_ARCH "LK502"
+#define LK_HANDLER_RUNTIME "LK503"
 
 typedef struct DiagCode {
   const char *code;

@@ -5,6 +5,7 @@
 #include "emit.h"
 #include "ctx.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,9 @@
 
 typedef struct EmitFile {
   const char *path, *tmp;
-  char *text; /* malloc'd */
+  const unsigned char *data;
+  size_t size;
+  char *owned; /* malloc'd text the file is, or NULL when data belongs to someone else */
   bool written;
 } EmitFile;
 
@@ -45,10 +48,12 @@ char *emit_manifest_text(const Ir *ir) {
     json_t *fns = json_array();
     for (size_t k = 0; k < a->functions.len; k++)
       json_array_append_new(fns, json_string(a->functions.items[k]));
-    /* file and sha256 stay null until the handler binaries are packaged. */
-    json_array_append_new(assets, J("{s:s, s:s, s:o, s:n, s:n}", "handler", a->handler,
+    /* file and sha256 are null when the build did not package (--no-package). */
+    json_array_append_new(assets, J("{s:s, s:s, s:o, s:o, s:o, s:o}", "handler", a->handler,
                                     "parameter", a->parameter, "functions", fns, "file",
-                                    "sha256"));
+                                    a->file ? json_string(a->file) : json_null(), "sha256",
+                                    a->sha256 ? json_string(a->sha256) : json_null(), "size",
+                                    a->file ? json_integer((json_int_t)a->zip_size) : json_null()));
   }
   json_t *m = J("{s:i, s:s, s:s, s:s, s:s, s:o}", "manifest", 1, "project", ir->project, "stage",
                 ir->stage, "template", "template.json", "bucket_parameter", "AssetsBucket",
@@ -74,26 +79,82 @@ static bool make_dirs(const char *path) {
   return mkdir(buf, 0777) == 0 || errno == EEXIST;
 }
 
-static void batch_add(Ctx *ctx, EmitBatch *b, const char *path, char *text) {
+static void batch_add(Ctx *ctx, EmitBatch *b, const char *path, const unsigned char *data,
+                      size_t size, char *owned) {
   EmitFile *f = arena_alloc(&ctx->arena, sizeof *f);
   f->path = path;
   f->tmp = arena_printf(&ctx->arena, "%s.tmp.%ld", path, (long)getpid());
-  f->text = text;
+  f->data = data;
+  f->size = size;
+  f->owned = owned;
   ptrvec_push(&ctx->arena, &b->files, f);
+}
+
+static void batch_add_text(Ctx *ctx, EmitBatch *b, const char *path, char *text) {
+  batch_add(ctx, b, path, (const unsigned char *)text, strlen(text), text);
 }
 
 void emit_stage(Ctx *ctx, EmitBatch *b, const Ir *ir, const char *out_dir) {
   const char *dir = arena_printf(&ctx->arena, "%s/%s", out_dir, ir->stage);
-  batch_add(ctx, b, arena_printf(&ctx->arena, "%s/template.json", dir), emit_template_text(ir));
-  batch_add(ctx, b, arena_printf(&ctx->arena, "%s/assets.json", dir), emit_manifest_text(ir));
+  batch_add_text(ctx, b, arena_printf(&ctx->arena, "%s/template.json", dir),
+                 emit_template_text(ir));
+  batch_add_text(ctx, b, arena_printf(&ctx->arena, "%s/assets.json", dir),
+                 emit_manifest_text(ir));
+  bool packaged = false;
+  for (size_t i = 0; i < ir->assets.len; i++) {
+    const IrAsset *a = ir->assets.items[i];
+    if (a->file)
+      batch_add(ctx, b, arena_printf(&ctx->arena, "%s/%s", dir, a->file), a->zip, a->zip_size,
+                NULL);
+    packaged |= a->file != NULL;
+  }
+  if (packaged)
+    ptrvec_push(&ctx->arena, &b->asset_dirs, arena_printf(&ctx->arena, "%s/assets", dir));
 }
 
-static bool write_file(const char *path, const char *text) {
+static bool in_batch(const EmitBatch *b, const char *path) {
+  for (size_t i = 0; i < b->files.len; i++)
+    if (!strcmp(((const EmitFile *)b->files.items[i])->path, path))
+      return true;
+  return false;
+}
+
+/* Calls found(path) for each zip in the batch's asset directories that the
+ * batch does not write; returns how many. */
+static size_t for_each_stale_zip(Ctx *ctx, const EmitBatch *b, void (*found)(const char *, FILE *),
+                                 FILE *report) {
+  size_t n = 0;
+  for (size_t i = 0; i < b->asset_dirs.len; i++) {
+    const char *dir = b->asset_dirs.items[i];
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));) {
+      size_t len = strlen(e->d_name);
+      const char *path = arena_printf(&ctx->arena, "%s/%s", dir, e->d_name);
+      if (len > 4 && !strcmp(e->d_name + len - 4, ".zip") && !in_batch(b, path)) {
+        found(path, report);
+        n++;
+      }
+    }
+    if (d)
+      closedir(d);
+  }
+  return n;
+}
+
+static void remove_stale(const char *path, FILE *report) {
+  (void)report;
+  unlink(path);
+}
+
+static void name_stale(const char *path, FILE *report) {
+  fprintf(report, "lakec: '%s' would be removed\n", path);
+}
+
+static bool write_file(const char *path, const unsigned char *data, size_t n) {
   FILE *fp = fopen(path, "wb");
   if (!fp)
     return false;
-  size_t n = strlen(text);
-  bool ok = fwrite(text, 1, n, fp) == n;
+  bool ok = fwrite(data, 1, n, fp) == n;
   ok &= fflush(fp) == 0;
   ok &= fclose(fp) == 0;
   return ok;
@@ -118,7 +179,7 @@ bool emit_commit(Ctx *ctx, EmitBatch *b, const char **why) {
       remove_temporaries(b);
       return false;
     }
-    if (!make_dirs(dir) || !write_file(f->tmp, f->text)) {
+    if (!make_dirs(dir) || !write_file(f->tmp, f->data, f->size)) {
       *why = arena_printf(&ctx->arena, "cannot write '%s': %s", f->path, strerror(errno));
       f->written = true; /* may be partly there */
       remove_temporaries(b);
@@ -135,42 +196,42 @@ bool emit_commit(Ctx *ctx, EmitBatch *b, const char **why) {
     }
     f->written = false;
   }
+  for_each_stale_zip(ctx, b, remove_stale, NULL);
   return true;
 }
 
-/* The file's bytes equal text exactly (no more, no less). */
-static bool same_content(const char *path, const char *text, bool *missing) {
+/* The file's bytes equal data exactly (no more, no less). */
+static bool same_content(const char *path, const unsigned char *data, size_t n, bool *missing) {
   FILE *fp = fopen(path, "rb");
   *missing = !fp;
   if (!fp)
     return false;
-  size_t n = strlen(text);
-  char *buf = malloc(n + 1);
+  unsigned char *buf = malloc(n + 1);
   if (!buf)
     BUG("out of memory");
   size_t got = fread(buf, 1, n + 1, fp);
   fclose(fp);
-  bool same = got == n && memcmp(buf, text, n) == 0;
+  bool same = got == n && memcmp(buf, data, n) == 0;
   free(buf);
   return same;
 }
 
 size_t emit_check(Ctx *ctx, EmitBatch *b, FILE *report) {
-  (void)ctx;
   size_t stale = 0;
   for (size_t i = 0; i < b->files.len; i++) {
     EmitFile *f = b->files.items[i];
     bool missing;
-    if (same_content(f->path, f->text, &missing))
+    if (same_content(f->path, f->data, f->size, &missing))
       continue;
     fprintf(report, "lakec: '%s' is %s\n", f->path, missing ? "missing" : "out of date");
     stale++;
   }
-  return stale;
+  return stale + for_each_stale_zip(ctx, b, name_stale, report);
 }
 
 void emit_batch_release(EmitBatch *b) {
   for (size_t i = 0; i < b->files.len; i++)
-    free(((EmitFile *)b->files.items[i])->text);
+    free(((EmitFile *)b->files.items[i])->owned);
   b->files.len = 0;
+  b->asset_dirs.len = 0;
 }

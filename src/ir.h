@@ -31,6 +31,12 @@ typedef struct IrAsset {
   const char *handler;
   const char *parameter; /* template parameter holding the S3 key */
   PtrVec functions;      /* keys of the functions that run it */
+  /* Set by package (lakec build): the zip, its key ("assets/<handler>-<hash>.zip",
+   * also its path beside the template) and its SHA-256. Not owned. */
+  const char *file, *sha256;
+  const unsigned char *zip;
+  size_t zip_size;
+  bool reported; /* package's problems with it are reported */
 } IrAsset;
 
 typedef struct Ir {

@@ -6,6 +6,7 @@
 #include "diff.h"
 #include "diffout.h"
 #include "emit.h"
+#include "package.h"
 #include "matrix.h"
 #include "jsonschema.h"
 #include "report.h"
@@ -22,7 +23,17 @@
 enum { EXIT_INPUT_ERRORS = 1, EXIT_USAGE = 2 };
 
 /* Option ids: a short option's letter, or a value above 255 for long-only ones. */
-enum { OPT_MAX_ERRORS = 256, OPT_WERROR, OPT_FORMAT, OPT_DIFF_FORMAT, OPT_EXIT_CODE, OPT_IGNORE, OPT_CHECK };
+enum {
+  OPT_MAX_ERRORS = 256,
+  OPT_WERROR,
+  OPT_FORMAT,
+  OPT_DIFF_FORMAT,
+  OPT_EXIT_CODE,
+  OPT_IGNORE,
+  OPT_CHECK,
+  OPT_HANDLERS,
+  OPT_NO_PACKAGE
+};
 
 typedef struct Option {
   int id;
@@ -39,6 +50,8 @@ typedef struct Options {
   bool werror;
   unsigned max_errors;
   bool check;      /* build --check */
+  const char *handlers_dir; /* build --handlers, or NULL for the default */
+  bool no_package;          /* build --no-package */
   bool exit_code;  /* diff --exit-code */
   const char **ignore; /* diff --ignore, repeatable */
   size_t nignore;
@@ -59,8 +72,14 @@ typedef struct Command {
       {OPT_MAX_ERRORS, "max-errors", "N", "show at most N errors (default 50; 0: all)"}
 
 static const Option BUILD_OPTIONS[] = {
-    {'o', "output", "DIR", "write DIR/<stage>/template.json and assets.json (default: out)"},
+    {'o', "output", "DIR",
+     "write DIR/<stage>/template.json, assets.json and assets/*.zip (default: out)"},
     {OPT_CHECK, "check", NULL, "write nothing; exit 1 naming the files in DIR a build would change"},
+    {OPT_HANDLERS, "handlers", "DIR",
+     "take handler programs from DIR/<handler>/ (default: $LAKEC_HANDLERS, else the "
+     "'handlers' directory beside lakec)"},
+    {OPT_NO_PACKAGE, "no-package", NULL,
+     "write templates and the manifest without zips (code keys without defaults)"},
     OPT_DIAGNOSTICS,
     OPT_HELP,
     {0, NULL, NULL, NULL},
@@ -109,7 +128,9 @@ static int cmd_schema(Ctx *ctx, const Options *o, int nargs, char **args);
 
 static const Command COMMANDS[] = {
     {"build", cmd_build, "compile stage files into CloudFormation templates",
-     "lakec build [-o DIR] [--check] [--werror] [--max-errors N] FILE...", BUILD_OPTIONS, true},
+     "lakec build [-o DIR] [--check] [--handlers DIR | --no-package] [--werror] [--max-errors N] "
+     "FILE...",
+     BUILD_OPTIONS, true},
     {"validate", cmd_validate, "check stage files and report every problem; write nothing",
      "lakec validate [--format text|json|sarif] [--werror] [--max-errors N] FILE...",
      VALIDATE_OPTIONS, true},
@@ -183,13 +204,43 @@ static void free_all(Compiled *c, int n) {
     ir_free(c[i].ir);
 }
 
+/* $LAKEC_HANDLERS, else "handlers" beside the executable: in a CMake build
+ * tree that is build/handlers, where the handler programs are made. */
+static const char *default_handlers_dir(Ctx *ctx) {
+  const char *env = getenv("LAKEC_HANDLERS");
+  if (env && *env)
+    return env;
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0)
+    return "handlers";
+  self[n] = '\0';
+  char *slash = strrchr(self, '/');
+  if (slash)
+    *slash = '\0';
+  return arena_printf(&ctx->arena, "%s/handlers", self);
+}
+
+static bool package_all(Ctx *ctx, const Options *o, Compiled *c, int nfiles, Packager *p) {
+  packager_init(p, o->handlers_dir ? o->handlers_dir : default_handlers_dir(ctx));
+  bool ok = true;
+  for (int i = 0; i < nfiles; i++)
+    ok &= package_stage(ctx, p, c[i].model, c[i].ir);
+  return ok;
+}
+
 static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
+  if (o->no_package && o->handlers_dir) {
+    fprintf(stderr, "lakec: error: --handlers and --no-package exclude each other\n");
+    return EXIT_USAGE;
+  }
   Compiled *c = compile_all(ctx, nfiles, files);
   int status = 0;
-  if (ctx->diags.errors) {
+  Packager packager = {0};
+  if (ctx->diags.errors || (!o->no_package && !package_all(ctx, o, c, nfiles, &packager))) {
     status = EXIT_INPUT_ERRORS;
   } else {
-    EmitBatch batch = {{0}};
+    EmitBatch batch = {{0}, {0}};
     for (int i = 0; i < nfiles; i++)
       emit_stage(ctx, &batch, c[i].ir, o->out_dir);
     const char *why = NULL;
@@ -202,6 +253,7 @@ static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
     }
     emit_batch_release(&batch);
   }
+  packager_release(&packager);
   free_all(c, nfiles);
   diag_render(ctx, stderr, use_color());
   return status;
@@ -436,6 +488,12 @@ static bool parse_value(const Command *c, int id, const char *arg, Options *o) {
   case OPT_CHECK:
     o->check = true;
     return true;
+  case OPT_HANDLERS:
+    o->handlers_dir = optarg;
+    return true;
+  case OPT_NO_PACKAGE:
+    o->no_package = true;
+    return true;
   case OPT_EXIT_CODE:
     o->exit_code = true;
     return true;
@@ -474,7 +532,7 @@ static int run_command(const Command *c, int argc, char **argv) {
   struct option longs[16];
   char shorts[40];
   build_getopt(c->options, longs, shorts);
-  Options o = {"out", FORMAT_TEXT, false, 50, false, false, NULL, 0};
+  Options o = {.out_dir = "out", .format = FORMAT_TEXT, .max_errors = 50};
   const char *ignore[argc > 0 ? argc : 1];
   o.ignore = ignore;
   optind = 1;

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Every template lakec generates passes cfn-lint with no finding of any level
 # (errors, warnings or informational): the three stages and the fixture that
-# uses every construct.
+# uses every construct. The stages are built with their handler zips (so the
+# code keys carry defaults); the fixtures' handlers are not programs that
+# exist, so they are built without.
 set -u
 lakec=$1
 root=$2
@@ -9,7 +11,8 @@ command -v cfn-lint >/dev/null || { echo "FAIL: cfn-lint is not installed"; exit
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$root"
-"$lakec" build -o "$work" stages/*.yaml tests/integration/fixtures/*.yaml || exit 1
+"$lakec" build -o "$work" stages/*.yaml || exit 1
+"$lakec" build --no-package -o "$work" tests/integration/fixtures/*.yaml || exit 1
 templates=$(find "$work" -name template.json | sort)
 count=$(echo "$templates" | wc -l)
 # --include-checks I: informational findings count too.

@@ -76,7 +76,7 @@ static void commit_writes_every_file_and_no_temporaries(void **state) {
   (void)state;
   const char *dir = temp_dir(&ctx);
   Ir *ir = lower_text(&ctx, STAGE);
-  EmitBatch b = {{0}};
+  EmitBatch b = {{0}, {0}};
   const char *out = arena_printf(&ctx.arena, "%s/out/nested", dir);
   emit_stage(&ctx, &b, ir, out);
   const char *why = NULL;
@@ -101,7 +101,7 @@ static void a_failed_commit_leaves_old_files_alone(void **state) {
   /* assets.json is a directory: its write must fail after template.json's. */
   assert_int_equal(mkdir(arena_printf(&ctx.arena, "%s/assets.json", stage_dir), 0777), 0);
   Ir *ir = lower_text(&ctx, STAGE);
-  EmitBatch b = {{0}};
+  EmitBatch b = {{0}, {0}};
   emit_stage(&ctx, &b, ir, dir);
   const char *why = NULL;
   bool ok = emit_commit(&ctx, &b, &why);

@@ -1,0 +1,31 @@
+# Copies the shared libraries a handler program needs into lib/ beside it, so
+# that the directory is what its Lambda zip holds: provided.al2023 has glibc
+# and little else, and Lambda searches /var/task/lib. glibc's own libraries
+# stay out (they are the runtime's, and must be). `lakec build` checks the
+# result again before packaging: every library needed is here or glibc's, and
+# nothing needs a glibc symbol newer than the runtime's 2.34.
+#
+#   cmake -DPROGRAM=<dir>/bootstrap -P bundle-libs.cmake
+cmake_minimum_required(VERSION 3.18)
+get_filename_component(dir "${PROGRAM}" DIRECTORY)
+set(glibc_libraries
+  "^ld-linux.*" "^libc\\.so.*" "^libm\\.so.*" "^libpthread\\.so.*" "^libdl\\.so.*"
+  "^librt\\.so.*" "^libresolv\\.so.*" "^libutil\\.so.*" "^libanl\\.so.*")
+# Emptied first: the program's rpath points there, and the libraries must come
+# from the system, not from the previous build's copies.
+file(REMOVE_RECURSE "${dir}/lib")
+file(GET_RUNTIME_DEPENDENCIES
+  EXECUTABLES "${PROGRAM}"
+  RESOLVED_DEPENDENCIES_VAR found
+  UNRESOLVED_DEPENDENCIES_VAR missing
+  PRE_EXCLUDE_REGEXES ${glibc_libraries}
+  POST_EXCLUDE_REGEXES ".*/ld-linux[^/]*$" ".*/libc\\.so\\.6$")
+if(missing)
+  message(FATAL_ERROR "${PROGRAM}: cannot find ${missing}")
+endif()
+file(MAKE_DIRECTORY "${dir}/lib")
+foreach(library IN LISTS found)
+  get_filename_component(name "${library}" NAME) # the name the loader asks for
+  file(REAL_PATH "${library}" real)
+  file(COPY_FILE "${real}" "${dir}/lib/${name}")
+endforeach()

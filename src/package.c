@@ -1,0 +1,341 @@
+/* package: see package.h. For each handler: read its directory (sorted, so
+ * the zip does not depend on readdir's order), look at every ELF file in it,
+ * zip it, hash the zip. Then, per stage, compare with the functions that
+ * run it and hand the zip to the IR. */
+#include "package.h"
+#include "codes.h"
+#include "ctx.h"
+#include "decode.h"
+#include "elfinfo.h"
+#include "zipfile.h"
+
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct HandlerFile {
+  const char *path; /* relative: "bootstrap", "lib/libcurl.so.4" */
+  unsigned mode;
+  unsigned char *data; /* malloc'd while the zip is made */
+  size_t size;
+} HandlerFile;
+
+typedef struct HandlerZip {
+  const char *name, *dir;
+  const char *missing; /* why there is no program at all, or NULL */
+  PtrVec problems;     /* const char *: why it would not run on the runtime */
+  unsigned machine;    /* bootstrap's ELF machine; 0 for a script */
+  unsigned char *zip;
+  size_t zip_size;
+  const char *sha256, *file;
+} HandlerZip;
+
+/* glibc's libraries: the runtime has them (and a handler must not carry its own). */
+static const char *const RUNTIME_LIBRARIES[] = {
+    "libc.so.6",     "libm.so.6",      "libpthread.so.0", "libdl.so.2",
+    "librt.so.1",    "libresolv.so.2", "libutil.so.1",    "libanl.so.1",
+    "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", NULL};
+
+static bool runtime_provides(const char *library) {
+  for (const char *const *l = RUNTIME_LIBRARIES; *l; l++)
+    if (!strcmp(*l, library))
+      return true;
+  return false;
+}
+
+void packager_init(Packager *p, const char *handlers_dir) {
+  memset(p, 0, sizeof *p);
+  p->handlers_dir = handlers_dir;
+}
+
+static void own(Ctx *ctx, Packager *p, void *allocation) {
+  ptrvec_push(&ctx->arena, &p->owned, allocation);
+}
+
+void packager_release(Packager *p) {
+  for (size_t i = 0; i < p->owned.len; i++)
+    free(p->owned.items[i]);
+  p->owned.len = 0;
+}
+
+static const char *sha256_hex(Ctx *ctx, const unsigned char *data, size_t size) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (!EVP_Digest(data, size, md, &n, EVP_sha256(), NULL))
+    BUG("SHA-256 failed");
+  char *hex = arena_alloc(&ctx->arena, 2 * n + 1);
+  for (unsigned i = 0; i < n; i++)
+    snprintf(hex + 2 * i, 3, "%02x", md[i]);
+  return hex;
+}
+
+static bool read_whole(const char *path, unsigned char **data, size_t *size) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp)
+    return false;
+  struct stat st;
+  bool ok = fstat(fileno(fp), &st) == 0 && st.st_size >= 0;
+  *size = ok ? (size_t)st.st_size : 0;
+  *data = ok ? malloc(*size ? *size : 1) : NULL;
+  ok = *data && fread(*data, 1, *size, fp) == *size;
+  fclose(fp);
+  if (!ok) {
+    free(*data);
+    *data = NULL;
+  }
+  return ok;
+}
+
+static int by_path(const void *a, const void *b) {
+  return strcmp((*(HandlerFile *const *)a)->path, (*(HandlerFile *const *)b)->path);
+}
+
+static void problem(Ctx *ctx, HandlerZip *h, const char *fmt, const char *a, const char *b) {
+  ptrvec_push(&ctx->arena, &h->problems, arena_printf(&ctx->arena, fmt, a, b));
+}
+
+/* Every regular file under dir (symbolic links followed), as paths relative
+ * to the handler's directory. */
+static void list_files(Ctx *ctx, HandlerZip *h, const char *rel, PtrVec *out, int depth) {
+  const char *dir = *rel ? arena_printf(&ctx->arena, "%s/%s", h->dir, rel) : h->dir;
+  DIR *d = opendir(dir);
+  if (!d) {
+    problem(ctx, h, "cannot read '%s': %s", dir, strerror(errno));
+    return;
+  }
+  for (struct dirent *e; (e = readdir(d));) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    const char *path = *rel ? arena_printf(&ctx->arena, "%s/%s", rel, e->d_name)
+                            : arena_strdup(&ctx->arena, e->d_name);
+    const char *full = arena_printf(&ctx->arena, "%s/%s", h->dir, path);
+    struct stat st;
+    if (stat(full, &st) != 0) {
+      problem(ctx, h, "cannot read '%s': %s", full, strerror(errno));
+    } else if (S_ISDIR(st.st_mode) && depth < 16) {
+      list_files(ctx, h, path, out, depth + 1);
+    } else if (S_ISREG(st.st_mode)) {
+      HandlerFile *f = arena_alloc(&ctx->arena, sizeof *f);
+      f->path = path;
+      f->mode = (st.st_mode & 0111) ? 0755 : 0644;
+      ptrvec_push(&ctx->arena, out, f);
+    } else {
+      problem(ctx, h, "'%s' is %s; a zip holds only files and directories", full,
+              S_ISDIR(st.st_mode) ? "nested too deep" : "not a regular file");
+    }
+  }
+  closedir(d);
+}
+
+static bool carried(const PtrVec *files, const char *library) {
+  for (size_t i = 0; i < files->len; i++) {
+    const HandlerFile *f = files->items[i];
+    if (!strncmp(f->path, "lib/", 4) && !strcmp(f->path + 4, library))
+      return true;
+  }
+  return false;
+}
+
+/* "GLIBC_2.34" -> 34; -1 for anything that is not GLIBC_2.<minor>[.<patch>]. */
+static int glibc_minor(const char *version) {
+  if (strncmp(version, "GLIBC_2.", 8) != 0)
+    return -1;
+  char *end;
+  long minor = strtol(version + 8, &end, 10);
+  return end == version + 8 || (*end && *end != '.') ? -1 : (int)minor;
+}
+
+/* The runtime must be able to load f: same CPU as bootstrap, libraries
+ * there, glibc symbols old enough. */
+static void check_elf(Ctx *ctx, HandlerZip *h, const PtrVec *files, const HandlerFile *f) {
+  ElfInfo info;
+  elf_info_read(&ctx->arena, f->data, f->size, &info);
+  bool is_bootstrap = !strcmp(f->path, "bootstrap");
+  if (!info.is_elf) {
+    if (is_bootstrap && (f->size < 2 || memcmp(f->data, "#!", 2) != 0))
+      problem(ctx, h, "%s%s is neither an ELF executable nor a script", "bootstrap", "");
+    return;
+  }
+  if (info.problem || !info.is_64bit_lsb) {
+    problem(ctx, h, "'%s' %s", f->path,
+            info.problem ? info.problem : "is not a 64-bit little-endian ELF file");
+    return;
+  }
+  if (is_bootstrap) {
+    h->machine = info.machine;
+    if (!info.is_executable)
+      problem(ctx, h, "%s%s is an ELF file but not an executable", "bootstrap", "");
+  } else if (h->machine && info.machine != h->machine) {
+    problem(ctx, h, "'%s' is built for %s, unlike bootstrap", f->path,
+            elf_machine_name(&ctx->arena, info.machine));
+  }
+  for (size_t i = 0; i < info.needed.len; i++) {
+    const char *library = info.needed.items[i];
+    if (!runtime_provides(library) && !carried(files, library))
+      problem(ctx, h,
+              "'%s' needs %s, which " RUNTIME_NAME " does not provide and lib/ does not carry",
+              f->path, library);
+  }
+  for (size_t i = 0; i < info.versions.len; i++) {
+    const ElfNeed *n = info.versions.items[i];
+    int minor = glibc_minor(n->version);
+    if (runtime_provides(n->library) && strncmp(n->version, "GLIBC_", 6) == 0 &&
+        (minor < 0 || minor > RUNTIME_GLIBC_MINOR))
+      problem(ctx, h, "'%s' needs %s, newer than " RUNTIME_NAME "'s glibc 2.34", f->path,
+              arena_printf(&ctx->arena, "%s from %s", n->version, n->library));
+  }
+}
+
+/* Each distinct file content is compressed once per run. */
+static const ZipMember *member_for(Ctx *ctx, Packager *p, const HandlerFile *f) {
+  const char *hash = sha256_hex(ctx, f->data, f->size);
+  ZipMember *m = strindex_get(&p->members, hash);
+  if (m)
+    return m;
+  m = malloc(sizeof *m);
+  if (!m || !zip_member_make(m, f->data, f->size))
+    BUG("cannot compress '%s'", f->path);
+  own(ctx, p, m);
+  own(ctx, p, m->cdata);
+  strindex_put(ctx, &p->members, hash, m);
+  return m;
+}
+
+static void zip_handler(Ctx *ctx, Packager *p, HandlerZip *h, PtrVec *files) {
+  ZipWriter w = {0};
+  for (size_t i = 0; i < files->len; i++) {
+    const HandlerFile *f = files->items[i];
+    zip_add(&w, f->path, f->mode, member_for(ctx, p, f));
+  }
+  h->zip = zip_finish(&w, &h->zip_size);
+  own(ctx, p, h->zip);
+  h->sha256 = sha256_hex(ctx, h->zip, h->zip_size);
+  h->file = arena_printf(&ctx->arena, "assets/%s-%.16s.zip", h->name, h->sha256);
+}
+
+static void read_handler(Ctx *ctx, Packager *p, HandlerZip *h) {
+  struct stat st;
+  const char *bootstrap = arena_printf(&ctx->arena, "%s/bootstrap", h->dir);
+  if (stat(bootstrap, &st) != 0 || !S_ISREG(st.st_mode)) {
+    h->missing = arena_printf(&ctx->arena, "'%s' %s", bootstrap,
+                              stat(bootstrap, &st) != 0 ? strerror(errno) : "is not a file");
+    return;
+  }
+  PtrVec files = {0};
+  list_files(ctx, h, "", &files, 0);
+  qsort(files.items, files.len, sizeof *files.items, by_path);
+  size_t unzipped = 0;
+  for (size_t i = 0; i < files.len; i++) {
+    HandlerFile *f = files.items[i];
+    const char *full = arena_printf(&ctx->arena, "%s/%s", h->dir, f->path);
+    if (!read_whole(full, &f->data, &f->size))
+      problem(ctx, h, "cannot read '%s': %s", full, strerror(errno));
+    unzipped += f->size;
+  }
+  if (!(st.st_mode & 0100))
+    problem(ctx, h, "%s%s is not executable (chmod +x)", "bootstrap", "");
+  for (size_t i = 0; i < files.len; i++) /* bootstrap first: the others are compared with it */
+    if (!strcmp(((HandlerFile *)files.items[i])->path, "bootstrap"))
+      check_elf(ctx, h, &files, files.items[i]);
+  for (size_t i = 0; i < files.len; i++) {
+    HandlerFile *f = files.items[i];
+    if (f->data && strcmp(f->path, "bootstrap") != 0)
+      check_elf(ctx, h, &files, f);
+  }
+  if (unzipped > RUNTIME_UNZIPPED_LIMIT)
+    problem(ctx, h, "its files add up to %s bytes, over Lambda's limit of %s for a zip",
+            arena_printf(&ctx->arena, "%zu", unzipped), "250 MB");
+  if (!h->problems.len)
+    zip_handler(ctx, p, h, &files);
+  for (size_t i = 0; i < files.len; i++)
+    free(((HandlerFile *)files.items[i])->data);
+}
+
+static HandlerZip *handler_zip(Ctx *ctx, Packager *p, const char *name) {
+  HandlerZip *h = strindex_get(&p->handlers, name);
+  if (h)
+    return h;
+  h = arena_alloc(&ctx->arena, sizeof *h);
+  h->name = arena_strdup(&ctx->arena, name);
+  h->dir = arena_printf(&ctx->arena, "%s/%s", p->handlers_dir, name);
+  read_handler(ctx, p, h);
+  strindex_put(ctx, &p->handlers, h->name, h);
+  return h;
+}
+
+static unsigned machine_of(const Function *f) {
+  return f->architecture == ARCH_ARM64 ? EM_AARCH64 : EM_X86_64;
+}
+
+/* One error per problem, at the first function that runs the handler. */
+static bool report_problems(Ctx *ctx, const Packager *p, const HandlerZip *h, const Function *f) {
+  Pos at = decode_value_pos(f->node, "handler");
+  if (h->missing) {
+    Diag *d = diag_error(ctx, at, LK_HANDLER_MISSING, "no handler program '%s': %s", h->name,
+                         h->missing);
+    diag_note(ctx, d, (Pos){0},
+              "handler programs are looked for in '%s' (--handlers DIR); the build makes them "
+              "with 'cmake --build'", p->handlers_dir);
+    return false;
+  }
+  for (size_t i = 0; i < h->problems.len; i++)
+    diag_error(ctx, at, LK_HANDLER_RUNTIME, "handler '%s' cannot run on " RUNTIME_NAME ": %s",
+               h->name, (const char *)h->problems.items[i]);
+  return h->problems.len == 0;
+}
+
+static bool check_architecture(Ctx *ctx, const HandlerZip *h, const Function *f) {
+  if (!h->machine || h->machine == machine_of(f))
+    return true;
+  const char *wanted = elf_machine_name(&ctx->arena, machine_of(f));
+  bool written = node_get(f->node, "architecture") != NULL;
+  Diag *d = diag_error(ctx, decode_value_pos(f->node, written ? "architecture" : "handler"),
+                       LK_HANDLER_ARCH,
+                       "handler '%s' is built for %s, but function '%s' runs on %s", h->name,
+                       elf_machine_name(&ctx->arena, h->machine), f->key, wanted);
+  if (!written)
+    diag_note(ctx, d, f->node->pos, "a function runs on the build host's architecture, %s, "
+              "unless it says 'architecture:'", wanted);
+  diag_note(ctx, d, (Pos){0}, "build the handlers for %s (README: \"Building the handlers for "
+            "arm64\") and pass that build's handlers with --handlers DIR", wanted);
+  return false;
+}
+
+static json_t *parameter_body(Ir *ir, const char *id) {
+  for (size_t i = 0; i < ir->parameters.len; i++) {
+    IrEntry *e = ir->parameters.items[i];
+    if (!strcmp(e->id, id))
+      return e->value;
+  }
+  BUG("no parameter '%s'", id);
+}
+
+bool package_stage(Ctx *ctx, Packager *p, const Model *m, Ir *ir) {
+  bool ok = true;
+  for (size_t i = 0; i < m->functions.len; i++) {
+    const Function *f = &m->functions.items[i];
+    IrAsset *a = strindex_get(&ir->assets_by_handler, f->handler);
+    HandlerZip *h = handler_zip(ctx, p, f->handler);
+    if (!a->reported) {
+      a->reported = true;
+      ok &= report_problems(ctx, p, h, f);
+    }
+    if (h->missing || h->problems.len)
+      continue;
+    if (!check_architecture(ctx, h, f)) {
+      ok = false;
+      continue;
+    }
+    a->file = h->file;
+    a->sha256 = h->sha256;
+    a->zip = h->zip;
+    a->zip_size = h->zip_size;
+    json_object_set_new(parameter_body(ir, a->parameter), "Default", json_string(h->file));
+  }
+  return ok;
+}

@@ -1,0 +1,42 @@
+/* zipfile: deterministic zip archives in memory, with zlib's deflate.
+ *
+ * Nothing in an archive depends on when or where it was made: every entry
+ * carries the same timestamp (1980-01-01 00:00, the format's epoch), the
+ * mode given by the caller, no extra fields, and entries appear in the order
+ * they are added. A member is compressed once and may go into several
+ * archives (the handlers share their libraries). No zip64: an archive
+ * stays under 4 GiB, far above Lambda's 250 MB. */
+#ifndef LAKEC_ZIPFILE_H
+#define LAKEC_ZIPFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ZipMember {
+  uint32_t crc;
+  uint16_t method;         /* 8 deflate, 0 stored (when deflate does not shrink it) */
+  size_t size, csize;      /* uncompressed, compressed */
+  unsigned char *cdata;    /* malloc'd */
+} ZipMember;
+
+/* Compresses data into m; false when too large for a zip without zip64. */
+bool zip_member_make(ZipMember *m, const unsigned char *data, size_t size);
+void zip_member_release(ZipMember *m);
+
+typedef struct ZipBytes {
+  unsigned char *data;
+  size_t len, cap;
+} ZipBytes;
+
+typedef struct ZipWriter {
+  ZipBytes out, central;
+  unsigned entries;
+} ZipWriter;
+
+/* Adds name (a relative path with '/') with Unix permission bits mode. */
+void zip_add(ZipWriter *w, const char *name, unsigned mode, const ZipMember *m);
+/* The archive; the caller owns it (free). The writer is left empty. */
+unsigned char *zip_finish(ZipWriter *w, size_t *len);
+
+#endif
