@@ -201,8 +201,8 @@ const DiagCode DIAG_CODES[] = {
      "host's), and Lambda starts its bootstrap on that CPU: an executable built for the\n"
      "other one fails there with 'exec format error'. lakec reads the ELF header of\n"
      "bootstrap and refuses the mismatch. Build the handlers for the function's\n"
-     "architecture (README: \"Building the handlers for arm64\") and pass that build's\n"
-     "handler directory with --handlers.",
+     "architecture (README: \"Building the handlers for another architecture\")\n"
+     "and pass that build's handler directory with --handlers.",
      "# handlers built on an x86_64 host:\nfunctions:\n  ingest: {architecture: arm64}\n",
      "functions:\n  ingest: {architecture: x86_64}\n"},
     {LK_HANDLER_RUNTIME, "handler cannot run on provided.al2023",

@@ -71,7 +71,7 @@ void elf_info_read(Arena *a, const unsigned char *data, size_t size, ElfInfo *ou
   Elf *e = elf_memory((char *)data, size);
   GElf_Ehdr eh;
   if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-    out->problem = "it is not a readable ELF file";
+    out->problem = "is not a readable ELF file";
     elf_end(e);
     return;
   }

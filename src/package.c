@@ -222,8 +222,11 @@ static void read_handler(Ctx *ctx, Packager *p, HandlerZip *h) {
   struct stat st;
   const char *bootstrap = arena_printf(&ctx->arena, "%s/bootstrap", h->dir);
   if (stat(bootstrap, &st) != 0 || !S_ISREG(st.st_mode)) {
+    bool absent = stat(bootstrap, &st) != 0;
     h->missing = arena_printf(&ctx->arena, "'%s' %s", bootstrap,
-                              stat(bootstrap, &st) != 0 ? strerror(errno) : "is not a file");
+                              !absent        ? "is not a file"
+                              : errno == ENOENT ? "does not exist"
+                                                : strerror(errno));
     return;
   }
   PtrVec files = {0};
@@ -273,8 +276,18 @@ static unsigned machine_of(const Function *f) {
 }
 
 /* One error per problem, at the first function that runs the handler. */
-static bool report_problems(Ctx *ctx, const Packager *p, const HandlerZip *h, const Function *f) {
-  Pos at = decode_value_pos(f->node, "handler");
+/* Where a function says `field`, else its key ("ingest:"): the handler and
+ * the architecture are usually not written at all. */
+static Pos function_pos(const Model *m, const Function *f, const char *field) {
+  if (node_get(f->node, field))
+    return decode_value_pos(f->node, field);
+  NodePair *pair = node_get_pair(node_get(m->node, "functions"), f->key);
+  return pair ? pair->key->pos : f->node->pos;
+}
+
+static bool report_problems(Ctx *ctx, const Packager *p, const HandlerZip *h, const Model *m,
+                            const Function *f) {
+  Pos at = function_pos(m, f, "handler");
   if (h->missing) {
     Diag *d = diag_error(ctx, at, LK_HANDLER_MISSING, "no handler program '%s': %s", h->name,
                          h->missing);
@@ -289,20 +302,18 @@ static bool report_problems(Ctx *ctx, const Packager *p, const HandlerZip *h, co
   return h->problems.len == 0;
 }
 
-static bool check_architecture(Ctx *ctx, const HandlerZip *h, const Function *f) {
+static bool check_architecture(Ctx *ctx, const HandlerZip *h, const Model *m, const Function *f) {
   if (!h->machine || h->machine == machine_of(f))
     return true;
   const char *wanted = elf_machine_name(&ctx->arena, machine_of(f));
-  bool written = node_get(f->node, "architecture") != NULL;
-  Diag *d = diag_error(ctx, decode_value_pos(f->node, written ? "architecture" : "handler"),
-                       LK_HANDLER_ARCH,
+  Diag *d = diag_error(ctx, function_pos(m, f, "architecture"), LK_HANDLER_ARCH,
                        "handler '%s' is built for %s, but function '%s' runs on %s", h->name,
                        elf_machine_name(&ctx->arena, h->machine), f->key, wanted);
-  if (!written)
-    diag_note(ctx, d, f->node->pos, "a function runs on the build host's architecture, %s, "
+  if (!node_get(f->node, "architecture"))
+    diag_note(ctx, d, (Pos){0}, "a function runs on the build host's architecture, %s, "
               "unless it says 'architecture:'", wanted);
   diag_note(ctx, d, (Pos){0}, "build the handlers for %s (README: \"Building the handlers for "
-            "arm64\") and pass that build's handlers with --handlers DIR", wanted);
+            "another architecture\") and pass them with --handlers DIR", wanted);
   return false;
 }
 
@@ -323,11 +334,11 @@ bool package_stage(Ctx *ctx, Packager *p, const Model *m, Ir *ir) {
     HandlerZip *h = handler_zip(ctx, p, f->handler);
     if (!a->reported) {
       a->reported = true;
-      ok &= report_problems(ctx, p, h, f);
+      ok &= report_problems(ctx, p, h, m, f);
     }
     if (h->missing || h->problems.len)
       continue;
-    if (!check_architecture(ctx, h, f)) {
+    if (!check_architecture(ctx, h, m, f)) {
       ok = false;
       continue;
     }
