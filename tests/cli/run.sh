@@ -8,6 +8,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 pass=0
 fail=0
+# A sanitized build's handlers carry the sanitizer runtime, which needs a
+# newer glibc than Lambda's: lakec rightly refuses to package them
+# (tests/package/ checks that), so the builds here leave the zips out.
+nopkg=""
+[ "${LAKEC_TEST_SANITIZED:-}" = 1 ] && nopkg=--no-package
 
 check() { # check DESCRIPTION EXPECTED_EXIT COMMAND...
   desc=$1 want=$2
@@ -35,17 +40,17 @@ check "--version" 0 "$lakec" --version
 expect "--version names the version" "grep -q '^lakec [0-9]' stdout"
 check "--help" 0 "$lakec" --help
 expect "--help lists build and validate" "grep -q build stdout && grep -q validate stdout"
-check "build --help" 0 "$lakec" build --help
+check "build --help" 0 "$lakec" build $nopkg --help
 expect "build --help shows -o" "grep -q -- '--output DIR' stdout"
 check "validate --help" 0 "$lakec" validate --help
 check "no arguments" 2 "$lakec"
 check "unknown command" 2 "$lakec" frobnicate
 expect "unknown command is named" "grep -q frobnicate stderr"
 check "build without files" 2 "$lakec" build
-check "unknown option" 2 "$lakec" build --bogus stages/dev.yaml
+check "unknown option" 2 "$lakec" build $nopkg --bogus stages/dev.yaml
 expect "unknown option is named" "grep -q \"unknown option '--bogus'\" stderr"
-check "option without its value" 2 "$lakec" build -o
-check "missing input file" 2 "$lakec" build -o o1 nope.yaml
+check "option without its value" 2 "$lakec" build $nopkg -o
+check "missing input file" 2 "$lakec" build $nopkg -o o1 nope.yaml
 expect "missing input writes nothing" "[ ! -e o1 ]"
 check "directory as input" 2 "$lakec" validate stages
 
@@ -55,22 +60,22 @@ expect "validate writes nothing" "[ ! -e out ]"
 check "validate bad stage" 1 "$lakec" validate "$bad"
 expect "validate prints the error" "grep -q 'error: unknown key' stderr"
 
-check "build default folder" 0 "$lakec" build stages/dev.yaml stages/qa.yaml stages/prod.yaml
+check "build default folder" 0 "$lakec" build $nopkg stages/dev.yaml stages/qa.yaml stages/prod.yaml
 expect "build writes out/<stage>/" "[ -s out/dev/template.json ] && [ -s out/prod/assets.json ] && [ -s out/qa/template.json ]"
 expect "no temporaries are left" "[ -z \"\$(find out -name '*.tmp.*')\" ]"
 
 cp out/dev/template.json before.json
-check "one bad file stops the build" 1 "$lakec" build -o out stages/dev.yaml "$bad"
+check "one bad file stops the build" 1 "$lakec" build $nopkg -o out stages/dev.yaml "$bad"
 expect "a failed build leaves old output untouched" "cmp -s before.json out/dev/template.json"
-check "bad file alone" 1 "$lakec" build -o fresh "$bad"
+check "bad file alone" 1 "$lakec" build $nopkg -o fresh "$bad"
 expect "a failed build creates nothing" "[ ! -e fresh ]"
 
-check "same stage twice" 1 "$lakec" build -o twice stages/dev.yaml stages/dev.yaml
+check "same stage twice" 1 "$lakec" build $nopkg -o twice stages/dev.yaml stages/dev.yaml
 expect "same stage twice is explained" "grep -q \"stage 'dev' is also built from\" stderr"
 expect "same stage twice writes nothing" "[ ! -e twice ]"
 
 : > blocker
-check "output folder is a file" 2 "$lakec" build -o blocker stages/dev.yaml
+check "output folder is a file" 2 "$lakec" build $nopkg -o blocker stages/dev.yaml
 expect "I/O error is explained" "grep -q 'cannot write' stderr"
 
 # explain and schema
@@ -96,7 +101,7 @@ check "a warning alone passes" 0 "$lakec" validate "$warn"
 expect "the warning is shown" "grep -q 'warning: function' stderr"
 check "--werror fails on a warning" 1 "$lakec" validate --werror "$warn"
 expect "--werror shows it as an error" "grep -q 'error: function' stderr"
-check "--werror build writes nothing" 1 "$lakec" build --werror -o werror "$warn"
+check "--werror build writes nothing" 1 "$lakec" build $nopkg --werror -o werror "$warn"
 expect "nothing written with --werror" "[ ! -e werror ]"
 
 # diff
@@ -123,14 +128,14 @@ expect "matrix shows api.auth per stage" "grep -q '^api.auth  *none  *iam  *cogn
 
 # build --check
 rm -rf out
-check "check before any build" 1 "$lakec" build --check stages/dev.yaml
+check "check before any build" 1 "$lakec" build $nopkg --check stages/dev.yaml
 expect "missing files are named" "grep -q \"'out/dev/template.json' is missing\" stderr && [ ! -e out ]"
-check "build" 0 "$lakec" build stages/dev.yaml stages/qa.yaml
-check "check after the build" 0 "$lakec" build --check stages/dev.yaml stages/qa.yaml
+check "build" 0 "$lakec" build $nopkg stages/dev.yaml stages/qa.yaml
+check "check after the build" 0 "$lakec" build $nopkg --check stages/dev.yaml stages/qa.yaml
 echo ' ' >> out/qa/template.json
-check "check after an edit" 1 "$lakec" build --check stages/dev.yaml stages/qa.yaml
+check "check after an edit" 1 "$lakec" build $nopkg --check stages/dev.yaml stages/qa.yaml
 expect "the stale file is named, and only it" "grep -q \"'out/qa/template.json' is out of date\" stderr && [ \"\$(wc -l < stderr)\" -eq 1 ]"
-check "check with a bad stage" 1 "$lakec" build --check "$bad"
+check "check with a bad stage" 1 "$lakec" build $nopkg --check "$bad"
 
 echo "command line: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

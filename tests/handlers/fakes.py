@@ -4,14 +4,14 @@ request (to check its signature). Both listen on free 127.0.0.1 ports and stop
 with the test."""
 import http.server
 import json
-import socket
+import os
+import sys
 import threading
+import time
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
+from motoproc import MotoServer, free_port  # noqa: E402,F401 - shared with the tests that import fakes
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -24,6 +24,8 @@ class FakeRuntimeApi:
     def __init__(self, events):
         self.events = list(events)  # (request_id, body bytes[, deadline ms since the epoch])
         self.results = {}  # request_id -> ("response"|"error", body, headers)
+        self.times = {}  # request_id -> time.monotonic() when its answer arrived
+        self.first_next = None  # time.monotonic() of the first request for an event
         self.init_error = None
         fake = self
 
@@ -32,6 +34,8 @@ class FakeRuntimeApi:
                 pass
 
             def do_GET(self):
+                if fake.first_next is None:
+                    fake.first_next = time.monotonic()
                 if self.path != "/2018-06-01/runtime/invocation/next" or not fake.events:
                     self.send_response(410)
                     self.end_headers()
@@ -53,6 +57,7 @@ class FakeRuntimeApi:
                 if self.path == "/2018-06-01/runtime/init/error":
                     fake.init_error = (body, dict(self.headers))
                 elif len(parts) == 6 and parts[3] == "invocation":
+                    fake.times[parts[4]] = time.monotonic()
                     fake.results[parts[4]] = (parts[5], body, dict(self.headers))
                 self.send_response(202)
                 self.end_headers()

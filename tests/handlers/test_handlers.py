@@ -32,7 +32,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakes import AthenaStub, FakeRuntimeApi, RequestRecorder, free_port  # noqa: E402
+from fakes import AthenaStub, FakeRuntimeApi, MotoServer, RequestRecorder  # noqa: E402
 
 HANDLERS, ROOT = sys.argv[1], sys.argv[2]
 INGEST = os.path.join(HANDLERS, "ingest", "bootstrap")
@@ -53,21 +53,9 @@ def base_env(**extra):
 class Handlers(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        port = free_port()
-        cls.moto_url = f"http://127.0.0.1:{port}"
-        cls.moto = subprocess.Popen(
-            [sys.executable, os.path.join(ROOT, "tests", "integration", "moto_server.py"),
-             "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.moto = MotoServer()
+        cls.moto_url = cls.moto.endpoint
         try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(cls.moto_url + "/moto-api/", timeout=2)
-                    break
-                except Exception:
-                    if time.time() > deadline:
-                        raise
-                    time.sleep(0.2)
             cls.s3 = boto3.client("s3", endpoint_url=cls.moto_url, region_name=REGION,
                                   aws_access_key_id=KEY, aws_secret_access_key=SECRET)
             cls.s3.create_bucket(Bucket="meticsxmin-dev")
@@ -82,13 +70,12 @@ class Handlers(unittest.TestCase):
                                     DatabaseName="metrics_dev",
                                     Targets={"S3Targets": [{"Path": "s3://meticsxmin-dev/processed/"}]})
         except BaseException:
-            cls.moto.kill()
+            cls.moto.stop()
             raise
 
     @classmethod
     def tearDownClass(cls):
-        cls.moto.terminate()
-        cls.moto.wait(timeout=10)
+        cls.moto.stop()
 
     def serve(self, events, program=INGEST, **env):
         api = FakeRuntimeApi(events)

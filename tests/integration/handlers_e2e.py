@@ -35,7 +35,7 @@ import boto3
 LAKEC, ROOT, HANDLERS = (os.path.abspath(a) for a in sys.argv[1:4])
 del sys.argv[1:4]
 sys.path.insert(0, os.path.join(ROOT, "tests", "handlers"))
-from fakes import FakeRuntimeApi, free_port  # noqa: E402
+from fakes import FakeRuntimeApi, MotoServer  # noqa: E402
 
 REGION, KEY, SECRET = "us-east-1", "testing", "testing"
 EVENTS = os.path.join(ROOT, "tests", "handlers", "events")
@@ -46,29 +46,13 @@ class DevStage(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.work = tempfile.mkdtemp(prefix="lakec-e2e-")
-        port = free_port()
-        cls.endpoint = f"http://127.0.0.1:{port}"
-        cls.moto = subprocess.Popen(
-            [sys.executable, os.path.join(ROOT, "tests", "integration", "moto_server.py"),
-             "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.moto = MotoServer()
+        cls.endpoint = cls.moto.endpoint
         try:
-            cls.wait_for_moto()
             cls.build_and_deploy()
         except BaseException:
             cls.tearDownClass()
             raise
-
-    @classmethod
-    def wait_for_moto(cls):
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(cls.endpoint + "/moto-api/", timeout=2)
-                return
-            except Exception:
-                if time.time() > deadline or cls.moto.poll() is not None:
-                    raise RuntimeError("moto did not start")
-                time.sleep(0.2)
 
     @classmethod
     def client(cls, name):
@@ -133,11 +117,7 @@ class DevStage(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.moto.terminate()
-        try:
-            cls.moto.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            cls.moto.kill()
+        cls.moto.stop()
         shutil.rmtree(cls.work, ignore_errors=True)
 
     # ---- running a deployed function as Lambda does ----

@@ -13,25 +13,19 @@ usage: moto_deploy.py LAKEC PROJECT_ROOT
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
-import urllib.request
 import zipfile
 
 import boto3
 
 LAKEC, ROOT = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, HERE)
+from motoproc import MotoServer  # noqa: E402
 
 
 def placeholder_zip():
@@ -45,21 +39,8 @@ def placeholder_zip():
 class MotoDeploy(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.port = free_port()
-        cls.endpoint = f"http://127.0.0.1:{cls.port}"
-        cls.server = subprocess.Popen(
-            [sys.executable, os.path.join(HERE, "moto_server.py"), "-H", "127.0.0.1", "-p", str(cls.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(cls.endpoint + "/moto-api/", timeout=2)
-                break
-            except Exception:
-                if time.time() > deadline or cls.server.poll() is not None:
-                    cls.server.kill()
-                    raise RuntimeError("moto did not start")
-                time.sleep(0.2)
+        cls.server = MotoServer()
+        cls.endpoint = cls.server.endpoint
         try:
             cls.build_and_deploy()
         except BaseException:
@@ -82,11 +63,7 @@ class MotoDeploy(unittest.TestCase):
 
     @classmethod
     def stop_server(cls):
-        cls.server.terminate()
-        try:
-            cls.server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            cls.server.kill()
+        cls.server.stop()
 
     @classmethod
     def tearDownClass(cls):

@@ -82,6 +82,23 @@ functions:
 """
 
 
+SANITIZED = os.environ.get("LAKEC_TEST_SANITIZED") == "1"
+
+
+@unittest.skipUnless(SANITIZED, "the handlers are not built with sanitizers")
+class SanitizedHandlers(unittest.TestCase):
+    def test_are_refused(self):
+        """They carry libasan and what it needs (GCC's libstdc++ and libgcc_s,
+        built against glibc 2.36), which would not load on Lambda."""
+        with tempfile.TemporaryDirectory() as out:
+            r = lakec("build", "--handlers", HANDLERS, "-o", out, "stages/dev.yaml", cwd=ROOT)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertRegex(r.stderr, r"handler 'ingest' cannot run on provided.al2023: "
+                             r"'lib/lib[^']+' needs GLIBC_2\.3[5-9] from libc\.so\.6")
+            self.assertEqual(os.listdir(out), [])
+
+
+@unittest.skipIf(SANITIZED, "a sanitized build's handlers cannot be packaged (SanitizedHandlers)")
 class RealHandlers(unittest.TestCase):
     """The dev stage with lakec's own handlers."""
 
