@@ -139,6 +139,11 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata) {
 static struct curl_slist *request_headers(const AwsClient *c, const AwsRequest *req) {
   struct curl_slist *h = NULL;
   char line[4200];
+  if (req->url) { /* not AWS: only what the caller asks for */
+    for (const char *const *p = req->headers; p && *p; p++)
+      h = curl_slist_append(h, *p);
+    return h;
+  }
   const char *type = req->content_type;
   if (!type && req->target)
     type = "application/x-amz-json-1.1";
@@ -171,16 +176,27 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
   CURL *k = c->curl;
   curl_easy_reset(k);
   char url[4096], sigv4[160];
-  snprintf(url, sizeof url, "%s%s%s%s", aws_endpoint(c, req->service), req->path,
-           req->query && *req->query ? "?" : "", req->query ? req->query : "");
-  snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", c->region, req->service);
+  if (req->url) {
+    snprintf(url, sizeof url, "%s", req->url);
+  } else {
+    snprintf(url, sizeof url, "%s%s%s%s", aws_endpoint(c, req->service), req->path,
+             req->query && *req->query ? "?" : "", req->query ? req->query : "");
+    snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", c->region, req->service);
+    curl_easy_setopt(k, CURLOPT_AWS_SIGV4, sigv4);
+    curl_easy_setopt(k, CURLOPT_USERPWD, c->userpwd);
+  }
   Buffer body = {0};
   struct curl_slist *headers = request_headers(c, req);
   curl_easy_setopt(k, CURLOPT_URL, url);
-  curl_easy_setopt(k, CURLOPT_AWS_SIGV4, sigv4);
-  curl_easy_setopt(k, CURLOPT_USERPWD, c->userpwd);
   curl_easy_setopt(k, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(k, CURLOPT_CUSTOMREQUEST, req->method);
+  if (req->url) { /* a source may redirect (AWS endpoints are addressed exactly) */
+    curl_easy_setopt(k, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(k, CURLOPT_MAXREDIRS, 3L);
+    curl_easy_setopt(k, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(k, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(k, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(1 << 20));
+  }
   if (!strcmp(req->method, "HEAD"))
     curl_easy_setopt(k, CURLOPT_NOBODY, 1L);
   if (req->body_len || strcmp(req->method, "GET")) {

@@ -24,6 +24,7 @@ bool buffer_append(Buffer *b, const void *bytes, size_t n);
 
 typedef struct AwsRequest {
   const char *service;      /* "s3", "glue", "athena": signing name and endpoint */
+  const char *url;          /* instead: a plain request to this URL (not AWS: not signed) */
   const char *method;       /* "GET", "PUT", ... */
   const char *path;         /* already percent-encoded, starting with '/' */
   const char *query;        /* already encoded and sorted ("a=1&b=2"), or NULL */

@@ -3,7 +3,8 @@
  * in the data bucket (LAKEC_BUCKET_DATA), the layout the crawler partitions
  * by. The time is the scheduled event's own "time" when there is one, so a
  * retried invocation writes the same object again instead of a second one.
- * The values are generated here (the seed's mock source). */
+ * The values are generated here (the seed's mock source) unless the stage
+ * sets METRICS_SOURCE_URL: then they come from that HTTP endpoint. */
 #include "runtime.h"
 #include "s3.h"
 
@@ -32,6 +33,62 @@ static unsigned seed_of(const struct tm *tm, const char *service) {
   return h;
 }
 
+typedef struct Record {
+  long long requests, errors;
+  double p50, p99;
+} Record;
+
+/* Made up, but deterministic for a given minute and service. */
+static void generate(const struct tm *tm, const char *service, Record *r) {
+  unsigned seed = seed_of(tm, service);
+  r->requests = 500 + (int)(rand_r(&seed) % 1500);
+  r->errors = (int)(rand_r(&seed) % 20);
+  r->p50 = 20 + (rand_r(&seed) % 4000) / 100.0;
+  r->p99 = r->p50 * 3 + (rand_r(&seed) % 10000) / 100.0;
+}
+
+static bool non_negative(json_t *v, bool integer, double *out) {
+  if (integer ? !json_is_integer(v) : !json_is_number(v))
+    return false;
+  *out = json_number_value(v);
+  return *out >= 0;
+}
+
+/* GET <url>?service=S&time=T from the source the stage names; its answer is
+ * a JSON object {"requests", "errors", "latency_ms_p50", "latency_ms_p99"}.
+ * Throttling and 5xx are retried like AWS calls. */
+static bool fetch(AwsClient *aws, const char *source, const char *service, const char *when,
+                  Record *r, HandlerError *err) {
+  char *s = aws_uri_encode(service, false), *t = aws_uri_encode(when, false);
+  char url[2048];
+  snprintf(url, sizeof url, "%s%sservice=%s&time=%s", source, strchr(source, '?') ? "&" : "?", s, t);
+  free(s);
+  free(t);
+  const char *accept[] = {"Accept: application/json", NULL};
+  AwsRequest req = {.service = "source", .url = url, .method = "GET", .headers = accept};
+  AwsResponse resp;
+  aws_call(aws, &req, &resp);
+  json_t *body = resp.status == 200 ? json_loadb(resp.body, resp.len, 0, NULL) : NULL;
+  double v[4];
+  const char *names[] = {"requests", "errors", "latency_ms_p50", "latency_ms_p99"};
+  bool ok = json_is_object(body);
+  for (int i = 0; ok && i < 4; i++)
+    ok = non_negative(json_object_get(body, names[i]), i < 2, &v[i]);
+  if (!resp.status)
+    handler_fail(err, "SourceError", "GET %s: %s", url, resp.error);
+  else if (resp.status != 200)
+    handler_fail(err, "SourceError", "GET %s: HTTP %ld", url, resp.status);
+  else if (!ok)
+    handler_fail(err, "SourceError",
+                 "GET %s: expected a JSON object with non-negative requests and errors (whole "
+                 "numbers), latency_ms_p50 and latency_ms_p99", url);
+  else
+    *r = (Record){(long long)v[0], (long long)v[1], v[2], v[3]};
+  json_decref(body);
+  aws_response_release(&resp);
+  return ok;
+}
+
 static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) {
   if (!json_is_object(inv->event))
     return handler_fail(err, "InvalidEvent", "the event must be a JSON object");
@@ -46,17 +103,22 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
     time_t now = time(NULL);
     gmtime_r(&now, &tm);
   }
-  unsigned seed = seed_of(&tm, service);
-  int requests = 500 + (int)(rand_r(&seed) % 1500);
-  int errors = (int)(rand_r(&seed) % 20);
-  double p50 = 20 + (rand_r(&seed) % 4000) / 100.0;
-  double p99 = p50 * 3 + (rand_r(&seed) % 10000) / 100.0;
+  char when[64];
+  snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:00Z", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min);
+  Record r = {0};
+  const char *source = getenv("METRICS_SOURCE_URL");
+  if (source && *source) {
+    if (!fetch(aws, source, service, when, &r, err))
+      return NULL;
+  } else {
+    generate(&tm, service, &r);
+  }
   char csv[512], key[512];
   int len = snprintf(csv, sizeof csv,
                      "timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n"
-                     "%04d-%02d-%02dT%02d:%02d:00Z,%s,%d,%d,%.2f,%.2f\n",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, service,
-                     requests, errors, p50, p99);
+                     "%s,%s,%lld,%lld,%.2f,%.2f\n",
+                     when, service, r.requests, r.errors, r.p50, r.p99);
   snprintf(key, sizeof key, "raw/year=%04d/month=%02d/day=%02d/hour=%02d/%s-%02d-%02d_.csv",
            tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, service, tm.tm_hour,
            tm.tm_min);
@@ -69,7 +131,8 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
     return NULL;
   }
   aws_response_release(&resp);
-  return json_pack("{s:s, s:s, s:i}", "bucket", bucket, "key", key, "bytes", len);
+  return json_pack("{s:s, s:s, s:i, s:s}", "bucket", bucket, "key", key, "bytes", len, "source",
+                   source && *source ? "http" : "generated");
 }
 
 int main(int argc, char **argv) { return runtime_main(argc, argv, "ingest", handle); }

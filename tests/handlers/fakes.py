@@ -77,13 +77,14 @@ class FakeRuntimeApi:
 
 
 class RequestRecorder:
-    """Answers requests with the scripted statuses (then 200), keeps the first
-    request and counts them all."""
+    """Answers requests with the scripted statuses (then 200 with `body`), keeps
+    the first request and counts them all."""
 
-    def __init__(self, statuses=()):
+    def __init__(self, statuses=(), body=b""):
         self.request = None
         self.count = 0
         self.statuses = list(statuses)
+        self.body = body
         recorder = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -96,9 +97,12 @@ class RequestRecorder:
                 if recorder.request is None:
                     recorder.request = (self.command, self.path, dict(self.headers), body)
                 recorder.count += 1
-                self.send_response(recorder.statuses.pop(0) if recorder.statuses else 200)
-                self.send_header("Content-Length", "0")
+                status = recorder.statuses.pop(0) if recorder.statuses else 200
+                answer = recorder.body if status == 200 else b""
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
+                self.wfile.write(answer)
 
             do_PUT = do_GET = do_POST = _record
 

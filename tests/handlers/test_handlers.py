@@ -144,6 +144,48 @@ class Handlers(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(json.loads(proc.stdout)["bucket"], "meticsxmin-dev")
 
+    def ingest_from_source(self, minute, statuses=(), body=b""):
+        source = RequestRecorder(statuses, body)
+        with open(os.path.join(EVENTS, "scheduled.json")) as f:
+            event = json.load(f)
+        event["time"] = f"2026-11-23T06:{minute}:00Z"  # a day of its own
+        try:
+            api, _ = self.serve([("s", json.dumps(event).encode())],
+                                METRICS_SOURCE_URL=f"http://127.0.0.1:{source.port}/metrics?region=eu")
+        finally:
+            source.stop()
+        key = f"raw/year=2026/month=11/day=23/hour=06/metris_api-06-{minute}_.csv"
+        return api.results["s"], source, key
+
+    def test_ingest_reads_a_real_http_source(self):
+        record = {"requests": 1234, "errors": 5, "latency_ms_p50": 12.5, "latency_ms_p99": 99}
+        (kind, body, _), source, key = self.ingest_from_source("40", [503], json.dumps(record).encode())
+        self.assertEqual(kind, "response", body)
+        self.assertEqual(json.loads(body)["source"], "http")
+        self.assertEqual(source.count, 2)  # the 503 was retried
+        method, path, headers, _ = source.request
+        self.assertEqual((method, path), ("GET", "/metrics?region=eu&service=metris_api&time=2026-11-23T06%3A40%3A00Z"))
+        self.assertEqual(headers["Accept"], "application/json")
+        self.assertNotIn("Authorization", headers)  # AWS credentials never go to a source
+        csv = self.s3.get_object(Bucket="meticsxmin-dev", Key=key)["Body"].read().decode()
+        self.assertEqual(csv.splitlines()[1], "2026-11-23T06:40:00Z,metris_api,1234,5,12.50,99.00")
+
+    def test_ingest_refuses_a_bad_source_answer_and_writes_nothing(self):
+        for minute, statuses, body, needle in (
+                ("41", [], b'{"requests": "many"}', "expected a JSON object"),
+                ("42", [], b"not json", "expected a JSON object"),
+                ("43", [], b'{"requests": -1, "errors": 0, "latency_ms_p50": 1, "latency_ms_p99": 2}',
+                 "non-negative"),
+                ("44", [404], b"", "HTTP 404")):
+            (kind, answer, _), source, key = self.ingest_from_source(minute, statuses, body)
+            self.assertEqual(kind, "error", minute)
+            error = json.loads(answer)
+            self.assertEqual(error["errorType"], "SourceError")
+            self.assertIn(needle, error["errorMessage"])
+            self.assertEqual(source.count, 1, minute)  # a 404 or a bad body is not retried
+            with self.assertRaises(self.s3.exceptions.ClientError):
+                self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
+
     def run_against(self, statuses):
         recorder = RequestRecorder(statuses)
         try:
