@@ -5,7 +5,10 @@
 # result again before packaging: every library needed is here or glibc's, and
 # nothing needs a glibc symbol newer than the runtime's 2.34.
 #
-#   cmake -DPROGRAM=<dir>/bootstrap -P bundle-libs.cmake
+#   cmake -DPROGRAM=<dir>/bootstrap [-DOBJDUMP=tool] [-DLIBRARY_DIRS=dirs] -P bundle-libs.cmake
+#
+# A cross build passes its objdump and where its target's libraries live
+# (cmake/aarch64-linux-gnu.cmake), so that the host's own are not picked.
 cmake_minimum_required(VERSION 3.18)
 get_filename_component(dir "${PROGRAM}" DIRECTORY)
 set(glibc_libraries
@@ -14,8 +17,14 @@ set(glibc_libraries
 # Emptied first: the program's rpath points there, and the libraries must come
 # from the system, not from the previous build's copies.
 file(REMOVE_RECURSE "${dir}/lib")
+set(CMAKE_GET_RUNTIME_DEPENDENCIES_PLATFORM "linux+elf")
+set(CMAKE_GET_RUNTIME_DEPENDENCIES_TOOL "objdump")
+if(OBJDUMP)
+  set(CMAKE_GET_RUNTIME_DEPENDENCIES_COMMAND "${OBJDUMP}")
+endif()
 file(GET_RUNTIME_DEPENDENCIES
   EXECUTABLES "${PROGRAM}"
+  DIRECTORIES ${LIBRARY_DIRS}
   RESOLVED_DEPENDENCIES_VAR found
   UNRESOLVED_DEPENDENCIES_VAR missing
   PRE_EXCLUDE_REGEXES ${glibc_libraries}

@@ -1,0 +1,12 @@
+# Cross-building the handlers for arm64 Lambda functions on an x86_64 Debian 12
+# host (README: "Building the handlers for another architecture"): Debian's
+# cross compiler and the arm64 packages of the handlers' libraries
+# (dpkg --add-architecture arm64; gcc-aarch64-linux-gnu, libcurl4-openssl-dev:arm64,
+# libjansson-dev:arm64, libssl-dev:arm64).
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_OBJDUMP aarch64-linux-gnu-objdump)
+# pkg-config reads the arm64 .pc files only.
+set(ENV{PKG_CONFIG_LIBDIR} /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig)
+set(LAKEC_LIBRARY_DIRS /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu)
