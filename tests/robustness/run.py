@@ -103,7 +103,7 @@ class Robustness(unittest.TestCase):
             shutil.copytree(template, os.path.join(self.dir, name, "templates"))
             with open(os.path.join(stage_dir, "dev.yaml"), "wb") as f:
                 f.write(data)
-            r = subprocess.run([LAKEC, "build", "-o", os.path.join(self.dir, name, "out"),
+            r = subprocess.run([LAKEC, "build", "--no-package", "-o", os.path.join(self.dir, name, "out"),
                                 os.path.join(stage_dir, "dev.yaml")], capture_output=True, timeout=60)
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(os.path.join(self.dir, name, "out", "dev", "template.json"), "rb") as f:
