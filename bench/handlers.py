@@ -32,7 +32,7 @@ import boto3  # noqa: E402
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build"))
 RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 20
 RUNSTAT = os.path.join(BUILD, "bench", "runstat")
-EVENTS = os.path.join(ROOT, "tests", "handlers", "events")
+EVENTS = os.path.join(ROOT, "src", "handlers", "events")
 BUCKET, REGION = "meticsxmin-dev", "us-east-1"
 RAW_KEY = "raw/year=2026/month=11/day=22/hour=05/metris_api-05-17_.csv"
 CSV = (b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n"

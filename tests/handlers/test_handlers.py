@@ -38,7 +38,7 @@ HANDLERS, ROOT = sys.argv[1], sys.argv[2]
 INGEST = os.path.join(HANDLERS, "ingest", "bootstrap")
 PROCESS = os.path.join(HANDLERS, "process", "bootstrap")
 QUERY = os.path.join(HANDLERS, "query", "bootstrap")
-EVENTS = os.path.join(ROOT, "tests", "handlers", "events")
+EVENTS = os.path.join(ROOT, "src", "handlers", "events")
 KEY, SECRET, REGION = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "us-east-1"
 
 

@@ -38,7 +38,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "handlers"))
 from fakes import FakeRuntimeApi, MotoServer  # noqa: E402
 
 REGION, KEY, SECRET = "us-east-1", "testing", "testing"
-EVENTS = os.path.join(ROOT, "tests", "handlers", "events")
+EVENTS = os.path.join(ROOT, "src", "handlers", "events")
 ASSETS_BUCKET = "lakec-e2e-assets"
 
 
