@@ -119,35 +119,22 @@ static bool in_batch(const EmitBatch *b, const char *path) {
   return false;
 }
 
-/* Calls found(path) for each zip in the batch's asset directories that the
- * batch does not write; returns how many. */
-static size_t for_each_stale_zip(Ctx *ctx, const EmitBatch *b, void (*found)(const char *, FILE *),
-                                 FILE *report) {
-  size_t n = 0;
+/* The zips in the batch's asset directories that the batch does not write. */
+static PtrVec stale_zips(Ctx *ctx, const EmitBatch *b) {
+  PtrVec stale = {0};
   for (size_t i = 0; i < b->asset_dirs.len; i++) {
     const char *dir = b->asset_dirs.items[i];
     DIR *d = opendir(dir);
     for (struct dirent *e; d && (e = readdir(d));) {
       size_t len = strlen(e->d_name);
       const char *path = arena_printf(&ctx->arena, "%s/%s", dir, e->d_name);
-      if (len > 4 && !strcmp(e->d_name + len - 4, ".zip") && !in_batch(b, path)) {
-        found(path, report);
-        n++;
-      }
+      if (len > 4 && !strcmp(e->d_name + len - 4, ".zip") && !in_batch(b, path))
+        ptrvec_push(&ctx->arena, &stale, (void *)path);
     }
     if (d)
       closedir(d);
   }
-  return n;
-}
-
-static void remove_stale(const char *path, FILE *report) {
-  (void)report;
-  unlink(path);
-}
-
-static void name_stale(const char *path, FILE *report) {
-  fprintf(report, "lakec: '%s' would be removed\n", path);
+  return stale;
 }
 
 static bool write_file(const char *path, const unsigned char *data, size_t n) {
@@ -196,7 +183,9 @@ bool emit_commit(Ctx *ctx, EmitBatch *b, const char **why) {
     }
     f->written = false;
   }
-  for_each_stale_zip(ctx, b, remove_stale, NULL);
+  PtrVec stale = stale_zips(ctx, b);
+  for (size_t i = 0; i < stale.len; i++)
+    unlink(stale.items[i]);
   return true;
 }
 
@@ -226,7 +215,10 @@ size_t emit_check(Ctx *ctx, EmitBatch *b, FILE *report) {
     fprintf(report, "lakec: '%s' is %s\n", f->path, missing ? "missing" : "out of date");
     stale++;
   }
-  return stale + for_each_stale_zip(ctx, b, name_stale, report);
+  PtrVec zips = stale_zips(ctx, b);
+  for (size_t i = 0; i < zips.len; i++)
+    fprintf(report, "lakec: '%s' would be removed\n", (const char *)zips.items[i]);
+  return stale + zips.len;
 }
 
 void emit_batch_release(EmitBatch *b) {

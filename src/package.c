@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,8 +96,12 @@ static int by_path(const void *a, const void *b) {
   return strcmp((*(HandlerFile *const *)a)->path, (*(HandlerFile *const *)b)->path);
 }
 
-static void problem(Ctx *ctx, HandlerZip *h, const char *fmt, const char *a, const char *b) {
-  ptrvec_push(&ctx->arena, &h->problems, arena_printf(&ctx->arena, fmt, a, b));
+__attribute__((format(printf, 3, 4))) static void problem(Ctx *ctx, HandlerZip *h,
+                                                           const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ptrvec_push(&ctx->arena, &h->problems, arena_vprintf(&ctx->arena, fmt, ap));
+  va_end(ap);
 }
 
 /* Every regular file under dir (symbolic links followed), as paths relative
@@ -158,7 +163,7 @@ static void check_elf(Ctx *ctx, HandlerZip *h, const PtrVec *files, const Handle
   bool is_bootstrap = !strcmp(f->path, "bootstrap");
   if (!info.is_elf) {
     if (is_bootstrap && (f->size < 2 || memcmp(f->data, "#!", 2) != 0))
-      problem(ctx, h, "%s%s is neither an ELF executable nor a script", "bootstrap", "");
+      problem(ctx, h, "bootstrap is neither an ELF executable nor a script");
     return;
   }
   if (info.problem || !info.is_64bit_lsb) {
@@ -169,7 +174,7 @@ static void check_elf(Ctx *ctx, HandlerZip *h, const PtrVec *files, const Handle
   if (is_bootstrap) {
     h->machine = info.machine;
     if (!info.is_executable)
-      problem(ctx, h, "%s%s is an ELF file but not an executable", "bootstrap", "");
+      problem(ctx, h, "bootstrap is an ELF file but not an executable");
   } else if (h->machine && info.machine != h->machine) {
     problem(ctx, h, "'%s' is built for %s, unlike bootstrap", f->path,
             elf_machine_name(&ctx->arena, info.machine));
@@ -186,8 +191,8 @@ static void check_elf(Ctx *ctx, HandlerZip *h, const PtrVec *files, const Handle
     int minor = glibc_minor(n->version);
     if (runtime_provides(n->library) && strncmp(n->version, "GLIBC_", 6) == 0 &&
         (minor < 0 || minor > RUNTIME_GLIBC_MINOR))
-      problem(ctx, h, "'%s' needs %s, newer than " RUNTIME_NAME "'s glibc 2.34", f->path,
-              arena_printf(&ctx->arena, "%s from %s", n->version, n->library));
+      problem(ctx, h, "'%s' needs %s from %s, newer than " RUNTIME_NAME "'s glibc 2.34",
+              f->path, n->version, n->library);
   }
 }
 
@@ -221,8 +226,8 @@ static void zip_handler(Ctx *ctx, Packager *p, HandlerZip *h, PtrVec *files) {
 static void read_handler(Ctx *ctx, Packager *p, HandlerZip *h) {
   struct stat st;
   const char *bootstrap = arena_printf(&ctx->arena, "%s/bootstrap", h->dir);
-  if (stat(bootstrap, &st) != 0 || !S_ISREG(st.st_mode)) {
-    bool absent = stat(bootstrap, &st) != 0;
+  bool absent = stat(bootstrap, &st) != 0;
+  if (absent || !S_ISREG(st.st_mode)) {
     h->missing = arena_printf(&ctx->arena, "'%s' %s", bootstrap,
                               !absent        ? "is not a file"
                               : errno == ENOENT ? "does not exist"
@@ -241,7 +246,7 @@ static void read_handler(Ctx *ctx, Packager *p, HandlerZip *h) {
     unzipped += f->size;
   }
   if (!(st.st_mode & 0100))
-    problem(ctx, h, "%s%s is not executable (chmod +x)", "bootstrap", "");
+    problem(ctx, h, "bootstrap is not executable (chmod +x)");
   for (size_t i = 0; i < files.len; i++) /* bootstrap first: the others are compared with it */
     if (!strcmp(((HandlerFile *)files.items[i])->path, "bootstrap"))
       check_elf(ctx, h, &files, files.items[i]);
@@ -251,8 +256,8 @@ static void read_handler(Ctx *ctx, Packager *p, HandlerZip *h) {
       check_elf(ctx, h, &files, f);
   }
   if (unzipped > RUNTIME_UNZIPPED_LIMIT)
-    problem(ctx, h, "its files add up to %s bytes, over Lambda's limit of %s for a zip",
-            arena_printf(&ctx->arena, "%zu", unzipped), "250 MB");
+    problem(ctx, h, "its files add up to %zu bytes, over Lambda's limit of 250 MB for a zip",
+            unzipped);
   if (!h->problems.len)
     zip_handler(ctx, p, h, &files);
   for (size_t i = 0; i < files.len; i++)
