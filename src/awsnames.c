@@ -165,3 +165,15 @@ const char *awsname_construct_key(const char *key) {
     return "names use only letters, digits, '-' and '_'";
   return NULL;
 }
+
+/* CloudFormation: a letter, then letters, digits and hyphens; 128 at most. */
+const char *awsname_stack(const char *name) {
+  size_t n = strlen(name);
+  if (n < 1 || n > 128)
+    return "CloudFormation stack names are 1 to 128 characters long";
+  if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
+    return "CloudFormation stack names begin with a letter";
+  if (!all_chars_in(name, "-", true))
+    return "CloudFormation stack names use only letters, digits and '-'";
+  return NULL;
+}

@@ -16,5 +16,6 @@ const char *awsname_tag_key(const char *key);
 const char *awsname_tag_value(const char *value);
 /* Keys of buckets, functions and crawlers become logical ids: letters, digits, - and _. */
 const char *awsname_construct_key(const char *key);
+const char *awsname_stack(const char *name);
 
 #endif

@@ -169,6 +169,47 @@ const DiagCode DIAG_CODES[] = {
      "(function, crawler, database, workgroup) in the same account and region.",
      "# dev.yaml and prod.yaml both say\nbuckets: {data: {name: metrics-data}}\n",
      "buckets: {data: {name: 'metrics-${stage}'}}\n"},
+    {LK_STACK_CYCLE, "stacks depend on each other in a cycle",
+     "A construct in one stack refers to a construct in another, which (directly or\n"
+     "through further stacks) refers back. Each stack must be deployed after the stacks\n"
+     "it uses, so a cycle cannot be deployed. Move the constructs of the cycle into one\n"
+     "stack, or break the reference. The notes show a reference of each step.",
+     STAGE_HEAD "stacks: {a: {}, b: {}}\nbuckets: {data: {name: metrics-dev, stack: a}}\n"
+     "functions:\n  f: {stack: b, grants: [{read: data}]}\n"
+     "databases:\n  catalog:\n    name: metrics_dev\n    stack: a\n"
+     "    crawlers: {c: {bucket: data}}\nworkgroups:\n"
+     "  athena: {name: metrics-dev, stack: b, results: {bucket: data}}\n"
+     "# and the crawler's bucket lives in 'a' while ... (see the README)\n",
+     STAGE_HEAD "stacks: {a: {}, b: {}}\nbuckets: {data: {name: metrics-dev, stack: a}}\n"
+     "functions:\n  f: {stack: b, grants: [{read: data}]}\n"},
+    {LK_STACK_LIMIT, "a stack over a CloudFormation limit",
+     "CloudFormation refuses a template with more than 500 resources, 200 parameters or\n"
+     "200 outputs, or a body over 1 MB (the limit of a template uploaded to S3). lakec\n"
+     "checks each stack and says which limit it passes; put some of its constructs in\n"
+     "another stack ('stacks:' and each construct's 'stack:').",
+     STAGE_HEAD "functions:\n  f0001: {}\n  f0002: {}\n  # ... 150 functions: 4 resources each\n",
+     STAGE_HEAD "stacks: {one: {}, two: {}}\nfunctions:\n  f0001: {stack: one}\n  f0002: {stack: two}\n"},
+    {LK_QUEUE_TIMEOUT, "queue visibility shorter than its consumer's timeout",
+     "Lambda refuses an event source mapping from a queue whose visibility timeout is\n"
+     "shorter than the function's timeout: a message would become visible again while\n"
+     "the first invocation still works on it. AWS recommends six times the timeout.",
+     STAGE_HEAD "functions:\n  worker: {timeout: 60}\nqueues:\n"
+     "  jobs: {visibility_timeout: 30, consumer: worker}\n",
+     STAGE_HEAD "functions:\n  worker: {timeout: 60}\nqueues:\n"
+     "  jobs: {visibility_timeout: 360, consumer: worker}\n"},
+    {LK_DLQ_RETENTION, "dead-letter queue keeps messages for less time than its queue",
+     "A message moved to a dead-letter queue keeps its first enqueue time, so the dead-\n"
+     "letter queue's retention counts from when it entered the source queue. When the\n"
+     "dead-letter queue keeps messages for less time than the queue, a message can\n"
+     "expire there the moment it arrives. A warning: make the dead-letter retention\n"
+     "longer (its default is 14 days).",
+     STAGE_HEAD "queues:\n  jobs:\n    retention: 604800\n    dead_letter: {retention: 86400}\n",
+     STAGE_HEAD "queues:\n  jobs:\n    retention: 604800\n    dead_letter: {retention: 1209600}\n"},
+    {LK_EMPTY_STAGE, "a stage or stack without resources",
+     "CloudFormation rejects a template without resources. The stage (or one of its\n"
+     "stacks) has no construct that creates one: add one, or remove the empty stack.",
+     STAGE_HEAD "stacks: {main: {}, spare: {}}\nbuckets: {data: {name: metrics-dev}}\n",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev}}\n"},
     {LK_PROD_AUTH, "open API in production",
      "A stage with 'production: true' serves its API with 'auth: none'. Use iam or\n"
      "cognito, or, for an API that is public on purpose, say so with\n"

@@ -3,6 +3,7 @@
  * its errors; lower only ever sees a model that check accepted. */
 #include "compile.h"
 #include "check.h"
+#include "construct.h"
 #include "ctx.h"
 #include "lower.h"
 #include "decode.h"
@@ -12,7 +13,7 @@
 #include <string.h>
 
 Compiled compile_stage(Ctx *ctx, const char *path) {
-  Compiled c = {path, NULL, NULL};
+  Compiled c = {path, NULL, NULL, NULL};
   unsigned before = ctx->diags.errors;
   Node *root = merge(ctx, path); /* load happens inside merge, once per file */
   if (!root)
@@ -21,37 +22,33 @@ Compiled compile_stage(Ctx *ctx, const char *path) {
   if (ctx->diags.errors != before)
     return c;
   c.ir = lower(ctx, c.model);
+  c.linked = link_stacks(ctx, c.ir);
+  if (!c.linked) {
+    ir_free(c.ir);
+    c.ir = NULL;
+  }
   return c;
+}
+
+void compiled_free(Compiled *c) {
+  ir_free(c->ir);
+  linked_free(c->linked);
+  c->ir = NULL;
+  c->linked = NULL;
 }
 
 /* ---- across stages ---- */
 
-typedef struct NamedThing {
-  const char *kind, *name;
-  Pos pos;
-  bool global; /* unique in all of AWS (S3), not per account and region */
-} NamedThing;
-
-static size_t named_things(Ctx *ctx, const Model *m, NamedThing **out) {
-  size_t cap = m->buckets.len + m->functions.len + m->catalog.crawlers.len + 2, n = 0;
-  NamedThing *t = arena_alloc(&ctx->arena, cap * sizeof *t);
-  for (size_t i = 0; i < m->buckets.len; i++)
-    t[n++] = (NamedThing){"bucket", m->buckets.items[i].name,
-                          decode_value_pos(m->buckets.items[i].node, "name"), true};
-  for (size_t i = 0; i < m->functions.len; i++)
-    t[n++] = (NamedThing){"function", m->functions.items[i].name,
-                          decode_value_pos(m->functions.items[i].node, "name"), false};
-  for (size_t i = 0; i < m->catalog.crawlers.len; i++)
-    t[n++] = (NamedThing){"crawler", m->catalog.crawlers.items[i].name,
-                          decode_value_pos(m->catalog.crawlers.items[i].node, "name"), false};
-  if (m->catalog.node)
-    t[n++] = (NamedThing){"Glue database", m->catalog.database,
-                          decode_value_pos(m->catalog.node, "database"), false};
-  if (m->athena.node)
-    t[n++] = (NamedThing){"workgroup", m->athena.workgroup,
-                          decode_value_pos(m->athena.node, "workgroup"), false};
-  *out = t;
-  return n;
+/* Every name the constructs of a stage claim (construct.h's NameClaim). */
+static size_t named_things(Ctx *ctx, const Model *m, NameClaim ***out) {
+  PtrVec claims = {0};
+  for (size_t i = 0; i < CONSTRUCTS_COUNT; i++) {
+    const Construct *c = CONSTRUCTS[i];
+    for (size_t k = 0; c->claim_names && k < construct_count(m, c); k++)
+      c->claim_names(ctx, m, construct_item(m, c, k), &claims);
+  }
+  *out = (NameClaim **)claims.items;
+  return claims.len;
 }
 
 static bool same_place(const Model *a, const Model *b) {
@@ -62,25 +59,25 @@ static bool same_place(const Model *a, const Model *b) {
 
 /* "kind name" -> index into a's things: a hash lookup keeps this linear. */
 static void check_collisions(Ctx *ctx, const Model *a, const Model *b) {
-  NamedThing *ta, *tb;
+  NameClaim **ta, **tb;
   size_t na = named_things(ctx, a, &ta), nb = named_things(ctx, b, &tb);
   bool regional = same_place(a, b);
   json_t *index = json_object();
   for (size_t i = 0; i < na; i++)
-    if (ta[i].name && (ta[i].global || regional))
-      json_object_set_new(index, arena_printf(&ctx->arena, "%s %s", ta[i].kind, ta[i].name),
+    if (ta[i]->name && (ta[i]->global || regional))
+      json_object_set_new(index, arena_printf(&ctx->arena, "%s %s", ta[i]->kind, ta[i]->name),
                           json_integer((json_int_t)i));
   for (size_t j = 0; j < nb; j++) {
-    if (!tb[j].name)
+    if (!tb[j]->name)
       continue;
-    json_t *hit = json_object_get(index, arena_printf(&ctx->arena, "%s %s", tb[j].kind, tb[j].name));
+    json_t *hit = json_object_get(index, arena_printf(&ctx->arena, "%s %s", tb[j]->kind, tb[j]->name));
     if (!hit)
       continue;
-    const NamedThing *t = &ta[json_integer_value(hit)];
-    Diag *d = diag_error(ctx, tb[j].pos, LK_STAGE_COLLISION,
+    const NameClaim *t = ta[json_integer_value(hit)];
+    Diag *d = diag_error(ctx, tb[j]->pos, LK_STAGE_COLLISION,
                          "stages '%s' and '%s' would both create the %s '%s'%s", a->stage,
-                         b->stage, tb[j].kind, tb[j].name,
-                         tb[j].global ? "" : " in the same account and region");
+                         b->stage, tb[j]->kind, tb[j]->name,
+                         tb[j]->global ? "" : " in the same account and region");
     diag_note(ctx, d, t->pos, "stage '%s' names it here", a->stage);
   }
   json_decref(index);

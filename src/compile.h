@@ -4,6 +4,7 @@
 #define LAKEC_COMPILE_H
 
 #include "ir.h"
+#include "link.h"
 #include "model.h"
 
 struct Ctx;
@@ -12,11 +13,13 @@ typedef struct Compiled {
   const char *path;
   Model *model; /* NULL when the file could not be loaded at all */
   Ir *ir;       /* NULL when the file has errors */
+  Linked *linked; /* its stacks' templates; NULL when the file has errors */
 } Compiled;
 
-/* load -> merge -> check -> lower, stopping between phases when errors were
- * reported (diagnostics are in ctx). Free the result's IR with ir_free. */
+/* load -> merge -> check -> lower -> link, stopping between phases when
+ * errors were reported (diagnostics are in ctx). Free with compiled_free. */
 Compiled compile_stage(struct Ctx *ctx, const char *path);
+void compiled_free(Compiled *c);
 
 /* Checks that need every file of a run: two files building one stage (their
  * outputs would overwrite each other), and two stages creating the same

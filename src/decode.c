@@ -9,7 +9,6 @@
 #include <limits.h>
 #include <string.h>
 
-typedef LIST(void) AnyList;
 
 static void put(void *dst, size_t offset, const void *value, size_t size) {
   memcpy((char *)dst + offset, value, size);
@@ -265,8 +264,8 @@ static const Field *find_field(const Shape *sh, const char *key) {
 }
 
 static void report_unknown_key(Ctx *ctx, const Shape *sh, const Node *key, const char *where) {
-  const char *names[32];
-  size_t n = field_names(sh, names, 32);
+  const char *names[64];
+  size_t n = field_names(sh, names, 64);
   Diag *d = diag_error(ctx, key->pos, LK_UNKNOWN_KEY, "unknown key '%s' in %s", key->str, where);
   const char *best = suggest_closest(key->str, names, n);
   if (best)
@@ -301,8 +300,8 @@ static void check_exactly_one(Ctx *ctx, const Shape *sh, const Node *node, const
   }
   if (first)
     return;
-  const char *names[32];
-  size_t n = field_names(sh, names, 32);
+  const char *names[64];
+  size_t n = field_names(sh, names, 64);
   char keys[256];
   join_words(keys, sizeof keys, names, n);
   diag_error(ctx, node->pos, LK_MISSING_KEY, "%s needs one of the keys %s", where, keys);

@@ -1,7 +1,9 @@
-/* emit: phase 5. Renders the IR with jansson (which keeps insertion order, so
- * the lowering's order is the file's order) and writes through temporary
- * files renamed into place only when every file of the run is written: a
- * failed build never leaves a partial or a stale mix of files behind. */
+/* emit: phase 5. Renders each stack's template (link made them) with jansson
+ * (which keeps insertion order, so the lowering's order is the file's order)
+ * and the stage's manifest, and writes through temporary files renamed into
+ * place only when every file of the run is written: a failed build never
+ * leaves a partial or a stale mix of files behind. A stage's folder is
+ * DIR/<project>/<stage>/, so two blueprints with a `prod` never collide. */
 #include "emit.h"
 #include "ctx.h"
 
@@ -41,7 +43,36 @@ char *emit_template_text(const Ir *ir) {
   return s;
 }
 
-char *emit_manifest_text(const Ir *ir) {
+char *emit_json_text(json_t *v) { return dump(v); }
+
+/* The stack's parameters and their defaults (null: the deployer supplies it). */
+static json_t *stack_parameters(const LinkedStack *ls) {
+  json_t *out = json_object(), *params = json_object_get(ls->template, "Parameters");
+  const char *id;
+  json_t *body;
+  json_object_foreach(params, id, body) {
+    json_t *def = json_object_get(body, "Default");
+    json_object_set_new(out, id, def ? json_incref(def) : json_null());
+  }
+  return out;
+}
+
+static json_t *manifest_stacks(const Linked *l) {
+  json_t *stacks = json_array();
+  for (size_t i = 0; i < l->len; i++) {
+    const LinkedStack *ls = l->stacks[i];
+    json_t *deps = json_array();
+    for (size_t k = 0; k < ls->depends_on.len; k++)
+      json_array_append_new(deps, json_string(((const IrStack *)ls->depends_on.items[k])->name));
+    char *file = emit_template_file(ls->stack);
+    json_array_append_new(stacks, J("{s:s, s:s, s:o, s:o}", "name", ls->stack->name, "template",
+                                    file, "parameters", stack_parameters(ls), "depends_on", deps));
+    free(file);
+  }
+  return stacks;
+}
+
+static json_t *manifest_assets(const Ir *ir) {
   json_t *assets = json_array();
   for (size_t i = 0; i < ir->assets.len; i++) {
     const IrAsset *a = ir->assets.items[i];
@@ -55,12 +86,29 @@ char *emit_manifest_text(const Ir *ir) {
                                     a->sha256 ? json_string(a->sha256) : json_null(), "size",
                                     a->file ? json_integer((json_int_t)a->zip_size) : json_null()));
   }
-  json_t *m = J("{s:i, s:s, s:s, s:s, s:s, s:o}", "manifest", 1, "project", ir->project, "stage",
-                ir->stage, "template", "template.json", "bucket_parameter", "AssetsBucket",
-                "assets", assets);
+  return assets;
+}
+
+char *emit_manifest_text(const Ir *ir, const Linked *l, const char *source) {
+  json_t *m = J("{s:i, s:s, s:s, s:s, s:s, s:o, s:o}", "manifest", 2, "project", ir->project,
+                "stage", ir->stage, "source", source, "bucket_parameter", "AssetsBucket",
+                "stacks", manifest_stacks(l), "assets", manifest_assets(ir));
   char *s = dump(m);
   json_decref(m);
   return s;
+}
+
+char *emit_template_file(const IrStack *s) {
+  size_t n = strlen(s->name) + sizeof ".template.json";
+  char *out = malloc(n);
+  if (!out)
+    BUG("out of memory");
+  snprintf(out, n, "%s.template.json", s->name);
+  return out;
+}
+
+const char *emit_stage_dir(Ctx *ctx, const Ir *ir, const char *out_dir) {
+  return arena_printf(&ctx->arena, "%s/%s/%s", out_dir, ir->project, ir->stage);
 }
 
 static bool make_dirs(const char *path) {
@@ -94,12 +142,24 @@ static void batch_add_text(Ctx *ctx, EmitBatch *b, const char *path, char *text)
   batch_add(ctx, b, path, (const unsigned char *)text, strlen(text), text);
 }
 
-void emit_stage(Ctx *ctx, EmitBatch *b, const Ir *ir, const char *out_dir) {
-  const char *dir = arena_printf(&ctx->arena, "%s/%s", out_dir, ir->stage);
-  batch_add_text(ctx, b, arena_printf(&ctx->arena, "%s/template.json", dir),
-                 emit_template_text(ir));
-  batch_add_text(ctx, b, arena_printf(&ctx->arena, "%s/assets.json", dir),
-                 emit_manifest_text(ir));
+static void own_dir(Ctx *ctx, EmitBatch *b, const char *dir, const char *suffix) {
+  OwnedDir *o = arena_alloc(&ctx->arena, sizeof *o);
+  *o = (OwnedDir){dir, suffix};
+  ptrvec_push(&ctx->arena, &b->owned_dirs, o);
+}
+
+void emit_stage(Ctx *ctx, EmitBatch *b, const Ir *ir, const Linked *l, const char *source,
+                const char *out_dir) {
+  const char *dir = emit_stage_dir(ctx, ir, out_dir);
+  for (size_t i = 0; i < l->len; i++) {
+    char *file = emit_template_file(l->stacks[i]->stack);
+    batch_add_text(ctx, b, arena_printf(&ctx->arena, "%s/%s", dir, file),
+                   emit_json_text(l->stacks[i]->template));
+    free(file);
+  }
+  batch_add_text(ctx, b, arena_printf(&ctx->arena, "%s/manifest.json", dir),
+                 emit_manifest_text(ir, l, source));
+  own_dir(ctx, b, dir, ".template.json"); /* a stack renamed or removed leaves none behind */
   bool packaged = false;
   for (size_t i = 0; i < ir->assets.len; i++) {
     const IrAsset *a = ir->assets.items[i];
@@ -109,7 +169,7 @@ void emit_stage(Ctx *ctx, EmitBatch *b, const Ir *ir, const char *out_dir) {
     packaged |= a->file != NULL;
   }
   if (packaged)
-    ptrvec_push(&ctx->arena, &b->asset_dirs, arena_printf(&ctx->arena, "%s/assets", dir));
+    own_dir(ctx, b, arena_printf(&ctx->arena, "%s/assets", dir), ".zip");
 }
 
 static bool in_batch(const EmitBatch *b, const char *path) {
@@ -119,16 +179,18 @@ static bool in_batch(const EmitBatch *b, const char *path) {
   return false;
 }
 
-/* The zips in the batch's asset directories that the batch does not write. */
+/* The files of the batch's owned directories that the batch does not write. */
 static PtrVec stale_zips(Ctx *ctx, const EmitBatch *b) {
   PtrVec stale = {0};
-  for (size_t i = 0; i < b->asset_dirs.len; i++) {
-    const char *dir = b->asset_dirs.items[i];
+  for (size_t i = 0; i < b->owned_dirs.len; i++) {
+    const OwnedDir *o = b->owned_dirs.items[i];
+    const char *dir = o->dir;
+    size_t k = strlen(o->suffix);
     DIR *d = opendir(dir);
     for (struct dirent *e; d && (e = readdir(d));) {
       size_t len = strlen(e->d_name);
       const char *path = arena_printf(&ctx->arena, "%s/%s", dir, e->d_name);
-      if (len > 4 && !strcmp(e->d_name + len - 4, ".zip") && !in_batch(b, path))
+      if (len > k && !strcmp(e->d_name + len - k, o->suffix) && !in_batch(b, path))
         ptrvec_push(&ctx->arena, &stale, (void *)path);
     }
     if (d)
@@ -225,5 +287,5 @@ void emit_batch_release(EmitBatch *b) {
   for (size_t i = 0; i < b->files.len; i++)
     free(((EmitFile *)b->files.items[i])->owned);
   b->files.len = 0;
-  b->asset_dirs.len = 0;
+  b->owned_dirs.len = 0;
 }

@@ -37,9 +37,42 @@ IrResource *ir_add(Ctx *ctx, Ir *ir, const char *id, const char *type, json_t *p
   r->id = id;
   r->type = type;
   r->properties = props;
+  r->stack = ir->current_stack;
+  r->origin = ir->current_origin;
   ptrvec_push(&ctx->arena, &ir->resources, r);
   strindex_put(ctx, &ir->by_id, r->id, r);
   return r;
+}
+
+static const char *known_key(Ctx *ctx, const char *id, const char *attr) {
+  return attr ? arena_printf(&ctx->arena, "%s.%s", id, attr) : id;
+}
+
+void ir_known_value(Ctx *ctx, Ir *ir, const char *id, const char *attr, json_t *literal) {
+  const char *key = known_key(ctx, id, attr);
+  if (strindex_get(&ir->known, key)) {
+    json_decref(literal);
+    return;
+  }
+  strindex_put(ctx, &ir->known, key, literal);
+  ptrvec_push(&ctx->arena, &ir->known_values, literal);
+}
+
+json_t *ir_known(const Ir *ir, const char *id, const char *attr) {
+  char buf[512];
+  if (!attr)
+    return strindex_get(&ir->known, id);
+  if ((size_t)snprintf(buf, sizeof buf, "%s.%s", id, attr) >= sizeof buf)
+    return NULL;
+  return strindex_get(&ir->known, buf);
+}
+
+IrStack *ir_stack_add(Ctx *ctx, Ir *ir, const char *key, const char *name,
+                      const char *description, const struct Node *node) {
+  IrStack *s = arena_alloc(&ctx->arena, sizeof *s);
+  *s = (IrStack){key, name, description, node, ir->stacks.len};
+  ptrvec_push(&ctx->arena, &ir->stacks, s);
+  return s;
 }
 
 void ir_set_policy(IrResource *r, const char *policy) {
@@ -64,6 +97,7 @@ void ir_parameter(Ctx *ctx, Ir *ir, const char *id, json_t *value) {
 
 void ir_output(Ctx *ctx, Ir *ir, const char *id, json_t *value, const char *description) {
   ir_entry(ctx, &ir->outputs, id, J("{s:s, s:o}", "Description", description, "Value", value));
+  ((IrEntry *)ir->outputs.items[ir->outputs.len - 1])->stack = ir->current_stack;
 }
 
 static json_t *resource_to_json(const IrResource *r) {
@@ -126,6 +160,8 @@ void ir_free(Ir *ir) {
     json_decref(((IrEntry *)ir->parameters.items[i])->value);
   for (size_t i = 0; i < ir->outputs.len; i++)
     json_decref(((IrEntry *)ir->outputs.items[i])->value);
+  for (size_t i = 0; i < ir->known_values.len; i++)
+    json_decref(ir->known_values.items[i]);
 }
 
 /* ---- templates read from disk ---- */

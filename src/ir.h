@@ -10,6 +10,14 @@
 #include <stdbool.h>
 
 struct Ctx;
+struct Node;
+
+/* A CloudFormation stack of the stage; templates read from disk have none. */
+typedef struct IrStack {
+  const char *key, *name, *description;
+  const struct Node *node; /* its entry under `stacks:`, or NULL for the default */
+  size_t index;            /* in Ir.stacks */
+} IrStack;
 
 typedef struct IrResource {
   const char *id;
@@ -19,11 +27,14 @@ typedef struct IrResource {
   const char *deletion_policy, *update_replace_policy; /* NULL = CloudFormation's default */
   const char *condition; /* templates read from disk only */
   json_t *metadata;      /* owned, or NULL */
+  const IrStack *stack;  /* NULL: templates read from disk */
+  const struct Node *origin; /* the construct item it was lowered from, for messages */
 } IrResource;
 
 typedef struct IrEntry {
   const char *id;
   json_t *value; /* owned: a Parameter or Output body */
+  const IrStack *stack; /* outputs: the stack that has it; parameters: NULL (any that uses it) */
 } IrEntry;
 
 /* A handler program that functions run; its zip's S3 key is a parameter. */
@@ -46,12 +57,26 @@ typedef struct Ir {
   json_t *conditions; /* owned, or NULL: templates read from disk only */
   StrIndex by_id;     /* logical id -> IrResource * */
   StrIndex assets_by_handler; /* handler -> IrAsset * */
+  PtrVec stacks;      /* IrStack *, in the order written; at least one when lowered */
+  /* Where ir_add and ir_output put things: lower sets them per construct item. */
+  const IrStack *current_stack;
+  const struct Node *current_origin;
+  /* "Id" or "Id.Attr" -> json_t * (owned): values known before deployment. */
+  StrIndex known;
+  PtrVec known_values; /* the same json_t *, to free them */
 } Ir;
 
 Ir *ir_new(struct Ctx *ctx);
 /* Adds a resource; steals props. A duplicate logical id is a BUG. */
 IrResource *ir_add(struct Ctx *ctx, Ir *ir, const char *id, const char *type, json_t *props);
 void ir_depends_on(struct Ctx *ctx, IrResource *r, const char *id);
+/* Records that `id` (attr NULL: its Ref) has the value `literal` (stolen)
+ * whatever the deployment, so another stack may write it as it is. */
+void ir_known_value(struct Ctx *ctx, Ir *ir, const char *id, const char *attr, json_t *literal);
+/* The value recorded for id / attr, or NULL (borrowed). */
+json_t *ir_known(const Ir *ir, const char *id, const char *attr);
+IrStack *ir_stack_add(struct Ctx *ctx, Ir *ir, const char *key, const char *name,
+                      const char *description, const struct Node *node);
 /* Sets DeletionPolicy and UpdateReplacePolicy together ("Retain", "Delete"). */
 void ir_set_policy(IrResource *r, const char *policy);
 /* An IR from a CloudFormation template (JSON) read from disk. It shares t's

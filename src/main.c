@@ -201,7 +201,7 @@ static Compiled *compile_all(Ctx *ctx, int nfiles, char **files) {
 
 static void free_all(Compiled *c, int n) {
   for (int i = 0; i < n; i++)
-    ir_free(c[i].ir);
+    compiled_free(&c[i]);
 }
 
 /* $LAKEC_HANDLERS, else "handlers" beside the executable: in a CMake build
@@ -242,7 +242,7 @@ static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
   } else {
     EmitBatch batch = {{0}, {0}};
     for (int i = 0; i < nfiles; i++)
-      emit_stage(ctx, &batch, c[i].ir, o->out_dir);
+      emit_stage(ctx, &batch, c[i].ir, c[i].linked, files[i], o->out_dir);
     const char *why = NULL;
     if (o->check) {
       if (emit_check(ctx, &batch, stderr))

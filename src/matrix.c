@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef LIST(void) AnyList;
 
 static void get(const void *obj, size_t offset, void *value, size_t size) {
   memcpy(value, (const char *)obj + offset, size);
@@ -116,7 +115,7 @@ Matrix *matrix_build(Ctx *ctx, const Model *const *models, size_t n) {
   json_t *paths = json_object(); /* union of paths, first-seen order */
   for (size_t s = 0; s < n; s++) {
     flat[s] = json_object();
-    flatten_shape(ctx, flat[s], &SHAPE_STAGE, models[s], "");
+    flatten_shape(ctx, flat[s], schema_stage(), models[s], "");
     const char *path;
     json_t *v;
     json_object_foreach(flat[s], path, v) {

@@ -26,6 +26,8 @@ typedef LIST(const char *) StrList;
 enum { TRI_UNSET = -1 };
 
 typedef struct Bucket Bucket;
+struct GrantVerb;
+struct Construct;
 
 /* "BUCKET/PREFIX" or bucket + prefix keys, resolved to the bucket. */
 typedef struct Location {
@@ -33,11 +35,17 @@ typedef struct Location {
   const char *prefix; /* "" = the whole bucket, else ends with '/' or is a key prefix */
 } Location;
 
+/* The first members of every construct's item (construct.h's ITEM_HEADER). */
+#define MODEL_ITEM_HEADER                                                                \
+  const Node *node;                                                                      \
+  const char *key;                                                                       \
+  const char *stack
+
 struct Bucket {
-  const Node *node;
-  const char *key; /* the name in `buckets:`, the root of its logical ids */
+  MODEL_ITEM_HEADER;
   const char *name;
   int versioned, retain; /* tri-state until check applies the stage's defaults */
+  bool eventbridge;      /* a function is triggered by its new objects */
 };
 
 typedef struct Crawler {
@@ -46,13 +54,14 @@ typedef struct Crawler {
   const char *name;
   const char *bucket, *prefix;
   Location target; /* resolved */
+  const struct Database *database;
 } Crawler;
 
-typedef struct Catalog {
-  const Node *node;
-  const char *database;
+typedef struct Database {
+  MODEL_ITEM_HEADER;
+  const char *name;
   LIST(Crawler) crawlers;
-} Catalog;
+} Database;
 
 typedef struct AthenaResults {
   const Node *node;
@@ -60,12 +69,12 @@ typedef struct AthenaResults {
   Location where; /* resolved */
 } AthenaResults;
 
-typedef struct Athena {
-  const Node *node;
-  const char *workgroup;
+typedef struct Workgroup {
+  MODEL_ITEM_HEADER;
+  const char *name;
   AthenaResults results;
   long long bytes_scanned_limit; /* 0 = none */
-} Athena;
+} Workgroup;
 
 typedef struct Schedule {
   const Node *node;
@@ -79,23 +88,22 @@ typedef struct ObjectTrigger {
   const Bucket *source; /* resolved */
 } ObjectTrigger;
 
-typedef enum { GRANT_READ, GRANT_WRITE, GRANT_DELETE, GRANT_CRAWL, GRANT_QUERY } GrantKind;
-
+/* `- VERB: TARGET` in a function's grants; the verbs come from the constructs. */
 typedef struct Grant {
   const Node *node;
-  /* as written: exactly one is set */
-  const char *read, *write, *delete_, *crawl, *query;
+  const char *text; /* the target as written */
   /* resolved */
-  GrantKind kind;
-  Location where;          /* read / write / delete */
-  const Crawler *crawler;  /* crawl / query */
+  const struct GrantVerb *verb;
+  const struct Construct *owner; /* the construct offering the verb */
+  const void *target;            /* its item (a Bucket, a Crawler, a queue ...) */
+  Location where;                /* bucket locations */
+  const void *via;               /* a second item some verbs need (query: the workgroup) */
 } Grant;
 
 typedef enum { ARCH_X86_64, ARCH_ARM64 } Arch;
 
 typedef struct Function {
-  const Node *node;
-  const char *key;
+  MODEL_ITEM_HEADER;
   const char *name;
   const char *handler;
   const char *description;
@@ -105,6 +113,7 @@ typedef struct Function {
   Schedule schedule;
   ObjectTrigger on_object_created;
   LIST(Grant) grants;
+  StrMap extra_env; /* set by other constructs' checks (an API's CORS origins) */
 } Function;
 
 typedef enum { AUTH_NONE, AUTH_IAM, AUTH_COGNITO } AuthMode;
@@ -122,7 +131,7 @@ typedef struct Route {
 } Route;
 
 typedef struct Api {
-  const Node *node;
+  MODEL_ITEM_HEADER;
   const char *name;
   const char *stage_name;
   int auth; /* AuthMode */
@@ -138,6 +147,19 @@ typedef struct Policy {
       allow_disabled_schedules;
 } Policy;
 
+/* A CloudFormation stack of the stage: `stacks: {KEY: {name: ...}}`. */
+typedef struct Stack {
+  const Node *node;
+  const char *key;
+  const char *name;
+  const char *description;
+} Stack;
+
+typedef LIST(void) AnyList;
+
+/* As many kinds of construct as the registry may hold. */
+#define MODEL_CONSTRUCTS_MAX 48
+
 typedef struct Model {
   const Node *node;
   long long version;
@@ -147,15 +169,12 @@ typedef struct Model {
   Policy policy;
   StrMap tags;
   StrMap vars;
-  LIST(Bucket) buckets;
-  Catalog catalog;
-  Athena athena;
-  LIST(Function) functions;
-  Api api;
+  LIST(Stack) stacks; /* check adds the default one when none is written */
+  /* The items of each construct, in registry order (construct.h). */
+  AnyList items[MODEL_CONSTRUCTS_MAX];
 } Model;
 
-const Bucket *model_find_bucket(const Model *m, const char *key);
-const Function *model_find_function(const Model *m, const char *key);
-const Crawler *model_find_crawler(const Model *m, const char *key);
+/* The stack named key ("" or NULL: the default, first one). */
+const Stack *model_stack(const Model *m, const char *key);
 
 #endif

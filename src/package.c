@@ -3,6 +3,7 @@
  * zip it, hash the zip. Then, per stage, compare with the functions that
  * run it and hand the zip to the IR. */
 #include "package.h"
+#include "construct.h"
 #include "codes.h"
 #include "ctx.h"
 #include "decode.h"
@@ -333,8 +334,8 @@ static json_t *parameter_body(Ir *ir, const char *id) {
 
 bool package_stage(Ctx *ctx, Packager *p, const Model *m, Ir *ir) {
   bool ok = true;
-  for (size_t i = 0; i < m->functions.len; i++) {
-    const Function *f = &m->functions.items[i];
+  for (size_t i = 0; i < construct_count(m, &construct_function); i++) {
+    const Function *f = construct_item(m, &construct_function, i);
     IrAsset *a = strindex_get(&ir->assets_by_handler, f->handler);
     HandlerZip *h = handler_zip(ctx, p, f->handler);
     if (!a->reported) {

@@ -1,14 +1,15 @@
 /* schema: the stage language as data. One table per construct says which keys
  * exist, their types, defaults, ranges and allowed values, and where the
  * decoded value lands in the model. decode.c reads these tables to build the
- * model; the README reference and (later) the JSON Schema come from them too,
- * so the language has one source of truth. Adding a construct = a Shape here,
- * a struct in model.h, and a lowering file. */
+ * model; the JSON Schema, the stage matrix and the README test read them too,
+ * so the language has one source of truth. Each construct's table lives in
+ * its own file (src/constructs/); this header holds the table types. */
 #ifndef LAKEC_SCHEMA_H
 #define LAKEC_SCHEMA_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
   F_STR,     /* const char *; any scalar but null is read as its text */
@@ -48,7 +49,24 @@ struct Shape {
   size_t nfields;
 };
 
-extern const Shape SHAPE_STAGE;
+#define NO_KEY ((size_t)-1)
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+/* A Shape literal for struct T whose node member is `node`. */
+#define SHAPE(T, nm, fields_, ...)                                                       \
+  {.name = nm, .size = sizeof(T), .node_offset = offsetof(T, node), .fields = fields_,   \
+   .nfields = COUNT(fields_), __VA_ARGS__}
+
+/* The stage's own keys (lakec, project, stage, tags, stacks, ...). */
+extern const Field SCHEMA_STAGE_FIELDS[];
+extern const size_t SCHEMA_STAGE_FIELDS_COUNT;
+
+/* The whole stage: its own keys, then one key per construct of the registry
+ * (built once, on first use). */
+const Shape *schema_stage(void);
+/* A function's grant: one key, a verb some construct offers (built with the
+ * stage's shape). Referenced by the function's table. */
+extern Shape schema_grant;
+
 extern const char *const ENUM_ARCH[];
 extern const char *const ENUM_AUTH[];
 

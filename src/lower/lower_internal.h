@@ -1,5 +1,6 @@
-/* lower_internal: what the lowering files share: logical ids, CloudFormation
- * intrinsic functions, ARNs, and the entry point of each construct's file. */
+/* lower_internal: what the constructs' lowerings share: logical ids,
+ * CloudFormation intrinsic functions, IAM building blocks, and the few typed
+ * helpers one construct offers the others (bucket locations, crawlers). */
 #ifndef LAKEC_LOWER_INTERNAL_H
 #define LAKEC_LOWER_INTERNAL_H
 
@@ -10,39 +11,46 @@
 /* Logical ids: PascalCase of a user's key plus a suffix: ("raw-data", "Bucket")
  * -> "RawDataBucket". Stable across builds, so diffs stay meaningful. */
 const char *lid(Ctx *ctx, const char *key, const char *suffix);
+/* Environment variable names: ("LAKEC_QUEUE_", "raw-jobs", "_URL") -> LAKEC_QUEUE_RAW_JOBS_URL. */
+const char *env_name(Ctx *ctx, const char *prefix, const char *key, const char *suffix);
 
+/* A construct's own resources refer to each other with these; another
+ * construct's attributes come from construct_ref / construct_sub. */
 json_t *cfn_ref(const char *id);
 json_t *cfn_getatt(const char *id, const char *attribute);
 json_t *cfn_sub(const char *text);
 /* "arn:${AWS::Partition}:s3:::" style strings are written with Fn::Sub. */
 json_t *cfn_subf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The Ir of a bucket, for references from other constructs. */
-const char *bucket_lid(Ctx *ctx, const Bucket *b);
+/* ---- bucket locations (src/constructs/bucket.c) ---- */
 /* ARN of the objects under a location: ${DataBucket.Arn}/raw/ then a star. */
-json_t *location_objects_arn(Ctx *ctx, const Location *loc);
+json_t *location_objects_arn(Ctx *ctx, Ir *ir, const Location *loc);
 /* s3://bucket/prefix for crawlers and Athena. */
-json_t *location_s3_url(Ctx *ctx, const Location *loc);
+json_t *location_s3_url(Ctx *ctx, Ir *ir, const Location *loc);
+json_t *location_bucket_arn(Ctx *ctx, Ir *ir, const Location *loc);
+/* s3:ListBucket on the bucket, narrowed to the location's prefix. */
+json_t *iam_list_prefix(Ctx *ctx, Ir *ir, const char *sid, const Location *loc);
+/* LAKEC_BUCKET_<KEY>: the bucket's name (nothing when b is NULL). */
+void bucket_environment(Ctx *ctx, Ir *ir, const Bucket *b, json_t *vars);
+/* LAKEC_CRAWLER_<KEY> and its bucket (src/constructs/database.c). */
+void crawler_environment(Ctx *ctx, Ir *ir, const Crawler *c, json_t *vars);
 
-/* IAM: a role that `service` may assume, with one inline policy of `statements`
+/* ---- IAM (iam.c) ---- */
+/* A role that `service` may assume, with one inline policy of `statements`
  * (stolen). Returns the role's logical id. */
 const char *iam_role(Ctx *ctx, Ir *ir, const char *id, const char *service, json_t *statements);
 json_t *iam_statement(const char *sid, json_t *actions, json_t *resources);
-/* Read / read-write access to the catalog entries of the database `db_lid`. */
-json_t *iam_catalog_read(const char *sid, const char *db_lid);
-json_t *iam_catalog_write(const char *sid, const char *db_lid);
-/* s3:ListBucket on the bucket, narrowed to the location's prefix. */
-json_t *iam_list_prefix(Ctx *ctx, const char *sid, const Location *loc);
-/* The statements a function's grants allow (new array). */
-json_t *iam_grant_statements(Ctx *ctx, const Model *m, const Function *f);
+/* A statement id: the verb and the PascalCase of what it covers ("WriteDataRaw"). */
+const char *iam_sid(Ctx *ctx, const char *verb, const char *text);
+/* Read / read-write access to the catalog entries of a database whose name
+ * is `db_sub` in Fn::Sub text ("${CatalogDatabase}"). */
+json_t *iam_catalog_read(const char *sid, const char *db_sub);
+json_t *iam_catalog_write(const char *sid, const char *db_sub);
+/* The statements a function's grants allow, in order (new array): each
+ * grant's verb says them. */
+json_t *iam_grant_statements(Ctx *ctx, Ir *ir, const Model *m, const Function *f);
 
-/* One entry point per construct, called in this order by lower(). */
-void lower_buckets(Ctx *ctx, Ir *ir, const Model *m);
-void lower_catalog(Ctx *ctx, Ir *ir, const Model *m);
-void lower_athena(Ctx *ctx, Ir *ir, const Model *m);
-void lower_functions(Ctx *ctx, Ir *ir, const Model *m);
-void lower_api(Ctx *ctx, Ir *ir, const Model *m);
-/* Last: every taggable resource gets the stage's tags. */
+/* Last: every taggable resource gets the stage's tags (tags.c). */
 void lower_tags(Ctx *ctx, Ir *ir, const Model *m);
 
 #endif

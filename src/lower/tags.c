@@ -1,29 +1,12 @@
-/* tags: the one place that knows how each resource type takes tags (a list of
- * {Key, Value}, a plain map, or not at all). After every construct is lowered,
- * every taggable resource gets the stage's tags plus Project, Stage and
- * ManagedBy, sorted by key so templates diff cleanly. */
+/* tags: after every construct is lowered, every resource of a type that some
+ * construct says takes tags (a list of {Key, Value} or a plain map, see its
+ * TagRule list) gets the stage's tags plus Project, Stage and ManagedBy,
+ * sorted by key so templates diff cleanly. */
+#include "construct.h"
 #include "lower_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-typedef enum { TAGS_LIST, TAGS_MAP } TagShape;
-
-static const struct {
-  const char *type, *property;
-  TagShape shape;
-} TAGGABLE[] = {
-    {"AWS::S3::Bucket", "Tags", TAGS_LIST},
-    {"AWS::IAM::Role", "Tags", TAGS_LIST},
-    {"AWS::Lambda::Function", "Tags", TAGS_LIST},
-    {"AWS::Logs::LogGroup", "Tags", TAGS_LIST},
-    {"AWS::Events::Rule", "Tags", TAGS_LIST},
-    {"AWS::Glue::Crawler", "Tags", TAGS_MAP},
-    {"AWS::Athena::WorkGroup", "Tags", TAGS_LIST},
-    {"AWS::ApiGateway::RestApi", "Tags", TAGS_LIST},
-    {"AWS::ApiGateway::Stage", "Tags", TAGS_LIST},
-    {"AWS::Cognito::UserPool", "UserPoolTags", TAGS_MAP},
-};
 
 static int compare_pairs(const void *a, const void *b) {
   return strcmp(((const StrPair *)a)->key, ((const StrPair *)b)->key);
@@ -53,14 +36,22 @@ static json_t *tags_json(const StrPair *tags, size_t n, TagShape shape) {
   return out;
 }
 
+/* The first construct's rule for a resource type, or NULL: not taggable. */
+static const TagRule *tag_rule(const char *type) {
+  for (size_t i = 0; i < CONSTRUCTS_COUNT; i++)
+    for (const TagRule *t = CONSTRUCTS[i]->tags; t && t->type; t++)
+      if (!strcmp(t->type, type))
+        return t;
+  return NULL;
+}
+
 void lower_tags(Ctx *ctx, Ir *ir, const Model *m) {
   size_t n;
   StrPair *tags = stage_tags(ctx, m, &n);
   for (size_t i = 0; i < ir->resources.len; i++) {
     IrResource *r = ir->resources.items[i];
-    for (size_t k = 0; k < sizeof TAGGABLE / sizeof *TAGGABLE; k++)
-      if (!strcmp(r->type, TAGGABLE[k].type))
-        json_object_set_new(r->properties, TAGGABLE[k].property,
-                            tags_json(tags, n, TAGGABLE[k].shape));
+    const TagRule *rule = tag_rule(r->type);
+    if (rule)
+      json_object_set_new(r->properties, rule->property, tags_json(tags, n, rule->shape));
   }
 }

@@ -1,0 +1,37 @@
+/* check_util: what the constructs' checks share (check.c implements it):
+ * positions, AWS naming rules, key prefixes, default names, duplicate names,
+ * and bucket locations ("BUCKET/PREFIX", implemented by the bucket). */
+#ifndef LAKEC_CHECK_UTIL_H
+#define LAKEC_CHECK_UTIL_H
+
+#include "awsnames.h"
+#include "construct.h"
+#include "ctx.h"
+#include "model.h"
+#include "strindex.h"
+#include "suggest.h"
+
+/* The position of key's value in map (of the map itself when absent). */
+Pos check_pos(const Node *map, const char *key);
+/* Reports value (map's key) when rule says why it is invalid. */
+void check_name(Ctx *ctx, const Node *map, const char *key, const char *value,
+                const char *(*rule)(const char *), const char *code, const char *what);
+/* A plain key prefix: no leading '/', '//', '..' or '*'. */
+bool check_prefix(Ctx *ctx, const char *prefix, Pos at);
+/* Keys of a map that become logical ids: valid, and not too close to each other. */
+void check_keys(Ctx *ctx, const char *what, const Node *map);
+/* PROJECT-STAGE-KEY. */
+const char *check_default_name(Ctx *ctx, const Model *m, const char *key);
+/* "queues 'a' and 'b' have the same name 'x'" when `names` already has name. */
+void check_unique_name(Ctx *ctx, StrIndex *names, const Construct *c, const Item *item,
+                       const char *name);
+/* "BUCKET/PREFIX" resolved to its bucket (NULL bucket when reported). */
+Location bucket_location(Ctx *ctx, const Model *m, const char *text, Pos at);
+/* bucket + prefix keys resolved the same way. */
+Location bucket_location_of(Ctx *ctx, const Model *m, const char *bucket, const char *prefix,
+                            Pos bucket_at, Pos prefix_at);
+
+/* The crawler named key in any database, or NULL (reported at `at`). */
+const Crawler *database_find_crawler(Ctx *ctx, const Model *m, const char *key, Pos at);
+
+#endif

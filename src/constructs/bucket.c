@@ -1,0 +1,232 @@
+/* bucket: an S3 bucket that is private and encrypted whatever the stage says:
+ * all four Block Public Access flags, SSE-S3 by default, BucketOwnerEnforced
+ * (no ACLs), and a bucket policy that denies any request without TLS.
+ * Versioning and retention follow the stage (on by default in production);
+ * EventBridge notifications are on when a function is triggered by the bucket.
+ * Functions are granted `read`, `write` and `delete` on BUCKET/PREFIX. */
+#include "check_util.h"
+#include "construct.h"
+#include "lower/lower_internal.h"
+
+#include <string.h>
+
+extern const Construct construct_bucket;
+
+static const Field BUCKET_FIELDS[] = {
+    {"name", F_STR, offsetof(Bucket, name), .required = true,
+     .doc = "the S3 bucket name (globally unique; S3 naming rules apply)"},
+    {"versioned", F_BOOL, offsetof(Bucket, versioned), .def = "production", .computed = true,
+     .doc = "turn on object versioning"},
+    {"retain", F_BOOL, offsetof(Bucket, retain), .def = "production", .computed = true,
+     .doc = "keep the bucket when the stack is deleted or the bucket replaced"},
+    FIELD_STACK(Bucket),
+};
+static const Shape SHAPE_BUCKET =
+    SHAPE(Bucket, "bucket", BUCKET_FIELDS, .key_offset = offsetof(Bucket, key));
+
+/* ---- check ---- */
+
+static void check_production_rules(Ctx *ctx, const Model *m, const Bucket *b) {
+  if (m->production != 1)
+    return;
+  if (!b->versioned && !m->policy.allow_unversioned_buckets)
+    diag_error(ctx, check_pos(b->node, "versioned"), LK_PROD_BUCKET,
+               "bucket '%s' of a production stage must be versioned (or set 'policy: "
+               "{allow_unversioned_buckets: true}')",
+               b->key);
+  if (!b->retain && !m->policy.allow_unretained_buckets)
+    diag_error(ctx, check_pos(b->node, "retain"), LK_PROD_BUCKET,
+               "bucket '%s' of a production stage must be retained (or set 'policy: "
+               "{allow_unretained_buckets: true}')",
+               b->key);
+}
+
+static void bucket_check(Ctx *ctx, Model *m, const Construct *self) {
+  StrIndex names = {0};
+  for (size_t i = 0; i < construct_count(m, self); i++) {
+    Bucket *b = construct_item_mut(m, self, i);
+    if (b->versioned == TRI_UNSET)
+      b->versioned = m->production;
+    if (b->retain == TRI_UNSET)
+      b->retain = m->production;
+    check_name(ctx, b->node, "name", b->name, awsname_s3_bucket, LK_BUCKET_NAME, "bucket name");
+    check_production_rules(ctx, m, b);
+    check_unique_name(ctx, &names, self, (const Item *)b, b->name);
+  }
+}
+
+/* "BUCKET/PREFIX" -> Location; "BUCKET" alone is the whole bucket. */
+Location bucket_location(Ctx *ctx, const Model *m, const char *text, Pos at) {
+  Location loc = {NULL, ""};
+  const char *slash = strchr(text, '/');
+  const char *key = slash ? arena_strndup(&ctx->arena, text, (size_t)(slash - text)) : text;
+  loc.bucket = construct_resolve(ctx, m, &construct_bucket, key, at);
+  loc.prefix = slash ? slash + 1 : "";
+  if (loc.bucket && !check_prefix(ctx, loc.prefix, at))
+    loc.bucket = NULL;
+  return loc;
+}
+
+Location bucket_location_of(Ctx *ctx, const Model *m, const char *bucket, const char *prefix,
+                            Pos bucket_at, Pos prefix_at) {
+  Location loc = {construct_resolve(ctx, m, &construct_bucket, bucket, bucket_at), prefix};
+  check_prefix(ctx, prefix, prefix_at);
+  return loc;
+}
+
+/* ---- references ---- */
+
+static bool bucket_ref(Ctx *ctx, const void *item, const char *what, RefSpec *out) {
+  const Bucket *b = item;
+  out->id = lid(ctx, b->key, "Bucket");
+  if (!strcmp(what, "name")) {
+    out->literal = json_string(b->name);
+    return true;
+  }
+  if (!strcmp(what, "arn")) {
+    out->attr = "Arn";
+    out->literal = cfn_subf("arn:${AWS::Partition}:s3:::%s", b->name);
+    return true;
+  }
+  return false;
+}
+
+json_t *location_objects_arn(Ctx *ctx, Ir *ir, const Location *loc) {
+  return cfn_subf("%s/%s*", construct_sub(ctx, ir, &construct_bucket, loc->bucket, "arn"),
+                  loc->prefix);
+}
+
+json_t *location_s3_url(Ctx *ctx, Ir *ir, const Location *loc) {
+  return cfn_subf("s3://%s/%s", construct_sub(ctx, ir, &construct_bucket, loc->bucket, "name"),
+                  loc->prefix);
+}
+
+json_t *location_bucket_arn(Ctx *ctx, Ir *ir, const Location *loc) {
+  return construct_ref(ctx, ir, &construct_bucket, loc->bucket, "arn");
+}
+
+/* s3:ListBucket on the bucket, narrowed to the prefix when there is one. */
+json_t *iam_list_prefix(Ctx *ctx, Ir *ir, const char *sid, const Location *loc) {
+  json_t *st = iam_statement(sid, J("[s]", "s3:ListBucket"), location_bucket_arn(ctx, ir, loc));
+  if (*loc->prefix)
+    json_object_set_new(st, "Condition",
+                        J("{s:{s:[s]}}", "StringLike", "s3:prefix",
+                          arena_printf(&ctx->arena, "%s*", loc->prefix)));
+  return st;
+}
+
+/* ---- lower ---- */
+
+static json_t *bucket_properties(const Bucket *b) {
+  json_t *p = J("{s:s}", "BucketName", b->name);
+  json_object_set_new(
+      p, "BucketEncryption",
+      J("{s:[{s:{s:s}}]}", "ServerSideEncryptionConfiguration", "ServerSideEncryptionByDefault",
+        "SSEAlgorithm", "AES256"));
+  json_object_set_new(p, "PublicAccessBlockConfiguration",
+                      J("{s:b, s:b, s:b, s:b}", "BlockPublicAcls", 1, "BlockPublicPolicy", 1,
+                        "IgnorePublicAcls", 1, "RestrictPublicBuckets", 1));
+  json_object_set_new(p, "OwnershipControls",
+                      J("{s:[{s:s}]}", "Rules", "ObjectOwnership", "BucketOwnerEnforced"));
+  if (b->versioned)
+    json_object_set_new(p, "VersioningConfiguration", J("{s:s}", "Status", "Enabled"));
+  if (b->eventbridge)
+    json_object_set_new(p, "NotificationConfiguration",
+                        J("{s:{s:b}}", "EventBridgeConfiguration", "EventBridgeEnabled", 1));
+  return p;
+}
+
+static void lower_tls_policy(Ctx *ctx, Ir *ir, const Bucket *b, const char *bucket) {
+  json_t *deny = J("{s:s, s:s, s:s, s:s, s:[o,o], s:{s:{s:s}}}", "Sid", "DenyInsecureTransport",
+                   "Effect", "Deny", "Principal", "*", "Action", "s3:*", "Resource",
+                   cfn_getatt(bucket, "Arn"), cfn_subf("${%s.Arn}/*", bucket), "Condition",
+                   "Bool", "aws:SecureTransport", "false");
+  ir_add(ctx, ir, lid(ctx, b->key, "BucketPolicy"), "AWS::S3::BucketPolicy",
+         J("{s:o, s:{s:s, s:[o]}}", "Bucket", cfn_ref(bucket), "PolicyDocument", "Version",
+           "2012-10-17", "Statement", deny));
+}
+
+static void bucket_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
+  (void)m;
+  const Bucket *b = item;
+  const char *id = lid(ctx, b->key, "Bucket");
+  IrResource *r = ir_add(ctx, ir, id, "AWS::S3::Bucket", bucket_properties(b));
+  ir_set_policy(r, b->retain ? "Retain" : "Delete");
+  lower_tls_policy(ctx, ir, b, id);
+  ir_output(ctx, ir, lid(ctx, b->key, "BucketName"), cfn_ref(id),
+            arena_printf(&ctx->arena, "name of bucket '%s'", b->key));
+}
+
+/* ---- grants: read, write, delete on BUCKET/PREFIX ---- */
+
+static bool resolve_location(Ctx *ctx, const Model *m, Grant *g, Pos at) {
+  g->where = bucket_location(ctx, m, g->text, at);
+  g->target = g->where.bucket;
+  return g->target != NULL;
+}
+
+/* Sid: the verb and the PascalCase of the target ("WriteDataRaw"). */
+static void objects(Ctx *ctx, Ir *ir, const Grant *g, const char *verb, const char *action,
+                    json_t *out) {
+  json_array_append_new(out, iam_statement(iam_sid(ctx, verb, g->text), J("[s]", action),
+                                           location_objects_arn(ctx, ir, &g->where)));
+}
+
+static void read_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {
+  (void)m;
+  objects(ctx, ir, g, "Read", "s3:GetObject", out);
+  json_array_append_new(out, iam_list_prefix(ctx, ir, iam_sid(ctx, "List", g->text), &g->where));
+}
+
+static void write_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {
+  (void)m;
+  objects(ctx, ir, g, "Write", "s3:PutObject", out);
+}
+
+static void delete_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {
+  (void)m;
+  objects(ctx, ir, g, "Delete", "s3:DeleteObject", out);
+}
+
+/* LAKEC_BUCKET_RAW_DATA for key raw-data: the bucket's name. */
+void bucket_environment(Ctx *ctx, Ir *ir, const Bucket *b, json_t *vars) {
+  if (b)
+    json_object_set_new(vars, env_name(ctx, "LAKEC_BUCKET_", b->key, ""),
+                        construct_ref(ctx, ir, &construct_bucket, b, "name"));
+}
+
+static void location_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *vars) {
+  (void)m;
+  bucket_environment(ctx, ir, g->where.bucket, vars);
+}
+
+static const GrantVerb VERB_READ = {"read", "BUCKET/PREFIX: get and list objects",
+                                    resolve_location, read_statements, location_environment};
+static const GrantVerb VERB_WRITE = {"write", "BUCKET/PREFIX: put objects", resolve_location,
+                                     write_statements, location_environment};
+static const GrantVerb VERB_DELETE = {"delete", "BUCKET/PREFIX: delete objects",
+                                      resolve_location, delete_statements, location_environment};
+static const GrantVerb *const BUCKET_VERBS[] = {&VERB_READ, &VERB_WRITE, &VERB_DELETE, NULL};
+
+/* ---- names and tags ---- */
+
+static void bucket_claims(Ctx *ctx, const Model *m, const void *item, PtrVec *claims) {
+  (void)m;
+  const Bucket *b = item;
+  construct_claim(ctx, claims, "bucket", b->name, b->node, "name", true);
+}
+
+static const TagRule BUCKET_TAGS[] = {{"AWS::S3::Bucket", "Tags", TAGS_LIST}, {NULL, NULL, 0}};
+
+const Construct construct_bucket = {
+    .key = "buckets",
+    .kind = "bucket",
+    .doc = "S3 buckets, by key",
+    .shape = &SHAPE_BUCKET,
+    .check = bucket_check,
+    .lower = bucket_lower,
+    .ref = bucket_ref,
+    .verbs = BUCKET_VERBS,
+    .claim_names = bucket_claims,
+    .tags = BUCKET_TAGS,
+};

@@ -1,0 +1,218 @@
+/* database: a Glue Data Catalog database and the crawlers that keep its
+ * tables up to date. Each crawler has a role of its own that may read only
+ * its target prefix and write only this database's tables and partitions
+ * (not the broad AWSGlueServiceRole managed policy). Functions are granted
+ * `crawl: CRAWLER` (start it, read its state). */
+#include "check_util.h"
+#include "construct.h"
+#include "lower/lower_internal.h"
+
+#include <string.h>
+
+extern const Construct construct_database;
+
+static const Field CRAWLER_FIELDS[] = {
+    {"name", F_STR, offsetof(Crawler, name), .def = "PROJECT-STAGE-KEY", .computed = true,
+     .doc = "the Glue crawler name"},
+    {"bucket", F_STR, offsetof(Crawler, bucket), .required = true,
+     .doc = "the bucket (a key of `buckets`) the crawler reads"},
+    {"prefix", F_STR, offsetof(Crawler, prefix), .def = "",
+     .doc = "the key prefix it crawls, e.g. processed/"},
+};
+static const Shape SHAPE_CRAWLER =
+    SHAPE(Crawler, "crawler", CRAWLER_FIELDS, .key_offset = offsetof(Crawler, key));
+
+static const Field DATABASE_FIELDS[] = {
+    {"name", F_STR, offsetof(Database, name), .required = true,
+     .doc = "the Glue database name (lowercase, digits, underscore)"},
+    {"crawlers", F_MAP_OF, offsetof(Database, crawlers), .shape = &SHAPE_CRAWLER,
+     .doc = "crawlers that keep the database's tables up to date, by key"},
+    FIELD_STACK(Database),
+};
+static const Shape SHAPE_DATABASE =
+    SHAPE(Database, "database", DATABASE_FIELDS, .key_offset = offsetof(Database, key));
+
+/* ---- check ---- */
+
+/* Crawler keys are grant targets, so they are unique across databases. */
+static void check_crawler(Ctx *ctx, Model *m, Database *db, Crawler *cr, StrIndex *keys,
+                          StrIndex *names) {
+  cr->database = db;
+  if (!cr->name)
+    cr->name = check_default_name(ctx, m, cr->key);
+  check_name(ctx, cr->node, "name", cr->name, awsname_glue_crawler, LK_GLUE_NAME, "crawler name");
+  if (cr->bucket)
+    cr->target = bucket_location_of(ctx, m, cr->bucket, cr->prefix, check_pos(cr->node, "bucket"),
+                                    check_pos(cr->node, "prefix"));
+  const Crawler *o = strindex_get(keys, cr->key);
+  if (o) {
+    Diag *d = diag_error(ctx, cr->node->pos, LK_DUPLICATE,
+                         "crawler '%s' is also defined in database '%s'", cr->key, o->database->key);
+    diag_note(ctx, d, o->node->pos, "the other crawler '%s' is here", o->key);
+  } else {
+    strindex_put(ctx, keys, cr->key, cr);
+  }
+  const Crawler *same = cr->name ? strindex_get(names, cr->name) : NULL;
+  if (same) {
+    Diag *d = diag_error(ctx, check_pos(cr->node, "name"), LK_DUPLICATE,
+                         "crawlers '%s' and '%s' have the same name '%s'", same->key, cr->key,
+                         cr->name);
+    diag_note(ctx, d, check_pos(same->node, "name"), "crawler '%s' is named here", same->key);
+  } else if (cr->name) {
+    strindex_put(ctx, names, cr->name, cr);
+  }
+}
+
+static void database_check(Ctx *ctx, Model *m, const Construct *self) {
+  StrIndex names = {0}, crawler_keys = {0}, crawler_names = {0};
+  for (size_t i = 0; i < construct_count(m, self); i++) {
+    Database *db = construct_item_mut(m, self, i);
+    check_name(ctx, db->node, "name", db->name, awsname_glue_database, LK_GLUE_NAME,
+               "database name");
+    check_unique_name(ctx, &names, self, (const Item *)db, db->name);
+    check_keys(ctx, "crawler", node_get(db->node, "crawlers"));
+    for (size_t k = 0; k < db->crawlers.len; k++)
+      check_crawler(ctx, m, db, &db->crawlers.items[k], &crawler_keys, &crawler_names);
+  }
+}
+
+/* The crawler named key in any database, or NULL (reported at `at`). */
+const Crawler *database_find_crawler(Ctx *ctx, const Model *m, const char *key, Pos at) {
+  size_t n = 0;
+  const char *keys[64];
+  for (size_t i = 0; i < construct_count(m, &construct_database); i++) {
+    const Database *db = construct_item(m, &construct_database, i);
+    for (size_t k = 0; k < db->crawlers.len; k++) {
+      if (db->crawlers.items[k].key && !strcmp(db->crawlers.items[k].key, key))
+        return &db->crawlers.items[k];
+      if (n < 64)
+        keys[n++] = db->crawlers.items[k].key;
+    }
+  }
+  Diag *d = diag_error(ctx, at, LK_UNDEFINED_REF,
+                       "no crawler named '%s' in the 'crawlers' of 'databases'", key);
+  const char *best = suggest_closest(key, keys, n);
+  if (best)
+    diag_fixit(ctx, d, best);
+  return NULL;
+}
+
+/* ---- references: "name" of a Database, "crawler" (its name) of a Crawler ---- */
+
+static bool database_ref(Ctx *ctx, const void *item, const char *what, RefSpec *out) {
+  if (!strcmp(what, "name")) {
+    const Database *db = item;
+    out->id = lid(ctx, db->key, "Database");
+    out->literal = json_string(db->name);
+    return true;
+  }
+  if (!strcmp(what, "crawler")) {
+    const Crawler *c = item;
+    out->id = lid(ctx, c->key, "Crawler");
+    out->literal = json_string(c->name);
+    return true;
+  }
+  return false;
+}
+
+/* ---- lower ---- */
+
+static const char *crawler_role(Ctx *ctx, Ir *ir, const Crawler *c, const char *db_sub) {
+  const char *id = lid(ctx, c->key, "CrawlerRole");
+  json_t *st = json_array();
+  json_array_append_new(st, iam_statement("ReadTarget", J("[s]", "s3:GetObject"),
+                                          location_objects_arn(ctx, ir, &c->target)));
+  json_array_append_new(st, iam_list_prefix(ctx, ir, "ListTarget", &c->target));
+  json_array_append_new(st, iam_catalog_write("WriteCatalog", db_sub));
+  json_array_append_new(
+      st, iam_statement("WriteLogs",
+                        J("[s,s,s]", "logs:CreateLogGroup", "logs:CreateLogStream",
+                          "logs:PutLogEvents"),
+                        cfn_sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
+                                "log-group:/aws-glue/crawlers:*")));
+  return iam_role(ctx, ir, id, "glue.amazonaws.com", st);
+}
+
+static void lower_crawler(Ctx *ctx, Ir *ir, const Crawler *c, const char *db_id) {
+  const char *role = crawler_role(ctx, ir, c, arena_printf(&ctx->arena, "${%s}", db_id));
+  json_t *p = J("{s:s, s:o, s:o, s:{s:[{s:o}]}, s:{s:s, s:s}}", "Name", c->name, "Role",
+                cfn_getatt(role, "Arn"), "DatabaseName", cfn_ref(db_id), "Targets",
+                "S3Targets", "Path", location_s3_url(ctx, ir, &c->target), "SchemaChangePolicy",
+                "UpdateBehavior", "UPDATE_IN_DATABASE", "DeleteBehavior", "LOG");
+  ir_add(ctx, ir, lid(ctx, c->key, "Crawler"), "AWS::Glue::Crawler", p);
+}
+
+static void database_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
+  const Database *db = item;
+  const char *id = lid(ctx, db->key, "Database");
+  /* DatabaseName repeats the name where CloudFormation's schema marks it
+   * create-only, so a renamed database shows as a replacement in diffs. */
+  ir_add(ctx, ir, id, "AWS::Glue::Database",
+         J("{s:o, s:s, s:{s:s, s:s}}", "CatalogId", cfn_ref("AWS::AccountId"), "DatabaseName",
+           db->name, "DatabaseInput", "Name", db->name, "Description",
+           arena_printf(&ctx->arena, "%s %s data catalog", m->project, m->stage)));
+  for (size_t i = 0; i < db->crawlers.len; i++)
+    lower_crawler(ctx, ir, &db->crawlers.items[i], id);
+}
+
+/* ---- grants: crawl ---- */
+
+static bool resolve_crawler(Ctx *ctx, const Model *m, Grant *g, Pos at) {
+  g->target = database_find_crawler(ctx, m, g->text, at);
+  return g->target != NULL;
+}
+
+static void crawl_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {
+  (void)m;
+  const Crawler *c = g->target;
+  json_array_append_new(
+      out, iam_statement(iam_sid(ctx, "Crawl", c->key),
+                         J("[s,s]", "glue:StartCrawler", "glue:GetCrawler"),
+                         cfn_subf("arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:"
+                                  "crawler/%s",
+                                  construct_sub(ctx, ir, &construct_database, c, "crawler"))));
+}
+
+/* LAKEC_CRAWLER_<KEY> and the bucket it crawls. */
+void crawler_environment(Ctx *ctx, Ir *ir, const Crawler *c, json_t *vars) {
+  json_object_set_new(vars, env_name(ctx, "LAKEC_CRAWLER_", c->key, ""),
+                      construct_ref(ctx, ir, &construct_database, c, "crawler"));
+  bucket_environment(ctx, ir, c->target.bucket, vars);
+}
+
+static void crawl_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *vars) {
+  (void)m;
+  crawler_environment(ctx, ir, g->target, vars);
+}
+
+static const GrantVerb VERB_CRAWL = {"crawl", "CRAWLER: start it and read its state",
+                                     resolve_crawler, crawl_statements, crawl_environment};
+static const GrantVerb *const DATABASE_VERBS[] = {&VERB_CRAWL, NULL};
+
+/* ---- names and tags ---- */
+
+static void database_claims(Ctx *ctx, const Model *m, const void *item, PtrVec *claims) {
+  (void)m;
+  const Database *db = item;
+  construct_claim(ctx, claims, "Glue database", db->name, db->node, "name", false);
+  for (size_t i = 0; i < db->crawlers.len; i++)
+    construct_claim(ctx, claims, "crawler", db->crawlers.items[i].name,
+                    db->crawlers.items[i].node, "name", false);
+}
+
+static const TagRule DATABASE_TAGS[] = {{"AWS::Glue::Crawler", "Tags", TAGS_MAP},
+                                        {"AWS::IAM::Role", "Tags", TAGS_LIST},
+                                        {NULL, NULL, 0}};
+
+const Construct construct_database = {
+    .key = "databases",
+    .kind = "database",
+    .doc = "Glue Data Catalog databases and their crawlers, by key",
+    .shape = &SHAPE_DATABASE,
+    .check = database_check,
+    .lower = database_lower,
+    .ref = database_ref,
+    .verbs = DATABASE_VERBS,
+    .claim_names = database_claims,
+    .tags = DATABASE_TAGS,
+};

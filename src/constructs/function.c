@@ -1,0 +1,429 @@
+/* function: a Lambda function on provided.al2023 (handler "bootstrap", the
+ * custom runtime) with everything it needs around it: its own role holding
+ * exactly its grants and its log stream rights, an explicit log group with
+ * retention (referenced, so created first: Lambda never makes one without),
+ * its schedule rule and its object-created rule, each with the invoke
+ * permission EventBridge needs. S3 -> function goes through EventBridge,
+ * which avoids the bucket <-> function cycle of direct notifications.
+ *
+ * Code comes from the handler's zip in the assets bucket: the template has a
+ * parameter AssetsBucket and one S3-key parameter per handler program, which
+ * the manifest beside the template lists.
+ *
+ * Grants are `- VERB: TARGET`, with the verbs other constructs offer; each
+ * verb resolves its target, says its IAM statements and the environment
+ * variables that tell the handler the target's name. */
+#include "check_util.h"
+#include "construct.h"
+#include "lower/lower_internal.h"
+#include "schedule.h"
+
+#include <string.h>
+
+extern const Construct construct_function, construct_bucket;
+
+static const Field SCHEDULE_FIELDS[] = {
+    {"expression", F_STR, offsetof(Schedule, expression), .required = true,
+     .doc = "rate(N unit) or cron(min hour day-of-month month day-of-week year)"},
+    {"enabled", F_BOOL, offsetof(Schedule, enabled), .def = "true",
+     .doc = "false keeps the rule but stops it firing (run by hand)"},
+};
+static const Shape SHAPE_SCHEDULE = SHAPE(Schedule, "schedule", SCHEDULE_FIELDS,
+                                          .key_offset = NO_KEY, .shorthand = "expression");
+
+static const Field TRIGGER_FIELDS[] = {
+    {"bucket", F_STR, offsetof(ObjectTrigger, bucket), .required = true,
+     .doc = "the bucket (a key of `buckets`) whose new objects invoke the function"},
+    {"prefix", F_STR, offsetof(ObjectTrigger, prefix), .def = "", .doc = "only keys under this prefix"},
+    {"suffix", F_STR, offsetof(ObjectTrigger, suffix), .def = "", .doc = "only keys ending so"},
+};
+static const Shape SHAPE_TRIGGER =
+    SHAPE(ObjectTrigger, "object-created trigger", TRIGGER_FIELDS, .key_offset = NO_KEY);
+
+static const Field FUNCTION_FIELDS[] = {
+    {"name", F_STR, offsetof(Function, name), .def = "PROJECT-STAGE-KEY", .computed = true,
+     .doc = "the Lambda function name"},
+    {"handler", F_STR, offsetof(Function, handler), .def = "KEY", .computed = true,
+     .doc = "the handler program the function runs (its bootstrap)"},
+    {"description", F_STR, offsetof(Function, description), .doc = "free text"},
+    {"memory", F_INT, offsetof(Function, memory), .def = "256", .min = 128, .max = 10240,
+     .doc = "memory in MB"},
+    {"timeout", F_INT, offsetof(Function, timeout), .def = "3", .min = 1, .max = 900,
+     .doc = "timeout in seconds"},
+    {"architecture", F_ENUM, offsetof(Function, architecture), .values = ENUM_ARCH,
+     .def = "the build host's", .computed = true, .doc = "CPU architecture of the handler binary"},
+    {"log_retention", F_INT, offsetof(Function, log_retention), .def = "30", .min = 1,
+     .max = 3653, .doc = "days the log group keeps logs (a CloudWatch retention value)"},
+    {"environment", F_STRMAP, offsetof(Function, environment),
+     .doc = "environment variables (NAME: value)"},
+    {"schedule", F_STRUCT, offsetof(Function, schedule), .shape = &SHAPE_SCHEDULE,
+     .doc = "run on a schedule (EventBridge rule)"},
+    {"on_object_created", F_STRUCT, offsetof(Function, on_object_created),
+     .shape = &SHAPE_TRIGGER, .doc = "run when an object is created (EventBridge rule)"},
+    {"grants", F_LIST_OF, offsetof(Function, grants), .shape = &schema_grant,
+     .doc = "what the function's role may do; nothing else is allowed"},
+    FIELD_STACK(Function),
+};
+static const Shape SHAPE_FUNCTION =
+    SHAPE(Function, "function", FUNCTION_FIELDS, .key_offset = offsetof(Function, key));
+
+/* ---- check ---- */
+
+static const long long LOG_RETENTION_DAYS[] = {1,   3,   5,   7,    14,   30,   60,   90,
+                                                120, 150, 180, 365,  400,  545,  731,  1096,
+                                                1827, 2192, 2557, 2922, 3288, 3653};
+
+static void check_log_retention(Ctx *ctx, const Function *f) {
+  for (size_t i = 0; i < sizeof LOG_RETENTION_DAYS / sizeof *LOG_RETENTION_DAYS; i++)
+    if (f->log_retention == LOG_RETENTION_DAYS[i])
+      return;
+  diag_error(ctx, check_pos(f->node, "log_retention"), LK_OUT_OF_RANGE,
+             "'log_retention' is %lld, which CloudWatch does not offer; use one of 1, 3, 5, 7, "
+             "14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, "
+             "3288, 3653",
+             f->log_retention);
+}
+
+static void check_schedule(Ctx *ctx, const Schedule *s) {
+  if (!s->node || !s->expression)
+    return;
+  ScheduleError err;
+  if (schedule_check(s->expression, &err))
+    return;
+  const Node *v = node_get(s->node, "expression");
+  Pos at = v->pos;
+  if (at.len) { /* point at the offending part inside a one-line value */
+    at.col += (unsigned)err.offset + (v->quoted ? 1u : 0u);
+    at.len = (unsigned)err.len;
+  }
+  diag_error(ctx, at, LK_SCHEDULE, "invalid schedule '%s': %s", s->expression, err.message);
+}
+
+static void check_environment(Ctx *ctx, const Function *f) {
+  size_t total = 0;
+  for (size_t i = 0; i < f->environment.len; i++) {
+    const StrPair *e = &f->environment.items[i];
+    const char *why = awsname_env_var(e->key);
+    if (!why && !strncmp(e->key, "LAKEC_", 6))
+      why = "names starting with 'LAKEC_' are set by lakec (see the README)";
+    if (why)
+      diag_error(ctx, e->key_node->pos, LK_ENV_NAME, "environment variable '%s' is invalid: %s",
+                 e->key, why);
+    total += strlen(e->key) + strlen(e->value);
+  }
+  if (total > 4096)
+    diag_error(ctx, check_pos(f->node, "environment"), LK_OUT_OF_RANGE,
+               "environment of function '%s' is %zu bytes; Lambda allows 4 KB", f->key, total);
+}
+
+static bool is_verb(const Grant *g, const char *verb) {
+  return g->verb && !strcmp(g->verb->verb, verb);
+}
+
+static void check_duplicate_grants(Ctx *ctx, const Function *f) {
+  for (size_t i = 0; i < f->grants.len; i++)
+    for (size_t j = 0; j < i; j++) {
+      const Grant *a = &f->grants.items[j], *b = &f->grants.items[i];
+      if (!a->verb || a->verb != b->verb || !a->text || !b->text || strcmp(a->text, b->text))
+        continue;
+      Diag *d = diag_error(ctx, b->node->pos, LK_DUPLICATE, "function '%s' has this grant twice",
+                           f->key);
+      diag_note(ctx, d, a->node->pos, "the first one is here");
+    }
+}
+
+/* The verb is the grant's one key; decode reported a grant without one. */
+static void check_grant(Ctx *ctx, const Model *m, Grant *g) {
+  if (g->verb || !g->text || !g->node || g->node->kind != NODE_MAP || !g->node->count)
+    return;
+  const Node *key = NULL;
+  for (size_t i = 0; i < g->node->count && !key; i++)
+    if (construct_verb(g->node->pairs[i].key->str, NULL))
+      key = g->node->pairs[i].key;
+  if (!key)
+    return;
+  const GrantVerb *verb = construct_verb(key->str, &g->owner);
+  Pos at = node_get(g->node, key->str)->pos;
+  if (verb->resolve(ctx, m, g, at))
+    g->verb = verb;
+}
+
+static void check_trigger(Ctx *ctx, const Model *m, ObjectTrigger *t) {
+  if (!t->node || !t->bucket)
+    return;
+  t->source = construct_resolve(ctx, m, &construct_bucket, t->bucket, check_pos(t->node, "bucket"));
+  check_prefix(ctx, t->prefix, check_pos(t->node, "prefix"));
+  if (t->source) /* the bucket sends its events to EventBridge */
+    ((Bucket *)t->source)->eventbridge = true;
+}
+
+static void check_function(Ctx *ctx, Model *m, Function *f) {
+  if (!f->name)
+    f->name = check_default_name(ctx, m, f->key);
+  if (!f->handler)
+    f->handler = f->key;
+  if (f->architecture == TRI_UNSET)
+    f->architecture = !strcmp(ctx->host_arch, "arm64") ? ARCH_ARM64 : ARCH_X86_64;
+  check_name(ctx, f->node, "name", f->name, awsname_lambda_function, LK_LAMBDA_NAME,
+             "function name");
+  check_name(ctx, f->node, "handler", f->handler, awsname_construct_key, LK_NAME,
+             "handler name");
+  check_log_retention(ctx, f);
+  check_environment(ctx, f);
+  check_schedule(ctx, &f->schedule);
+  if (m->production == 1 && f->schedule.node && f->schedule.enabled == 0 &&
+      !m->policy.allow_disabled_schedules)
+    diag_error(ctx, check_pos(f->schedule.node, "enabled"), LK_PROD_SCHEDULE,
+               "the schedule of function '%s' is off in a production stage (if it runs by "
+               "hand on purpose, set 'policy: {allow_disabled_schedules: true}')",
+               f->key);
+  check_trigger(ctx, m, &f->on_object_created);
+  for (size_t i = 0; i < f->grants.len; i++)
+    check_grant(ctx, m, &f->grants.items[i]);
+  check_duplicate_grants(ctx, f);
+}
+
+/* Two key prefixes overlap when one starts with the other ("" covers all). */
+static bool prefixes_overlap(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  return !strncmp(a, b, la < lb ? la : lb);
+}
+
+static bool suffixes_overlap(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  const char *longer = la > lb ? a : b, *shorter = la > lb ? b : a;
+  size_t ll = la > lb ? la : lb, ls = la > lb ? lb : la;
+  return !strcmp(longer + ll - ls, shorter);
+}
+
+/* A function that writes where its own trigger fires would run forever. */
+static void check_trigger_loop(Ctx *ctx, const Function *f) {
+  const ObjectTrigger *t = &f->on_object_created;
+  if (!t->source)
+    return;
+  for (size_t i = 0; i < f->grants.len; i++) {
+    const Grant *g = &f->grants.items[i];
+    if (!is_verb(g, "write") || g->where.bucket != t->source ||
+        !prefixes_overlap(g->where.prefix, t->prefix))
+      continue;
+    Diag *d = diag_error(ctx, g->node->pos, LK_TRIGGER_LOOP,
+                         "function '%s' may write under '%s/%s', where its own trigger fires: "
+                         "each object it writes would invoke it again",
+                         f->key, t->bucket, g->where.prefix);
+    diag_note(ctx, d, t->node->pos, "the trigger is here");
+  }
+}
+
+static void check_trigger_overlap(Ctx *ctx, const Function *a, const Function *b) {
+  const ObjectTrigger *x = &a->on_object_created, *y = &b->on_object_created;
+  if (!x->source || x->source != y->source || !prefixes_overlap(x->prefix, y->prefix) ||
+      !suffixes_overlap(x->suffix, y->suffix))
+    return;
+  Diag *d = diag_warning(ctx, y->node->pos, LK_TRIGGER_OVERLAP,
+                         "an object created in bucket '%s' may invoke both '%s' and '%s'",
+                         y->bucket, a->key, b->key);
+  diag_note(ctx, d, x->node->pos, "the trigger of '%s' is here", a->key);
+}
+
+static void function_check(Ctx *ctx, Model *m, const Construct *self) {
+  StrIndex names = {0};
+  size_t n = construct_count(m, self);
+  for (size_t i = 0; i < n; i++) {
+    Function *f = construct_item_mut(m, self, i);
+    check_function(ctx, m, f);
+    check_trigger_loop(ctx, f);
+    for (size_t j = 0; j < i; j++)
+      check_trigger_overlap(ctx, construct_item(m, self, j), f);
+    check_unique_name(ctx, &names, self, (const Item *)f, f->name);
+  }
+}
+
+/* ---- lower ---- */
+
+static IrAsset *asset_for(Ctx *ctx, Ir *ir, const Function *f) {
+  IrAsset *known = strindex_get(&ir->assets_by_handler, f->handler);
+  if (known) {
+    ptrvec_push(&ctx->arena, &known->functions, (void *)f->key);
+    return known;
+  }
+  if (ir->assets.len == 0)
+    ir_parameter(ctx, ir, "AssetsBucket",
+                 J("{s:s, s:s, s:i}", "Type", "String", "Description",
+                   "S3 bucket holding the handler zips listed in assets.json", "MinLength", 3));
+  IrAsset *a = arena_alloc(&ctx->arena, sizeof *a);
+  a->handler = f->handler;
+  a->parameter = lid(ctx, f->handler, "CodeKey");
+  ptrvec_push(&ctx->arena, &a->functions, (void *)f->key);
+  ptrvec_push(&ctx->arena, &ir->assets, a);
+  strindex_put(ctx, &ir->assets_by_handler, a->handler, a);
+  ir_parameter(ctx, ir, a->parameter,
+               J("{s:s, s:s, s:i}", "Type", "String", "Description",
+                 arena_printf(&ctx->arena, "S3 key of the zip of handler '%s' (see assets.json)",
+                              f->handler),
+                 "MinLength", 1));
+  return a;
+}
+
+/* The stage's environment, then what lakec tells the handler about the
+ * resources it was granted (names are only known after deployment). */
+static json_t *function_environment(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
+  json_t *vars = json_object();
+  for (size_t i = 0; i < f->environment.len; i++)
+    json_object_set_new(vars, f->environment.items[i].key,
+                        json_string(f->environment.items[i].value));
+  json_object_set_new(vars, "LAKEC_PROJECT", json_string(m->project));
+  json_object_set_new(vars, "LAKEC_STAGE", json_string(m->stage));
+  bucket_environment(ctx, ir, f->on_object_created.source, vars);
+  for (size_t i = 0; i < f->grants.len; i++) {
+    const Grant *g = &f->grants.items[i];
+    g->verb->environment(ctx, ir, m, g, vars);
+  }
+  for (size_t i = 0; i < f->extra_env.len; i++)
+    json_object_set_new(vars, f->extra_env.items[i].key, json_string(f->extra_env.items[i].value));
+  return vars;
+}
+
+static const char *function_role(Ctx *ctx, Ir *ir, const Model *m, const Function *f,
+                                 const char *logs) {
+  json_t *st = json_array();
+  json_array_append_new(st, iam_statement("WriteLogs",
+                                          J("[s,s]", "logs:CreateLogStream", "logs:PutLogEvents"),
+                                          cfn_getatt(logs, "Arn")));
+  json_t *grants = iam_grant_statements(ctx, ir, m, f);
+  json_array_extend(st, grants);
+  json_decref(grants);
+  return iam_role(ctx, ir, lid(ctx, f->key, "FunctionRole"), "lambda.amazonaws.com", st);
+}
+
+/* Logs are data: a production stage keeps them when the stack goes. */
+static const char *lower_log_group(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
+  const char *id = lid(ctx, f->key, "LogGroup");
+  IrResource *r = ir_add(ctx, ir, id, "AWS::Logs::LogGroup",
+                         J("{s:s, s:I}", "LogGroupName",
+                           arena_printf(&ctx->arena, "/aws/lambda/%s", f->name), "RetentionInDays",
+                           (json_int_t)f->log_retention));
+  ir_set_policy(r, m->production ? "Retain" : "Delete");
+  return id;
+}
+
+static void lower_invoke_permission(Ctx *ctx, Ir *ir, const char *id, const char *fn,
+                                    const char *principal, json_t *source_arn) {
+  ir_add(ctx, ir, id, "AWS::Lambda::Permission",
+         J("{s:s, s:o, s:s, s:o}", "Action", "lambda:InvokeFunction", "FunctionName",
+           cfn_getatt(fn, "Arn"), "Principal", principal, "SourceArn", source_arn));
+}
+
+static void lower_rule(Ctx *ctx, Ir *ir, const Function *f, const char *what, json_t *props) {
+  const char *fn = lid(ctx, f->key, "Function");
+  const char *rule = lid(ctx, f->key, arena_printf(&ctx->arena, "%sRule", what));
+  json_object_set_new(props, "Targets", J("[{s:o, s:s}]", "Arn", cfn_getatt(fn, "Arn"), "Id", fn));
+  ir_add(ctx, ir, rule, "AWS::Events::Rule", props);
+  lower_invoke_permission(ctx, ir, lid(ctx, f->key, arena_printf(&ctx->arena, "%sPermission", what)),
+                          fn, "events.amazonaws.com", cfn_getatt(rule, "Arn"));
+}
+
+static void lower_schedule(Ctx *ctx, Ir *ir, const Function *f) {
+  const Schedule *s = &f->schedule;
+  if (!s->node)
+    return;
+  lower_rule(ctx, ir, f, "Schedule",
+             J("{s:s, s:s, s:s}", "Description",
+               arena_printf(&ctx->arena, "runs function '%s' on %s", f->key, s->expression),
+               "ScheduleExpression", s->expression, "State", s->enabled ? "ENABLED" : "DISABLED"));
+}
+
+/* EventBridge key filter: prefix, suffix, or both through a wildcard
+ * (check refuses '*' in prefixes, so the wildcard cannot be widened). */
+static json_t *key_filter(Ctx *ctx, const ObjectTrigger *t) {
+  if (*t->prefix && *t->suffix)
+    return J("[{s:s}]", "wildcard", arena_printf(&ctx->arena, "%s*%s", t->prefix, t->suffix));
+  if (*t->suffix)
+    return J("[{s:s}]", "suffix", t->suffix);
+  return J("[{s:s}]", "prefix", t->prefix);
+}
+
+static void lower_object_trigger(Ctx *ctx, Ir *ir, const Function *f) {
+  const ObjectTrigger *t = &f->on_object_created;
+  if (!t->node)
+    return;
+  json_t *detail = J("{s:{s:[o]}}", "bucket", "name", construct_ref(ctx, ir, &construct_bucket, t->source, "name"));
+  if (*t->prefix || *t->suffix)
+    json_object_set_new(detail, "object", J("{s:o}", "key", key_filter(ctx, t)));
+  json_t *pattern = J("{s:[s], s:[s], s:o}", "source", "aws.s3", "detail-type", "Object Created",
+                      "detail", detail);
+  lower_rule(ctx, ir, f, "ObjectCreated",
+             J("{s:s, s:o, s:s}", "Description",
+               arena_printf(&ctx->arena, "runs function '%s' when an object is created in '%s/%s'",
+                            f->key, t->bucket, t->prefix),
+               "EventPattern", pattern, "State", "ENABLED"));
+}
+
+static void function_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
+  const Function *f = item;
+  const IrAsset *asset = asset_for(ctx, ir, f);
+  const char *logs = lower_log_group(ctx, ir, m, f);
+  const char *role = function_role(ctx, ir, m, f, logs);
+  json_t *p = J("{s:s}", "FunctionName", f->name);
+  if (f->description)
+    json_object_set_new(p, "Description", json_string(f->description));
+  json_object_set_new(p, "Runtime", json_string("provided.al2023"));
+  json_object_set_new(p, "Handler", json_string("bootstrap"));
+  json_object_set_new(p, "Architectures",
+                      J("[s]", f->architecture == ARCH_ARM64 ? "arm64" : "x86_64"));
+  json_object_set_new(p, "MemorySize", json_integer(f->memory));
+  json_object_set_new(p, "Timeout", json_integer(f->timeout));
+  json_object_set_new(p, "Role", cfn_getatt(role, "Arn"));
+  json_object_set_new(p, "Code", J("{s:o, s:o}", "S3Bucket", cfn_ref("AssetsBucket"), "S3Key",
+                                   cfn_ref(asset->parameter)));
+  json_object_set_new(p, "Environment", J("{s:o}", "Variables", function_environment(ctx, ir, m, f)));
+  json_object_set_new(p, "LoggingConfig", J("{s:o}", "LogGroup", cfn_ref(logs)));
+  /* LoggingConfig's Ref also orders the log group before the function. */
+  ir_add(ctx, ir, lid(ctx, f->key, "Function"), "AWS::Lambda::Function", p);
+  lower_schedule(ctx, ir, f);
+  lower_object_trigger(ctx, ir, f);
+}
+
+
+/* ---- references, names, tags ---- */
+
+static bool function_ref(Ctx *ctx, const void *item, const char *what, RefSpec *out) {
+  const Function *f = item;
+  out->id = lid(ctx, f->key, "Function");
+  if (!strcmp(what, "name")) {
+    out->literal = json_string(f->name);
+    return true;
+  }
+  if (!strcmp(what, "arn")) {
+    out->attr = "Arn";
+    out->literal = cfn_subf("arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:"
+                            "function:%s",
+                            f->name);
+    return true;
+  }
+  return false;
+}
+
+static void function_claims(Ctx *ctx, const Model *m, const void *item, PtrVec *claims) {
+  (void)m;
+  const Function *f = item;
+  construct_claim(ctx, claims, "function", f->name, f->node, "name", false);
+}
+
+static const TagRule FUNCTION_TAGS[] = {
+    {"AWS::IAM::Role", "Tags", TAGS_LIST},    {"AWS::Lambda::Function", "Tags", TAGS_LIST},
+    {"AWS::Logs::LogGroup", "Tags", TAGS_LIST}, {"AWS::Events::Rule", "Tags", TAGS_LIST},
+    {NULL, NULL, 0},
+};
+
+const Construct construct_function = {
+    .key = "functions",
+    .kind = "function",
+    .doc = "Lambda functions, by key",
+    .shape = &SHAPE_FUNCTION,
+    .check = function_check,
+    .lower = function_lower,
+    .ref = function_ref,
+    .verbs = NULL,
+    .claim_names = function_claims,
+    .tags = FUNCTION_TAGS,
+};

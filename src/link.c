@@ -1,0 +1,431 @@
+/* link: phase 4b (see link.h). The idea: every reference in a template is a
+ * Ref, a Fn::GetAtt or a ${...} inside Fn::Sub naming a logical id; the IR
+ * knows which stack holds each id and, for ids whose value lakec fixed itself
+ * (recorded when lowering asked for a typed reference), the literal value.
+ * So each stack's resources are copied with their references to other stacks
+ * rewritten, and the edges "S uses T" give the deploy order. */
+#include "link.h"
+#include "codes.h"
+#include "ctx.h"
+#include "node.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Edge {
+  const IrResource *user, *used; /* one reference that made the edge, for messages */
+} Edge;
+
+typedef struct Linker {
+  Ctx *ctx;
+  const Ir *ir;
+  size_t n;      /* stacks */
+  Edge *edges;   /* n * n: edges[s * n + t].user set when s uses t */
+  json_t **exports; /* per stack: output id -> output body */
+  const IrStack *stack; /* the one being copied */
+  const IrResource *resource;
+} Linker;
+
+/* ---- names ---- */
+
+static const char *export_name(Linker *lk, const IrStack *t, const char *id, const char *attr) {
+  char *s = attr ? arena_printf(&lk->ctx->arena, "%s-%s-%s-%s-%s", lk->ir->project, lk->ir->stage,
+                                t->key, id, attr)
+                 : arena_printf(&lk->ctx->arena, "%s-%s-%s-%s", lk->ir->project, lk->ir->stage,
+                                t->key, id);
+  for (char *p = s; *p; p++) /* export names: letters, digits, '-' and ':' */
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == ':'))
+      *p = '-';
+  return s;
+}
+
+static const char *export_output_id(Linker *lk, const char *id, const char *attr) {
+  char *s = arena_printf(&lk->ctx->arena, "Export%s%s", id, attr ? attr : "");
+  size_t k = 0;
+  for (char *p = s; *p; p++)
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+      s[k++] = *p;
+  s[k] = '\0';
+  return s;
+}
+
+/* ---- references ---- */
+
+/* The resource `id` names when it lives in another stack than the one being
+ * copied, recording the edge; NULL for ours, parameters and pseudo parameters. */
+static const IrResource *foreign(Linker *lk, const char *id) {
+  const IrResource *r = ir_find(lk->ir, id);
+  if (!r || !r->stack || r->stack == lk->stack)
+    return NULL;
+  Edge *e = &lk->edges[lk->stack->index * lk->n + r->stack->index];
+  if (!e->user)
+    *e = (Edge){lk->resource, r};
+  return r;
+}
+
+/* Fn::ImportValue of an export the producing stack gets for id / attr. */
+static json_t *import_of(Linker *lk, const IrResource *r, const char *attr) {
+  const char *name = export_name(lk, r->stack, r->id, attr);
+  json_t *outputs = lk->exports[r->stack->index];
+  const char *oid = export_output_id(lk, r->id, attr);
+  if (!json_object_get(outputs, oid)) {
+    json_t *value = attr ? J("{s:[s,s]}", "Fn::GetAtt", r->id, attr) : J("{s:s}", "Ref", r->id);
+    json_object_set_new(outputs, oid,
+                        J("{s:s, s:o, s:{s:s}}", "Description",
+                          "used by another stack of this stage (lakec)", "Value", value,
+                          "Export", "Name", name));
+  }
+  return J("{s:s}", "Fn::ImportValue", name);
+}
+
+static json_t *replacement(Linker *lk, const IrResource *r, const char *attr) {
+  json_t *known = ir_known(lk->ir, r->id, attr);
+  return known ? json_deep_copy(known) : import_of(lk, r, attr);
+}
+
+/* Fn::Sub text with the ${X} / ${X.A} of other stacks replaced: a known
+ * literal is inlined (a Sub text as it is, a plain string with "${" escaped),
+ * anything else becomes a variable bound to its import in `vars`. */
+static char *rewrite_sub_text(Linker *lk, const char *text, json_t *vars) {
+  char *out = arena_strdup(&lk->ctx->arena, "");
+  const char *p = text;
+  for (;;) {
+    const char *open = strstr(p, "${");
+    if (!open)
+      return arena_printf(&lk->ctx->arena, "%s%s", out, p);
+    const char *close = strchr(open, '}');
+    if (!close)
+      return arena_printf(&lk->ctx->arena, "%s%s", out, p);
+    char *name = arena_strndup(&lk->ctx->arena, open + 2, (size_t)(close - open - 2));
+    char *dot = strchr(name, '.');
+    if (dot)
+      *dot = '\0';
+    const IrResource *r = name[0] != '!' ? foreign(lk, name) : NULL;
+    const char *piece = arena_strndup(&lk->ctx->arena, open, (size_t)(close - open + 1));
+    if (r) {
+      const char *attr = dot ? dot + 1 : NULL;
+      json_t *known = ir_known(lk->ir, r->id, attr);
+      json_t *sub = known && json_is_object(known) ? json_object_get(known, "Fn::Sub") : NULL;
+      if (json_is_string(sub)) {
+        piece = json_string_value(sub);
+      } else if (json_is_string(known)) {
+        piece = json_string_value(known); /* names lakec checked: no "${" in them */
+      } else {
+        const char *var = export_output_id(lk, r->id, attr) + 6; /* without "Export" */
+        var = arena_printf(&lk->ctx->arena, "Imported%s", var);
+        json_object_set_new(vars, var, import_of(lk, r, attr));
+        piece = arena_printf(&lk->ctx->arena, "${%s}", var);
+      }
+    }
+    out = arena_printf(&lk->ctx->arena, "%s%.*s%s", out, (int)(open - p), p, piece);
+    p = close + 1;
+  }
+}
+
+static json_t *rewrite(Linker *lk, json_t *v);
+
+static json_t *rewrite_sub(Linker *lk, json_t *arg) {
+  json_t *text = json_is_array(arg) ? json_array_get(arg, 0) : arg;
+  json_t *vars = json_is_array(arg) ? rewrite(lk, json_array_get(arg, 1)) : json_object();
+  if (!json_is_string(text) || !json_is_object(vars)) {
+    json_decref(vars);
+    return J("{s:O}", "Fn::Sub", arg);
+  }
+  const char *out = rewrite_sub_text(lk, json_string_value(text), vars);
+  if (json_object_size(vars) == 0) {
+    json_decref(vars);
+    return J("{s:s}", "Fn::Sub", out);
+  }
+  return J("{s:[s,o]}", "Fn::Sub", out, vars);
+}
+
+/* A copy of v with its references to other stacks resolved. */
+static json_t *rewrite(Linker *lk, json_t *v) {
+  if (json_is_array(v)) {
+    json_t *out = json_array();
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) json_array_append_new(out, rewrite(lk, x));
+    return out;
+  }
+  if (!json_is_object(v))
+    return json_deep_copy(v);
+  json_t *ref = json_object_get(v, "Ref"), *att = json_object_get(v, "Fn::GetAtt");
+  json_t *sub = json_object_get(v, "Fn::Sub");
+  if (json_object_size(v) == 1) {
+    const IrResource *r;
+    if (json_is_string(ref) && (r = foreign(lk, json_string_value(ref))))
+      return replacement(lk, r, NULL);
+    if (json_is_array(att) && json_array_size(att) == 2 &&
+        json_is_string(json_array_get(att, 0)) && json_is_string(json_array_get(att, 1)) &&
+        (r = foreign(lk, json_string_value(json_array_get(att, 0)))))
+      return replacement(lk, r, json_string_value(json_array_get(att, 1)));
+    if (sub)
+      return rewrite_sub(lk, sub);
+  }
+  json_t *out = json_object();
+  const char *key;
+  json_t *x;
+  json_object_foreach(v, key, x) json_object_set_new(out, key, rewrite(lk, x));
+  return out;
+}
+
+/* ---- one stack's template ---- */
+
+static json_t *resource_json(Linker *lk, const IrResource *r) {
+  json_t *o = J("{s:s}", "Type", r->type);
+  json_t *deps = json_array();
+  for (size_t i = 0; i < r->depends_on.len; i++)
+    if (!foreign(lk, r->depends_on.items[i])) /* across stacks: the deploy order does it */
+      json_array_append_new(deps, json_string(r->depends_on.items[i]));
+  if (json_array_size(deps))
+    json_object_set_new(o, "DependsOn", deps);
+  else
+    json_decref(deps);
+  if (r->deletion_policy)
+    json_object_set_new(o, "DeletionPolicy", json_string(r->deletion_policy));
+  if (r->update_replace_policy)
+    json_object_set_new(o, "UpdateReplacePolicy", json_string(r->update_replace_policy));
+  if (r->metadata)
+    json_object_set(o, "Metadata", r->metadata);
+  json_object_set_new(o, "Properties", rewrite(lk, r->properties));
+  return o;
+}
+
+/* Does the text of v name parameter `id` (Ref or ${id} in Fn::Sub)? */
+static bool uses_parameter(json_t *v, const char *id) {
+  if (json_is_array(v)) {
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) if (uses_parameter(x, id)) return true;
+    return false;
+  }
+  if (json_is_string(v)) {
+    const char *s = json_string_value(v), *p = strstr(s, "${");
+    size_t n = strlen(id);
+    for (; p; p = strstr(p + 2, "${"))
+      if (!strncmp(p + 2, id, n) && p[2 + n] == '}')
+        return true;
+    return false;
+  }
+  if (!json_is_object(v))
+    return false;
+  json_t *ref = json_object_get(v, "Ref");
+  if (json_is_string(ref) && !strcmp(json_string_value(ref), id))
+    return true;
+  const char *key;
+  json_t *x;
+  json_object_foreach(v, key, x) if (uses_parameter(x, id)) return true;
+  return false;
+}
+
+static json_t *stack_template(Linker *lk, const IrStack *s, json_t **parameters) {
+  lk->stack = s;
+  json_t *res = json_object(), *outputs = json_object();
+  for (size_t i = 0; i < lk->ir->resources.len; i++) {
+    const IrResource *r = lk->ir->resources.items[i];
+    lk->resource = r;
+    if (r->stack == s)
+      json_object_set_new(res, r->id, resource_json(lk, r));
+  }
+  for (size_t i = 0; i < lk->ir->outputs.len; i++) {
+    const IrEntry *e = lk->ir->outputs.items[i];
+    if (e->stack == s)
+      json_object_set_new(outputs, e->id, rewrite(lk, e->value));
+  }
+  json_t *params = json_object();
+  *parameters = json_object();
+  for (size_t i = 0; i < lk->ir->parameters.len; i++) {
+    const IrEntry *e = lk->ir->parameters.items[i];
+    if (!uses_parameter(res, e->id) && !uses_parameter(outputs, e->id))
+      continue;
+    json_object_set(params, e->id, e->value);
+    json_t *def = json_object_get(e->value, "Default");
+    json_object_set_new(*parameters, e->id, def ? json_incref(def) : json_null());
+  }
+  json_t *t = J("{s:s, s:s}", "AWSTemplateFormatVersion", "2010-09-09", "Description",
+                s->description);
+  if (json_object_size(params))
+    json_object_set(t, "Parameters", params);
+  json_decref(params);
+  json_object_set_new(t, "Resources", res);
+  json_object_set_new(t, "Outputs", outputs);
+  return t;
+}
+
+/* ---- order, limits ---- */
+
+static bool uses(const Linker *lk, size_t s, size_t t) { return lk->edges[s * lk->n + t].user; }
+
+/* A stack on a cycle, found by depth-first search, or (size_t)-1. */
+static bool on_cycle(const Linker *lk, size_t s, int *state, size_t *path, size_t depth,
+                     size_t *len) {
+  state[s] = 1;
+  path[depth] = s;
+  for (size_t t = 0; t < lk->n; t++) {
+    if (!uses(lk, s, t) || state[t] == 2)
+      continue;
+    if (state[t] == 1) {
+      size_t k = 0; /* the cycle is path[from t .. depth] */
+      while (path[k] != t)
+        k++;
+      memmove(path, path + k, (depth - k + 1) * sizeof *path);
+      *len = depth - k + 1;
+      return true;
+    }
+    if (on_cycle(lk, t, state, path, depth + 1, len))
+      return true;
+  }
+  state[s] = 2;
+  return false;
+}
+
+static void report_cycle(Linker *lk, const size_t *path, size_t len) {
+  const Edge *first = &lk->edges[path[0] * lk->n + path[1 % len]];
+  const IrStack *a = lk->ir->stacks.items[path[0]];
+  Diag *d = diag_error(lk->ctx, first->user->origin ? first->user->origin->pos : (Pos){0},
+                       LK_STACK_CYCLE, "stack '%s' is part of a cycle: each stack of it uses the "
+                       "next, so none can be deployed first",
+                       a->key);
+  for (size_t i = 0; i < len; i++) {
+    const Edge *e = &lk->edges[path[i] * lk->n + path[(i + 1) % len]];
+    const IrStack *s = e->user->stack, *t = e->used->stack;
+    if (e->used->origin)
+      diag_note(lk->ctx, d, e->used->origin->pos, "'%s' (stack '%s') is used by '%s' (stack '%s')",
+                e->used->id, t->key, e->user->id, s->key);
+  }
+}
+
+/* Kahn's algorithm, taking the first ready stack in the order written. */
+static bool deploy_order(Linker *lk, size_t *order) {
+  bool *done = calloc(lk->n, sizeof *done);
+  for (size_t k = 0; k < lk->n; k++) {
+    size_t s = 0;
+    for (; s < lk->n; s++) {
+      if (done[s])
+        continue;
+      bool ready = true;
+      for (size_t t = 0; t < lk->n && ready; t++)
+        ready = t == s || done[t] || !uses(lk, s, t);
+      if (ready)
+        break;
+    }
+    if (s == lk->n) {
+      free(done);
+      return false;
+    }
+    done[s] = true;
+    order[k] = s;
+  }
+  free(done);
+  return true;
+}
+
+static Pos stack_pos(const IrStack *s) { return s->node ? s->node->pos : (Pos){0}; }
+
+static void check_limit(Ctx *ctx, const IrStack *s, size_t have, size_t max, const char *what) {
+  if (have <= max)
+    return;
+  diag_error(ctx, stack_pos(s), LK_STACK_LIMIT,
+             "stack '%s' has %zu %s, but CloudFormation allows %zu in a template: place some "
+             "constructs in another stack ('stacks:' and their 'stack:' key)",
+             s->name, have, what, max);
+}
+
+static void check_limits(Ctx *ctx, const LinkedStack *ls) {
+  json_t *t = ls->template;
+  check_limit(ctx, ls->stack, json_object_size(json_object_get(t, "Resources")),
+              LINK_MAX_RESOURCES, "resources");
+  check_limit(ctx, ls->stack, json_object_size(json_object_get(t, "Parameters")),
+              LINK_MAX_PARAMETERS, "parameters");
+  check_limit(ctx, ls->stack, json_object_size(json_object_get(t, "Outputs")), LINK_MAX_OUTPUTS,
+              "outputs");
+  size_t body = json_dumpb(t, NULL, 0, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+  check_limit(ctx, ls->stack, body, LINK_MAX_BODY, "bytes of template body");
+  if (json_object_size(json_object_get(t, "Resources")) == 0)
+    diag_error(ctx, stack_pos(ls->stack), LK_EMPTY_STAGE,
+               "stack '%s' has no resources, and CloudFormation rejects an empty template",
+               ls->stack->name);
+}
+
+/* ---- the phase ---- */
+
+static void finish_template(json_t *t, json_t *exports) {
+  json_t *outputs = json_object_get(t, "Outputs");
+  json_object_update(outputs, exports);
+  if (json_object_size(outputs) == 0)
+    json_object_del(t, "Outputs");
+}
+
+static Linked *assemble(Linker *lk, json_t **templates, json_t **params, const size_t *order) {
+  Linked *l = calloc(1, sizeof *l);
+  l->stacks = calloc(lk->n, sizeof *l->stacks);
+  l->len = lk->n;
+  for (size_t k = 0; k < lk->n; k++) {
+    size_t s = order[k];
+    LinkedStack *ls = calloc(1, sizeof *ls);
+    ls->stack = lk->ir->stacks.items[s];
+    ls->template = templates[s];
+    ls->parameters = params[s];
+    finish_template(ls->template, lk->exports[s]);
+    for (size_t t = 0; t < lk->n; t++)
+      if (uses(lk, s, t))
+        ptrvec_push(&lk->ctx->arena, &ls->depends_on, lk->ir->stacks.items[t]);
+    l->stacks[k] = ls;
+  }
+  return l;
+}
+
+Linked *link_stacks(Ctx *ctx, const Ir *ir) {
+  Linker lk = {ctx, ir, ir->stacks.len, NULL, NULL, NULL, NULL};
+  if (lk.n == 0)
+    BUG("an IR without stacks");
+  unsigned before = ctx->diags.errors;
+  lk.edges = calloc(lk.n * lk.n, sizeof *lk.edges);
+  lk.exports = calloc(lk.n, sizeof *lk.exports);
+  json_t **templates = calloc(lk.n, sizeof *templates), **params = calloc(lk.n, sizeof *params);
+  size_t *order = calloc(lk.n, sizeof *order);
+  if (!lk.edges || !lk.exports || !templates || !params || !order)
+    BUG("out of memory");
+  for (size_t s = 0; s < lk.n; s++)
+    lk.exports[s] = json_object();
+  for (size_t s = 0; s < lk.n; s++)
+    templates[s] = stack_template(&lk, ir->stacks.items[s], &params[s]);
+  Linked *l = NULL;
+  if (deploy_order(&lk, order)) {
+    l = assemble(&lk, templates, params, order);
+    for (size_t k = 0; k < l->len; k++)
+      check_limits(ctx, l->stacks[k]);
+  } else {
+    int *state = calloc(lk.n, sizeof *state);
+    size_t *path = calloc(lk.n, sizeof *path), len = 0;
+    for (size_t s = 0; s < lk.n && !len; s++)
+      if (!state[s])
+        on_cycle(&lk, s, state, path, 0, &len);
+    report_cycle(&lk, path, len ? len : 1);
+    free(state), free(path);
+    for (size_t s = 0; s < lk.n; s++)
+      json_decref(templates[s]), json_decref(params[s]);
+  }
+  for (size_t s = 0; s < lk.n; s++)
+    json_decref(lk.exports[s]);
+  free(lk.edges), free(lk.exports), free(templates), free(params), free(order);
+  if (ctx->diags.errors != before) {
+    linked_free(l);
+    return NULL;
+  }
+  return l;
+}
+
+void linked_free(Linked *l) {
+  if (!l)
+    return;
+  for (size_t i = 0; i < l->len; i++) {
+    json_decref(l->stacks[i]->template);
+    json_decref(l->stacks[i]->parameters);
+    free(l->stacks[i]);
+  }
+  free(l->stacks);
+  free(l);
+}
