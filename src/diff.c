@@ -300,6 +300,12 @@ static void compare_attributes(Walk *w, const IrResource *a, const IrResource *b
   }
 }
 
+/* Is path at or below prefix, segment-wise? */
+static bool within(const char *path, const char *prefix) {
+  size_t n = strlen(prefix);
+  return !strncmp(path, prefix, n) && (path[n] == '\0' || path[n] == '.');
+}
+
 /* The first property name of a "Properties.X.Y" path, or NULL. */
 static const char *property_of(Ctx *ctx, const char *path, const char **below) {
   if (strncmp(path, "Properties.", 11) != 0)
@@ -309,25 +315,40 @@ static const char *property_of(Ctx *ctx, const char *path, const char **below) {
   return dot ? arena_strndup(&ctx->arena, *below, (size_t)(dot - *below)) : *below;
 }
 
-static void classify(Ctx *ctx, ResourceDiff *rd, const IrResource *old) {
-  bool code_only = rd->changes.len > 0 && !strcmp(rd->type, "AWS::Lambda::Function");
-  bool retained = old->update_replace_policy && !strcmp(old->update_replace_policy, "Retain");
-  for (size_t i = 0; i < rd->changes.len; i++) {
-    PropChange *c = rd->changes.items[i];
-    const char *below = NULL;
-    const char *prop = property_of(ctx, c->path, &below);
+static bool is_retained(const IrResource *old) {
+  return old->update_replace_policy && !strcmp(old->update_replace_policy, "Retain");
+}
+
+/* The flags of one change, and what they make of its resource. The
+ * replacement flags of a reference change are the cascade's to set. */
+static void classify_change(Ctx *ctx, ResourceDiff *rd, PropChange *c) {
+  const char *below = NULL;
+  const char *prop = property_of(ctx, c->path, &below);
+  if (!c->refers_to) {
     int rule = prop ? diff_replacement(rd->type, below) : 0;
     c->replaces = rule == REPLACES;
     c->may_replace = rule == MAY_REPLACE;
-    /* Tags and descriptions of a role decide nothing. */
-    bool neutral = prop && (!strcmp(prop, "Tags") || !strcmp(prop, "Description"));
-    c->security = (is_security_type(rd->type) && !neutral) || (prop && IN(prop, SECURITY_PROPERTIES));
-    rd->replacement |= c->replaces;
-    rd->security |= c->security;
-    code_only &= prop && !strcmp(prop, "Code");
+  }
+  /* Tags and descriptions of a role decide nothing. */
+  bool neutral = prop && (!strcmp(prop, "Tags") || !strcmp(prop, "Description"));
+  c->security = (is_security_type(rd->type) && !neutral) || (prop && IN(prop, SECURITY_PROPERTIES));
+  rd->replacement |= c->replaces;
+  rd->security |= c->security;
+}
+
+/* Below "Properties.Code": new code, unless the reference of a replacement. */
+static bool is_code_change(const PropChange *c) {
+  return !c->refers_to && within(c->path, "Properties.Code");
+}
+
+static void classify(Ctx *ctx, ResourceDiff *rd, const IrResource *old) {
+  bool code_only = rd->changes.len > 0 && !strcmp(rd->type, "AWS::Lambda::Function");
+  for (size_t i = 0; i < rd->changes.len; i++) {
+    classify_change(ctx, rd, rd->changes.items[i]);
+    code_only &= is_code_change(rd->changes.items[i]);
   }
   rd->code_only = code_only;
-  rd->destructive = rd->replacement && is_data_type(rd->type) && !retained;
+  rd->destructive = rd->replacement && is_data_type(rd->type) && !is_retained(old);
 }
 
 static ResourceDiff *new_resource_diff(Ctx *ctx, const IrResource *r, ChangeKind kind) {
@@ -376,35 +397,288 @@ static void count(Diff *d, const ResourceDiff *rd) {
   d->code += rd->code_only;
 }
 
-static json_t *index_of(const PtrVec *resources) {
-  json_t *index = json_object();
-  for (size_t i = 0; i < resources->len; i++)
-    json_object_set_new(index, ((const IrResource *)resources->items[i])->id, json_integer((json_int_t)i));
-  return index;
+/* ---- the replacement cascade ----
+ *
+ * A replaced resource is a new physical resource: a new physical id (what Ref
+ * gives) and new ARNs. A resource whose create-only property refers to it is
+ * then replaced as well, even if its own text is the same, and so on down the
+ * chain; CloudFormation's change sets show these as ResourceReference and
+ * ResourceAttribute changes. The references of the new template are indexed
+ * once by target, then replacements spread over a worklist in which each
+ * resource enters once at most: linear, and cycles end. */
+
+/* One place where a resource refers to another. */
+typedef struct Referrer {
+  const IrResource *from; /* B's */
+  const char *path;       /* of the intrinsic: "Properties.Targets.0.Arn" */
+  json_t *expr;           /* the intrinsic (B's, borrowed): {"Ref": "X"}, ... */
+  bool certain;           /* its value surely changes when the target is replaced */
+} Referrer;
+
+typedef struct Cascade {
+  Ctx *ctx;
+  const Ir *a;
+  const DiffOptions *opts;
+  StrIndex *slots;    /* id on both sides -> ResourceDiff ** (NULL: unchanged so far) */
+  StrIndex referrers; /* target id -> PtrVec * of Referrer * */
+  json_t *expr;       /* the intrinsic being scanned */
+  PtrVec work;        /* ResourceDiff * replaced, whose referrers are still to see */
+} Cascade;
+
+/* Where the walk is in a property tree, materialized only at a reference. */
+typedef struct Seg {
+  const struct Seg *up;
+  const char *key; /* NULL: the i-th item of a list */
+  size_t i;
+} Seg;
+
+static const char *seg_path(Ctx *ctx, const Seg *s) {
+  const char *me = s->key ? s->key : arena_printf(&ctx->arena, "%zu", s->i);
+  return s->up ? arena_printf(&ctx->arena, "%s.%s", seg_path(ctx, s->up), me) : me;
+}
+
+static bool ends_with(const char *s, const char *tail) {
+  size_t n = strlen(s), m = strlen(tail);
+  return n >= m && !strcmp(s + n - m, tail);
+}
+
+/* A new resource surely has a new ARN and new ids; other attributes (an
+ * endpoint's port, a VPC's CIDR block, ...) may come out the same. */
+static bool attribute_changes(const char *attr) {
+  return attr && (ends_with(attr, "Arn") || ends_with(attr, "Id"));
+}
+
+static void add_referrer(Cascade *c, const IrResource *from, const Seg *at, const char *target,
+                         bool certain) {
+  ResourceDiff **slot = strindex_get(c->slots, target);
+  if (!slot || !strcmp(target, from->id) || !at->up)
+    return; /* a parameter, a pseudo parameter, or a resource not on both sides */
+  PtrVec *list = strindex_get(&c->referrers, target);
+  if (!list) {
+    list = arena_alloc(&c->ctx->arena, sizeof *list);
+    strindex_put(c->ctx, &c->referrers, arena_strdup(&c->ctx->arena, target), list);
+  }
+  Referrer *r = arena_alloc(&c->ctx->arena, sizeof *r);
+  r->from = from;
+  r->path = seg_path(c->ctx, at);
+  r->expr = c->expr;
+  r->certain = certain;
+  ptrvec_push(&c->ctx->arena, list, r);
+}
+
+/* "X.Attr" (also a GetAtt's string form): the resource and its attribute. */
+static void add_attribute_referrer(Cascade *c, const IrResource *from, const Seg *at,
+                                   const char *name) {
+  const char *dot = strchr(name, '.');
+  if (!dot) {
+    add_referrer(c, from, at, name, true); /* ${X} is a Ref */
+    return;
+  }
+  const char *target = arena_strndup(&c->ctx->arena, name, (size_t)(dot - name));
+  add_referrer(c, from, at, target, attribute_changes(dot + 1));
+}
+
+/* The ${X} and ${X.Attr} of a Fn::Sub string, less its own variables and
+ * the ${!Literal} escapes. */
+static void scan_sub_string(Cascade *c, const IrResource *from, const Seg *at, const char *s,
+                            json_t *vars) {
+  for (const char *p = strstr(s, "${"); p; p = strstr(p, "${")) {
+    const char *end = strchr(p + 2, '}');
+    if (!end)
+      return;
+    if (p[2] != '!') {
+      const char *name = arena_strndup(&c->ctx->arena, p + 2, (size_t)(end - p - 2));
+      if (!json_object_get(vars, name))
+        add_attribute_referrer(c, from, at, name);
+    }
+    p = end + 1;
+  }
+}
+
+static void scan_value(Cascade *c, const IrResource *from, const Seg *at, json_t *v);
+
+static void scan_getatt(Cascade *c, const IrResource *from, const Seg *at, json_t *args) {
+  if (json_is_string(args)) {
+    add_attribute_referrer(c, from, at, json_string_value(args));
+  } else if (json_is_string(json_array_get(args, 0))) {
+    json_t *attr = json_array_get(args, 1);
+    add_referrer(c, from, at, json_string_value(json_array_get(args, 0)),
+                 attribute_changes(json_string_value(attr)));
+  }
+}
+
+static void scan_sub(Cascade *c, const IrResource *from, const Seg *at, json_t *args) {
+  if (json_is_string(args)) {
+    scan_sub_string(c, from, at, json_string_value(args), NULL);
+    return;
+  }
+  json_t *text = json_array_get(args, 0), *vars = json_array_get(args, 1);
+  if (!json_is_object(vars))
+    vars = NULL;
+  if (json_is_string(text))
+    scan_sub_string(c, from, at, json_string_value(text), vars);
+  const char *key;
+  json_t *value;
+  json_object_foreach(vars, key, value) {
+    scan_value(c, from, at, value); /* a variable's Ref is the Sub's */
+  }
+}
+
+/* Ref, Fn::GetAtt and Fn::Sub; other intrinsics are walked like any value. */
+static bool scan_intrinsic(Cascade *c, const IrResource *from, const Seg *at, json_t *v) {
+  json_t *args;
+  c->expr = v; /* the innermost intrinsic naming the target */
+  if ((args = json_object_get(v, "Ref"))) {
+    if (json_is_string(args))
+      add_referrer(c, from, at, json_string_value(args), true);
+  } else if ((args = json_object_get(v, "Fn::GetAtt"))) {
+    scan_getatt(c, from, at, args);
+  } else if ((args = json_object_get(v, "Fn::Sub"))) {
+    scan_sub(c, from, at, args);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+static void scan_value(Cascade *c, const IrResource *from, const Seg *at, json_t *v) {
+  if (json_is_array(v)) {
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item) {
+      Seg s = {at, NULL, i};
+      scan_value(c, from, &s, item);
+    }
+  } else if (json_is_object(v) && !(json_object_size(v) == 1 && scan_intrinsic(c, from, at, v))) {
+    const char *key;
+    json_t *item;
+    json_object_foreach(v, key, item) {
+      Seg s = {at, key, 0};
+      scan_value(c, from, &s, item);
+    }
+  }
+}
+
+/* Does a change of rd's own text cover path? Then it says it all already. */
+static bool text_changed(const ResourceDiff *rd, const char *path) {
+  for (size_t i = 0; i < rd->changes.len; i++) {
+    const PropChange *p = rd->changes.items[i];
+    if (!p->refers_to && (within(path, p->path) || within(p->path, path)))
+      return true;
+  }
+  return false;
+}
+
+/* "Properties.X" of a path below it. */
+static const char *top_property(Ctx *ctx, const char *path) {
+  const char *dot = strchr(path + 11, '.');
+  return dot ? arena_strndup(&ctx->arena, path, (size_t)(dot - path)) : path;
+}
+
+/* The reference change of rd's property to target, made on first use. */
+static PropChange *reference_change(Cascade *c, ResourceDiff *rd, const Referrer *r,
+                                    const char *prop_path, const char *target) {
+  for (size_t i = 0; i < rd->changes.len; i++) {
+    PropChange *p = rd->changes.items[i];
+    if (p->refers_to && !strcmp(p->refers_to, target) && !strcmp(p->path, prop_path))
+      return p;
+  }
+  PropChange *p = arena_alloc(&c->ctx->arena, sizeof *p);
+  p->path = prop_path;
+  p->refers_to = target;
+  p->old = json_incref(r->expr); /* the first reference in the property */
+  p->new_ = json_incref(r->expr);
+  ptrvec_push(&c->ctx->arena, &rd->changes, p);
+  rd->code_only = false;
+  return p;
+}
+
+static bool path_ignored(Cascade *c, const char *id, const char *path) {
+  Walk w = {c->ctx, c->opts, arena_printf(&c->ctx->arena, "Resources.%s.", id), NULL};
+  return ignored(&w, path);
+}
+
+/* What x's replacement does to the resource that refers to it from r: a
+ * create-only property replaces it (and it spreads on), a conditionally
+ * create-only one may (which spreads no further: nothing says it happens),
+ * another one is an update with a new value. */
+static void spread_to(Cascade *c, const ResourceDiff *x, const Referrer *r) {
+  ResourceDiff **slot = strindex_get(c->slots, r->from->id);
+  ResourceDiff *y = *slot;
+  if (y && y->replacement && !y->replaced_because)
+    return; /* replaced for its own changes: new from top to bottom anyway */
+  int rule = diff_replacement(r->from->type, r->path + 11);
+  bool replaces = rule == REPLACES && r->certain;
+  bool may = !replaces && rule != 0;
+  /* An updatable property whose value may stay the same: no claim to make. */
+  if ((!replaces && !may && !r->certain) || (y && text_changed(y, r->path)))
+    return;
+  const char *prop_path = top_property(c->ctx, r->path);
+  if (path_ignored(c, r->from->id, prop_path))
+    return;
+  if (!y)
+    y = *slot = new_resource_diff(c->ctx, r->from, CHANGE_MODIFIED);
+  PropChange *p = reference_change(c, y, r, prop_path, x->id);
+  p->replaces = p->replaces || replaces;
+  p->may_replace = !p->replaces && (p->may_replace || may);
+  bool was_replaced = y->replacement;
+  classify_change(c->ctx, y, p);
+  if (y->replacement && !was_replaced) {
+    y->replaced_because = x->id;
+    y->because_path = prop_path;
+    y->destructive = is_data_type(y->type) && !is_retained(ir_find(c->a, y->id));
+    ptrvec_push(&c->ctx->arena, &c->work, y);
+  }
+}
+
+static void cascade_replacements(Ctx *ctx, const Ir *a, const Ir *b, const DiffOptions *opts,
+                                 StrIndex *slots, ResourceDiff **by_b) {
+  Cascade c = {.ctx = ctx, .a = a, .opts = opts, .slots = slots};
+  for (size_t i = 0; i < b->resources.len; i++)
+    if (by_b[i] && by_b[i]->replacement)
+      ptrvec_push(&ctx->arena, &c.work, by_b[i]);
+  if (c.work.len == 0)
+    return; /* the common case: no index to build */
+  for (size_t i = 0; i < b->resources.len; i++) {
+    const IrResource *r = b->resources.items[i];
+    Seg root = {NULL, "Properties", 0};
+    if (strindex_get(slots, r->id))
+      scan_value(&c, r, &root, r->properties);
+  }
+  for (size_t k = 0; k < c.work.len; k++) {
+    const ResourceDiff *x = c.work.items[k];
+    const PtrVec *refs = strindex_get(&c.referrers, x->id);
+    for (size_t i = 0; refs && i < refs->len; i++)
+      spread_to(&c, x, refs->items[i]);
+  }
 }
 
 static void diff_resources(Ctx *ctx, Diff *d, const Ir *a, const Ir *b, const DiffOptions *opts) {
-  json_t *ia = index_of(&a->resources), *ib = index_of(&b->resources);
+  ResourceDiff **by_b = arena_alloc(&ctx->arena, (b->resources.len + 1) * sizeof *by_b);
+  StrIndex slots = {0}; /* resources on both sides, not ignored */
   for (size_t i = 0; i < b->resources.len; i++) {
     const IrResource *rb = b->resources.items[i];
     if (resource_ignored(ctx, opts, rb->id))
       continue;
-    json_t *at = json_object_get(ia, rb->id);
-    ResourceDiff *rd;
-    if (!at) {
-      rd = new_resource_diff(ctx, rb, CHANGE_ADDED);
-      rd->security = is_security_type(rb->type);
+    const IrResource *ra = ir_find(a, rb->id);
+    if (!ra) {
+      by_b[i] = new_resource_diff(ctx, rb, CHANGE_ADDED);
+      by_b[i]->security = is_security_type(rb->type);
     } else {
-      rd = diff_resource(ctx, opts, a->resources.items[json_integer_value(at)], rb);
+      by_b[i] = diff_resource(ctx, opts, ra, rb);
+      strindex_put(ctx, &slots, rb->id, &by_b[i]);
     }
-    if (rd) {
-      ptrvec_push(&ctx->arena, &d->resources, rd);
-      count(d, rd);
+  }
+  cascade_replacements(ctx, a, b, opts, &slots, by_b);
+  for (size_t i = 0; i < b->resources.len; i++) {
+    if (by_b[i]) {
+      ptrvec_push(&ctx->arena, &d->resources, by_b[i]);
+      count(d, by_b[i]);
     }
   }
   for (size_t i = 0; i < a->resources.len; i++) {
     const IrResource *ra = a->resources.items[i];
-    if (json_object_get(ib, ra->id) || resource_ignored(ctx, opts, ra->id))
+    if (ir_find(b, ra->id) || resource_ignored(ctx, opts, ra->id))
       continue;
     ResourceDiff *rd = new_resource_diff(ctx, ra, CHANGE_REMOVED);
     rd->security = is_security_type(ra->type);
@@ -413,8 +687,6 @@ static void diff_resources(Ctx *ctx, Diff *d, const Ir *a, const Ir *b, const Di
     ptrvec_push(&ctx->arena, &d->resources, rd);
     count(d, rd);
   }
-  json_decref(ia);
-  json_decref(ib);
 }
 
 /* ---- parameters, outputs, conditions ---- */

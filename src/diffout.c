@@ -36,11 +36,13 @@ static const char *color_of(const Colors *c, ChangeKind k) {
 static void print_change(FILE *out, const Colors *c, const PropChange *p) {
   ChangeKind k = !p->old ? CHANGE_ADDED : !p->new_ ? CHANGE_REMOVED : CHANGE_MODIFIED;
   fprintf(out, "      %s%c %s:%s ", color_of(c, k), mark_of(k), p->path, c->off);
-  if (p->old)
+  if (p->refers_to) /* same text, new value: say why rather than print it twice */
+    fprintf(out, "refers to '%s', which is replaced", p->refers_to);
+  if (p->old && !p->refers_to)
     print_value(out, p->old);
-  if (p->old && p->new_)
+  if (p->old && p->new_ && !p->refers_to)
     fputs(" -> ", out);
-  if (p->new_)
+  if (p->new_ && !p->refers_to)
     print_value(out, p->new_);
   if (p->replaces)
     fprintf(out, "  %s(replaces the resource)%s", c->warn, c->off);
@@ -57,6 +59,9 @@ static void print_resource_line(FILE *out, const Colors *c, const ResourceDiff *
   fputc(')', out);
   if (rd->replacement)
     fprintf(out, "  %sREPLACEMENT%s", c->warn, c->off);
+  if (rd->replaced_because)
+    fprintf(out, " because '%s' is replaced (%s refers to it)", rd->replaced_because,
+            rd->because_path);
   if (rd->destructive)
     fprintf(out, "  %sDESTRUCTIVE: its data is lost%s", c->warn, c->off);
   fputc('\n', out);
@@ -184,9 +189,18 @@ static json_t *changes_json(const PtrVec *v) {
     json_object_set_new(o, "new", or_null(p->new_));
     json_object_set_new(o, "replaces", json_string(p->replaces ? "always" : p->may_replace ? "maybe" : "never"));
     json_object_set_new(o, "security", json_boolean(p->security));
+    json_object_set_new(o, "refers_to", p->refers_to ? json_string(p->refers_to) : json_null());
     json_array_append_new(changes, o);
   }
   return changes;
+}
+
+/* A replacement by cascade: {"id": the replaced resource it refers to,
+ * "path": the create-only property that refers to it}; else null. */
+static json_t *because_json(const ResourceDiff *rd) {
+  if (!rd->replaced_because)
+    return json_null();
+  return json_pack("{s:s, s:s}", "id", rd->replaced_because, "path", rd->because_path);
 }
 
 static json_t *resource_json(const ResourceDiff *rd) {
@@ -200,6 +214,7 @@ static json_t *resource_json(const ResourceDiff *rd) {
   json_object_set_new(o, "destructive", json_boolean(rd->destructive));
   json_object_set_new(o, "security", json_boolean(rd->security));
   json_object_set_new(o, "code_only", json_boolean(rd->code_only));
+  json_object_set_new(o, "replaced_because", because_json(rd));
   json_object_set_new(o, "changes", changes);
   return o;
 }

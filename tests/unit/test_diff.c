@@ -280,6 +280,253 @@ static void json_output_has_a_versioned_shape(void **state) {
   json_decref(j);
 }
 
+
+/* ---- the replacement cascade ---- */
+
+#define FUNCTION(name) \
+  "{\"Type\": \"AWS::Lambda::Function\", \"Properties\": {\"FunctionName\": \"" name "\"}}"
+#define POLICY(bucket) \
+  "{\"Type\": \"AWS::S3::BucketPolicy\", \"Properties\": {\"Bucket\": " bucket ", \"PolicyDocument\": {}}}"
+#define PERMISSION(function) \
+  "{\"Type\": \"AWS::Lambda::Permission\", \"Properties\": {\"Action\": \"lambda:InvokeFunction\", " \
+  "\"Principal\": \"events.amazonaws.com\", \"FunctionName\": " function "}}"
+
+/* Diffs before and after, which differ by B's name (and F's if given), with
+ * the same referrers on both sides. */
+static void run_renamed(const char *referrers) {
+  char before[4096], after[4096];
+  snprintf(before, sizeof before, "{\"Resources\": {\"B\": %s, \"F\": %s%s%s}}", BUCKET("one", ""),
+           FUNCTION("f-one"), *referrers ? ", " : "", referrers);
+  snprintf(after, sizeof after, "{\"Resources\": {\"B\": %s, \"F\": %s%s%s}}", BUCKET("two", ""),
+           FUNCTION("f-two"), *referrers ? ", " : "", referrers);
+  run(before, after, NULL, 0);
+}
+
+static PropChange *reference_to(const ResourceDiff *rd, const char *path, const char *target) {
+  for (size_t i = 0; i < rd->changes.len; i++) {
+    PropChange *c = rd->changes.items[i];
+    if (c->refers_to && !strcmp(c->refers_to, target) && !strcmp(c->path, path))
+      return c;
+  }
+  return NULL;
+}
+
+static void assert_replaced_because(const char *id, const char *target, const char *path) {
+  ResourceDiff *rd = find(id);
+  assert_non_null(rd);
+  assert_int_equal(rd->kind, CHANGE_MODIFIED);
+  assert_true(rd->replacement);
+  assert_string_equal(rd->replaced_because, target);
+  assert_string_equal(rd->because_path, path);
+  PropChange *c = reference_to(rd, path, target);
+  assert_non_null(c);
+  assert_true(c->replaces);
+  assert_false(c->may_replace);
+}
+
+static void a_ref_in_a_create_only_property_cascades(void **state) {
+  (void)state;
+  run_renamed("\"P\": " POLICY("{\"Ref\": \"B\"}"));
+  assert_replaced_because("P", "B", "Properties.Bucket");
+  PropChange *c = reference_to(find("P"), "Properties.Bucket", "B");
+  assert_string_equal(json_string_value(json_object_get(c->new_, "Ref")), "B");
+  assert_true(json_equal(c->old, c->new_)); /* the text is the same */
+  assert_true(find("P")->security);
+  assert_false(find("P")->destructive);
+  assert_int_equal(d->replaced, 3); /* B, F and P */
+  assert_int_equal(d->modified, 3);
+}
+
+static void a_getatt_cascades(void **state) {
+  (void)state;
+  run_renamed("\"P\": " PERMISSION("{\"Fn::GetAtt\": [\"F\", \"Arn\"]}") ", "
+              "\"Q\": " PERMISSION("{\"Fn::GetAtt\": \"F.Arn\"}") ", "
+              "\"R\": " PERMISSION("{\"Fn::GetAtt\": [\"F\", \"SnapStartResponse.ApplyOn\"]}"));
+  assert_replaced_because("P", "F", "Properties.FunctionName");
+  assert_replaced_because("Q", "F", "Properties.FunctionName");
+  /* An attribute that is not an id may come out the same: only maybe. */
+  ResourceDiff *r = find("R");
+  assert_non_null(r);
+  assert_false(r->replacement);
+  assert_null(r->replaced_because);
+  assert_true(reference_to(r, "Properties.FunctionName", "F")->may_replace);
+}
+
+static void a_sub_string_cascades(void **state) {
+  (void)state;
+  run_renamed("\"P\": " POLICY("{\"Fn::Sub\": \"${B}\"}") ", "
+              "\"Q\": " PERMISSION("{\"Fn::Sub\": \"arn:${AWS::Partition}:x:${F.Arn}\"}") ", "
+              "\"Lit\": " POLICY("{\"Fn::Sub\": \"${!B}\"}"));
+  assert_replaced_because("P", "B", "Properties.Bucket");
+  assert_replaced_because("Q", "F", "Properties.FunctionName");
+  assert_null(find("Lit")); /* ${!B} is the text "${B}" */
+}
+
+static void a_sub_with_variables_cascades(void **state) {
+  (void)state;
+  run_renamed("\"P\": " POLICY("{\"Fn::Sub\": [\"${Name}\", {\"Name\": {\"Ref\": \"B\"}}]}") ", "
+              "\"Q\": " PERMISSION("{\"Fn::Sub\": [\"${Fn}\", {\"Fn\": {\"Fn::GetAtt\": [\"F\", \"Arn\"]}}]}") ", "
+              "\"Shadow\": " POLICY("{\"Fn::Sub\": [\"${B}\", {\"B\": \"bucket\"}]}"));
+  assert_replaced_because("P", "B", "Properties.Bucket");
+  assert_replaced_because("Q", "F", "Properties.FunctionName");
+  assert_null(find("Shadow")); /* its ${B} is its own variable */
+}
+
+#define API_RESOURCE(parent, path) \
+  "{\"Type\": \"AWS::ApiGateway::Resource\", \"Properties\": {\"RestApiId\": \"api\", \"ParentId\": " \
+  parent ", \"PathPart\": \"" path "\"}}"
+#define METHOD(resource) \
+  "{\"Type\": \"AWS::ApiGateway::Method\", \"Properties\": {\"RestApiId\": \"api\", \"HttpMethod\": \"GET\", " \
+  "\"ResourceId\": " resource "}}"
+
+static void replacements_cascade_transitively(void **state) {
+  (void)state;
+  /* A's new path replaces it, which replaces its child B, which replaces C. */
+  run(T("\"C\": " METHOD("{\"Ref\": \"B\"}") ", \"B\": " API_RESOURCE("{\"Ref\": \"A\"}", "b") ", "
+        "\"A\": " API_RESOURCE("\"root\"", "a")),
+      T("\"C\": " METHOD("{\"Ref\": \"B\"}") ", \"B\": " API_RESOURCE("{\"Ref\": \"A\"}", "b") ", "
+        "\"A\": " API_RESOURCE("\"root\"", "renamed")),
+      NULL, 0);
+  assert_null(find("A")->replaced_because);
+  assert_replaced_because("B", "A", "Properties.ParentId");
+  assert_replaced_because("C", "B", "Properties.ResourceId");
+  assert_int_equal(d->replaced, 3);
+  /* In the template's order, whatever the order of the cascade. */
+  assert_string_equal(((ResourceDiff *)d->resources.items[0])->id, "C");
+}
+
+static void an_updatable_property_does_not_cascade(void **state) {
+  (void)state;
+  run_renamed("\"Rule\": {\"Type\": \"AWS::Events::Rule\", \"Properties\": {\"ScheduleExpression\": \"rate(1 minute)\", "
+              "\"Targets\": [{\"Id\": \"t\", \"Arn\": {\"Fn::GetAtt\": [\"F\", \"Arn\"]}}]}}, "
+              "\"G\": {\"Type\": \"AWS::Lambda::Function\", \"Properties\": {\"Environment\": {\"Variables\": "
+              "{\"HOST\": {\"Fn::GetAtt\": [\"B\", \"DomainName\"]}}}}}");
+  ResourceDiff *rule = find("Rule");
+  assert_non_null(rule); /* the target's ARN is new: an update */
+  assert_false(rule->replacement);
+  assert_null(rule->replaced_because);
+  PropChange *c = reference_to(rule, "Properties.Targets", "F");
+  assert_non_null(c);
+  assert_false(c->replaces);
+  assert_false(c->may_replace);
+  /* A domain name that may stay the same in an updatable property: no claim. */
+  assert_null(find("G"));
+  assert_int_equal(d->replaced, 2);
+}
+
+static void a_conditionally_create_only_property_may_replace(void **state) {
+  (void)state;
+  const char *rule = "\"Rule\": {\"Type\": \"AWS::Events::Rule\", \"Properties\": {\"EventBusName\": {\"Ref\": \"Bus\"}, "
+                     "\"ScheduleExpression\": \"rate(1 minute)\"}}, "
+                     "\"P\": " PERMISSION("{\"Ref\": \"Rule\"}");
+  char before[2048], after[2048];
+  snprintf(before, sizeof before, T("\"Bus\": {\"Type\": \"AWS::Events::EventBus\", \"Properties\": {\"Name\": \"one\"}}, %s"), rule);
+  snprintf(after, sizeof after, T("\"Bus\": {\"Type\": \"AWS::Events::EventBus\", \"Properties\": {\"Name\": \"two\"}}, %s"), rule);
+  run(before, after, NULL, 0);
+  ResourceDiff *r = find("Rule");
+  assert_non_null(r);
+  assert_false(r->replacement);
+  PropChange *c = reference_to(r, "Properties.EventBusName", "Bus");
+  assert_true(c->may_replace);
+  assert_false(c->replaces);
+  assert_null(find("P")); /* a possible replacement spreads no further */
+}
+
+static void cycles_end(void **state) {
+  (void)state;
+  /* P refers to B and Q, Q to P: each is replaced once, and the loop ends. */
+  run_renamed("\"P\": " POLICY("{\"Fn::Sub\": \"${B}-${Q}\"}") ", \"Q\": " POLICY("{\"Ref\": \"P\"}"));
+  assert_replaced_because("P", "B", "Properties.Bucket");
+  assert_replaced_because("Q", "P", "Properties.Bucket");
+  assert_non_null(reference_to(find("P"), "Properties.Bucket", "Q"));
+  assert_int_equal(d->replaced, 4);
+}
+
+#define GLUE_TABLE(extra) \
+  "{\"Type\": \"AWS::Glue::Table\"" extra ", \"Properties\": {\"DatabaseName\": {\"Ref\": \"Db\"}, \"Name\": \"t\"}}"
+
+static void a_cascaded_replacement_of_data_is_destructive(void **state) {
+  (void)state;
+  const char *tables = "\"T\": " GLUE_TABLE("") ", \"K\": " GLUE_TABLE(", \"UpdateReplacePolicy\": \"Retain\"");
+  char before[2048], after[2048];
+  snprintf(before, sizeof before, T("\"Db\": {\"Type\": \"AWS::Glue::Database\", \"Properties\": {\"DatabaseName\": \"a\"}}, %s"), tables);
+  snprintf(after, sizeof after, T("\"Db\": {\"Type\": \"AWS::Glue::Database\", \"Properties\": {\"DatabaseName\": \"b\"}}, %s"), tables);
+  run(before, after, NULL, 0);
+  assert_replaced_because("T", "Db", "Properties.DatabaseName");
+  assert_replaced_because("K", "Db", "Properties.DatabaseName");
+  assert_true(find("T")->destructive);
+  assert_false(find("K")->destructive); /* the old table is kept */
+  assert_int_equal(d->destructive, 2); /* Db and T */
+}
+
+static void only_resources_on_both_sides_cascade(void **state) {
+  (void)state;
+  run(T("\"B\": " BUCKET("one", "") ", \"Old\": " POLICY("{\"Ref\": \"B\"}")),
+      T("\"B\": " BUCKET("two", "") ", \"New\": " POLICY("{\"Ref\": \"B\"}")), NULL, 0);
+  assert_int_equal(find("New")->kind, CHANGE_ADDED);
+  assert_int_equal(find("Old")->kind, CHANGE_REMOVED);
+  assert_int_equal(find("New")->changes.len, 0);
+  assert_int_equal(d->replaced, 1);
+}
+
+#define PERMISSION_FOR(principal) \
+  "{\"Type\": \"AWS::Lambda::Permission\", \"Properties\": {\"Action\": \"lambda:InvokeFunction\", " \
+  "\"Principal\": \"" principal "\", \"FunctionName\": {\"Fn::GetAtt\": [\"F\", \"Arn\"]}}}"
+
+static void a_resource_replaced_for_itself_gets_no_reference(void **state) {
+  (void)state;
+  run(T("\"F\": " FUNCTION("f-one") ", \"P\": " PERMISSION_FOR("events.amazonaws.com")),
+      T("\"F\": " FUNCTION("f-two") ", \"P\": " PERMISSION_FOR("s3.amazonaws.com")), NULL, 0);
+  ResourceDiff *p = find("P");
+  assert_true(p->replacement);
+  assert_null(p->replaced_because);
+  assert_int_equal(p->changes.len, 1); /* its new principal, and nothing more */
+}
+
+static void an_ignored_replacement_does_not_cascade(void **state) {
+  (void)state;
+  const char *ignore[] = {"Resources.*.Properties.BucketName"};
+  run(T("\"B\": " BUCKET("one", "") ", \"P\": " POLICY("{\"Ref\": \"B\"}")),
+      T("\"B\": " BUCKET("two", "") ", \"P\": " POLICY("{\"Ref\": \"B\"}")), ignore, 1);
+  assert_true(diff_is_empty(d));
+}
+
+static void cascades_in_text_and_json(void **state) {
+  (void)state;
+  run_renamed("\"P\": " POLICY("{\"Ref\": \"B\"}"));
+  char *text = NULL;
+  size_t size = 0;
+  FILE *out = open_memstream(&text, &size);
+  diffout_text(d, "a", "b", out, false);
+  fclose(out);
+  assert_non_null(strstr(text, "~ P (AWS::S3::BucketPolicy)  REPLACEMENT because 'B' is replaced "
+                               "(Properties.Bucket refers to it)\n"));
+  assert_non_null(strstr(text, "~ Properties.Bucket: refers to 'B', which is replaced  (replaces the resource)\n"));
+  free(text);
+  json_t *j = diffout_json(d, "a", "b");
+  json_t *resources = json_object_get(j, "resources");
+  size_t i;
+  json_t *r;
+  int seen = 0;
+  json_array_foreach(resources, i, r) {
+    json_t *because = json_object_get(r, "replaced_because");
+    json_t *c = json_array_get(json_object_get(r, "changes"), 0);
+    if (!strcmp(json_string_value(json_object_get(r, "id")), "P")) {
+      assert_string_equal(json_string_value(json_object_get(because, "id")), "B");
+      assert_string_equal(json_string_value(json_object_get(because, "path")), "Properties.Bucket");
+      assert_string_equal(json_string_value(json_object_get(c, "refers_to")), "B");
+      assert_string_equal(json_string_value(json_object_get(c, "replaces")), "always");
+      seen++;
+    } else {
+      assert_true(json_is_null(because));
+      assert_true(json_is_null(json_object_get(c, "refers_to")));
+    }
+  }
+  assert_int_equal(seen, 1);
+  assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"), "replaced")), 3);
+  json_decref(j);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(a_template_equals_itself, setup, teardown),
@@ -298,6 +545,19 @@ int main(void) {
       cmocka_unit_test_setup_teardown(a_new_code_key_default_is_code, setup, teardown),
       cmocka_unit_test_setup_teardown(ignored_paths_are_left_out, setup, teardown),
       cmocka_unit_test_setup_teardown(json_output_has_a_versioned_shape, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_ref_in_a_create_only_property_cascades, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_getatt_cascades, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_sub_string_cascades, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_sub_with_variables_cascades, setup, teardown),
+      cmocka_unit_test_setup_teardown(replacements_cascade_transitively, setup, teardown),
+      cmocka_unit_test_setup_teardown(an_updatable_property_does_not_cascade, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_conditionally_create_only_property_may_replace, setup, teardown),
+      cmocka_unit_test_setup_teardown(cycles_end, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_cascaded_replacement_of_data_is_destructive, setup, teardown),
+      cmocka_unit_test_setup_teardown(only_resources_on_both_sides_cascade, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_resource_replaced_for_itself_gets_no_reference, setup, teardown),
+      cmocka_unit_test_setup_teardown(an_ignored_replacement_does_not_cascade, setup, teardown),
+      cmocka_unit_test_setup_teardown(cascades_in_text_and_json, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
