@@ -281,19 +281,22 @@ static bool on_cycle(const Linker *lk, size_t s, int *state, size_t *path, size_
   return false;
 }
 
+static Pos origin_pos(const IrResource *r) { return r->origin ? r->origin->pos : (Pos){0}; }
+
+/* "a -> b -> a" at the construct that makes the first step, a note per step. */
 static void report_cycle(Linker *lk, const size_t *path, size_t len) {
+  char *chain = arena_strdup(&lk->ctx->arena, "");
+  for (size_t i = 0; i <= len; i++)
+    chain = arena_printf(&lk->ctx->arena, "%s%s'%s'", chain, i ? " -> " : "",
+                         ((const IrStack *)lk->ir->stacks.items[path[i % len]])->key);
   const Edge *first = &lk->edges[path[0] * lk->n + path[1 % len]];
-  const IrStack *a = lk->ir->stacks.items[path[0]];
-  Diag *d = diag_error(lk->ctx, first->user->origin ? first->user->origin->pos : (Pos){0},
-                       LK_STACK_CYCLE, "stack '%s' is part of a cycle: each stack of it uses the "
-                       "next, so none can be deployed first",
-                       a->key);
+  Diag *d = diag_error(lk->ctx, origin_pos(first->user), LK_STACK_CYCLE,
+                       "stacks use each other in a cycle (%s), so none can be deployed first",
+                       chain);
   for (size_t i = 0; i < len; i++) {
     const Edge *e = &lk->edges[path[i] * lk->n + path[(i + 1) % len]];
-    const IrStack *s = e->user->stack, *t = e->used->stack;
-    if (e->used->origin)
-      diag_note(lk->ctx, d, e->used->origin->pos, "'%s' (stack '%s') is used by '%s' (stack '%s')",
-                e->used->id, t->key, e->user->id, s->key);
+    diag_note(lk->ctx, d, origin_pos(e->user), "'%s' of stack '%s' uses '%s' of stack '%s'",
+              e->user->id, e->user->stack->key, e->used->id, e->used->stack->key);
   }
 }
 
@@ -330,7 +333,7 @@ static void check_limit(Ctx *ctx, const IrStack *s, size_t have, size_t max, con
   diag_error(ctx, stack_pos(s), LK_STACK_LIMIT,
              "stack '%s' has %zu %s, but CloudFormation allows %zu in a template: place some "
              "constructs in another stack ('stacks:' and their 'stack:' key)",
-             s->name, have, what, max);
+             s->key ? s->key : s->name, have, what, max);
 }
 
 static void check_limits(Ctx *ctx, const LinkedStack *ls) {
@@ -346,7 +349,7 @@ static void check_limits(Ctx *ctx, const LinkedStack *ls) {
   if (json_object_size(json_object_get(t, "Resources")) == 0)
     diag_error(ctx, stack_pos(ls->stack), LK_EMPTY_STAGE,
                "stack '%s' has no resources, and CloudFormation rejects an empty template",
-               ls->stack->name);
+               ls->stack->key ? ls->stack->key : ls->stack->name);
 }
 
 /* ---- the phase ---- */

@@ -73,7 +73,8 @@ typedef struct Command {
 
 static const Option BUILD_OPTIONS[] = {
     {'o', "output", "DIR",
-     "write DIR/<stage>/template.json, assets.json and assets/*.zip (default: out)"},
+     "write DIR/<project>/<stage>/<stack>.template.json, manifest.json and assets/*.zip "
+     "(default: out)"},
     {OPT_CHECK, "check", NULL, "write nothing; exit 1 naming the files in DIR a build would change"},
     {OPT_HANDLERS, "handlers", "DIR",
      "take handler programs from DIR/<handler>/ (default: $LAKEC_HANDLERS, else the "
@@ -93,6 +94,10 @@ static const Option VALIDATE_OPTIONS[] = {
 };
 static const Option DIFF_OPTIONS[] = {
     {OPT_DIFF_FORMAT, "format", "FORMAT", "text (default) or json, on stdout"},
+    {OPT_HANDLERS, "handlers", "DIR",
+     "hash the handler programs of DIR/<handler>/ for a stage's code keys (default as build)"},
+    {OPT_NO_PACKAGE, "no-package", NULL,
+     "leave a stage's code keys without defaults (no handler programs needed)"},
     {OPT_EXIT_CODE, "exit-code", NULL, "exit 1 when there are differences (2 on errors)"},
     {OPT_IGNORE, "ignore", "PATTERN",
      "leave out changes whose path matches PATTERN, e.g. 'Resources.*.Properties.BucketName' "
@@ -135,8 +140,10 @@ static const Command COMMANDS[] = {
      "lakec validate [--format text|json|sarif] [--werror] [--max-errors N] FILE...",
      VALIDATE_OPTIONS, true},
     {"diff", cmd_diff,
-     "compare two stages or templates; with three or more stages, tabulate how they differ",
-     "lakec diff [--format text|json] [--exit-code] [--ignore PATTERN]... A B [C...]",
+     "compare two stages, templates or built stage folders, stack by stack; with three or "
+     "more stages, tabulate how they differ",
+     "lakec diff [--format text|json] [--exit-code] [--ignore PATTERN]... [--handlers DIR | "
+     "--no-package] A B [C...]",
      DIFF_OPTIONS, true},
     {"explain", cmd_explain, "explain a diagnostic code, with a wrong and a right example",
      "lakec explain CODE", HELP_ONLY, false},
@@ -176,14 +183,16 @@ static bool use_color(void) {
 
 /* Top-level files are checked up front: a missing one is an I/O error (exit 2),
  * not a problem in the input. */
-static bool files_readable(int nfiles, char **files) {
+static bool files_readable(int nfiles, char **files, bool built_folders) {
   bool ok = true;
   for (int i = 0; i < nfiles; i++) {
     struct stat st;
+    char manifest[4096];
+    snprintf(manifest, sizeof manifest, "%s/manifest.json", files[i]);
     if (stat(files[i], &st) != 0 || access(files[i], R_OK) != 0) {
       fprintf(stderr, "lakec: error: cannot read '%s': %s\n", files[i], "no such readable file");
       ok = false;
-    } else if (S_ISDIR(st.st_mode)) {
+    } else if (S_ISDIR(st.st_mode) && !(built_folders && access(manifest, R_OK) == 0)) {
       fprintf(stderr, "lakec: error: '%s' is a directory; name the stage files in it\n", files[i]);
       ok = false;
     }
@@ -322,33 +331,118 @@ static void *parse_template(void *arg) {
   return NULL;
 }
 
+static bool is_manifest_path(const char *path);
+
 static void start_side(Side *s, const char *path, int slot) {
   memset(s, 0, sizeof *s);
   s->path = path;
   s->slot = slot;
-  if (!is_template_path(path))
+  if (!is_template_path(path) || is_manifest_path(path))
     return;
   s->started = pthread_create(&s->thread, NULL, parse_template, s) == 0;
   if (!s->started) /* no thread to be had: parse here */
     parse_template(s), json_arena_here = NULL;
 }
 
-/* The side's IR; NULL after reporting why (diagnostics stay in ctx). */
-static Ir *finish_side(Ctx *ctx, Side *s) {
+/* One stack of a side of a diff: its name (NULL: a lone template) and IR. */
+typedef struct SideStack {
+  const char *name;
+  Ir *ir;
+} SideStack;
+
+static void push_stack(Ctx *ctx, PtrVec *out, const char *name, Ir *ir) {
+  SideStack *s = arena_alloc(&ctx->arena, sizeof *s);
+  *s = (SideStack){name, ir};
+  ptrvec_push(&ctx->arena, out, s);
+}
+
+static Ir *ir_of(Ctx *ctx, json_t *t, const char *path) {
+  const char *why = NULL;
+  Ir *ir = ir_from_template(ctx, t, &why);
+  if (!ir)
+    fprintf(stderr, "lakec: error: %s: %s\n", path, why);
+  return ir;
+}
+
+/* A stage file: compiled in memory, its zips hashed (written nowhere) so its
+ * code keys are those a build would write; then each stack's template. */
+static bool stage_side(Ctx *ctx, const Options *o, const char *path, PtrVec *out) {
+  Compiled c = compile_stage(ctx, path);
+  Packager p = {0};
+  bool ok = c.ir && (o->no_package || package_all(ctx, o, &c, 1, &p));
+  for (size_t i = 0; ok && i < c.linked->len; i++) {
+    Ir *ir = ir_of(ctx, c.linked->stacks[i]->template, path);
+    ok = ir != NULL;
+    if (ir)
+      push_stack(ctx, out, c.linked->stacks[i]->stack->name, ir);
+  }
+  packager_release(&p);
+  compiled_free(&c);
+  return ok;
+}
+
+/* A built stage folder (or its manifest.json): the stacks the manifest lists. */
+static bool manifest_side(Ctx *ctx, const char *path, PtrVec *out) {
+  struct stat st;
+  const char *dir = path, *manifest = path;
+  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    manifest = arena_printf(&ctx->arena, "%s/manifest.json", path);
+  else
+    dir = strrchr(path, '/') ? arena_strndup(&ctx->arena, path, (size_t)(strrchr(path, '/') - path))
+                             : ".";
+  json_error_t err;
+  json_t *m = json_load_file(manifest, 0, &err);
+  json_t *stacks = json_object_get(m, "stacks");
+  if (!json_is_array(stacks)) {
+    fprintf(stderr, "lakec: error: %s: not a lakec manifest (%s)\n", manifest,
+            m ? "no \"stacks\" list" : err.text);
+    json_decref(m);
+    return false;
+  }
+  bool ok = true;
+  size_t i;
+  json_t *s;
+  json_array_foreach(stacks, i, s) {
+    const char *name = json_string_value(json_object_get(s, "name"));
+    const char *file = json_string_value(json_object_get(s, "template"));
+    const char *tpath = arena_printf(&ctx->arena, "%s/%s", dir, file ? file : "");
+    json_t *t = name && file ? json_load_file(tpath, 0, &err) : NULL;
+    Ir *ir = t ? ir_of(ctx, t, tpath) : NULL;
+    if (!t)
+      fprintf(stderr, "lakec: error: %s: %s\n", tpath, name && file ? err.text : "bad stack entry");
+    json_decref(t);
+    ok &= ir != NULL;
+    if (ir)
+      push_stack(ctx, out, arena_strdup(&ctx->arena, name), ir);
+  }
+  json_decref(m);
+  return ok;
+}
+
+static bool is_manifest_path(const char *path) {
+  struct stat st;
+  size_t n = strlen(path);
+  return (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) ||
+         (n >= 13 && !strcmp(path + n - 13, "manifest.json"));
+}
+
+/* The side's stacks; false after reporting why (diagnostics stay in ctx). */
+static bool finish_side(Ctx *ctx, const Options *o, Side *s, PtrVec *out) {
+  if (is_manifest_path(s->path))
+    return manifest_side(ctx, s->path, out);
   if (!is_template_path(s->path))
-    return compile_stage(ctx, s->path).ir;
+    return stage_side(ctx, o, s->path, out);
   if (s->started)
     pthread_join(s->thread, NULL);
   if (!s->template) {
     fprintf(stderr, "lakec: error: %s\n", s->error);
-    return NULL;
+    return false;
   }
-  const char *why = NULL;
-  Ir *ir = ir_from_template(ctx, s->template, &why);
+  Ir *ir = ir_of(ctx, s->template, s->path);
   json_decref(s->template);
-  if (!ir)
-    fprintf(stderr, "lakec: error: %s: %s\n", s->path, why);
-  return ir;
+  if (ir)
+    push_stack(ctx, out, NULL, ir);
+  return ir != NULL;
 }
 
 static void print_json(json_t *v) {
@@ -358,28 +452,107 @@ static void print_json(json_t *v) {
   json_decref(v);
 }
 
+/* Stacks are matched by name; one stack on each side is matched whatever
+ * the names (a stage against a lone template). A stack on one side only is
+ * compared with an empty one. */
+static const SideStack *match(const PtrVec *other, const SideStack *s, bool lone) {
+  if (lone)
+    return other->items[0];
+  for (size_t i = 0; i < other->len; i++) {
+    const SideStack *o = other->items[i];
+    if (o->name && s->name && !strcmp(o->name, s->name))
+      return o;
+  }
+  return NULL;
+}
+
+static bool diff_pair(Ctx *ctx, const Options *o, const Ir *a, const Ir *b, const char *an,
+                      const char *bn, json_t *json_out) {
+  DiffOptions opts = {o->ignore, o->nignore};
+  Diff *d = diff_irs(ctx, a, b, &opts);
+  if (json_out)
+    json_array_append_new(json_out, diffout_json(d, an, bn));
+  else
+    diffout_text(d, an, bn, stdout, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+  bool empty = diff_is_empty(d);
+  diff_free(d);
+  return empty;
+}
+
+static void add_unmatched(Ctx *ctx, PtrVec *pairs, const PtrVec *from, const PtrVec *other,
+                          bool left) {
+  for (size_t i = 0; i < from->len; i++) {
+    const SideStack *s = from->items[i];
+    if (match(other, s, false))
+      continue;
+    SideStack *empty = arena_alloc(&ctx->arena, sizeof *empty);
+    *empty = (SideStack){s->name, ir_new(ctx)}; /* in the arena: nothing to free */
+    ptrvec_push(&ctx->arena, pairs, left ? (void *)s : empty);
+    ptrvec_push(&ctx->arena, pairs, left ? empty : (void *)s);
+  }
+}
+
+/* Each stack's diff, one after the other ("stack NAME:" before each when
+ * there are several); JSON: the one diff, or {"stacks": [{name, diff}]}. */
+static bool diff_stacks(Ctx *ctx, const Options *o, const PtrVec *a, const PtrVec *b,
+                        char **args) {
+  bool lone = a->len == 1 && b->len == 1, empty = true;
+  PtrVec pairs = {0};
+  for (size_t i = 0; i < a->len; i++) {
+    const SideStack *x = a->items[i], *y = match(b, x, lone);
+    if (y) {
+      ptrvec_push(&ctx->arena, &pairs, (void *)x);
+      ptrvec_push(&ctx->arena, &pairs, (void *)y);
+    }
+  }
+  if (!lone) {
+    add_unmatched(ctx, &pairs, a, b, true);
+    add_unmatched(ctx, &pairs, b, a, false);
+  }
+  json_t *json = o->format == FORMAT_JSON ? json_array() : NULL;
+  for (size_t i = 0; i < pairs.len; i += 2) {
+    const SideStack *x = pairs.items[i], *y = pairs.items[i + 1];
+    if (!lone && !json)
+      printf("%sstack %s:\n", i ? "\n" : "", x->name ? x->name : y->name);
+    empty &= diff_pair(ctx, o, x->ir, y->ir, args[0], args[1], json);
+  }
+  if (json && lone) {
+    print_json(json_incref(json_array_get(json, 0)));
+  } else if (json) {
+    json_t *stacks = json_array();
+    for (size_t i = 0; i < pairs.len; i += 2) {
+      const SideStack *x = pairs.items[i], *y = pairs.items[i + 1];
+      json_array_append_new(stacks, J("{s:s, s:O}", "name", x->name ? x->name : y->name, "diff",
+                                      json_array_get(json, i / 2)));
+    }
+    print_json(J("{s:i, s:o}", "version", 1, "stacks", stacks));
+  }
+  json_decref(json);
+  return empty;
+}
+
+static void free_stacks(PtrVec *v) {
+  for (size_t i = 0; i < v->len; i++)
+    ir_free(((SideStack *)v->items[i])->ir);
+}
+
 static int diff_two(Ctx *ctx, const Options *o, char **args) {
   Side sides[2];
   start_side(&sides[0], args[0], 1);
   start_side(&sides[1], args[1], 2);
-  Ir *a = finish_side(ctx, &sides[0]);
-  Ir *b = finish_side(ctx, &sides[1]);
+  PtrVec a = {0}, b = {0};
+  bool ok = finish_side(ctx, o, &sides[0], &a);
+  ok &= finish_side(ctx, o, &sides[1], &b);
   int status;
-  if (!a || !b || ctx->diags.errors) {
+  if (!ok || ctx->diags.errors) {
     diag_render(ctx, stderr, use_color());
     status = EXIT_USAGE;
   } else {
-    DiffOptions opts = {o->ignore, o->nignore};
-    Diff *d = diff_irs(ctx, a, b, &opts);
-    if (o->format == FORMAT_JSON)
-      print_json(diffout_json(d, args[0], args[1]));
-    else
-      diffout_text(d, args[0], args[1], stdout, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-    status = o->exit_code && !diff_is_empty(d) ? 1 : 0;
-    diff_free(d);
+    bool empty = diff_stacks(ctx, o, &a, &b, args);
+    status = o->exit_code && !empty ? 1 : 0;
   }
-  ir_free(a);
-  ir_free(b);
+  free_stacks(&a);
+  free_stacks(&b);
   return status;
 }
 
@@ -557,7 +730,7 @@ static int run_command(const Command *c, int argc, char **argv) {
     fprintf(stderr, "lakec %s: no input files\nusage: %s\n", c->name, c->usage);
     return EXIT_USAGE;
   }
-  if (c->takes_stage_files && !files_readable(nargs, argv + optind))
+  if (c->takes_stage_files && !files_readable(nargs, argv + optind, c->run == cmd_diff))
     return EXIT_USAGE;
   Ctx ctx;
   ctx_init(&ctx);

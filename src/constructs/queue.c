@@ -158,7 +158,10 @@ static void check_consumer(Ctx *ctx, Model *m, Queue *q) {
     diag_error(ctx, check_pos(c->node, "batch_size"), LK_OUT_OF_RANGE,
                "'batch_size' is %lld, but a FIFO queue delivers at most 10 messages a batch",
                c->batch_size);
-  if (c->batch_size > 10 && c->batching_window < 1)
+  if (q->fifo == 1 && c->batching_window > 0)
+    diag_error(ctx, check_pos(c->node, "batching_window"), LK_CONFLICT,
+               "a FIFO queue's consumer cannot wait for a batch: remove 'batching_window'");
+  if (q->fifo != 1 && c->batch_size > 10 && c->batching_window < 1)
     diag_error(ctx, check_pos(c->node, "batch_size"), LK_CONFLICT,
                "a 'batch_size' over 10 needs a 'batching_window' of at least 1 second");
   if (!c->target)
