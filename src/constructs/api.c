@@ -458,6 +458,36 @@ static bool api_ref(Ctx *ctx, const void *item, const char *what, RefSpec *out) 
   return true;
 }
 
+/* ---- grants: invoke (an IAM-auth API called with SigV4) ---- */
+
+static bool resolve_api(Ctx *ctx, const Model *m, Grant *g, Pos at) {
+  g->target = construct_resolve(ctx, m, &construct_api, g->text, at);
+  return g->target != NULL;
+}
+
+static void invoke_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {
+  (void)m;
+  json_array_append_new(
+      out, iam_statement(iam_sid(ctx, "Invoke", g->text), J("[s]", "execute-api:Invoke"),
+                         cfn_subf("arn:${AWS::Partition}:execute-api:${AWS::Region}:"
+                                  "${AWS::AccountId}:%s/*",
+                                  construct_sub(ctx, ir, &construct_api, g->target, "id"))));
+}
+
+/* LAKEC_API_<KEY>_URL: the base URL of the API's stage. */
+static void invoke_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *vars) {
+  (void)m;
+  const Api *api = g->target;
+  json_object_set_new(vars, env_name(ctx, "LAKEC_API_", api->key, "_URL"),
+                      cfn_subf("https://%s.execute-api.${AWS::Region}.${AWS::URLSuffix}/%s/",
+                               construct_sub(ctx, ir, &construct_api, api, "id"),
+                               api->stage_name));
+}
+
+static const GrantVerb VERB_INVOKE = {"invoke", "API: call its routes (execute-api:Invoke)",
+                                      resolve_api, invoke_statements, invoke_environment};
+static const GrantVerb *const API_VERBS[] = {&VERB_INVOKE, NULL};
+
 static const TagRule API_TAGS[] = {
     {"AWS::ApiGateway::RestApi", "Tags", TAGS_LIST},
     {"AWS::ApiGateway::Stage", "Tags", TAGS_LIST},
@@ -473,7 +503,7 @@ const Construct construct_api = {
     .check = api_check,
     .lower = api_lower,
     .ref = api_ref,
-    .verbs = NULL,
+    .verbs = API_VERBS,
     .claim_names = NULL,
     .tags = API_TAGS,
 };

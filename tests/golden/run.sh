@@ -1,10 +1,14 @@
 #!/bin/sh
-# Golden templates: build stages/*.yaml and compare every file with the
-# reviewed copy under tests/golden/<stage>/; then build again and require
-# byte-identical output. The golden files describe the compiler, so the
-# handler zips are left out (--no-package; tests/package/ checks them).
-# To accept a deliberate change, run with
-# LAKEC_UPDATE_GOLDEN=1 and review `git diff tests/golden` before committing.
+# Golden templates: build stages/*.yaml and the fixtures (every construct,
+# queues included, and several stacks with a literal reference and an
+# import), and compare every file of DIR/<project>/<stage>/ (one template per
+# stack, manifest.json) with the reviewed copy under tests/golden/; then build
+# again and require byte-identical output. The metrics-lake templates are the
+# first release's files, moved, not regenerated: their logical ids must never
+# change silently. The handler zips are left out (--no-package;
+# tests/package/ checks them).
+# To accept a deliberate change, run with LAKEC_UPDATE_GOLDEN=1 and review
+# `git diff tests/golden` before committing.
 set -eu
 lakec=$1
 root=$2
@@ -13,27 +17,37 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cd "$root"
-"$lakec" build --no-package -o "$work/a" stages/*.yaml
-"$lakec" build --no-package -o "$work/b" stages/*.yaml
+inputs="stages/dev.yaml stages/qa.yaml stages/prod.yaml tests/integration/fixtures/everything.yaml
+  tests/integration/fixtures/two-stacks.yaml"
+# shellcheck disable=SC2086
+"$lakec" build --no-package -o "$work/a" $inputs
+# shellcheck disable=SC2086
+"$lakec" build --no-package -o "$work/b" $inputs
 
 status=0
-for dir in "$work"/a/*/; do
-  stage=$(basename "$dir")
-  for file in template.json assets.json; do
-    if ! cmp -s "$work/a/$stage/$file" "$work/b/$stage/$file"; then
-      echo "FAIL: $stage/$file differs between two builds of the same input"
-      status=1
-    fi
-    if [ "${LAKEC_UPDATE_GOLDEN:-}" = 1 ]; then
-      mkdir -p "$here/$stage"
-      cp "$work/a/$stage/$file" "$here/$stage/$file"
-    elif ! diff -u "$here/$stage/$file" "$work/a/$stage/$file"; then
-      echo "FAIL: $stage/$file differs from tests/golden/$stage/$file"
-      status=1
-    fi
+if ! diff -r "$work/a" "$work/b" >/dev/null; then
+  echo "FAIL: two builds of the same input differ:"
+  diff -r "$work/a" "$work/b" | head -20
+  status=1
+fi
+if [ "${LAKEC_UPDATE_GOLDEN:-}" = 1 ]; then
+  for d in "$work"/a/*/*/; do
+    rel=${d#"$work"/a/}
+    mkdir -p "$here/$rel"
+    cp "$d"/*.json "$here/$rel"
   done
+fi
+files=0
+for f in $(cd "$work/a" && find . -name '*.json' | sort); do
+  files=$((files + 1))
+  if ! diff -u "$here/$f" "$work/a/$f"; then
+    echo "FAIL: $f differs from tests/golden/$f"
+    status=1
+  fi
 done
-n=$(ls "$work/a" | wc -l)
-[ "$n" -eq 3 ] || { echo "FAIL: expected 3 stages, built $n"; status=1; }
-[ $status -eq 0 ] && echo "golden: $n stages match and rebuild byte-identically"
+# A golden file the build no longer writes is a stack or stage that vanished.
+for f in $(cd "$here" && find . -path ./diff -prune -o -name '*.json' -print | sort); do
+  [ -f "$work/a/$f" ] || { echo "FAIL: tests/golden/$f is no longer built"; status=1; }
+done
+[ $status -eq 0 ] && echo "golden: $files files match and rebuild byte-identically"
 exit $status
