@@ -61,12 +61,12 @@ check "validate bad stage" 1 "$lakec" validate "$bad"
 expect "validate prints the error" "grep -q 'error: unknown key' stderr"
 
 check "build default folder" 0 "$lakec" build $nopkg stages/dev.yaml stages/qa.yaml stages/prod.yaml
-expect "build writes out/<stage>/" "[ -s out/dev/template.json ] && [ -s out/prod/assets.json ] && [ -s out/qa/template.json ]"
+expect "build writes out/<project>/<stage>/" "[ -s out/metrics/dev/metrics-dev.template.json ] && [ -s out/metrics/prod/manifest.json ] && [ -s out/metrics/qa/metrics-qa.template.json ]"
 expect "no temporaries are left" "[ -z \"\$(find out -name '*.tmp.*')\" ]"
 
-cp out/dev/template.json before.json
+cp out/metrics/dev/metrics-dev.template.json before.json
 check "one bad file stops the build" 1 "$lakec" build $nopkg -o out stages/dev.yaml "$bad"
-expect "a failed build leaves old output untouched" "cmp -s before.json out/dev/template.json"
+expect "a failed build leaves old output untouched" "cmp -s before.json out/metrics/dev/metrics-dev.template.json"
 check "bad file alone" 1 "$lakec" build $nopkg -o fresh "$bad"
 expect "a failed build creates nothing" "[ ! -e fresh ]"
 
@@ -129,12 +129,12 @@ expect "matrix shows api.auth per stage" "grep -q '^api.auth  *none  *iam  *cogn
 # build --check
 rm -rf out
 check "check before any build" 1 "$lakec" build $nopkg --check stages/dev.yaml
-expect "missing files are named" "grep -q \"'out/dev/template.json' is missing\" stderr && [ ! -e out ]"
+expect "missing files are named" "grep -q \"'out/metrics/dev/metrics-dev.template.json' is missing\" stderr && [ ! -e out ]"
 check "build" 0 "$lakec" build $nopkg stages/dev.yaml stages/qa.yaml
 check "check after the build" 0 "$lakec" build $nopkg --check stages/dev.yaml stages/qa.yaml
-echo ' ' >> out/qa/template.json
+echo ' ' >> out/metrics/qa/metrics-qa.template.json
 check "check after an edit" 1 "$lakec" build $nopkg --check stages/dev.yaml stages/qa.yaml
-expect "the stale file is named, and only it" "grep -q \"'out/qa/template.json' is out of date\" stderr && [ \"\$(wc -l < stderr)\" -eq 1 ]"
+expect "the stale file is named, and only it" "grep -q \"'out/metrics/qa/metrics-qa.template.json' is out of date\" stderr && [ \"\$(wc -l < stderr)\" -eq 1 ]"
 check "check with a bad stage" 1 "$lakec" build $nopkg --check "$bad"
 
 echo "command line: $pass passed, $fail failed"

@@ -15,7 +15,7 @@ nopkg="" # a sanitized build's handlers cannot be packaged (tests/package/)
 [ "${LAKEC_TEST_SANITIZED:-}" = 1 ] && nopkg=--no-package
 "$lakec" build $nopkg -o "$work" stages/*.yaml || exit 1
 "$lakec" build --no-package -o "$work" tests/integration/fixtures/*.yaml || exit 1
-templates=$(find "$work" -name template.json | sort)
+templates=$(find "$work" -name "*.template.json" | sort)
 count=$(echo "$templates" | wc -l)
 # --include-checks I: informational findings count too.
 # shellcheck disable=SC2086

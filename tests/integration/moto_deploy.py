@@ -3,10 +3,12 @@
 
 Starts moto (through moto_server.py beside this file) on a free 127.0.0.1
 port, builds stages/*.yaml and the fixtures with lakec --no-package, uploads
-a placeholder zip per asset listed in each assets.json (the real zips are
-handlers_e2e.py's), creates one stack per template with the aws CLI's library (boto3),
-and asserts CREATE_COMPLETE and that the buckets, roles, functions, rules and
-REST API exist with the properties the template asked for.
+a placeholder zip per asset listed in each stage's manifest.json (the real zips
+are handlers_e2e.py's), creates every stack of every stage in the manifest's
+order with the aws CLI's library (boto3), waiting for each (a later stack may
+import an earlier one's export), and asserts CREATE_COMPLETE and that the
+buckets, roles, functions, rules, queues, event source mappings and REST APIs
+exist with the properties the templates asked for.
 
 usage: moto_deploy.py LAKEC PROJECT_ROOT
 """
@@ -36,6 +38,15 @@ def placeholder_zip():
     return buf.getvalue()
 
 
+def wait_stack(cfn, name):
+    for _ in range(300):
+        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+        if not stack["StackStatus"].endswith("IN_PROGRESS"):
+            return stack
+        time.sleep(0.2)
+    raise AssertionError(f"{name} still in progress")
+
+
 class MotoDeploy(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -59,6 +70,7 @@ class MotoDeploy(unittest.TestCase):
                                         region_name="us-east-1")
         cls.client = lambda self, name: session.client(name, endpoint_url=self.endpoint)
         cls.stacks = {}
+        cls.cfn = session.client("cloudformation", endpoint_url=cls.endpoint)
         cls.deploy_all(cls)
 
     @classmethod
@@ -71,31 +83,32 @@ class MotoDeploy(unittest.TestCase):
 
     def deploy_all(self):
         s3 = self.client(self, "s3")
-        cfn = self.client(self, "cloudformation")
         s3.create_bucket(Bucket="lakec-test-assets")
-        for stage in sorted(os.listdir(self.out)):
-            with open(os.path.join(self.out, stage, "assets.json")) as f:
-                manifest = json.load(f)
-            params = [{"ParameterKey": manifest["bucket_parameter"], "ParameterValue": "lakec-test-assets"}]
-            for asset in manifest["assets"]:
-                key = f"test/{stage}/{asset['handler']}.zip"
-                s3.put_object(Bucket="lakec-test-assets", Key=key, Body=placeholder_zip())
-                params.append({"ParameterKey": asset["parameter"], "ParameterValue": key})
-            with open(os.path.join(self.out, stage, "template.json")) as f:
+        for project in sorted(os.listdir(self.out)):
+            for stage in sorted(os.listdir(os.path.join(self.out, project))):
+                self.deploy_stage(self, os.path.join(self.out, project, stage), stage)
+
+    def deploy_stage(self, folder, stage):
+        s3 = self.client(self, "s3")
+        cfn = self.client(self, "cloudformation")
+        with open(os.path.join(folder, "manifest.json")) as f:
+            manifest = json.load(f)
+        given = {manifest["bucket_parameter"]: "lakec-test-assets"}
+        for asset in manifest["assets"]:
+            key = f"test/{manifest['project']}/{stage}/{asset['handler']}.zip"
+            s3.put_object(Bucket="lakec-test-assets", Key=key, Body=placeholder_zip())
+            given[asset["parameter"]] = key
+        for stack in manifest["stacks"]:  # in deploy order
+            with open(os.path.join(folder, stack["template"])) as f:
                 body = f.read()
-            name = f"lakec-{stage}"
-            cfn.create_stack(StackName=name, TemplateBody=body, Parameters=params,
+            params = [{"ParameterKey": k, "ParameterValue": given[k]} for k in stack["parameters"]]
+            cfn.create_stack(StackName=stack["name"], TemplateBody=body, Parameters=params,
                              Capabilities=["CAPABILITY_IAM"])
-            self.stacks[stage] = (name, json.loads(body))
+            self.stacks[stack["name"]] = (stage, json.loads(body))
+            wait_stack(cfn, stack["name"])
 
     def wait_complete(self, name):
-        cfn = self.client("cloudformation")
-        for _ in range(300):
-            stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-            if not stack["StackStatus"].endswith("IN_PROGRESS"):
-                return stack
-            time.sleep(0.2)
-        self.fail(f"{name} still in progress")
+        return wait_stack(self.cfn, name)
 
     def physical_ids(self, name):
         cfn = self.client("cloudformation")
@@ -106,15 +119,46 @@ class MotoDeploy(unittest.TestCase):
         return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
 
     def test_every_stack_is_created(self):
-        self.assertEqual(sorted(self.stacks), ["dev", "prod", "qa", "sink"])
-        for stage, (name, _) in self.stacks.items():
-            with self.subTest(stage=stage):
+        self.assertEqual(sorted(self.stacks), [
+            "kitchen-sink", "metrics-dev", "metrics-prod", "metrics-qa", "twostack-dev-clients",
+            "twostack-dev-compute", "twostack-dev-edge", "twostack-dev-storage"])
+        for name in self.stacks:
+            with self.subTest(stack=name):
                 stack = self.wait_complete(name)
                 self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE", stack.get("StackStatusReason"))
 
+    def test_import_across_stacks_resolves(self):
+        """clients imports the API id that edge exports: the URL a handler gets is the real one."""
+        apigw, lam = self.client("apigateway"), self.client("lambda")
+        api_id = {a["name"]: a["id"] for a in apigw.get_rest_apis()["items"]}["twostack-dev"]
+        env = lam.get_function(FunctionName="twostack-dev-caller")["Configuration"]["Environment"]
+        self.assertEqual(env["Variables"]["LAKEC_API_API_URL"],
+                         f"https://{api_id}.execute-api.us-east-1.amazonaws.com/dev/")
+        exports = {e["Name"]: e["Value"] for e in
+                   self.client("cloudformation").list_exports()["Exports"]}
+        self.assertEqual(exports["twostack-dev-edge-Api"], api_id)
+
+    def test_queues_and_their_mappings(self):
+        sqs, lam = self.client("sqs"), self.client("lambda")
+        url = sqs.get_queue_url(QueueName="kitchen-sink-jobs.fifo")["QueueUrl"]
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        self.assertEqual(attrs["FifoQueue"], "true")
+        self.assertEqual(attrs["VisibilityTimeout"], "180")
+        redrive = json.loads(attrs["RedrivePolicy"])
+        self.assertEqual(int(redrive["maxReceiveCount"]), 3)
+        self.assertTrue(redrive["deadLetterTargetArn"].endswith(":kitchen-sink-jobs-dlq.fifo"))
+        mapping = lam.list_event_source_mappings(
+            FunctionName="kitchen-sink-worker")["EventSourceMappings"][0]
+        self.assertTrue(mapping["EventSourceArn"].endswith(":kitchen-sink-jobs.fifo"))
+        self.assertEqual(mapping["BatchSize"], 5)
+        other = lam.list_event_source_mappings(FunctionName="kitchen-sink-on-suffix")
+        self.assertTrue(other["EventSourceMappings"][0]["EventSourceArn"].endswith(
+            ":kitchen-events-queue"))
+        sqs.get_queue_url(QueueName="twostack-dev-jobs")  # storage's queue, used from compute
+
     def test_buckets_exist(self):
         s3 = self.client("s3")
-        for stage, (name, template) in self.stacks.items():
+        for name, (stage, template) in self.stacks.items():
             self.wait_complete(name)
             for bucket in self.resources_of(template, "AWS::S3::Bucket").values():
                 s3.head_bucket(Bucket=bucket["Properties"]["BucketName"])
@@ -122,7 +166,7 @@ class MotoDeploy(unittest.TestCase):
 
     def test_roles_exist_one_per_function_and_crawler(self):
         iam = self.client("iam")
-        for stage, (name, template) in self.stacks.items():
+        for name, (stage, template) in self.stacks.items():
             self.wait_complete(name)
             ids = self.physical_ids(name)
             roles = self.resources_of(template, "AWS::IAM::Role")
@@ -135,7 +179,7 @@ class MotoDeploy(unittest.TestCase):
 
     def test_functions_run_bootstrap_on_al2023(self):
         lam = self.client("lambda")
-        for stage, (name, template) in self.stacks.items():
+        for name, (stage, template) in self.stacks.items():
             self.wait_complete(name)
             for fn in self.resources_of(template, "AWS::Lambda::Function").values():
                 props = fn["Properties"]
@@ -150,11 +194,12 @@ class MotoDeploy(unittest.TestCase):
 
     def test_rules_schedule_and_trigger(self):
         events = self.client("events")
-        for stage, (name, template) in self.stacks.items():
+        seen = 0
+        for name, (stage, template) in self.stacks.items():
             self.wait_complete(name)
             ids = self.physical_ids(name)
             rules = self.resources_of(template, "AWS::Events::Rule")
-            self.assertTrue(rules)
+            seen += len(rules)
             for logical, rule in rules.items():
                 got = events.describe_rule(Name=ids[logical].split("/")[-1])
                 self.assertEqual(got["State"], rule["Properties"]["State"])
@@ -163,7 +208,8 @@ class MotoDeploy(unittest.TestCase):
                 else:
                     pattern = json.loads(got["EventPattern"])
                     self.assertEqual(pattern["detail-type"], ["Object Created"])
-        _, dev = self.stacks["dev"]
+        self.assertGreaterEqual(seen, 12)
+        _, dev = self.stacks["metrics-dev"]
         self.assertEqual(dev["Resources"]["IngestScheduleRule"]["Properties"]["ScheduleExpression"],
                          "rate(1 minute)")
 
@@ -171,7 +217,7 @@ class MotoDeploy(unittest.TestCase):
         apigw = self.client("apigateway")
         apis = {a["name"]: a["id"] for a in apigw.get_rest_apis()["items"]}
         for stage in ("dev", "qa", "prod"):
-            self.wait_complete(self.stacks[stage][0])
+            self.wait_complete(f"metrics-{stage}")
             self.assertIn(f"orlandoapi_{stage}", apis)
             resources = apigw.get_resources(restApiId=apis[f"orlandoapi_{stage}"])["items"]
             metrics = [r for r in resources if r.get("path") == "/metrics"]
