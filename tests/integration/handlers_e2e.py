@@ -64,10 +64,11 @@ class DevStage(unittest.TestCase):
         out = os.path.join(cls.work, "out")
         subprocess.run([LAKEC, "build", "--handlers", HANDLERS, "-o", out, "stages/dev.yaml"],
                        cwd=ROOT, check=True)
-        cls.out = os.path.join(out, "dev")
-        with open(os.path.join(cls.out, "assets.json")) as f:
+        cls.out = os.path.join(out, "metrics", "dev")
+        with open(os.path.join(cls.out, "manifest.json")) as f:
             cls.manifest = json.load(f)
-        with open(os.path.join(cls.out, "template.json")) as f:
+        (stack,) = cls.manifest["stacks"]
+        with open(os.path.join(cls.out, stack["template"])) as f:
             cls.template_text = f.read()
         cls.template = json.loads(cls.template_text)
         s3 = cls.client("s3")

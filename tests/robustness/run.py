@@ -106,7 +106,7 @@ class Robustness(unittest.TestCase):
             r = subprocess.run([LAKEC, "build", "--no-package", "-o", os.path.join(self.dir, name, "out"),
                                 os.path.join(stage_dir, "dev.yaml")], capture_output=True, timeout=60)
             self.assertEqual(r.returncode, 0, r.stderr)
-            with open(os.path.join(self.dir, name, "out", "dev", "template.json"), "rb") as f:
+            with open(os.path.join(self.dir, name, "out", "metrics", "dev", "metrics-dev.template.json"), "rb") as f:
                 out[name] = f.read()
         self.assertEqual(out["lf"], out["crlf"])
         self.assertEqual(out["lf"], out["bom"])
