@@ -3,10 +3,13 @@
 # of N functions with a schedule each (5 resources per function, so 2000
 # functions give 10000 resources), where every tenth function differs, and
 # times the diff of their templates, and of the stage files themselves
-# (compiling both in memory first).
-# usage: bench/diff.sh [BUILD_DIR] [FUNCTIONS] [RUNS]     (defaults: build, 2000, 20)
+# (compiling both in memory first). The functions' handler is not built:
+# the stages are built with --no-package, templates only.
+# usage: bench/diff.sh [BUILD_DIR] [FUNCTIONS] [RUNS]     (defaults: build, 2000, 20;
+#        100 2 is a quick check)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/layout.sh"
 build=${1:-$root/build}
 functions=${2:-2000}
 runs=${3:-20}
@@ -30,19 +33,27 @@ make_stage() { # make_stage STAGE MEMORY_OF_EVERY_TENTH ACCOUNT
     done
   } > "$work/$1.yaml"
 }
+row() { # row LABEL COMMAND...: runs it $runs times
+  label=$1
+  shift
+  figures=$("$runstat" "$runs" "$@") || exit 1
+  set -- $figures
+  printf '%-40s %10s %8s %14s\n' "$label" "$1" "$2" "$3"
+}
 make_stage a 256 111111111111 # two accounts: same function names, no collision
 make_stage b 512 222222222222
 # Both stages build into the same place under different stage names.
-"$lakec" build -o "$work/out" "$work/a.yaml" "$work/b.yaml"
-resources=$(grep -c '"Type": "AWS::' "$work/out/a/template.json")
-changed=$("$lakec" diff --format json "$work/out/a/template.json" "$work/out/b/template.json" |
+"$lakec" build --no-package -o "$work/out" "$work/a.yaml" "$work/b.yaml"
+stage_files "$work/out" bench a
+a=$template
+stage_files "$work/out" bench b
+b=$template
+resources=$(grep -c '"Type": "AWS::' "$a")
+changed=$("$lakec" diff --format json "$a" "$b" |
   python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(s["modified"])')
 
 printf 'lakec diff, %s resources per side, %s resources differ, %s runs each\n' "$resources" "$changed" "$runs"
 printf '%-40s %10s %8s %14s\n' "inputs" "median ms" "p95 ms" "peak RSS KiB"
-set -- $("$runstat" "$runs" "$lakec" diff "$work/out/a/template.json" "$work/out/b/template.json")
-printf '%-40s %10s %8s %14s\n' "template vs template" "$1" "$2" "$3"
-set -- $("$runstat" "$runs" "$lakec" diff "$work/a.yaml" "$work/b.yaml")
-printf '%-40s %10s %8s %14s\n' "stage vs stage (compiles both)" "$1" "$2" "$3"
-set -- $("$runstat" "$runs" "$lakec" diff "$work/out/a/template.json" "$work/out/a/template.json")
-printf '%-40s %10s %8s %14s\n' "template vs itself" "$1" "$2" "$3"
+row "template vs template" "$lakec" diff "$a" "$b"
+row "stage vs stage (compiles both)" "$lakec" diff "$work/a.yaml" "$work/b.yaml"
+row "template vs itself" "$lakec" diff "$a" "$a"

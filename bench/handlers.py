@@ -13,7 +13,7 @@ setting up the client, with no AWS call in it. Peak RSS is the process's own
 (wait4), not the launcher's. The AWS calls are the same for both, so the
 difference is the runtime and the client library.
 
-usage: bench/handlers.py [BUILD_DIR] [RUNS]
+usage: bench/handlers.py [BUILD_DIR] [RUNS]     (defaults: build, 20; RUNS=1 is a quick check)
 """
 import json
 import os
@@ -50,6 +50,14 @@ class Bench:
     def __init__(self):
         self.moto = MotoServer()
         self.endpoint = self.moto.endpoint
+        try:
+            self.populate()
+        except BaseException:
+            self.moto.stop()  # not left running when the set-up fails
+            raise
+
+    def populate(self):
+        """The bucket, crawler and workgroup the handlers use."""
         kw = dict(endpoint_url=self.endpoint, region_name=REGION, aws_access_key_id="testing",
                   aws_secret_access_key="testing")
         self.s3 = boto3.client("s3", **kw)

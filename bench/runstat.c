@@ -2,12 +2,14 @@
  * wall time and its peak resident memory. A C helper, because a child forked
  * from a big interpreter would report the interpreter's memory as its own.
  *
- * usage: runstat [--any-status] RUNS COMMAND [ARG...]
+ * usage: runstat [--any-status] [--before SHELL_COMMAND] RUNS COMMAND [ARG...]
  * prints: median_ms p95_ms peak_rss_kib start_ms
  * start_ms is CLOCK_MONOTONIC (in ms) when the last run was forked, so that a
  * caller can time a run up to an event it sees itself (bench/handlers.py:
  * a handler's first response). --any-status accepts any exit status (a
- * handler leaves its loop with 1 when the fake Runtime API stops serving). */
+ * handler leaves its loop with 1 when the fake Runtime API stops serving).
+ * --before runs SHELL_COMMAND (sh -c) before each run, untimed, e.g. to
+ * empty an output directory for a cold build (bench/build.sh). */
 #define _DEFAULT_SOURCE /* wait4 */
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,14 +31,39 @@ static int compare_doubles(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Runs the --before command; false (with a message) if it fails. */
+static bool run_before(const char *command) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+    _exit(127);
+  }
+  int status;
+  if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+    fprintf(stderr, "runstat: '%s' failed\n", command);
+    return false;
+  }
+  return true;
+}
+
 int main(int argc, char **argv) {
-  bool any_status = argc > 1 && !strcmp(argv[1], "--any-status");
-  if (any_status) {
-    argv++;
-    argc--;
+  bool any_status = false;
+  const char *before = NULL;
+  for (;;) {
+    if (argc > 1 && !strcmp(argv[1], "--any-status")) {
+      any_status = true;
+      argv++;
+      argc--;
+    } else if (argc > 2 && !strcmp(argv[1], "--before")) {
+      before = argv[2];
+      argv += 2;
+      argc -= 2;
+    } else {
+      break;
+    }
   }
   if (argc < 3) {
-    fprintf(stderr, "usage: runstat [--any-status] RUNS COMMAND [ARG...]\n");
+    fprintf(stderr, "usage: runstat [--any-status] [--before SHELL_COMMAND] RUNS COMMAND [ARG...]\n");
     return 2;
   }
   int runs = atoi(argv[1]);
@@ -46,6 +73,8 @@ int main(int argc, char **argv) {
   long peak = 0;
   double start = 0;
   for (int i = 0; i < runs; i++) {
+    if (before && !run_before(before))
+      return 1;
     start = now_ms();
     pid_t pid = fork();
     if (pid == 0) {

@@ -1,7 +1,8 @@
 /* package: see package.h. For each handler: read its directory (sorted, so
  * the zip does not depend on readdir's order), look at every ELF file in it,
- * zip it, hash the zip. Then, per stage, compare with the functions that
- * run it and hand the zip to the IR. */
+ * zip it (each distinct file deflated once, or taken from the deflate cache
+ * an earlier build left), hash the zip. Then, per stage, compare with the
+ * functions that run it and hand the zip to the IR. */
 #include "package.h"
 #include "construct.h"
 #include "codes.h"
@@ -13,12 +14,15 @@
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 typedef struct HandlerFile {
   const char *path; /* relative: "bootstrap", "lib/libcurl.so.4" */
@@ -63,17 +67,28 @@ void packager_release(Packager *p) {
   for (size_t i = 0; i < p->owned.len; i++)
     free(p->owned.items[i]);
   p->owned.len = 0;
+  p->unsaved.len = 0;
 }
 
-static const char *sha256_hex(Ctx *ctx, const unsigned char *data, size_t size) {
+/* SHA-256 of prefix (may be NULL) then data, in hex. */
+static const char *sha256_hex_after(Ctx *ctx, const char *prefix, const unsigned char *data,
+                                    size_t size) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  if (!EVP_Digest(data, size, md, &n, EVP_sha256(), NULL))
+  EVP_MD_CTX *c = EVP_MD_CTX_new();
+  if (!c || !EVP_DigestInit_ex(c, EVP_sha256(), NULL) ||
+      (prefix && !EVP_DigestUpdate(c, prefix, strlen(prefix) + 1)) ||
+      !EVP_DigestUpdate(c, data, size) || !EVP_DigestFinal_ex(c, md, &n))
     BUG("SHA-256 failed");
+  EVP_MD_CTX_free(c);
   char *hex = arena_alloc(&ctx->arena, 2 * n + 1);
   for (unsigned i = 0; i < n; i++)
     snprintf(hex + 2 * i, 3, "%02x", md[i]);
   return hex;
+}
+
+static const char *sha256_hex(Ctx *ctx, const unsigned char *data, size_t size) {
+  return sha256_hex_after(ctx, NULL, data, size);
 }
 
 static bool read_whole(const char *path, unsigned char **data, size_t *size) {
@@ -197,26 +212,11 @@ static void check_elf(Ctx *ctx, HandlerZip *h, const PtrVec *files, const Handle
   }
 }
 
-/* Each distinct file content is compressed once per run. */
-static const ZipMember *member_for(Ctx *ctx, Packager *p, const HandlerFile *f) {
-  const char *hash = sha256_hex(ctx, f->data, f->size);
-  ZipMember *m = strindex_get(&p->members, hash);
-  if (m)
-    return m;
-  m = malloc(sizeof *m);
-  if (!m || !zip_member_make(m, f->data, f->size))
-    BUG("cannot compress '%s'", f->path);
-  own(ctx, p, m);
-  own(ctx, p, m->cdata);
-  strindex_put(ctx, &p->members, hash, m);
-  return m;
-}
-
 static void zip_handler(Ctx *ctx, Packager *p, HandlerZip *h, PtrVec *files) {
   ZipWriter w = {0};
   for (size_t i = 0; i < files->len; i++) {
     const HandlerFile *f = files->items[i];
-    zip_add(&w, f->path, f->mode, member_for(ctx, p, f));
+    zip_add(&w, f->path, f->mode, packager_member(ctx, p, f->data, f->size));
   }
   h->zip = zip_finish(&w, &h->zip_size);
   own(ctx, p, h->zip);
@@ -355,4 +355,205 @@ bool package_stage(Ctx *ctx, Packager *p, const Model *m, Ir *ir) {
     json_object_set_new(parameter_body(ir, a->parameter), "Default", json_string(h->file));
   }
   return ok;
+}
+
+/* The deflate cache (see package.h). An entry is a header, then the
+ * member's compressed bytes (none when it is stored: those are the file's):
+ *   "lakec deflate 1\n"  magic, 16 bytes
+ *   key                  64 hex digits, the name it must be found under
+ *   method, crc          4 bytes each   } little-endian, as the member
+ *   size, csize          8 bytes each   } goes into the zip
+ *   crc of the payload   4 bytes
+ * The payload's CRC catches a flipped bit that would still inflate to the
+ * right bytes: the zip would work but differ from one made without cache. */
+#define CACHE_MAGIC "lakec deflate 1\n"
+enum { MAGIC_LEN = 16, KEY_LEN = 64, HEADER_LEN = MAGIC_LEN + KEY_LEN + 4 + 4 + 8 + 8 + 4 };
+
+static uint64_t get_le(const unsigned char *p, int n) {
+  uint64_t v = 0;
+  while (n--)
+    v = v << 8 | p[n];
+  return v;
+}
+
+static void put_le(unsigned char *p, uint64_t v, int n) {
+  for (int i = 0; i < n; i++, v >>= 8)
+    p[i] = (unsigned char)v;
+}
+
+static uint32_t payload_crc(const unsigned char *data, size_t size) {
+  return (uint32_t)crc32(crc32(0L, Z_NULL, 0), data, (uInt)size);
+}
+
+/* The settings come first, so a build with another compressor misses. */
+static const char *cache_key(Ctx *ctx, const unsigned char *data, size_t size) {
+  char settings[ZIP_SETTINGS_SIZE];
+  return sha256_hex_after(ctx, zip_member_settings(settings), data, size);
+}
+
+static const char *cache_path(Ctx *ctx, const Packager *p, const char *key) {
+  return arena_printf(&ctx->arena, "%s/.cache/deflate%s%s", p->out_dir, key ? "/" : "",
+                      key ? key : "");
+}
+
+/* The header's fields into m; false unless it is an entry for key that
+ * could hold a member of size bytes. */
+static bool parse_header(const unsigned char *h, const char *key, size_t size, ZipMember *m,
+                         uint32_t *pcrc) {
+  if (memcmp(h, CACHE_MAGIC, MAGIC_LEN) || memcmp(h + MAGIC_LEN, key, KEY_LEN))
+    return false;
+  const unsigned char *f = h + MAGIC_LEN + KEY_LEN;
+  m->method = (uint16_t)get_le(f, 4);
+  m->crc = (uint32_t)get_le(f + 4, 4);
+  uint64_t usize = get_le(f + 8, 8), csize = get_le(f + 16, 8);
+  *pcrc = (uint32_t)get_le(f + 24, 4);
+  if (usize != size || (m->method == 8 && csize >= size) || (m->method == 0 && csize != 0) ||
+      (m->method != 0 && m->method != 8))
+    return false;
+  m->size = size;
+  m->csize = (size_t)csize;
+  return true;
+}
+
+/* Reads the payload: exactly csize bytes, then the end of the file. */
+static unsigned char *read_payload(FILE *fp, size_t csize, uint32_t pcrc) {
+  unsigned char *buf = malloc(csize ? csize : 1);
+  if (buf && fread(buf, 1, csize, fp) == csize && fgetc(fp) == EOF &&
+      payload_crc(buf, csize) == pcrc)
+    return buf;
+  free(buf);
+  return NULL;
+}
+
+/* The entry for key, checked down to the inflated bytes; false (m empty)
+ * when it is absent, cut short, damaged or from other settings. */
+static bool cache_load(Ctx *ctx, const Packager *p, const char *key, const unsigned char *data,
+                       size_t size, ZipMember *m) {
+  memset(m, 0, sizeof *m);
+  FILE *fp = fopen(cache_path(ctx, p, key), "rb");
+  if (!fp)
+    return false;
+  unsigned char h[HEADER_LEN];
+  uint32_t pcrc = 0;
+  bool ok = fread(h, 1, sizeof h, fp) == sizeof h && parse_header(h, key, size, m, &pcrc);
+  if (ok)
+    m->cdata = read_payload(fp, m->csize, pcrc);
+  fclose(fp);
+  if (ok && m->cdata && m->method == 0) { /* stored: the payload is the file itself */
+    free(m->cdata);
+    m->cdata = malloc(size ? size : 1);
+    if (!m->cdata)
+      BUG("out of memory");
+    memcpy(m->cdata, data, size);
+    m->csize = size;
+  }
+  if (ok && m->cdata && zip_member_holds(m, data, size))
+    return true;
+  zip_member_release(m);
+  memset(m, 0, sizeof *m);
+  return false;
+}
+
+const ZipMember *packager_member(Ctx *ctx, Packager *p, const unsigned char *data, size_t size) {
+  const char *key = cache_key(ctx, data, size);
+  ZipMember *m = strindex_get(&p->members, key);
+  if (m)
+    return m;
+  m = malloc(sizeof *m);
+  if (!m)
+    BUG("out of memory");
+  own(ctx, p, m);
+  if (p->out_dir && cache_load(ctx, p, key, data, size, m)) {
+    p->reused++;
+  } else {
+    if (!zip_member_make(m, data, size))
+      BUG("cannot compress %zu bytes", size);
+    p->deflated++;
+    if (p->out_dir)
+      ptrvec_push(&ctx->arena, &p->unsaved, (void *)key);
+  }
+  own(ctx, p, m->cdata);
+  strindex_put(ctx, &p->members, key, m);
+  return m;
+}
+
+static bool write_all(FILE *fp, const ZipMember *m, const char *key) {
+  size_t payload = m->method == 0 ? 0 : m->csize;
+  unsigned char h[HEADER_LEN];
+  memcpy(h, CACHE_MAGIC, MAGIC_LEN);
+  memcpy(h + MAGIC_LEN, key, KEY_LEN);
+  unsigned char *f = h + MAGIC_LEN + KEY_LEN;
+  put_le(f, m->method, 4);
+  put_le(f + 4, m->crc, 4);
+  put_le(f + 8, m->size, 8);
+  put_le(f + 16, payload, 8);
+  put_le(f + 24, payload_crc(m->cdata, payload), 4);
+  return fwrite(h, 1, sizeof h, fp) == sizeof h && fwrite(m->cdata, 1, payload, fp) == payload;
+}
+
+/* Under a temporary name, renamed into place when whole: a reader sees the
+ * old entry, the new one or none, never half of one. */
+static void cache_store(Ctx *ctx, const Packager *p, const char *key, const ZipMember *m) {
+  const char *path = cache_path(ctx, p, key);
+  const char *tmp = arena_printf(&ctx->arena, "%s.tmp.%ld", path, (long)getpid());
+  FILE *fp = fopen(tmp, "wb");
+  if (!fp)
+    return;
+  bool ok = write_all(fp, m, key);
+  ok &= fclose(fp) == 0;
+  if (!ok || rename(tmp, path) != 0)
+    unlink(tmp);
+}
+
+void packager_save_cache(Ctx *ctx, Packager *p) {
+  if (!p->out_dir || !p->unsaved.len)
+    return;
+  const char *dir = cache_path(ctx, p, NULL);
+  mkdir(p->out_dir, 0777);
+  mkdir(arena_printf(&ctx->arena, "%s/.cache", p->out_dir), 0777);
+  mkdir(dir, 0777);
+  for (size_t i = 0; i < p->unsaved.len; i++) {
+    const char *key = p->unsaved.items[i];
+    cache_store(ctx, p, key, strindex_get(&p->members, key));
+  }
+  p->unsaved.len = 0;
+}
+
+static bool write_fully(int fd, const char *buf, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, buf, n);
+    if (w < 0 && errno != EINTR)
+      return false;
+    buf += w > 0 ? w : 0;
+    n -= w > 0 ? (size_t)w : 0;
+  }
+  return true;
+}
+
+/* A plain copy for when link() cannot: to is created, never overwritten. */
+static bool copy_file(const char *from, const char *to) {
+  int in = open(from, O_RDONLY);
+  if (in < 0)
+    return false;
+  int out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0666);
+  bool ok = out >= 0;
+  char buf[65536];
+  for (ssize_t n; ok && (n = read(in, buf, sizeof buf)) != 0;)
+    ok = n > 0 ? write_fully(out, buf, (size_t)n) : errno == EINTR;
+  int saved = errno;
+  if (out >= 0 && close(out) != 0 && ok) {
+    ok = false;
+    saved = errno;
+  }
+  if (!ok && out >= 0)
+    unlink(to);
+  close(in);
+  errno = saved;
+  return ok;
+}
+
+bool package_link_or_copy(const char *from, const char *to) {
+  if (link(from, to) == 0)
+    return true;
+  return errno != EEXIST && copy_file(from, to);
 }

@@ -11,6 +11,7 @@
 
 #include "ir.h"
 #include "model.h"
+#include "zipfile.h"
 
 struct Ctx;
 
@@ -23,9 +24,16 @@ struct Ctx;
  * members (files) compressed once even when several handlers carry them. */
 typedef struct Packager {
   const char *handlers_dir;
+  /* Optional, set after packager_init: the output directory (-o DIR). Then a
+   * file compressed by an earlier build is taken from DIR/.cache/deflate
+   * instead of being deflated again, and packager_save_cache keeps what this
+   * build compressed there. NULL: no cache. */
+  const char *out_dir;
   StrIndex handlers; /* name -> HandlerZip * */
-  StrIndex members;  /* sha256 of a file's bytes -> ZipMember * */
+  StrIndex members;  /* cache key of a file's bytes -> ZipMember * */
   PtrVec owned;      /* malloc'd zips and members, freed by packager_release */
+  PtrVec unsaved;    /* cache keys of members deflated by this run */
+  size_t deflated, reused; /* members deflated, and taken from the cache */
 } Packager;
 
 void packager_init(Packager *p, const char *handlers_dir);
@@ -35,5 +43,26 @@ void packager_release(Packager *p);
  * key. Problems are diagnostics at the functions that run the handler;
  * returns false if there were any. */
 bool package_stage(struct Ctx *ctx, Packager *p, const Model *m, Ir *ir);
+
+/* The deflate cache. An entry, DIR/.cache/deflate/<key>, is a file's
+ * compressed form, key = SHA-256 of zipfile's settings and the file's bytes.
+ * An entry is used only when it is whole and inflates to exactly those
+ * bytes; any doubt and the file is deflated again, so a zip is the same
+ * bytes with or without the cache. */
+
+/* data compressed (owned by p): the member made earlier in this run, else
+ * the cache's, else deflated now. */
+const ZipMember *packager_member(struct Ctx *ctx, Packager *p, const unsigned char *data,
+                                 size_t size);
+/* Writes the members this run deflated into the cache, each atomically
+ * (temporary file, rename). For after the build's files are written: a
+ * failed build leaves nothing behind. A cache that cannot be written only
+ * costs time next build, so failures are not reported. */
+void packager_save_cache(struct Ctx *ctx, Packager *p);
+
+/* Makes `to` (which must not exist) a file with the bytes of `from`: a hard
+ * link, else (another file system, no links there) a copy. Writes identical
+ * zips into several stage folders once. False with errno set on failure. */
+bool package_link_or_copy(const char *from, const char *to);
 
 #endif

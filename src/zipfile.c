@@ -4,6 +4,7 @@
 #include "zipfile.h"
 #include "arena.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -50,9 +51,11 @@ static void put32(ZipBytes *b, uint32_t v) {
 }
 
 /* Raw deflate (window bits -15: no zlib header), zlib's default level. */
+enum { LEVEL = Z_DEFAULT_COMPRESSION, WINDOW_BITS = -15, MEM_LEVEL = 8, STRATEGY = Z_DEFAULT_STRATEGY };
+
 static bool deflate_all(const unsigned char *data, size_t size, unsigned char **out, size_t *len) {
   z_stream z = {0};
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2(&z, LEVEL, Z_DEFLATED, WINDOW_BITS, MEM_LEVEL, STRATEGY) != Z_OK)
     BUG("deflateInit2 failed");
   size_t cap = deflateBound(&z, (uLong)size);
   unsigned char *buf = malloc(cap ? cap : 1);
@@ -100,6 +103,52 @@ bool zip_member_make(ZipMember *m, const unsigned char *data, size_t size) {
 void zip_member_release(ZipMember *m) {
   free(m->cdata);
   m->cdata = NULL;
+}
+
+/* The runtime zlib's version, not the header's: that is the code that deflates. */
+const char *zip_member_settings(char buf[ZIP_SETTINGS_SIZE]) {
+  snprintf(buf, ZIP_SETTINGS_SIZE,
+           "zipfile 1: raw deflate level %d window %d memlevel %d strategy %d, stored when not "
+           "smaller; zlib %s",
+           LEVEL, WINDOW_BITS, MEM_LEVEL, STRATEGY, zlibVersion());
+  return buf;
+}
+
+/* Inflates the stream a piece at a time, comparing as it goes: no buffer of
+ * the whole size, and a stream that ends early, late or differently fails. */
+static bool inflates_to(const ZipMember *m, const unsigned char *data, size_t size) {
+  z_stream z = {0};
+  if (inflateInit2(&z, WINDOW_BITS) != Z_OK)
+    return false;
+  unsigned char piece[65536];
+  size_t done = 0;
+  int rc = Z_OK;
+  z.next_in = m->cdata;
+  z.avail_in = (uInt)m->csize;
+  while (rc == Z_OK) {
+    z.next_out = piece;
+    z.avail_out = sizeof piece;
+    rc = inflate(&z, Z_NO_FLUSH);
+    size_t got = sizeof piece - z.avail_out;
+    if ((rc != Z_OK && rc != Z_STREAM_END) || got > size - done ||
+        memcmp(piece, data + done, got) != 0)
+      rc = Z_DATA_ERROR;
+    done += got;
+    if (rc == Z_OK && got == 0 && z.avail_in == 0)
+      rc = Z_BUF_ERROR; /* input used up before the end of the stream */
+  }
+  bool whole = rc == Z_STREAM_END && done == size && z.avail_in == 0;
+  inflateEnd(&z);
+  return whole;
+}
+
+bool zip_member_holds(const ZipMember *m, const unsigned char *data, size_t size) {
+  if (m->size != size || size >= UINT32_MAX || !m->cdata ||
+      m->crc != (uint32_t)crc32(crc32(0L, Z_NULL, 0), data, (uInt)size))
+    return false;
+  if (m->method == 0)
+    return m->csize == size && memcmp(m->cdata, data, size) == 0;
+  return m->method == 8 && m->csize < size && m->csize < UINT32_MAX && inflates_to(m, data, size);
 }
 
 /* The fields local and central headers share, from "version needed" on. */

@@ -23,6 +23,15 @@ typedef struct ZipMember {
 /* Compresses data into m; false when too large for a zip without zip64. */
 bool zip_member_make(ZipMember *m, const unsigned char *data, size_t size);
 void zip_member_release(ZipMember *m);
+/* What zip_member_make's output depends on besides the data (method, level,
+ * zlib's version), as text in buf: a member kept from an earlier run under
+ * another text could differ from one made now. Returns buf. */
+#define ZIP_SETTINGS_SIZE 160
+const char *zip_member_settings(char buf[ZIP_SETTINGS_SIZE]);
+/* True if m holds exactly data: the method known, the sizes and CRC right,
+ * and (deflated) the stream inflating to data and ending there. Checks a
+ * member that did not come from zip_member_make. */
+bool zip_member_holds(const ZipMember *m, const unsigned char *data, size_t size);
 
 typedef struct ZipBytes {
   unsigned char *data;

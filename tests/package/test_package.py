@@ -361,6 +361,35 @@ class Refusals(unittest.TestCase):
         with open(os.path.join(self.work, "out", "dev", "assets", first[0]), "rb") as f:
             self.assertEqual(f.read(), before)
 
+    def test_same_zip_with_or_without_the_deflate_cache(self):
+        """A warm build (DIR/.cache/deflate from the build before) makes the
+        same bytes as a cold one, and so does one over damaged entries."""
+        d = self.program("ingest")
+        os.mkdir(os.path.join(d, "lib"))
+        with open(os.path.join(d, "lib", "libdata.so"), "w") as f:
+            f.write("".join("row %d\n" % (i % 5000) for i in range(40000)))
+        self.assertEqual(self.build().returncode, 0)
+        zip_path = os.path.join(self.work, "out", "dev", "assets", self.zips()[0])
+        with open(zip_path, "rb") as f:
+            cold = f.read()
+        self.assertEqual(self.build().returncode, 0)  # warm
+        with open(zip_path, "rb") as f:
+            self.assertEqual(f.read(), cold)
+        cache = os.path.join(self.work, "out", ".cache", "deflate")
+        entries = sorted(os.listdir(cache)) if os.path.isdir(cache) else []
+        for name in entries:  # cut every entry short
+            path = os.path.join(cache, name)
+            os.truncate(path, os.path.getsize(path) - 1)
+        self.assertEqual(self.build().returncode, 0)
+        with open(zip_path, "rb") as f:
+            self.assertEqual(f.read(), cold)
+        if entries:  # rewritten whole
+            self.assertEqual(sorted(os.listdir(cache)), entries)
+        shutil.rmtree(os.path.join(self.work, "out"))
+        self.assertEqual(self.build().returncode, 0)  # cold again
+        with open(zip_path, "rb") as f:
+            self.assertEqual(f.read(), cold)
+
     def test_new_code_replaces_the_old_zip_and_check_sees_it(self):
         d = self.program("ingest")
         self.assertEqual(self.build().returncode, 0)
