@@ -6,6 +6,7 @@
  * DIR/<project>/<stage>/, so two blueprints with a `prod` never collide. */
 #include "emit.h"
 #include "ctx.h"
+#include "package.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -228,7 +229,13 @@ bool emit_commit(Ctx *ctx, EmitBatch *b, const char **why) {
       remove_temporaries(b);
       return false;
     }
-    if (!make_dirs(dir) || !write_file(f->tmp, f->data, f->size)) {
+    /* An earlier file of these very bytes (a zip another stage has too) is
+     * linked, not written again: identical zips are stored once. */
+    const EmitFile *twin = NULL;
+    for (size_t k = 0; k < i && !twin; k++)
+      twin = ((const EmitFile *)b->files.items[k])->data == f->data ? b->files.items[k] : NULL;
+    if (!make_dirs(dir) || !(twin ? package_link_or_copy(twin->tmp, f->tmp)
+                                  : write_file(f->tmp, f->data, f->size))) {
       *why = arena_printf(&ctx->arena, "cannot write '%s': %s", f->path, strerror(errno));
       f->written = true; /* may be partly there */
       remove_temporaries(b);

@@ -232,6 +232,7 @@ static const char *default_handlers_dir(Ctx *ctx) {
 
 static bool package_all(Ctx *ctx, const Options *o, Compiled *c, int nfiles, Packager *p) {
   packager_init(p, o->handlers_dir ? o->handlers_dir : default_handlers_dir(ctx));
+  p->out_dir = o->out_dir; /* what earlier builds deflated is in DIR/.cache/deflate */
   bool ok = true;
   for (int i = 0; i < nfiles; i++)
     ok &= package_stage(ctx, p, c[i].model, c[i].ir);
@@ -259,6 +260,8 @@ static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
     } else if (!emit_commit(ctx, &batch, &why)) {
       fprintf(stderr, "lakec: error: %s\n", why);
       status = EXIT_USAGE;
+    } else {
+      packager_save_cache(ctx, &packager); /* only a build that wrote keeps what it deflated */
     }
     emit_batch_release(&batch);
   }
