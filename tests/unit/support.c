@@ -29,6 +29,48 @@ Ir *lower_text(Ctx *ctx, const char *yaml) {
   return lower(ctx, m);
 }
 
+Linked *link_text(Ctx *ctx, const char *yaml, Ir **ir) {
+  *ir = lower_text(ctx, yaml);
+  Linked *l = link_stacks(ctx, *ir);
+  if (ctx->diags.errors)
+    fprintf(stderr, "unexpected: %s\n", diag_at(ctx, 0));
+  assert_int_equal(ctx->diags.errors, 0);
+  assert_non_null(l);
+  return l;
+}
+
+const LinkedStack *linked_stack(const Linked *l, const char *key) {
+  int i = linked_index(l, key);
+  return i < 0 ? NULL : l->stacks[i];
+}
+
+int linked_index(const Linked *l, const char *key) {
+  for (size_t i = 0; l && i < l->len; i++) {
+    const char *k = l->stacks[i]->stack->key;
+    if ((!key && !k) || (key && k && !strcmp(key, k)))
+      return (int)i;
+  }
+  return -1;
+}
+
+json_t *json_at(json_t *root, const char *path) {
+  char buf[512];
+  snprintf(buf, sizeof buf, "%s", path);
+  json_t *cur = root;
+  char *save = NULL;
+  for (char *part = strtok_r(buf, ".", &save); part && cur; part = strtok_r(NULL, ".", &save))
+    cur = json_is_array(cur) ? json_array_get(cur, (size_t)atoi(part)) : json_object_get(cur, part);
+  return cur;
+}
+
+const char *json_text(Ctx *ctx, json_t *v) {
+  char *s = ir_json_text(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+  assert_non_null(s);
+  const char *out = arena_strdup(&ctx->arena, s);
+  free(s);
+  return out;
+}
+
 const char *diag_at(Ctx *ctx, unsigned n) {
   const Diag *d = ctx->diags.head;
   while (d && n--)

@@ -10,6 +10,7 @@
 
 #include "ctx.h"
 #include "ir.h"
+#include "link.h"
 #include "model.h"
 #include "node.h"
 
@@ -19,6 +20,18 @@ Node *load_text(Ctx *ctx, const char *name, const char *yaml);
 Model *check_text(Ctx *ctx, const char *yaml);
 /* check_text, then lower; asserts that there were no errors. */
 Ir *lower_text(Ctx *ctx, const char *yaml);
+/* lower_text, then link_stacks; asserts that there were no errors. The IR
+ * goes to *ir (free it with ir_free after linked_free of the result). */
+Linked *link_text(Ctx *ctx, const char *yaml, Ir **ir);
+/* The linked stack whose stack key is `key` (NULL: the default stack), or NULL. */
+const LinkedStack *linked_stack(const Linked *l, const char *key);
+/* Its position in the deploy order, or -1. */
+int linked_index(const Linked *l, const char *key);
+/* A value inside any JSON by dotted path ("Resources.DataBucket.Properties",
+ * array elements by index), borrowed; NULL when absent. */
+json_t *json_at(json_t *root, const char *path);
+/* The JSON text of v (compact, sorted keys), in the context's arena. */
+const char *json_text(Ctx *ctx, json_t *v);
 /* The n-th diagnostic (0-based) in short form, or NULL. */
 const char *diag_at(Ctx *ctx, unsigned n);
 /* True if some diagnostic has this code and its message contains `part`. */

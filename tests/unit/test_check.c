@@ -2,9 +2,12 @@
 #include "support.h"
 
 #include "compile.h"
+#include "construct.h"
 
 #include <stdio.h>
 #include <string.h>
+
+extern const Construct construct_database, construct_api;
 
 static Ctx ctx;
 static int setup(void **state) { (void)state; ctx_init(&ctx); return 0; }
@@ -12,19 +15,24 @@ static int teardown(void **state) { (void)state; ctx_release(&ctx); return 0; }
 
 #define LAKE                                                                             \
   MINIMAL_STAGE "buckets:\n  data: {name: demo-data-dev}\n"                              \
-                "catalog:\n  database: demo_dev\n  crawlers:\n    processed: {bucket: data, prefix: processed/}\n" \
-                "athena:\n  workgroup: demo-dev\n  results: {bucket: data}\n"
+                "databases:\n  catalog:\n    name: demo_dev\n"                                     \
+                "    crawlers:\n      processed: {bucket: data, prefix: processed/}\n"       \
+                "workgroups:\n  athena:\n    name: demo-dev\n    results: {bucket: data}\n"
 
 static void production_turns_on_versioning_and_retention(void **state) {
   (void)state;
   Model *m = check_text(&ctx, MINIMAL_STAGE "production: true\nbuckets:\n  a: {name: demo-a-1}\n"
                                             "  b: {name: demo-b-1, retain: false}\n"
-                                            "api: {name: x, auth: iam, routes: {}}\n");
-  assert_int_equal(m->buckets.items[0].versioned, 1);
-  assert_int_equal(m->buckets.items[0].retain, 1);
-  assert_int_equal(m->buckets.items[1].retain, 0);
+                                            "apis: {api: {name: x, auth: iam, routes: {}}}\n");
+  assert_int_equal(construct_count(m, &construct_bucket), 2);
+  const Bucket *a = construct_item(m, &construct_bucket, 0);
+  const Bucket *b = construct_item(m, &construct_bucket, 1);
+  assert_int_equal(a->versioned, 1);
+  assert_int_equal(a->retain, 1);
+  assert_int_equal(b->retain, 0);
   m = check_text(&ctx, MINIMAL_STAGE "buckets:\n  a: {name: demo-a-1}\n");
-  assert_int_equal(m->buckets.items[0].versioned, 0);
+  a = construct_item(m, &construct_bucket, 0);
+  assert_int_equal(a->versioned, 0);
 }
 
 static void bucket_names_follow_s3_rules(void **state) {
@@ -39,9 +47,9 @@ static void bucket_names_follow_s3_rules(void **state) {
 
 static void service_names_are_checked(void **state) {
   (void)state;
-  check_text(&ctx, MINIMAL_STAGE "catalog: {database: Metrics-DB}\n"
+  check_text(&ctx, MINIMAL_STAGE "databases: {catalog: {name: Metrics-DB}}\n"
                                  "functions:\n  f: {name: 'has space'}\n"
-                                 "api: {name: 'bad/name', routes: {}}\n");
+                                 "apis: {api: {name: 'bad/name', routes: {}}}\n");
   assert_true(has_diag(&ctx, "LK202", "database name 'Metrics-DB'"));
   assert_true(has_diag(&ctx, "LK203", "function name 'has space'"));
   assert_true(has_diag(&ctx, "LK204", "API name 'bad/name'"));
@@ -60,11 +68,11 @@ static void references_must_exist(void **state) {
   (void)state;
   check_text(&ctx, LAKE "functions:\n  f:\n    on_object_created: {bucket: dat}\n"
                         "    grants:\n      - read: nope/raw/\n      - crawl: procesed\n"
-                        "api:\n  name: a\n  routes:\n    GET /m: g\n");
+                        "apis:\n  api:\n    name: a\n    routes:\n      GET /m: g\n");
   assert_true(has_diag(&ctx, "LK301", "no bucket named 'dat'"));
   assert_true(has_diag(&ctx, "LK301", "no bucket named 'nope'"));
   assert_true(has_diag(&ctx, "LK301", "no crawler named 'procesed'"));
-  assert_true(has_diag(&ctx, "LK301", "'g' is not in 'functions'"));
+  assert_true(has_diag(&ctx, "LK301", "no function named 'g' in 'functions'"));
 }
 
 static void locations_resolve_to_bucket_and_prefix(void **state) {
@@ -72,12 +80,16 @@ static void locations_resolve_to_bucket_and_prefix(void **state) {
   Model *m = check_text(&ctx, LAKE "functions:\n  f:\n    grants:\n      - read: data/raw/\n"
                                    "      - write: data\n      - query: processed\n");
   assert_int_equal(ctx.diags.errors, 0);
-  const Function *f = &m->functions.items[0];
-  assert_ptr_equal(f->grants.items[0].where.bucket, &m->buckets.items[0]);
+  const Function *f = construct_item(m, &construct_function, 0);
+  assert_ptr_equal(f->grants.items[0].where.bucket, construct_item(m, &construct_bucket, 0));
   assert_string_equal(f->grants.items[0].where.prefix, "raw/");
+  assert_string_equal(f->grants.items[0].verb->verb, "read");
   assert_string_equal(f->grants.items[1].where.prefix, "");
-  assert_int_equal(f->grants.items[2].kind, GRANT_QUERY);
-  assert_ptr_equal(f->grants.items[2].crawler, &m->catalog.crawlers.items[0]);
+  assert_string_equal(f->grants.items[1].verb->verb, "write");
+  assert_string_equal(f->grants.items[2].verb->verb, "query");
+  const Database *db = construct_find(m, &construct_database, "catalog");
+  assert_non_null(db);
+  assert_ptr_equal(f->grants.items[2].target, &db->crawlers.items[0]);
 }
 
 static void bad_prefixes_are_refused(void **state) {
@@ -89,20 +101,22 @@ static void bad_prefixes_are_refused(void **state) {
 
 static void routes_are_parsed_and_unique(void **state) {
   (void)state;
-  Model *m = check_text(&ctx, MINIMAL_STAGE "functions: {q: {}}\napi:\n  name: a\n  cors: {}\n"
-                                            "  routes:\n    GET /items/{id}: q\n    ANY /items/{id}: q\n"
-                                            "    FETCH /x: q\n    GET x: q\n    OPTIONS /y: q\n");
+  Model *m = check_text(&ctx, MINIMAL_STAGE "functions: {q: {}}\napis:\n  api:\n    name: a\n    cors: {}\n"
+                                            "    routes:\n      GET /items/{id}: q\n      ANY /items/{id}: q\n"
+                                            "      FETCH /x: q\n      GET x: q\n      OPTIONS /y: q\n");
   assert_true(has_diag(&ctx, "LK302", "'ANY /items/{id}' overlaps route 'GET /items/{id}'"));
   assert_true(has_diag(&ctx, "LK207", "route 'FETCH /x' is invalid"));
   assert_true(has_diag(&ctx, "LK207", "route 'GET x' is invalid"));
   assert_true(has_diag(&ctx, "LK303", "conflicts with 'cors'"));
-  assert_string_equal(m->api.routes.items[0].path, "/items/{id}");
+  const Api *api = construct_find(m, &construct_api, "api");
+  assert_non_null(api);
+  assert_string_equal(api->routes.items[0].path, "/items/{id}");
 }
 
 static void production_may_not_serve_an_open_api(void **state) {
   (void)state;
   check_text(&ctx, MINIMAL_STAGE "production: true\nfunctions: {q: {}}\n"
-                                 "api: {name: a, routes: {GET /m: q}}\n");
+                                 "apis: {api: {name: a, routes: {GET /m: q}}}\n");
   assert_true(has_diag(&ctx, "LK401", "auth: none"));
 }
 
@@ -135,7 +149,7 @@ static void production_rules_have_explicit_opt_outs(void **state) {
   const char *stage = MINIMAL_STAGE "production: true\n%s"
                                     "buckets: {a: {name: demo-a-1, versioned: false, retain: false}}\n"
                                     "functions:\n  f: {schedule: {expression: rate(1 hour), enabled: false}}\n"
-                                    "api: {name: x, auth: none, routes: {GET /m: f}}\n";
+                                    "apis: {api: {name: x, auth: none, routes: {GET /m: f}}}\n";
   char text[1024];
   snprintf(text, sizeof text, stage, "");
   check_text(&ctx, text);
@@ -177,7 +191,7 @@ static void overlapping_triggers_warn(void **state) {
 static void api_functions_should_answer_in_time(void **state) {
   (void)state;
   check_text(&ctx, MINIMAL_STAGE "functions: {q: {timeout: 60}, r: {timeout: 29}}\n"
-                                 "api: {name: a, routes: {GET /a: q, GET /b: q, GET /c: r}}\n");
+                                 "apis: {api: {name: a, routes: {GET /a: q, GET /b: q, GET /c: r}}}\n");
   assert_int_equal(ctx.diags.warnings, 1);
   assert_true(has_diag(&ctx, "LK306", "may run 60 seconds"));
 }
@@ -185,7 +199,7 @@ static void api_functions_should_answer_in_time(void **state) {
 static void werror_makes_warnings_errors(void **state) {
   (void)state;
   ctx.diags.werror = true;
-  check_text(&ctx, MINIMAL_STAGE "functions: {q: {timeout: 60}}\napi: {name: a, routes: {GET /a: q}}\n");
+  check_text(&ctx, MINIMAL_STAGE "functions: {q: {timeout: 60}}\napis: {api: {name: a, routes: {GET /a: q}}}\n");
   assert_int_equal(ctx.diags.errors, 1);
   assert_int_equal(ctx.diags.warnings, 0);
   assert_int_equal(ctx.diags.head->severity, SEV_ERROR);
@@ -220,7 +234,7 @@ static void stages_may_not_create_the_same_names(void **state) {
   assert_true(has_diag(&ctx, "LK307", "the function 'fn' in the same account and region"));
   assert_int_equal(ctx.diags.errors, 2); /* 'other' is another account */
   for (int i = 0; i < 3; i++)
-    ir_free(c[i].ir);
+    compiled_free(&c[i]);
 }
 
 int main(void) {

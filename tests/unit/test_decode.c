@@ -1,6 +1,8 @@
 /* decode: the table-driven checks (types, required, unknown, ranges, enums). */
 #include "support.h"
 
+#include "construct.h"
+
 static Ctx ctx;
 static int setup(void **state) { (void)state; ctx_init(&ctx); return 0; }
 static int teardown(void **state) { (void)state; ctx_release(&ctx); return 0; }
@@ -9,7 +11,8 @@ static void defaults_are_applied(void **state) {
   (void)state;
   Model *m = check_text(&ctx, MINIMAL_STAGE "functions:\n  ingest: {}\n");
   assert_int_equal(ctx.diags.errors, 0);
-  const Function *f = &m->functions.items[0];
+  assert_int_equal(construct_count(m, &construct_function), 1);
+  const Function *f = construct_item(m, &construct_function, 0);
   assert_int_equal(f->memory, 256);
   assert_int_equal(f->timeout, 3);
   assert_int_equal(f->log_retention, 30);
@@ -69,8 +72,9 @@ static void shorthand_scalars_expand(void **state) {
   (void)state;
   Model *m = check_text(&ctx, MINIMAL_STAGE "functions:\n  f: {schedule: rate(5 minutes)}\n");
   assert_int_equal(ctx.diags.errors, 0);
-  assert_string_equal(m->functions.items[0].schedule.expression, "rate(5 minutes)");
-  assert_int_equal(m->functions.items[0].schedule.enabled, 1);
+  const Function *f = construct_item(m, &construct_function, 0);
+  assert_string_equal(f->schedule.expression, "rate(5 minutes)");
+  assert_int_equal(f->schedule.enabled, 1);
 }
 
 static void a_grant_has_exactly_one_action(void **state) {

@@ -48,14 +48,32 @@ static void text_is_deterministic(void **state) {
   assert_true(strstr(ta, "\"Type\": \"AWS::S3::Bucket\"") < strstr(ta, "\"DeletionPolicy\": \"Delete\""));
   free(ta);
   free(tb);
+  /* The files written are the linked stacks' templates: the same holds there. */
+  Linked *la = link_stacks(&ctx, a), *lb = link_stacks(&ctx, b);
+  assert_non_null(la);
+  assert_non_null(lb);
+  assert_int_equal(la->len, 1);
+  ta = emit_json_text(la->stacks[0]->template);
+  tb = emit_json_text(lb->stacks[0]->template);
+  assert_string_equal(ta, tb);
+  n = strlen(ta);
+  assert_true(n > 2 && ta[n - 1] == '\n' && ta[n - 2] == '}');
+  assert_non_null(strstr(ta, "{\n  \"AWSTemplateFormatVersion\": \"2010-09-09\",\n"));
+  assert_true(strstr(ta, "\"Type\": \"AWS::S3::Bucket\"") < strstr(ta, "\"DeletionPolicy\": \"Delete\""));
+  assert_true(strstr(ta, "\"DeletionPolicy\": \"Delete\"") < strstr(ta, "\"Properties\""));
+  free(ta);
+  free(tb);
+  linked_free(la);
+  linked_free(lb);
   ir_free(a);
   ir_free(b);
 }
 
 static void manifest_lists_one_asset_per_handler(void **state) {
   (void)state;
-  Ir *ir = lower_text(&ctx, STAGE);
-  char *text = emit_manifest_text(ir);
+  Ir *ir;
+  Linked *l = link_text(&ctx, STAGE, &ir);
+  char *text = emit_manifest_text(ir, l, "stages/dev.yaml");
   json_error_t err;
   json_t *m = json_loads(text, 0, &err);
   assert_non_null(m);
@@ -67,49 +85,74 @@ static void manifest_lists_one_asset_per_handler(void **state) {
   assert_int_equal(json_array_size(json_object_get(shared, "functions")), 2);
   assert_true(json_is_null(json_object_get(shared, "file")));
   assert_string_equal(json_string_value(json_object_get(m, "stage")), "dev");
+  assert_string_equal(json_string_value(json_object_get(m, "project")), "demo");
+  assert_string_equal(json_string_value(json_object_get(m, "source")), "stages/dev.yaml");
+  /* one stack (the default), its template file and its code-key parameters */
+  json_t *stacks = json_object_get(m, "stacks");
+  assert_int_equal(json_array_size(stacks), 1);
+  json_t *st = json_array_get(stacks, 0);
+  assert_string_equal(json_string_value(json_object_get(st, "name")), "demo-dev");
+  assert_string_equal(json_string_value(json_object_get(st, "template")), "demo-dev.template.json");
+  assert_int_equal(json_array_size(json_object_get(st, "depends_on")), 0);
+  json_t *params = json_object_get(st, "parameters");
+  assert_non_null(json_object_get(params, "SharedCodeKey"));
+  assert_non_null(json_object_get(params, "CCodeKey"));
+  assert_non_null(json_object_get(params, "AssetsBucket"));
   json_decref(m);
   free(text);
+  linked_free(l);
   ir_free(ir);
 }
 
 static void commit_writes_every_file_and_no_temporaries(void **state) {
   (void)state;
   const char *dir = temp_dir(&ctx);
-  Ir *ir = lower_text(&ctx, STAGE);
+  Ir *ir;
+  Linked *l = link_text(&ctx, STAGE, &ir);
   EmitBatch b = {{0}, {0}};
   const char *out = arena_printf(&ctx.arena, "%s/out/nested", dir);
-  emit_stage(&ctx, &b, ir, out);
+  emit_stage(&ctx, &b, ir, l, "stage.yaml", out);
   const char *why = NULL;
   assert_true(emit_commit(&ctx, &b, &why));
   emit_batch_release(&b);
-  const char *stage_dir = arena_printf(&ctx.arena, "%s/dev", out);
+  /* DIR/<project>/<stage>: the stack's template and the manifest, nothing else */
+  const char *stage_dir = arena_printf(&ctx.arena, "%s/demo/dev", out);
   assert_int_equal(count_entries(stage_dir), 2);
-  char *text = slurp(arena_printf(&ctx.arena, "%s/template.json", stage_dir));
-  char *expect = emit_template_text(ir);
+  char *text = slurp(arena_printf(&ctx.arena, "%s/demo-dev.template.json", stage_dir));
+  char *expect = emit_json_text(l->stacks[0]->template);
   assert_string_equal(text, expect);
   free(text);
   free(expect);
+  text = slurp(arena_printf(&ctx.arena, "%s/manifest.json", stage_dir));
+  expect = emit_manifest_text(ir, l, "stage.yaml");
+  assert_string_equal(text, expect);
+  free(text);
+  free(expect);
+  linked_free(l);
   ir_free(ir);
 }
 
 static void a_failed_commit_leaves_old_files_alone(void **state) {
   (void)state;
   const char *dir = temp_dir(&ctx);
-  const char *stage_dir = arena_printf(&ctx.arena, "%s/dev", dir);
+  assert_int_equal(mkdir(arena_printf(&ctx.arena, "%s/demo", dir), 0777), 0);
+  const char *stage_dir = arena_printf(&ctx.arena, "%s/demo/dev", dir);
   assert_int_equal(mkdir(stage_dir, 0777), 0);
-  write_text(stage_dir, "template.json", "old\n");
-  /* assets.json is a directory: its write must fail after template.json's. */
-  assert_int_equal(mkdir(arena_printf(&ctx.arena, "%s/assets.json", stage_dir), 0777), 0);
-  Ir *ir = lower_text(&ctx, STAGE);
+  write_text(stage_dir, "demo-dev.template.json", "old\n");
+  /* manifest.json is a directory: its write must fail after the template's. */
+  assert_int_equal(mkdir(arena_printf(&ctx.arena, "%s/manifest.json", stage_dir), 0777), 0);
+  Ir *ir;
+  Linked *l = link_text(&ctx, STAGE, &ir);
   EmitBatch b = {{0}, {0}};
-  emit_stage(&ctx, &b, ir, dir);
+  emit_stage(&ctx, &b, ir, l, "stage.yaml", dir);
   const char *why = NULL;
   bool ok = emit_commit(&ctx, &b, &why);
   emit_batch_release(&b);
+  linked_free(l);
   ir_free(ir);
   assert_false(ok);
-  assert_non_null(strstr(why, "assets.json"));
-  char *old = slurp(arena_printf(&ctx.arena, "%s/template.json", stage_dir));
+  assert_non_null(strstr(why, "manifest.json"));
+  char *old = slurp(arena_printf(&ctx.arena, "%s/demo-dev.template.json", stage_dir));
   assert_string_equal(old, "old\n");
   free(old);
   assert_int_equal(count_entries(stage_dir), 2); /* no temporaries left */

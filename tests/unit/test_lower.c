@@ -17,8 +17,10 @@ static int teardown(void **state) {
 
 #define LAKE                                                                             \
   MINIMAL_STAGE "buckets:\n  data: {name: demo-data-dev}\n"                              \
-                "catalog:\n  database: demo_dev\n  crawlers:\n    processed: {bucket: data, prefix: processed/}\n" \
-                "athena:\n  workgroup: demo-dev\n  results: {bucket: data}\n  bytes_scanned_limit: 10485760\n"
+                "databases:\n  catalog:\n    name: demo_dev\n"                                     \
+                "    crawlers:\n      processed: {bucket: data, prefix: processed/}\n"       \
+                "workgroups:\n  athena:\n    name: demo-dev\n    results: {bucket: data}\n"  \
+                "    bytes_scanned_limit: 10485760\n"
 
 static const char *str_at(const char *id, const char *path) {
   json_t *v = res_get(ir, id, path);
@@ -152,7 +154,10 @@ static void never_a_wildcard_action(void **state) {
   json_decref(t);
 }
 
-#define API(auth) MINIMAL_STAGE "functions: {q: {}}\napi:\n  name: a\n  auth: " auth "\n  routes:\n    GET /items/{id}: q\n"
+#define API_KEYED(key, auth)                                                             \
+  MINIMAL_STAGE "functions: {q: {}}\napis:\n  " key ":\n    name: a\n    auth: " auth "\n" \
+                "    routes:\n      GET /items/{id}: q\n"
+#define API(auth) API_KEYED("api", auth)
 
 static void api_routes_proxy_to_functions(void **state) {
   (void)state;
@@ -188,10 +193,29 @@ static void api_auth_per_stage(void **state) {
   assert_int_equal(outputs, 2);
 }
 
+/* Key `api` keeps the ids of the first release (Api, ApiStage, UserPool);
+ * any other key is their root (orders: OrdersApi, OrdersApiStage, OrdersUserPool). */
+static void api_ids_follow_the_key(void **state) {
+  (void)state;
+  ir = lower_text(&ctx, API_KEYED("orders", "cognito"));
+  assert_string_equal(ir_find(ir, "OrdersApi")->type, "AWS::ApiGateway::RestApi");
+  assert_string_equal(ir_find(ir, "OrdersApiStage")->type, "AWS::ApiGateway::Stage");
+  assert_string_equal(ir_find(ir, "OrdersUserPool")->type, "AWS::Cognito::UserPool");
+  assert_non_null(ir_find(ir, "OrdersUserPoolClient"));
+  assert_string_equal(str_at("OrdersApiGetItemsIdParamMethod", "Properties.AuthorizerId.Ref"),
+                      "OrdersApiAuthorizer");
+  assert_string_equal(str_at("OrdersApiAuthorizer", "Properties.ProviderARNs.0.Fn::GetAtt.0"),
+                      "OrdersUserPool");
+  assert_null(ir_find(ir, "Api"));
+  assert_null(ir_find(ir, "ApiStage"));
+  assert_null(ir_find(ir, "UserPool"));
+}
+
 static void cors_adds_preflight(void **state) {
   (void)state;
-  ir = lower_text(&ctx, MINIMAL_STAGE "functions: {q: {}}\napi:\n  name: a\n  cors: {origins: ['https://a.example', 'https://b.example']}\n"
-                                      "  routes: {GET /m: q, POST /m: q}\n");
+  ir = lower_text(&ctx, MINIMAL_STAGE "functions: {q: {}}\napis:\n  api:\n    name: a\n"
+                                      "    cors: {origins: ['https://a.example', 'https://b.example']}\n"
+                                      "    routes: {GET /m: q, POST /m: q}\n");
   assert_string_equal(str_at("ApiOptionsMMethod", "Properties.Integration.Type"), "MOCK");
   assert_string_equal(str_at("ApiOptionsMMethod", "Properties.AuthorizationType"), "NONE");
   json_t *resp = res_get(ir, "ApiOptionsMMethod", "Properties.Integration.IntegrationResponses.0");
@@ -230,7 +254,7 @@ static void deployments_change_with_the_routes(void **state) {
 static void every_taggable_resource_is_tagged(void **state) {
   (void)state;
   ir = lower_text(&ctx, LAKE "tags: {Owner: me}\nfunctions:\n  f: {schedule: rate(1 hour)}\n"
-                             "api: {name: a, auth: cognito, routes: {GET /x: f}}\n");
+                             "apis: {api: {name: a, auth: cognito, routes: {GET /x: f}}}\n");
   json_t *tags = res_get(ir, "DataBucket", "Properties.Tags");
   assert_int_equal(json_array_size(tags), 4);
   assert_string_equal(json_string_value(json_object_get(json_array_get(tags, 0), "Key")), "ManagedBy");
@@ -257,6 +281,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(never_a_wildcard_action, setup, teardown),
       cmocka_unit_test_setup_teardown(api_routes_proxy_to_functions, setup, teardown),
       cmocka_unit_test_setup_teardown(api_auth_per_stage, setup, teardown),
+      cmocka_unit_test_setup_teardown(api_ids_follow_the_key, setup, teardown),
       cmocka_unit_test_setup_teardown(cors_adds_preflight, setup, teardown),
       cmocka_unit_test_setup_teardown(deployments_change_with_the_routes, setup, teardown),
       cmocka_unit_test_setup_teardown(every_taggable_resource_is_tagged, setup, teardown),
