@@ -30,7 +30,7 @@ const DiagCode DIAG_CODES[] = {
      "not UTF-8 (a file saved as Latin-1 or UTF-16) is refused; re-save the file as UTF-8.",
      "tags:\n  Owner: caf\\xe9   # the byte 0xE9 alone, Latin-1\n", "tags:\n  Owner: café\n"},
     {LK_EMPTY_FILE, "empty file", "The file holds no YAML at all, only blank lines or comments.",
-     "# nothing yet\n", STAGE_HEAD},
+     "# nothing yet\n", STAGE_HEAD "buckets: {data: {name: metrics-dev}}\n"},
     {LK_YAML_UNSUPPORTED, "YAML feature not supported",
      "lakec reads one YAML document of plain maps, lists and scalars. Custom tags such as\n"
      "!Ref (CloudFormation's short forms), several documents separated by ---, and keys\n"
@@ -51,7 +51,8 @@ const DiagCode DIAG_CODES[] = {
     {LK_BAD_INTERPOLATION, "malformed ${...}",
      "A '${' is not closed by '}', or a built-in value (stage, project, region, account)\n"
      "itself uses ${...}. Write '$${' for a literal '${'.",
-     STAGE_HEAD "vars:\n  path: ${stage\n", STAGE_HEAD "vars:\n  path: ${stage}\n"},
+     STAGE_HEAD "vars:\n  path: ${stage\n",
+     STAGE_HEAD "vars:\n  path: ${stage}\nbuckets: {data: {name: 'metrics-${var.path}'}}\n"},
     {LK_WRONG_TYPE, "wrong type",
      "A value has the wrong type: a map where a string is expected, text where a number\n"
      "is, or anything but true/false for a boolean ('yes' and 'on' are strings in YAML 1.2).",
@@ -62,8 +63,8 @@ const DiagCode DIAG_CODES[] = {
     {LK_BAD_ENUM, "value not allowed",
      "The key takes one of a fixed set of values; the message lists them and the fix-it\n"
      "suggests the nearest.",
-     STAGE_HEAD "functions: {q: {}}\napi: {name: a, auth: cognitto, routes: {GET /m: q}}\n",
-     STAGE_HEAD "functions: {q: {}}\napi: {name: a, auth: cognito, routes: {GET /m: q}}\n"},
+     STAGE_HEAD "functions: {q: {}}\napis: {api: {name: a, auth: cognitto, routes: {GET /m: q}}}\n",
+     STAGE_HEAD "functions: {q: {}}\napis: {api: {name: a, auth: cognito, routes: {GET /m: q}}}\n"},
     {LK_UNKNOWN_KEY, "unknown key",
      "The key does not exist at this place of the language. The fix-it suggests the\n"
      "nearest valid key (typos, swapped letters). 'lakec schema' prints every key.",
@@ -87,7 +88,8 @@ const DiagCode DIAG_CODES[] = {
     {LK_GLUE_NAME, "invalid Glue name",
      "Glue database names are lowercase letters, digits and '_' (Athena cannot read\n"
      "others without quoting); crawler names are letters, digits, '.', '_' and '-'.",
-     STAGE_HEAD "catalog: {database: metrics-dev}\n", STAGE_HEAD "catalog: {database: metrics_dev}\n"},
+     STAGE_HEAD "databases: {catalog: {name: metrics-dev}}\n",
+     STAGE_HEAD "databases: {catalog: {name: metrics_dev}}\n"},
     {LK_LAMBDA_NAME, "invalid Lambda function name",
      "Function names are 1-64 letters, digits, '-' and '_'. The default name is\n"
      "PROJECT-STAGE-KEY, so long project or stage names can push it over.",
@@ -95,8 +97,8 @@ const DiagCode DIAG_CODES[] = {
     {LK_API_NAME, "invalid API name",
      "REST API names are 1-128 letters, digits, spaces, '.', '_' and '-'; stage names\n"
      "are letters, digits, '-' and '_'.",
-     STAGE_HEAD "functions: {q: {}}\napi: {name: 'orlando/api', routes: {GET /m: q}}\n",
-     STAGE_HEAD "functions: {q: {}}\napi: {name: orlandoapi_dev, routes: {GET /m: q}}\n"},
+     STAGE_HEAD "functions: {q: {}}\napis: {api: {name: 'orlando/api', routes: {GET /m: q}}}\n",
+     STAGE_HEAD "functions: {q: {}}\napis: {api: {name: orlandoapi_dev, routes: {GET /m: q}}}\n"},
     {LK_SCHEDULE, "invalid schedule expression",
      "A schedule is rate(VALUE UNIT), with minute/hour/day singular for 1 and plural\n"
      "otherwise, or cron(minute hour day-of-month month day-of-week year) with each field\n"
@@ -107,8 +109,8 @@ const DiagCode DIAG_CODES[] = {
     {LK_ROUTE, "invalid route",
      "A route is written 'METHOD /path': METHOD one of GET, POST, PUT, PATCH, DELETE,\n"
      "HEAD, OPTIONS, ANY; the path starts with '/' and has plain segments or {params}.",
-     STAGE_HEAD "functions: {q: {}}\napi: {name: a, routes: {GET metrics: q}}\n",
-     STAGE_HEAD "functions: {q: {}}\napi: {name: a, routes: {GET /metrics: q}}\n"},
+     STAGE_HEAD "functions: {q: {}}\napis: {api: {name: a, routes: {GET metrics: q}}}\n",
+     STAGE_HEAD "functions: {q: {}}\napis: {api: {name: a, routes: {GET /metrics: q}}}\n"},
     {LK_LOCATION, "invalid location",
      "A location is BUCKET/PREFIX with a plain key prefix: no leading '/', no '//',\n"
      "'..' or '*'. Grants and triggers are scoped to it, so it must be exact.",
@@ -118,7 +120,8 @@ const DiagCode DIAG_CODES[] = {
      "Tag keys are 1-128 characters and values at most 256, of letters, digits, spaces\n"
      "and _ . : / = + - @. Keys starting with 'aws:' are AWS's; Project, Stage and\n"
      "ManagedBy are set by lakec on every resource.",
-     STAGE_HEAD "tags: {Stage: production}\n", STAGE_HEAD "tags: {Environment: production}\n"},
+     STAGE_HEAD "tags: {Stage: production}\n",
+     STAGE_HEAD "tags: {Environment: production}\nbuckets: {data: {name: metrics-dev}}\n"},
     {LK_ENV_NAME, "invalid environment variable",
      "Environment variable names start with a letter and use letters, digits and '_'.\n"
      "Lambda reserves AWS_REGION, AWS_LAMBDA_*, _HANDLER and others; lakec sets the\n"
@@ -134,14 +137,14 @@ const DiagCode DIAG_CODES[] = {
     {LK_UNDEFINED_REF, "undefined reference",
      "A value names a bucket, crawler or function that does not exist: a grant's bucket,\n"
      "a trigger's bucket, a route's function, a 'crawl' or 'query' grant's crawler.",
-     STAGE_HEAD "functions: {query: {}}\napi: {name: a, routes: {GET /m: qeury}}\n",
-     STAGE_HEAD "functions: {query: {}}\napi: {name: a, routes: {GET /m: query}}\n"},
+     STAGE_HEAD "functions: {query: {}}\napis: {api: {name: a, routes: {GET /m: qeury}}}\n",
+     STAGE_HEAD "functions: {query: {}}\napis: {api: {name: a, routes: {GET /m: query}}}\n"},
     {LK_DUPLICATE, "duplicate",
      "Two things would get the same name: two buckets with one bucket name, two routes\n"
      "for one method and path (ANY covers every method), the same grant twice, two keys\n"
      "that give one logical id (raw-data and raw_data), or two files building one stage.",
-     STAGE_HEAD "functions: {q: {}}\napi: {name: a, routes: {GET /m: q, ANY /m: q}}\n",
-     STAGE_HEAD "functions: {q: {}}\napi: {name: a, routes: {GET /m: q, POST /m: q}}\n"},
+     STAGE_HEAD "functions: {q: {}}\napis: {api: {name: a, routes: {GET /m: q, ANY /m: q}}}\n",
+     STAGE_HEAD "functions: {q: {}}\napis: {api: {name: a, routes: {GET /m: q, POST /m: q}}}\n"},
     {LK_CONFLICT, "conflicting settings",
      "Settings that cannot both hold: a grant with two actions, or an OPTIONS route on\n"
      "an API whose 'cors' already answers OPTIONS.",
@@ -161,8 +164,8 @@ const DiagCode DIAG_CODES[] = {
     {LK_API_TIMEOUT, "timeout longer than the API waits (warning)",
      "API Gateway stops waiting for a REST integration after 29 seconds; a function\n"
      "behind a route with a longer timeout keeps running after the client got a 504.",
-     STAGE_HEAD "functions: {q: {timeout: 120}}\napi: {name: a, routes: {GET /m: q}}\n",
-     STAGE_HEAD "functions: {q: {timeout: 29}}\napi: {name: a, routes: {GET /m: q}}\n"},
+     STAGE_HEAD "functions: {q: {timeout: 120}}\napis: {api: {name: a, routes: {GET /m: q}}}\n",
+     STAGE_HEAD "functions: {q: {timeout: 29}}\napis: {api: {name: a, routes: {GET /m: q}}}\n"},
     {LK_STAGE_COLLISION, "two stages create the same name",
      "When several stage files are checked together, two of them would create a resource\n"
      "with the same globally unique name (an S3 bucket), or the same regional name\n"
@@ -173,15 +176,13 @@ const DiagCode DIAG_CODES[] = {
      "A construct in one stack refers to a construct in another, which (directly or\n"
      "through further stacks) refers back. Each stack must be deployed after the stacks\n"
      "it uses, so a cycle cannot be deployed. Move the constructs of the cycle into one\n"
-     "stack, or break the reference. The notes show a reference of each step.",
-     STAGE_HEAD "stacks: {a: {}, b: {}}\nbuckets: {data: {name: metrics-dev, stack: a}}\n"
-     "functions:\n  f: {stack: b, grants: [{read: data}]}\n"
-     "databases:\n  catalog:\n    name: metrics_dev\n    stack: a\n"
-     "    crawlers: {c: {bucket: data}}\nworkgroups:\n"
-     "  athena: {name: metrics-dev, stack: b, results: {bucket: data}}\n"
-     "# and the crawler's bucket lives in 'a' while ... (see the README)\n",
-     STAGE_HEAD "stacks: {a: {}, b: {}}\nbuckets: {data: {name: metrics-dev, stack: a}}\n"
-     "functions:\n  f: {stack: b, grants: [{read: data}]}\n"},
+     "stack, or break a reference. The notes show a reference of each step.",
+     STAGE_HEAD "stacks: {a: {}, b: {}}\n"
+     "buckets:\n  one: {name: metrics-dev-one, stack: a}\n  two: {name: metrics-dev-two, stack: b}\n"
+     "functions:\n  f1: {stack: a, grants: [{read: two}]}\n  f2: {stack: b, grants: [{read: one}]}\n",
+     STAGE_HEAD "stacks: {a: {}, b: {}}\n"
+     "buckets:\n  one: {name: metrics-dev-one, stack: a}\n  two: {name: metrics-dev-two, stack: b}\n"
+     "functions:\n  f1: {stack: b, grants: [{read: two}]}\n  f2: {stack: b, grants: [{read: one}]}\n"},
     {LK_STACK_LIMIT, "a stack over a CloudFormation limit",
      "CloudFormation refuses a template with more than 500 resources, 200 parameters or\n"
      "200 outputs, or a body over 1 MB (the limit of a template uploaded to S3). lakec\n"
@@ -214,8 +215,8 @@ const DiagCode DIAG_CODES[] = {
      "A stage with 'production: true' serves its API with 'auth: none'. Use iam or\n"
      "cognito, or, for an API that is public on purpose, say so with\n"
      "'policy: {allow_open_api: true}'.",
-     STAGE_HEAD "production: true\nfunctions: {q: {}}\napi: {name: a, auth: none, routes: {GET /m: q}}\n",
-     STAGE_HEAD "production: true\nfunctions: {q: {}}\napi: {name: a, auth: iam, routes: {GET /m: q}}\n"},
+     STAGE_HEAD "production: true\nfunctions: {q: {}}\napis: {api: {name: a, auth: none, routes: {GET /m: q}}}\n",
+     STAGE_HEAD "production: true\nfunctions: {q: {}}\napis: {api: {name: a, auth: iam, routes: {GET /m: q}}}\n"},
     {LK_PROD_BUCKET, "unprotected bucket in production",
      "A production stage turns off versioning or retention of a bucket. Losing a\n"
      "production bucket loses its data; if that is meant (a scratch bucket), say so with\n"

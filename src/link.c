@@ -346,10 +346,16 @@ static void check_limits(Ctx *ctx, const LinkedStack *ls) {
               "outputs");
   size_t body = json_dumpb(t, NULL, 0, JSON_INDENT(2) | JSON_ENSURE_ASCII);
   check_limit(ctx, ls->stack, body, LINK_MAX_BODY, "bytes of template body");
-  if (json_object_size(json_object_get(t, "Resources")) == 0)
+  if (json_object_size(json_object_get(t, "Resources")) > 0)
+    return;
+  if (ls->stack->key)
     diag_error(ctx, stack_pos(ls->stack), LK_EMPTY_STAGE,
                "stack '%s' has no resources, and CloudFormation rejects an empty template",
-               ls->stack->key ? ls->stack->key : ls->stack->name);
+               ls->stack->key);
+  else
+    diag_error(ctx, stack_pos(ls->stack), LK_EMPTY_STAGE,
+               "the stage creates no resources, and CloudFormation rejects an empty template: "
+               "add a construct (buckets, functions, ...)");
 }
 
 /* ---- the phase ---- */

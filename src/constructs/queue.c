@@ -248,9 +248,13 @@ static void lower_tls_policy(Ctx *ctx, Ir *ir, const Queue *q, const char *id, c
            "Statement", deny));
 }
 
-static void lower_mapping(Ctx *ctx, Ir *ir, const Queue *q, const char *id) {
+/* The mapping lives with its function: a queue in a shared stack can feed
+ * functions of other stacks without those stacks needing each other. */
+static void lower_mapping(Ctx *ctx, Ir *ir, const Queue *q) {
   const Consumer *c = &q->consumer;
-  json_t *p = J("{s:o, s:o, s:I, s:b}", "EventSourceArn", cfn_getatt(id, "Arn"), "FunctionName",
+  IrPlace was = lower_place_with(ir, c->target);
+  json_t *p = J("{s:o, s:o, s:I, s:b}", "EventSourceArn",
+                construct_ref(ctx, ir, &construct_queue, q, "arn"), "FunctionName",
                 construct_ref(ctx, ir, &construct_function, c->target, "name"), "BatchSize",
                 (json_int_t)c->batch_size, "Enabled", 1);
   if (c->batching_window)
@@ -261,6 +265,7 @@ static void lower_mapping(Ctx *ctx, Ir *ir, const Queue *q, const char *id) {
   if (c->report_failures)
     json_object_set_new(p, "FunctionResponseTypes", J("[s]", "ReportBatchItemFailures"));
   ir_add(ctx, ir, lid(ctx, q->key, "QueueMapping"), "AWS::Lambda::EventSourceMapping", p);
+  lower_place_restore(ir, was);
 }
 
 static void queue_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
@@ -281,7 +286,7 @@ static void queue_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   ir_add(ctx, ir, id, "AWS::SQS::Queue", p);
   lower_tls_policy(ctx, ir, q, id, dlq);
   if (q->consumer.target)
-    lower_mapping(ctx, ir, q, id);
+    lower_mapping(ctx, ir, q);
   ir_output(ctx, ir, lid(ctx, q->key, "QueueUrl"), cfn_ref(id),
             arena_printf(&ctx->arena, "URL of queue '%s'", q->key));
 }

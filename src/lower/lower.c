@@ -61,7 +61,7 @@ static void lower_stacks(Ctx *ctx, Ir *ir, const Model *m) {
                                        m->project, m->stage);
   if (m->stacks.len == 0)
     ir_stack_add(ctx, ir, NULL, arena_printf(&ctx->arena, "%s-%s", m->project, m->stage),
-                 generated, NULL);
+                 generated, m->node);
   for (size_t i = 0; i < m->stacks.len; i++) {
     const Stack *s = &m->stacks.items[i];
     const char *what = s->description ? s->description
@@ -79,6 +79,18 @@ static const IrStack *stack_of(const Ir *ir, const Item *it) {
       return s;
   }
   return ir->stacks.items[0];
+}
+
+IrPlace lower_place_with(Ir *ir, const void *item) {
+  IrPlace was = {ir->current_stack, ir->current_origin};
+  ir->current_stack = stack_of(ir, item);
+  ir->current_origin = ((const Item *)item)->node;
+  return was;
+}
+
+void lower_place_restore(Ir *ir, IrPlace was) {
+  ir->current_stack = was.stack;
+  ir->current_origin = was.origin;
 }
 
 Ir *lower(Ctx *ctx, const Model *m) {

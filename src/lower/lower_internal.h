@@ -50,6 +50,17 @@ json_t *iam_catalog_write(const char *sid, const char *db_sub);
  * grant's verb says them. */
 json_t *iam_grant_statements(Ctx *ctx, Ir *ir, const Model *m, const Function *f);
 
+/* Where ir_add puts resources: the driver sets it to each item's stack. A
+ * construct whose resource serves another item (a queue's event source
+ * mapping serves its consumer function) lowers it in that item's stack, so
+ * the two stacks do not need each other. */
+typedef struct IrPlace {
+  const IrStack *stack;
+  const struct Node *origin;
+} IrPlace;
+IrPlace lower_place_with(Ir *ir, const void *item);
+void lower_place_restore(Ir *ir, IrPlace was);
+
 /* Last: every taggable resource gets the stage's tags (tags.c). */
 void lower_tags(Ctx *ctx, Ir *ir, const Model *m);
 

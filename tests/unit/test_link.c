@@ -154,12 +154,31 @@ static void depends_on_alone_orders_the_stacks(void **state) {
   ir_free(ir);
 }
 
-/* The queue (stack b) maps to the function (stack a) by name; the function's
- * role consumes the queue by ARN: each stack uses the other. */
+/* f1 (stack a) reads bucket two (stack b), f2 (stack b) reads bucket one
+ * (stack a): each stack uses the other. */
 #define CYCLE                                                                            \
   MINIMAL_STAGE "stacks: {a: {}, b: {}}\n"                                               \
-                "functions:\n  worker: {stack: a}\n"                                     \
-                "queues:\n  jobs: {stack: b, consumer: worker}\n"
+                "buckets:\n  one: {name: demo-one-dev, stack: a}\n"                      \
+                "  two: {name: demo-two-dev, stack: b}\n"                                 \
+                "functions:\n  f1: {stack: a, grants: [{read: two}]}\n"                  \
+                "  f2: {stack: b, grants: [{read: one}]}\n"
+
+/* A queue in one stack feeding a function of another is no cycle: the
+ * event source mapping lives with its function. */
+static void a_queue_feeds_a_function_of_another_stack(void **state) {
+  (void)state;
+  Ir *ir = lower_text(&ctx, MINIMAL_STAGE "stacks: {a: {}, b: {}}\n"
+                                          "functions:\n  worker: {stack: a}\n"
+                                          "queues:\n  jobs: {stack: b, consumer: worker}\n");
+  Linked *l = link_stacks(&ctx, ir);
+  assert_non_null(l);
+  assert_string_equal(stack_key_at(l, 0), "b");
+  assert_true(depends_on(l->stacks[1], "b"));
+  assert_non_null(json_at(l->stacks[1]->template, "Resources.JobsQueueMapping"));
+  assert_null(json_at(l->stacks[0]->template, "Resources.JobsQueueMapping"));
+  linked_free(l);
+  ir_free(ir);
+}
 
 static void a_cycle_of_stacks_is_an_error(void **state) {
   (void)state;
@@ -167,7 +186,7 @@ static void a_cycle_of_stacks_is_an_error(void **state) {
   Linked *l = link_stacks(&ctx, ir);
   assert_null(l);
   assert_int_equal(ctx.diags.errors, 1);
-  assert_true(has_diag(&ctx, "LK308", "is part of a cycle"));
+  assert_true(has_diag(&ctx, "LK308", "stacks use each other in a cycle"));
   /* the notes name a reference of each step */
   const Diag *d = ctx.diags.head;
   assert_non_null(d->notes);
@@ -180,7 +199,7 @@ static void compile_stage_gives_nothing_for_a_cycle(void **state) {
   const char *dir = temp_dir(&ctx);
   write_text(dir, "cycle.yaml", CYCLE);
   Compiled c = compile_stage(&ctx, arena_printf(&ctx.arena, "%s/cycle.yaml", dir));
-  assert_true(has_diag(&ctx, "LK308", "is part of a cycle"));
+  assert_true(has_diag(&ctx, "LK308", "stacks use each other in a cycle"));
   assert_non_null(c.model);
   assert_null(c.ir);
   assert_null(c.linked);
@@ -194,7 +213,7 @@ static void an_empty_stack_is_an_error(void **state) {
   Linked *l = link_stacks(&ctx, ir);
   assert_null(l);
   assert_int_equal(ctx.diags.errors, 1);
-  assert_true(has_diag(&ctx, "LK312", "stack 'demo-dev-spare' has no resources"));
+  assert_true(has_diag(&ctx, "LK312", "stack 'spare' has no resources"));
   /* at the stack's entry under `stacks:` */
   assert_int_equal(ctx.diags.head->pos.line, 4);
   ir_free(ir);
@@ -206,6 +225,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(unknown_values_are_exported_and_imported, setup, teardown),
       cmocka_unit_test_setup_teardown(depends_on_alone_orders_the_stacks, setup, teardown),
       cmocka_unit_test_setup_teardown(a_cycle_of_stacks_is_an_error, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_queue_feeds_a_function_of_another_stack, setup, teardown),
       cmocka_unit_test_setup_teardown(compile_stage_gives_nothing_for_a_cycle, setup, teardown),
       cmocka_unit_test_setup_teardown(an_empty_stack_is_an_error, setup, teardown),
   };
