@@ -85,16 +85,19 @@ static void check_collisions(Ctx *ctx, const Model *a, const Model *b) {
 
 static bool same_text(const char *a, const char *b) { return a && b && !strcmp(a, b); }
 
-void compile_across_stages(Ctx *ctx, Compiled *c, size_t n) {
+void compile_across_stages(Ctx *ctx, Compiled *c, size_t n, bool writes_output) {
   for (size_t j = 0; j < n; j++)
     for (size_t i = 0; i < j; i++) {
       const Model *a = c[i].model, *b = c[j].model;
-      if (!a || !b || !a->stage || !b->stage || same_text(c[i].path, c[j].path))
-        continue; /* one file named twice (diff A A) builds one thing */
-      if (!same_text(a->stage, b->stage) || !same_text(a->project, b->project)) {
+      if (!a || !b || !a->stage || !b->stage)
+        continue;
+      bool same_stage = same_text(a->stage, b->stage) && same_text(a->project, b->project);
+      if (!same_stage) {
         check_collisions(ctx, a, b);
         continue;
       }
+      if (!writes_output) /* diff A A: nothing is written, nothing overwritten */
+        continue;
       Diag *d = diag_error(ctx, decode_value_pos(b->node, "stage"), LK_DUPLICATE,
                            "stage '%s' of project '%s' is also built from '%s'; its output would "
                            "be overwritten",

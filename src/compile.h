@@ -22,8 +22,9 @@ Compiled compile_stage(struct Ctx *ctx, const char *path);
 void compiled_free(Compiled *c);
 
 /* Checks that need every file of a run: two files building one stage (their
- * outputs would overwrite each other), and two stages creating the same
- * globally unique name, or the same regional name in one account and region. */
-void compile_across_stages(struct Ctx *ctx, Compiled *files, size_t n);
+ * outputs would overwrite each other: only when the command writes, or, for
+ * validate, would), and two stages creating the same globally unique name,
+ * or the same regional name in one account and region. */
+void compile_across_stages(struct Ctx *ctx, Compiled *files, size_t n, bool writes_output);
 
 #endif

@@ -200,11 +200,11 @@ static bool files_readable(int nfiles, char **files, bool built_folders) {
   return ok;
 }
 
-static Compiled *compile_all(Ctx *ctx, int nfiles, char **files) {
+static Compiled *compile_all(Ctx *ctx, int nfiles, char **files, bool writes_output) {
   Compiled *out = arena_alloc(&ctx->arena, (size_t)nfiles * sizeof *out);
   for (int i = 0; i < nfiles; i++)
     out[i] = compile_stage(ctx, files[i]);
-  compile_across_stages(ctx, out, (size_t)nfiles);
+  compile_across_stages(ctx, out, (size_t)nfiles, writes_output);
   return out;
 }
 
@@ -244,7 +244,7 @@ static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
     fprintf(stderr, "lakec: error: --handlers and --no-package exclude each other\n");
     return EXIT_USAGE;
   }
-  Compiled *c = compile_all(ctx, nfiles, files);
+  Compiled *c = compile_all(ctx, nfiles, files, true);
   int status = 0;
   Packager packager = {0};
   if (ctx->diags.errors || (!o->no_package && !package_all(ctx, o, c, nfiles, &packager))) {
@@ -272,7 +272,7 @@ static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
 }
 
 static int cmd_validate(Ctx *ctx, const Options *o, int nfiles, char **files) {
-  Compiled *c = compile_all(ctx, nfiles, files);
+  Compiled *c = compile_all(ctx, nfiles, files, true);
   free_all(c, nfiles);
   if (o->format == FORMAT_JSON)
     report_json(ctx, stdout);
@@ -567,7 +567,7 @@ static int diff_matrix(Ctx *ctx, const Options *o, int nargs, char **args) {
               args[i]);
       return EXIT_USAGE;
     }
-  Compiled *c = compile_all(ctx, nargs, args);
+  Compiled *c = compile_all(ctx, nargs, args, false);
   free_all(c, nargs);
   if (ctx->diags.errors) {
     diag_render(ctx, stderr, use_color());

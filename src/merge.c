@@ -137,7 +137,10 @@ static Node *load_chain(Ctx *ctx, Chain *ch, const char *path, Pos at) {
   Node *base = load_chain(ctx, ch, resolve_relative(ctx, path, ext->str), ext->pos);
   if (!base)
     return root;
-  return merge_trees(ctx, base, root);
+  Node *merged = merge_trees(ctx, base, root);
+  if (merged != root && merged->kind == NODE_MAP)
+    merged->pos = root->pos; /* the stage is this file: what it lacks is reported here */
+  return merged;
 }
 
 /* ---- interpolation ---- */
@@ -172,7 +175,9 @@ static const char *lookup_var(Ctx *ctx, const Vars *v, const char *name, Pos at)
     if (!strcmp(name, BUILTINS[i])) {
       if (v->builtin_values[i])
         return v->builtin_values[i];
-      diag_error(ctx, at, LK_UNDEFINED_VAR, "'${%s}' is used but '%s' is not set", name, name);
+      /* stage and project are required: check reports them missing, once */
+      if (i > 1)
+        diag_error(ctx, at, LK_UNDEFINED_VAR, "'${%s}' is used but '%s' is not set", name, name);
       return NULL;
     }
   Diag *d = diag_error(ctx, at, LK_UNDEFINED_VAR, "unknown variable '%s'", name);

@@ -2,7 +2,7 @@
  * a policy that denies any request without TLS, optionally FIFO, and, when
  * the stage asks, a dead-letter queue created alongside (same encryption and
  * TLS rule, longer retention by default) that takes a message after
- * `max_receives` failed receives.
+ * `max_receives` failed receives. A production stage retains its queues.
  *
  * A function consumes it through an event source mapping (batch size,
  * batching window, maximum concurrency, ReportBatchItemFailures so a handler
@@ -268,14 +268,16 @@ static void lower_mapping(Ctx *ctx, Ir *ir, const Queue *q) {
   lower_place_restore(ir, was);
 }
 
+/* Messages are data: a production stage keeps its queues when the stack goes. */
 static void queue_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
-  (void)m;
   const Queue *q = item;
   const char *id = lid(ctx, q->key, "Queue"), *dlq = NULL;
+  const char *policy = m->production ? "Retain" : "Delete";
   if (q->dead_letter.node) {
     dlq = lid(ctx, q->key, "DeadLetterQueue");
-    ir_add(ctx, ir, dlq, "AWS::SQS::Queue",
-           queue_properties(q, dead_letter_name(ctx, q), q->dead_letter.retention));
+    ir_set_policy(ir_add(ctx, ir, dlq, "AWS::SQS::Queue",
+                         queue_properties(q, dead_letter_name(ctx, q), q->dead_letter.retention)),
+                  policy);
   }
   json_t *p = queue_properties(q, q->name, q->retention);
   json_object_set_new(p, "VisibilityTimeout", json_integer(q->visibility_timeout));
@@ -283,7 +285,7 @@ static void queue_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
     json_object_set_new(p, "RedrivePolicy",
                         J("{s:o, s:I}", "deadLetterTargetArn", cfn_getatt(dlq, "Arn"),
                           "maxReceiveCount", (json_int_t)q->dead_letter.max_receives));
-  ir_add(ctx, ir, id, "AWS::SQS::Queue", p);
+  ir_set_policy(ir_add(ctx, ir, id, "AWS::SQS::Queue", p), policy);
   lower_tls_policy(ctx, ir, q, id, dlq);
   if (q->consumer.target)
     lower_mapping(ctx, ir, q);

@@ -71,7 +71,7 @@ check "bad file alone" 1 "$lakec" build $nopkg -o fresh "$bad"
 expect "a failed build creates nothing" "[ ! -e fresh ]"
 
 check "same stage twice" 1 "$lakec" build $nopkg -o twice stages/dev.yaml stages/dev.yaml
-expect "same stage twice is explained" "grep -q \"stage 'dev' is also built from\" stderr"
+expect "same stage twice is explained" "grep -q \"stage 'dev' of project 'metrics' is also built from\" stderr"
 expect "same stage twice writes nothing" "[ ! -e twice ]"
 
 : > blocker
@@ -124,7 +124,7 @@ check "matrix refuses templates" 2 "$lakec" diff stages/dev.yaml stages/qa.yaml 
 check "diff --format json" 1 "$lakec" diff --format json --exit-code stages/qa.yaml stages/prod.yaml
 expect "diff json parses" "python3 -c 'import json; d=json.load(open(\"stdout\")); assert d[\"version\"]==1 and d[\"summary\"][\"security\"]>0'"
 check "matrix --exit-code" 1 "$lakec" diff --exit-code stages/dev.yaml stages/qa.yaml stages/prod.yaml
-expect "matrix shows api.auth per stage" "grep -q '^api.auth  *none  *iam  *cognito$' stdout"
+expect "matrix shows apis.api.auth per stage" "grep -q '^apis.api.auth  *none  *iam  *cognito$' stdout"
 
 # build --check
 rm -rf out

@@ -229,7 +229,7 @@ static void stages_may_not_create_the_same_names(void **state) {
   c[2] = compile_file(dir, "other.yaml", "lakec: 1\nproject: p\nstage: other\naccount: '111122223333'\n"
                                          "functions: {f: {name: fn}}\n");
   assert_int_equal(ctx.diags.errors, 0);
-  compile_across_stages(&ctx, c, 3);
+  compile_across_stages(&ctx, c, 3, true);
   assert_true(has_diag(&ctx, "LK307", "'dev' and 'prod' would both create the bucket 'shared-bucket'"));
   assert_true(has_diag(&ctx, "LK307", "the function 'fn' in the same account and region"));
   assert_int_equal(ctx.diags.errors, 2); /* 'other' is another account */
