@@ -66,8 +66,10 @@ static json_t *manifest_stacks(const Linked *l) {
     for (size_t k = 0; k < ls->depends_on.len; k++)
       json_array_append_new(deps, json_string(((const IrStack *)ls->depends_on.items[k])->name));
     char *file = emit_template_file(ls->stack);
-    json_array_append_new(stacks, J("{s:s, s:s, s:o, s:o}", "name", ls->stack->name, "template",
-                                    file, "parameters", stack_parameters(ls), "depends_on", deps));
+    json_array_append_new(stacks, J("{s:s, s:o, s:s, s:o, s:o}", "name", ls->stack->name, "key",
+                                    ls->stack->key ? json_string(ls->stack->key) : json_null(),
+                                    "template", file, "parameters", stack_parameters(ls),
+                                    "depends_on", deps));
     free(file);
   }
   return stacks;

@@ -347,15 +347,16 @@ static void start_side(Side *s, const char *path, int slot) {
     parse_template(s), json_arena_here = NULL;
 }
 
-/* One stack of a side of a diff: its name (NULL: a lone template) and IR. */
+/* One stack of a side of a diff: its name, its key in the stage's `stacks`
+ * (NULL: the default stack, or a template alone) and its IR. */
 typedef struct SideStack {
-  const char *name;
+  const char *name, *key;
   Ir *ir;
 } SideStack;
 
-static void push_stack(Ctx *ctx, PtrVec *out, const char *name, Ir *ir) {
+static void push_stack(Ctx *ctx, PtrVec *out, const char *name, const char *key, Ir *ir) {
   SideStack *s = arena_alloc(&ctx->arena, sizeof *s);
-  *s = (SideStack){name, ir};
+  *s = (SideStack){name, key, ir};
   ptrvec_push(&ctx->arena, out, s);
 }
 
@@ -377,7 +378,7 @@ static bool stage_side(Ctx *ctx, const Options *o, const char *path, PtrVec *out
     Ir *ir = ir_of(ctx, c.linked->stacks[i]->template, path);
     ok = ir != NULL;
     if (ir)
-      push_stack(ctx, out, c.linked->stacks[i]->stack->name, ir);
+      push_stack(ctx, out, c.linked->stacks[i]->stack->name, c.linked->stacks[i]->stack->key, ir);
   }
   packager_release(&p);
   compiled_free(&c);
@@ -407,6 +408,7 @@ static bool manifest_side(Ctx *ctx, const char *path, PtrVec *out) {
   json_t *s;
   json_array_foreach(stacks, i, s) {
     const char *name = json_string_value(json_object_get(s, "name"));
+    const char *key = json_string_value(json_object_get(s, "key"));
     const char *file = json_string_value(json_object_get(s, "template"));
     const char *tpath = arena_printf(&ctx->arena, "%s/%s", dir, file ? file : "");
     json_t *t = name && file ? json_load_file(tpath, 0, &err) : NULL;
@@ -416,10 +418,20 @@ static bool manifest_side(Ctx *ctx, const char *path, PtrVec *out) {
     json_decref(t);
     ok &= ir != NULL;
     if (ir)
-      push_stack(ctx, out, arena_strdup(&ctx->arena, name), ir);
+      push_stack(ctx, out, arena_strdup(&ctx->arena, name),
+                 key ? arena_strdup(&ctx->arena, key) : NULL, ir);
   }
   json_decref(m);
   return ok;
+}
+
+/* A template lakec wrote is NAME.template.json: it is stack NAME. */
+static const char *template_stack_name(Ctx *ctx, const char *path) {
+  const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+  size_t n = strlen(base), k = strlen(".template.json");
+  if (n <= k || strcmp(base + n - k, ".template.json") != 0)
+    return NULL;
+  return arena_strndup(&ctx->arena, base, n - k);
 }
 
 static bool is_manifest_path(const char *path) {
@@ -444,7 +456,7 @@ static bool finish_side(Ctx *ctx, const Options *o, Side *s, PtrVec *out) {
   Ir *ir = ir_of(ctx, s->template, s->path);
   json_decref(s->template);
   if (ir)
-    push_stack(ctx, out, NULL, ir);
+    push_stack(ctx, out, template_stack_name(ctx, s->path), NULL, ir);
   return ir != NULL;
 }
 
@@ -455,17 +467,21 @@ static void print_json(json_t *v) {
   json_decref(v);
 }
 
-/* Stacks are matched by name; one stack on each side is matched whatever
- * the names (a stage against a lone template). A stack on one side only is
- * compared with an empty one. */
+static bool same(const char *a, const char *b) { return a && b && !strcmp(a, b); }
+
+/* Stacks are matched by name, else by their key in `stacks` (dev's and
+ * prod's stacks have different names); one stack on each side is matched
+ * whatever the names (a stage against a lone template). A stack on one side
+ * only is compared with an empty one. */
 static const SideStack *match(const PtrVec *other, const SideStack *s, bool lone) {
   if (lone)
     return other->items[0];
-  for (size_t i = 0; i < other->len; i++) {
-    const SideStack *o = other->items[i];
-    if (o->name && s->name && !strcmp(o->name, s->name))
-      return o;
-  }
+  for (size_t i = 0; i < other->len; i++)
+    if (same(((const SideStack *)other->items[i])->name, s->name))
+      return other->items[i];
+  for (size_t i = 0; i < other->len; i++)
+    if (same(((const SideStack *)other->items[i])->key, s->key))
+      return other->items[i];
   return NULL;
 }
 
@@ -482,6 +498,13 @@ static bool diff_pair(Ctx *ctx, const Options *o, const Ir *a, const Ir *b, cons
   return empty;
 }
 
+/* "etl" or "cat-test-etl -> cat-prod-etl" when the names differ. */
+static const char *stack_label(Ctx *ctx, const SideStack *x, const SideStack *y) {
+  if (!x->name || !y->name || same(x->name, y->name))
+    return x->name ? x->name : y->name ? y->name : "(template)";
+  return arena_printf(&ctx->arena, "%s -> %s", x->name, y->name);
+}
+
 static void add_unmatched(Ctx *ctx, PtrVec *pairs, const PtrVec *from, const PtrVec *other,
                           bool left) {
   for (size_t i = 0; i < from->len; i++) {
@@ -489,7 +512,7 @@ static void add_unmatched(Ctx *ctx, PtrVec *pairs, const PtrVec *from, const Ptr
     if (match(other, s, false))
       continue;
     SideStack *empty = arena_alloc(&ctx->arena, sizeof *empty);
-    *empty = (SideStack){s->name, ir_new(ctx)}; /* in the arena: nothing to free */
+    *empty = (SideStack){s->name, s->key, ir_new(ctx)}; /* in the arena: nothing to free */
     ptrvec_push(&ctx->arena, pairs, left ? (void *)s : empty);
     ptrvec_push(&ctx->arena, pairs, left ? empty : (void *)s);
   }
@@ -500,6 +523,8 @@ static void add_unmatched(Ctx *ctx, PtrVec *pairs, const PtrVec *from, const Ptr
 static bool diff_stacks(Ctx *ctx, const Options *o, const PtrVec *a, const PtrVec *b,
                         char **args) {
   bool lone = a->len == 1 && b->len == 1, empty = true;
+  /* One template against a stage of several stacks: that stack only. */
+  bool one_of_many = !lone && (a->len == 1 || b->len == 1);
   PtrVec pairs = {0};
   for (size_t i = 0; i < a->len; i++) {
     const SideStack *x = a->items[i], *y = match(b, x, lone);
@@ -508,15 +533,16 @@ static bool diff_stacks(Ctx *ctx, const Options *o, const PtrVec *a, const PtrVe
       ptrvec_push(&ctx->arena, &pairs, (void *)y);
     }
   }
-  if (!lone) {
+  if (!lone && !one_of_many) {
     add_unmatched(ctx, &pairs, a, b, true);
     add_unmatched(ctx, &pairs, b, a, false);
   }
+  lone |= one_of_many && pairs.len == 2;
   json_t *json = o->format == FORMAT_JSON ? json_array() : NULL;
   for (size_t i = 0; i < pairs.len; i += 2) {
     const SideStack *x = pairs.items[i], *y = pairs.items[i + 1];
     if (!lone && !json)
-      printf("%sstack %s:\n", i ? "\n" : "", x->name ? x->name : y->name);
+      printf("%sstack %s:\n", i ? "\n" : "", stack_label(ctx, x, y));
     empty &= diff_pair(ctx, o, x->ir, y->ir, args[0], args[1], json);
   }
   if (json && lone) {
@@ -525,13 +551,27 @@ static bool diff_stacks(Ctx *ctx, const Options *o, const PtrVec *a, const PtrVe
     json_t *stacks = json_array();
     for (size_t i = 0; i < pairs.len; i += 2) {
       const SideStack *x = pairs.items[i], *y = pairs.items[i + 1];
-      json_array_append_new(stacks, J("{s:s, s:O}", "name", x->name ? x->name : y->name, "diff",
+      json_array_append_new(stacks, J("{s:s, s:O}", "name", stack_label(ctx, x, y), "diff",
                                       json_array_get(json, i / 2)));
     }
     print_json(J("{s:i, s:o}", "version", 1, "stacks", stacks));
   }
   json_decref(json);
   return empty;
+}
+
+/* One template against several stacks needs a stack of its name. */
+static bool stacks_comparable(const PtrVec *a, const PtrVec *b, char **args) {
+  if ((a->len == 1) == (b->len == 1))
+    return true;
+  const PtrVec *one = a->len == 1 ? a : b, *many = a->len == 1 ? b : a;
+  const SideStack *t = one->items[0];
+  if (match(many, t, false))
+    return true;
+  fprintf(stderr, "lakec: error: '%s' has several stacks and none is named '%s' like '%s'; "
+                  "compare a built folder, or a template named <stack>.template.json\n",
+          a->len == 1 ? args[1] : args[0], t->name ? t->name : "?", a->len == 1 ? args[0] : args[1]);
+  return false;
 }
 
 static void free_stacks(PtrVec *v) {
@@ -549,6 +589,8 @@ static int diff_two(Ctx *ctx, const Options *o, char **args) {
   int status;
   if (!ok || ctx->diags.errors) {
     diag_render(ctx, stderr, use_color());
+    status = EXIT_USAGE;
+  } else if (!stacks_comparable(&a, &b, args)) {
     status = EXIT_USAGE;
   } else {
     bool empty = diff_stacks(ctx, o, &a, &b, args);

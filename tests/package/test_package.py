@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Packaging: what `lakec build` puts in out/<stage>/assets/ and what it refuses.
+"""Packaging: what `lakec build` puts in out/<project>/<stage>/assets/ and what it refuses.
 
 The real handlers (the CMake build's handlers/ directory) are packaged for the
 dev stage and their zips are checked with tools independent of lakec: Python's
@@ -109,10 +109,10 @@ class RealHandlers(unittest.TestCase):
                   "stages/dev.yaml", cwd=ROOT)
         if r.returncode != 0:
             raise AssertionError("build failed: " + r.stderr)
-        cls.out = os.path.join(cls.work, "out", "dev")
-        with open(os.path.join(cls.out, "assets.json")) as f:
+        cls.out = os.path.join(cls.work, "out", "metrics", "dev")
+        with open(os.path.join(cls.out, "manifest.json")) as f:
             cls.manifest = json.load(f)
-        with open(os.path.join(cls.out, "template.json")) as f:
+        with open(os.path.join(cls.out, "metrics-dev.template.json")) as f:
             cls.template = json.load(f)
 
     @classmethod
@@ -127,6 +127,17 @@ class RealHandlers(unittest.TestCase):
                 for info in z.infolist():  # extractall drops the modes
                     os.chmod(os.path.join(dest, info.filename), (info.external_attr >> 16) & 0o777)
         return dest
+
+    def test_identical_zips_of_several_stages_are_stored_once(self):
+        out = os.path.join(self.work, "several")
+        r = lakec("build", "--handlers", HANDLERS, "-o", out, "stages/dev.yaml", "stages/qa.yaml",
+                  cwd=ROOT)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for asset in self.manifest["assets"]:
+            dev = os.stat(os.path.join(out, "metrics", "dev", asset["file"]))
+            qa = os.stat(os.path.join(out, "metrics", "qa", asset["file"]))
+            self.assertEqual(dev.st_ino, qa.st_ino, asset["file"])  # one file, two names
+            self.assertGreaterEqual(dev.st_nlink, 2)
 
     def test_manifest_names_each_zip_by_its_content(self):
         self.assertEqual([a["handler"] for a in self.manifest["assets"]], ["ingest", "process", "query"])
@@ -232,7 +243,7 @@ class Refusals(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.work, "out")), "wrote despite errors")
 
     def zips(self):
-        d = os.path.join(self.work, "out", "dev", "assets")
+        d = os.path.join(self.work, "out", "pkg", "dev", "assets")
         return sorted(os.listdir(d))
 
     def test_a_plain_program_is_packaged(self):
@@ -280,7 +291,7 @@ class Refusals(unittest.TestCase):
         shutil.copy(libz, os.path.join(d, "lib", "libz.so.1"))
         r = self.build()
         self.assertEqual(r.returncode, 0, r.stderr)
-        with zipfile.ZipFile(os.path.join(self.work, "out", "dev", "assets", self.zips()[0])) as z:
+        with zipfile.ZipFile(os.path.join(self.work, "out", "pkg", "dev", "assets", self.zips()[0])) as z:
             self.assertEqual(z.namelist(), ["bootstrap", "lib/libz.so.1"])
             self.assertEqual(z.getinfo("lib/libz.so.1").external_attr >> 16, 0o100644)
 
@@ -343,7 +354,7 @@ class Refusals(unittest.TestCase):
                 f.write(name * 1000)
         self.assertEqual(self.build().returncode, 0)
         first = self.zips()
-        with open(os.path.join(self.work, "out", "dev", "assets", first[0]), "rb") as f:
+        with open(os.path.join(self.work, "out", "pkg", "dev", "assets", first[0]), "rb") as f:
             before = f.read()
         # Recreate the directory in another order, with other times and modes.
         shutil.rmtree(os.path.join(self.work, "out"))
@@ -358,7 +369,7 @@ class Refusals(unittest.TestCase):
         shutil.copy(os.path.join(copy, "bootstrap"), os.path.join(d, "bootstrap"))
         self.assertEqual(self.build().returncode, 0)
         self.assertEqual(self.zips(), first)
-        with open(os.path.join(self.work, "out", "dev", "assets", first[0]), "rb") as f:
+        with open(os.path.join(self.work, "out", "pkg", "dev", "assets", first[0]), "rb") as f:
             self.assertEqual(f.read(), before)
 
     def test_same_zip_with_or_without_the_deflate_cache(self):
@@ -369,7 +380,7 @@ class Refusals(unittest.TestCase):
         with open(os.path.join(d, "lib", "libdata.so"), "w") as f:
             f.write("".join("row %d\n" % (i % 5000) for i in range(40000)))
         self.assertEqual(self.build().returncode, 0)
-        zip_path = os.path.join(self.work, "out", "dev", "assets", self.zips()[0])
+        zip_path = os.path.join(self.work, "out", "pkg", "dev", "assets", self.zips()[0])
         with open(zip_path, "rb") as f:
             cold = f.read()
         self.assertEqual(self.build().returncode, 0)  # warm
@@ -399,14 +410,14 @@ class Refusals(unittest.TestCase):
         self.program("ingest", "int main(void) { return 1; }\n")
         r = self.build("ingest", "", "--check")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("/out/dev/assets/%s' would be removed" % old[0], r.stderr)
+        self.assertIn("/out/pkg/dev/assets/%s' would be removed" % old[0], r.stderr)
         self.assertIn("is missing", r.stderr)
         self.assertEqual(self.zips(), old)  # --check wrote nothing
         self.assertEqual(self.build().returncode, 0)
         new = self.zips()
         self.assertEqual(len(new), 1)
         self.assertNotEqual(new, old)
-        with open(os.path.join(self.work, "out", "dev", "template.json")) as f:
+        with open(os.path.join(self.work, "out", "pkg", "dev", "pkg-dev.template.json")) as f:
             key = json.load(f)["Parameters"]["IngestCodeKey"]["Default"]
         self.assertEqual(key, "assets/" + new[0])
         self.assertTrue(os.path.exists(os.path.join(d, "bootstrap")))
@@ -415,9 +426,9 @@ class Refusals(unittest.TestCase):
         self.build("load")  # writes dev.yaml
         r = lakec("build", "--no-package", "-o", "out", "dev.yaml", cwd=self.work)  # no program needed
         self.assertEqual(r.returncode, 0, r.stderr)
-        with open(os.path.join(self.work, "out", "dev", "assets.json")) as f:
+        with open(os.path.join(self.work, "out", "pkg", "dev", "manifest.json")) as f:
             self.assertIsNone(json.load(f)["assets"][0]["file"])
-        self.assertFalse(os.path.exists(os.path.join(self.work, "out", "dev", "assets")))
+        self.assertFalse(os.path.exists(os.path.join(self.work, "out", "pkg", "dev", "assets")))
         r = lakec("build", "--no-package", "--handlers", self.handlers, "dev.yaml", cwd=self.work)
         self.assertEqual(r.returncode, 2)
         self.assertIn("--handlers and --no-package exclude each other", r.stderr)

@@ -1,7 +1,10 @@
 #!/bin/sh
 # Golden diffs: lakec diff between the three stages (text and JSON), the
 # stage matrix, and the empty diff of each stage with itself and with its own
-# template. LAKEC_UPDATE_GOLDEN=1 rewrites the files: review them before committing.
+# template and its built folder; a multi-stack stage against one template and
+# against another built folder (stacks matched by name). Stage files are
+# compiled without their zips (--no-package), as the golden templates are.
+# LAKEC_UPDATE_GOLDEN=1 rewrites the files: review them before committing.
 set -u
 lakec=$1
 cd "$2"
@@ -11,7 +14,7 @@ fail=0
 golden() { # golden NAME EXPECTED_EXIT ARGS...
   name=$1 want=$2
   shift 2
-  actual=$(NO_COLOR=1 "$lakec" diff "$@")
+  actual=$(NO_COLOR=1 "$lakec" diff --no-package "$@")
   code=$?
   [ "${LAKEC_UPDATE_GOLDEN:-}" = 1 ] && printf '%s\n' "$actual" > "$here/$name"
   if [ $code -ne "$want" ]; then
@@ -30,14 +33,27 @@ golden qa-prod-ignoring-names.txt 0 --ignore 'Resources.*.Properties.Tags.*' --i
 golden matrix.txt 1 --exit-code stages/dev.yaml stages/qa.yaml stages/prod.yaml
 golden matrix.json 0 --format json stages/dev.yaml stages/qa.yaml stages/prod.yaml
 
+golden two-stacks.txt 1 --exit-code tests/integration/fixtures/two-stacks.yaml \
+  tests/golden/diff/two-stacks-prod.yaml
+golden two-stacks.json 1 --exit-code --format json tests/golden/twostack/dev \
+  tests/golden/diff/two-stacks-prod.yaml
+golden two-stacks-one-template.txt 0 --exit-code tests/integration/fixtures/two-stacks.yaml \
+  tests/golden/twostack/dev/twostack-dev-compute.template.json
+
+# Every stage equals itself, its template, and its built folder (the golden
+# copy, whose manifest lists its stacks).
 for stage in dev qa prod; do
-  for other in "stages/$stage.yaml" "tests/golden/$stage/template.json"; do
-    out=$(NO_COLOR=1 "$lakec" diff --exit-code "stages/$stage.yaml" "$other")
+  for other in "stages/$stage.yaml" "tests/golden/metrics/$stage/metrics-$stage.template.json" \
+               "tests/golden/metrics/$stage"; do
+    out=$(NO_COLOR=1 "$lakec" diff --no-package --exit-code "stages/$stage.yaml" "$other")
     code=$?
     if [ $code -ne 0 ] || [ "$(printf '%s\n' "$out" | tail -n 1)" != "no differences" ]; then
       echo "FAIL: stages/$stage.yaml vs $other is not empty (exit $code)"; fail=1
     fi
   done
 done
-[ $fail -eq 0 ] && echo "golden diffs match; every stage equals itself and its template"
+out=$(NO_COLOR=1 "$lakec" diff --no-package --exit-code tests/integration/fixtures/two-stacks.yaml \
+  tests/golden/twostack/dev)
+[ $? -eq 0 ] || { echo "FAIL: two-stacks.yaml differs from its golden folder: $out"; fail=1; }
+[ $fail -eq 0 ] && echo "golden diffs match; every stage equals itself, its templates and its folder"
 exit $fail
