@@ -1,10 +1,12 @@
 #!/bin/sh
 # How fast `lakec diff` compares two large stages: generates two stage files
 # of N functions with a schedule each (5 resources per function, so 2000
-# functions give 10000 resources), where every tenth function differs, and
-# times the diff of their templates, and of the stage files themselves
-# (compiling both in memory first). The functions' handler is not built:
-# the stages are built with --no-package, templates only.
+# functions give 10000 resources), 90 functions to a stack (CloudFormation
+# allows 500 resources in one), where every tenth function differs, and
+# times the diff of their built folders (every stack, through the
+# manifests), of the stage files themselves (compiling both in memory
+# first), and of one stack's templates. The functions' handler is not built:
+# the stages are built and compared with --no-package, templates only.
 # usage: bench/diff.sh [BUILD_DIR] [FUNCTIONS] [RUNS]     (defaults: build, 2000, 20;
 #        100 2 is a quick check)
 set -eu
@@ -21,14 +23,19 @@ trap 'rm -rf "$work"' EXIT
 
 make_stage() { # make_stage STAGE MEMORY_OF_EVERY_TENTH ACCOUNT
   {
-    printf 'lakec: 1\nproject: bench\nstage: %s\naccount: "%s"\nbuckets:\n  data: {name: bench-data-%s}\nfunctions:\n' \
-      "$1" "$3" "$1"
+    printf 'lakec: 1\nproject: bench\nstage: %s\naccount: "%s"\nstacks:\n  data: {}\n' "$1" "$3"
+    i=0
+    while [ $i -lt "$functions" ]; do
+      printf '  s%03d: {}\n' $((i / 90))
+      i=$((i + 90))
+    done
+    printf 'buckets:\n  data: {name: bench-data-%s, stack: data}\nfunctions:\n' "$1"
     i=0
     while [ $i -lt "$functions" ]; do
       memory=256
       [ $((i % 10)) -eq 0 ] && memory=$2
-      printf '  f%05d:\n    name: bench-f%05d\n    memory: %s\n    schedule: rate(5 minutes)\n    grants: [{write: data/f%05d/}]\n' \
-        $i $i "$memory" $i
+      printf '  f%05d:\n    name: bench-f%05d\n    stack: s%03d\n    memory: %s\n    schedule: rate(5 minutes)\n    grants: [{write: data/f%05d/}]\n' \
+        $i $i $((i / 90)) "$memory" $i
       i=$((i + 1))
     done
   } > "$work/$1.yaml"
@@ -45,15 +52,19 @@ make_stage b 512 222222222222
 # Both stages build into the same place under different stage names.
 "$lakec" build --no-package -o "$work/out" "$work/a.yaml" "$work/b.yaml"
 stage_files "$work/out" bench a
-a=$template
+a=$(dirname "$manifest")
 stage_files "$work/out" bench b
-b=$template
-resources=$(grep -c '"Type": "AWS::' "$a")
-changed=$("$lakec" diff --format json "$a" "$b" |
-  python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(s["modified"])')
+b=$(dirname "$manifest")
+resources=$(cat "$a"/*.template.json | grep -c '"Type": "AWS::')
+stacks=$(ls "$a"/*.template.json | wc -l)
+changed=$("$lakec" diff --no-package --format json "$a" "$b" |
+  python3 -c 'import json,sys; print(sum(s["diff"]["summary"]["modified"] for s in json.load(sys.stdin)["stacks"]))')
 
-printf 'lakec diff, %s resources per side, %s resources differ, %s runs each\n' "$resources" "$changed" "$runs"
+printf 'lakec diff, %s resources in %s stacks per side, %s resources differ, %s runs each\n' \
+  "$resources" "$stacks" "$changed" "$runs"
 printf '%-40s %10s %8s %14s\n' "inputs" "median ms" "p95 ms" "peak RSS KiB"
-row "template vs template" "$lakec" diff "$a" "$b"
-row "stage vs stage (compiles both)" "$lakec" diff "$work/a.yaml" "$work/b.yaml"
-row "template vs itself" "$lakec" diff "$a" "$a"
+row "built folder vs built folder" "$lakec" diff --no-package "$a" "$b"
+row "stage vs stage (compiles both)" "$lakec" diff --no-package "$work/a.yaml" "$work/b.yaml"
+row "one stack: template vs template" "$lakec" diff "$a/bench-a-s000.template.json" \
+  "$b/bench-b-s000.template.json"
+row "built folder vs itself" "$lakec" diff --no-package "$a" "$a"

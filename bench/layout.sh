@@ -1,9 +1,10 @@
 # Where `lakec build -o OUT` puts a stage's files, for the bench scripts
-# (sourced, not run). The one place that knows the output layout: when it
-# changes, change the line in stage_files.
+# (sourced, not run). The one place that knows the output layout
+# (README: "Output layout and the manifest").
 #
 # stage_files OUT PROJECT STAGE sets $template and $manifest, the paths of
-# that stage's template and asset manifest.
+# that stage's template (its default, single stack: PROJECT-STAGE) and its
+# manifest.
 stage_files() {
-  template=$1/$3/template.json manifest=$1/$3/assets.json
+  template=$1/$2/$3/$2-$3.template.json manifest=$1/$2/$3/manifest.json
 }
