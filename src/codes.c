@@ -1,6 +1,9 @@
 /* codes: the long form of every diagnostic (see codes.h). */
 #include "codes.h"
+#include "construct.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -190,22 +193,6 @@ const DiagCode DIAG_CODES[] = {
      "another stack ('stacks:' and each construct's 'stack:').",
      STAGE_HEAD "functions:\n  f0001: {}\n  f0002: {}\n  # ... 150 functions: 4 resources each\n",
      STAGE_HEAD "stacks: {one: {}, two: {}}\nfunctions:\n  f0001: {stack: one}\n  f0002: {stack: two}\n"},
-    {LK_QUEUE_TIMEOUT, "queue visibility shorter than its consumer's timeout",
-     "Lambda refuses an event source mapping from a queue whose visibility timeout is\n"
-     "shorter than the function's timeout: a message would become visible again while\n"
-     "the first invocation still works on it. AWS recommends six times the timeout.",
-     STAGE_HEAD "functions:\n  worker: {timeout: 60}\nqueues:\n"
-     "  jobs: {visibility_timeout: 30, consumer: worker}\n",
-     STAGE_HEAD "functions:\n  worker: {timeout: 60}\nqueues:\n"
-     "  jobs: {visibility_timeout: 360, consumer: worker}\n"},
-    {LK_DLQ_RETENTION, "dead-letter queue keeps messages for less time than its queue",
-     "A message moved to a dead-letter queue keeps its first enqueue time, so the dead-\n"
-     "letter queue's retention counts from when it entered the source queue. When the\n"
-     "dead-letter queue keeps messages for less time than the queue, a message can\n"
-     "expire there the moment it arrives. A warning: make the dead-letter retention\n"
-     "longer (its default is 14 days).",
-     STAGE_HEAD "queues:\n  jobs:\n    retention: 604800\n    dead_letter: {retention: 86400}\n",
-     STAGE_HEAD "queues:\n  jobs:\n    retention: 604800\n    dead_letter: {retention: 1209600}\n"},
     {LK_EMPTY_STAGE, "a stage or stack without resources",
      "CloudFormation rejects a template without resources. The stage (or one of its\n"
      "stacks) has no construct that creates one: add one, or remove the empty stack.",
@@ -261,9 +248,41 @@ const DiagCode DIAG_CODES[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
+/* The core's codes, then each construct's, sorted by code; built once. */
+static DiagCode *all_codes;
+
+static int compare_codes(const void *a, const void *b) {
+  return strcmp(((const DiagCode *)a)->code, ((const DiagCode *)b)->code);
+}
+
+static void gather_codes(void) {
+  size_t n = 0;
+  for (const DiagCode *c = DIAG_CODES; c->code; c++)
+    n++;
+  for (size_t i = 0; i < CONSTRUCTS_COUNT; i++)
+    for (const DiagCode *c = CONSTRUCTS[i]->codes; c && c->code; c++)
+      n++;
+  all_codes = calloc(n + 1, sizeof *all_codes); /* lives as long as the process */
+  if (!all_codes)
+    abort();
+  size_t k = 0;
+  for (const DiagCode *c = DIAG_CODES; c->code; c++)
+    all_codes[k++] = *c;
+  for (size_t i = 0; i < CONSTRUCTS_COUNT; i++)
+    for (const DiagCode *c = CONSTRUCTS[i]->codes; c && c->code; c++)
+      all_codes[k++] = *c;
+  qsort(all_codes, n, sizeof *all_codes, compare_codes);
+}
+
+const DiagCode *diag_codes(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, gather_codes);
+  return all_codes;
+}
+
 const DiagCode *diag_code_find(const char *code) {
   const char *digits = !strncasecmp(code, "LK", 2) ? code + 2 : code;
-  for (const DiagCode *c = DIAG_CODES; c->code; c++)
+  for (const DiagCode *c = diag_codes(); c->code; c++)
     if (!strcmp(c->code + 2, digits))
       return c;
   return NULL;

@@ -38,8 +38,6 @@
 #define LK_STAGE_COLLISION "LK307"
 #define LK_STACK_CYCLE "LK308"
 #define LK_STACK_LIMIT "LK309"
-#define LK_QUEUE_TIMEOUT "LK310"
-#define LK_DLQ_RETENTION "LK311"
 #define LK_EMPTY_STAGE "LK312"
 #define LK_PROD_AUTH "LK401"
 #define LK_PROD_BUCKET "LK402"
@@ -55,8 +53,11 @@ typedef struct DiagCode {
   const char *bad, *good;  /* YAML examples */
 } DiagCode;
 
-/* All codes, in order, ending with a zeroed entry. */
+/* The core's codes, in order, ending with a zeroed entry. */
 extern const DiagCode DIAG_CODES[];
+/* Every code: the core's (DIAG_CODES) and those the constructs bring
+ * (Construct.codes), sorted, ending with a zeroed entry. */
+const DiagCode *diag_codes(void);
 /* The entry for code ("LK104", case-insensitive, "104" accepted), or NULL. */
 const DiagCode *diag_code_find(const char *code);
 

@@ -12,6 +12,7 @@
 #ifndef LAKEC_CONSTRUCT_H
 #define LAKEC_CONSTRUCT_H
 
+#include "codes.h"
 #include "ctx.h"
 #include "ir.h"
 #include "model.h"
@@ -72,6 +73,7 @@ struct Construct {
   const GrantVerb *const *verbs; /* NULL-terminated, or NULL */
   void (*claim_names)(Ctx *ctx, const Model *m, const void *item, PtrVec *claims);
   const TagRule *tags; /* resource types it creates that take tags; {NULL}-terminated */
+  const DiagCode *codes; /* its own diagnostics, zero-terminated, or NULL (lakec explain) */
 };
 
 /* Every construct item struct begins with MODEL_ITEM_HEADER (model.h): its

@@ -57,7 +57,7 @@ static const char *sarif_level(Severity s) {
 
 static json_t *sarif_rules(void) {
   json_t *rules = json_array();
-  for (const DiagCode *c = DIAG_CODES; c->code; c++) {
+  for (const DiagCode *c = diag_codes(); c->code; c++) {
     char *help = NULL;
     size_t size = 0;
     FILE *fp = open_memstream(&help, &size);
@@ -80,7 +80,7 @@ static json_t *sarif_rules(void) {
 
 static int rule_index(const char *code) {
   int i = 0;
-  for (const DiagCode *c = DIAG_CODES; c->code; c++, i++)
+  for (const DiagCode *c = diag_codes(); c->code; c++, i++)
     if (code && !strcmp(c->code, code))
       return i;
   return -1;

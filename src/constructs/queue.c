@@ -17,6 +17,31 @@
 
 extern const Construct construct_queue, construct_function;
 
+/* The queue's own diagnostics (lakec explain LK310). */
+#define LK_QUEUE_TIMEOUT "LK310"
+#define LK_DLQ_RETENTION "LK311"
+#define STAGE_HEAD "lakec: 1\nproject: metrics\nstage: dev\n"
+
+static const DiagCode QUEUE_CODES[] = {
+    {LK_QUEUE_TIMEOUT, "queue visibility shorter than its consumer's timeout",
+     "Lambda refuses an event source mapping from a queue whose visibility timeout is\n"
+     "shorter than the function's timeout: a message would become visible again while\n"
+     "the first invocation still works on it. AWS recommends six times the timeout.",
+     STAGE_HEAD "functions:\n  worker: {timeout: 60}\nqueues:\n"
+     "  jobs: {visibility_timeout: 30, consumer: worker}\n",
+     STAGE_HEAD "functions:\n  worker: {timeout: 60}\nqueues:\n"
+     "  jobs: {visibility_timeout: 360, consumer: worker}\n"},
+    {LK_DLQ_RETENTION, "dead-letter queue keeps messages for less time than its queue",
+     "A message moved to a dead-letter queue keeps its first enqueue time, so the dead-\n"
+     "letter queue's retention counts from when it entered the source queue. When the\n"
+     "dead-letter queue keeps messages for less time than the queue, a message can\n"
+     "expire there the moment it arrives. A warning: make the dead-letter retention\n"
+     "longer (its default is 14 days).",
+     STAGE_HEAD "queues:\n  jobs:\n    retention: 604800\n    dead_letter: {retention: 86400}\n",
+     STAGE_HEAD "queues:\n  jobs:\n    retention: 604800\n    dead_letter: {retention: 1209600}\n"},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
 typedef struct DeadLetter {
   const Node *node;
   long long max_receives, retention;
@@ -357,4 +382,5 @@ const Construct construct_queue = {
     .verbs = QUEUE_VERBS,
     .claim_names = queue_claims,
     .tags = QUEUE_TAGS,
+    .codes = QUEUE_CODES,
 };

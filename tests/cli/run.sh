@@ -64,6 +64,22 @@ check "build default folder" 0 "$lakec" build $nopkg stages/dev.yaml stages/qa.y
 expect "build writes out/<project>/<stage>/" "[ -s out/metrics/dev/metrics-dev.template.json ] && [ -s out/metrics/prod/manifest.json ] && [ -s out/metrics/qa/metrics-qa.template.json ]"
 expect "no temporaries are left" "[ -z \"\$(find out -name '*.tmp.*')\" ]"
 
+# A stage against its own fresh build: its code keys are hashed in memory.
+check "a stage against its build folder" 0 "$lakec" diff $nopkg --exit-code stages/dev.yaml out/metrics/dev
+expect "a stage against its build folder: no differences" "grep -q '^no differences\$' stdout"
+check "a stage against its manifest" 0 "$lakec" diff $nopkg --exit-code stages/prod.yaml out/metrics/prod/manifest.json
+check "a folder without a manifest" 2 "$lakec" diff --no-package stages/dev.yaml templates
+check "the same file twice in the matrix" 0 "$lakec" diff --no-package stages/dev.yaml stages/dev.yaml stages/qa.yaml
+expect "the same file twice: no overwrite warning" "[ ! -s stderr ]"
+
+# A stack renamed or removed leaves no template behind.
+printf 'lakec: 1\nproject: st\nstage: dev\nstacks: {one: {}, two: {}}\nbuckets:\n  a: {name: st-dev-a, stack: one}\n  b: {name: st-dev-b, stack: two}\n' > st.yaml
+check "two stacks" 0 "$lakec" build --no-package -o stk st.yaml
+expect "two stacks: two templates, in deploy order in the manifest" "[ -s stk/st/dev/st-dev-one.template.json ] && [ -s stk/st/dev/st-dev-two.template.json ] && python3 -c 'import json; m=json.load(open(\"stk/st/dev/manifest.json\")); assert [s[\"name\"] for s in m[\"stacks\"]] == [\"st-dev-one\", \"st-dev-two\"]'"
+printf 'lakec: 1\nproject: st\nstage: dev\nbuckets:\n  a: {name: st-dev-a}\n' > st.yaml
+check "back to one stack" 0 "$lakec" build --no-package -o stk st.yaml
+expect "the old stacks' templates are removed" "[ ! -e stk/st/dev/st-dev-one.template.json ] && [ ! -e stk/st/dev/st-dev-two.template.json ] && [ -s stk/st/dev/st-dev.template.json ]"
+
 cp out/metrics/dev/metrics-dev.template.json before.json
 check "one bad file stops the build" 1 "$lakec" build $nopkg -o out stages/dev.yaml "$bad"
 expect "a failed build leaves old output untouched" "cmp -s before.json out/metrics/dev/metrics-dev.template.json"
