@@ -30,12 +30,20 @@ void check_name(Ctx *ctx, const Node *map, const char *key, const char *value,
     diag_error(ctx, check_pos(map, key), code, "%s '%s' is invalid: %s", what, value, why);
 }
 
+/* Prefixes end up in ARNs written with Fn::Sub, where "${" would read as a
+ * substitution, and in S3 keys, which are 1024 bytes at most. */
 bool check_prefix(Ctx *ctx, const char *prefix, Pos at) {
-  if (prefix[0] == '/' || strstr(prefix, "//") || strstr(prefix, "..") || strchr(prefix, '*')) {
+  if (prefix[0] == '/' || strstr(prefix, "//") || strstr(prefix, "..") || strchr(prefix, '*') ||
+      strstr(prefix, "${")) {
     diag_error(ctx, at, LK_LOCATION,
                "prefix '%s' is invalid: write it as a plain key prefix such as 'raw/', "
-               "without a leading '/', '//', '..' or '*'",
+               "without a leading '/', '//', '..', '*' or '${'",
                prefix);
+    return false;
+  }
+  if (strlen(prefix) > 1024) {
+    diag_error(ctx, at, LK_LOCATION,
+               "prefix is %zu bytes long, but an S3 key is at most 1024", strlen(prefix));
     return false;
   }
   return true;
@@ -169,6 +177,10 @@ static void check_stacks(Ctx *ctx, Model *m) {
     if (!s->name)
       s->name = check_default_name(ctx, m, s->key);
     check_name(ctx, s->node, "name", s->name, awsname_stack, LK_NAME, "stack name");
+    if (s->description && strlen(s->description) > 1024)
+      diag_error(ctx, check_pos(s->node, "description"), LK_OUT_OF_RANGE,
+                 "the description of stack '%s' is %zu bytes; CloudFormation allows 1024",
+                 s->key, strlen(s->description));
     const Stack *o = strindex_get(&names, s->name);
     if (o) {
       Diag *d = diag_error(ctx, check_pos(s->node, "name"), LK_DUPLICATE,

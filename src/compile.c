@@ -22,7 +22,7 @@ Compiled compile_stage(Ctx *ctx, const char *path) {
   if (ctx->diags.errors != before)
     return c;
   c.ir = lower(ctx, c.model);
-  c.linked = link_stacks(ctx, c.ir);
+  c.linked = ctx->diags.errors == before ? link_stacks(ctx, c.ir) : NULL;
   if (!c.linked) {
     ir_free(c.ir);
     c.ir = NULL;
@@ -42,6 +42,9 @@ void compiled_free(Compiled *c) {
 /* Every name the constructs of a stage claim (construct.h's NameClaim). */
 static size_t named_things(Ctx *ctx, const Model *m, NameClaim ***out) {
   PtrVec claims = {0};
+  for (size_t i = 0; i < m->stacks.len; i++) /* stacks named in the stage file */
+    construct_claim(ctx, &claims, "stack", m->stacks.items[i].name, m->stacks.items[i].node,
+                    "name", false);
   for (size_t i = 0; i < CONSTRUCTS_COUNT; i++) {
     const Construct *c = CONSTRUCTS[i];
     for (size_t k = 0; c->claim_names && k < construct_count(m, c); k++)

@@ -163,6 +163,17 @@ static bool decode_strlist(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   return true;
 }
 
+/* An item that is not a map was reported and has no settings at all: it is
+ * left out of the list, so later checks only ever see complete items. */
+static bool keep_item(const Shape *sh, void *item) {
+  const Node *node;
+  memcpy(&node, (char *)item + sh->node_offset, sizeof node);
+  if (node)
+    return true;
+  memset(item, 0, sh->size);
+  return false;
+}
+
 static bool decode_map_of(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   const Shape *sh = f->shape;
   if (n->kind != NODE_MAP) {
@@ -171,14 +182,16 @@ static bool decode_map_of(Ctx *ctx, const Field *f, const Node *n, void *dst) {
     return false;
   }
   char *items = arena_alloc(&ctx->arena, (n->count ? n->count : 1) * sh->size);
+  size_t kept = 0;
   for (size_t i = 0; i < n->count; i++) {
-    void *item = items + i * sh->size;
+    void *item = items + kept * sh->size;
     const char *key = n->pairs[i].key->str;
     put(item, sh->key_offset, &key, sizeof key);
     const char *where = arena_printf(&ctx->arena, "%s '%s'", sh->name, key);
     decode_struct(ctx, sh, n->pairs[i].value, item, where);
+    kept += keep_item(sh, item);
   }
-  put_list(dst, f->offset, items, n->count);
+  put_list(dst, f->offset, items, kept);
   return true;
 }
 
@@ -190,9 +203,12 @@ static bool decode_list_of(Ctx *ctx, const Field *f, const Node *n, void *dst) {
     return false;
   }
   char *items = arena_alloc(&ctx->arena, (n->count ? n->count : 1) * sh->size);
-  for (size_t i = 0; i < n->count; i++)
-    decode_struct(ctx, sh, n->items[i], items + i * sh->size, sh->name);
-  put_list(dst, f->offset, items, n->count);
+  size_t kept = 0;
+  for (size_t i = 0; i < n->count; i++) {
+    decode_struct(ctx, sh, n->items[i], items + kept * sh->size, sh->name);
+    kept += keep_item(sh, items + kept * sh->size);
+  }
+  put_list(dst, f->offset, items, kept);
   return true;
 }
 

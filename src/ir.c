@@ -1,6 +1,7 @@
 /* ir: a small container; the interesting work happens in lower/ and emit.c. */
 #include "ir.h"
 #include "ctx.h"
+#include "node.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -30,17 +31,35 @@ Ir *ir_new(Ctx *ctx) { return arena_alloc(&ctx->arena, sizeof(Ir)); }
 
 IrResource *ir_find(const Ir *ir, const char *id) { return strindex_get(&ir->by_id, id); }
 
-IrResource *ir_add(Ctx *ctx, Ir *ir, const char *id, const char *type, json_t *props) {
-  if (ir_find(ir, id))
+/* Two keys whose ids collide ("jobs" and "jobs-dead-letter" both give
+ * JobsDeadLetterQueue) are the user's to rename: reported at the second, and
+ * its resource kept aside (freed with the IR, never emitted). */
+static void report_duplicate(Ctx *ctx, Ir *ir, const IrResource *first, const char *id) {
+  if (!ir->current_origin || !first->origin)
     BUG("logical id '%s' lowered twice", id);
+  if (ir->reported_origin == ir->current_origin)
+    return; /* one message per construct item: its other ids follow from the same key */
+  ir->reported_origin = ir->current_origin;
+  Diag *d = diag_error(ctx, ir->current_origin->pos, LK_DUPLICATE,
+                       "this gives the logical id '%s', which another key gives too: rename "
+                       "one of them",
+                       id);
+  diag_note(ctx, d, first->origin->pos, "'%s' comes from here first", id);
+}
+
+IrResource *ir_add(Ctx *ctx, Ir *ir, const char *id, const char *type, json_t *props) {
+  IrResource *first = ir_find(ir, id);
+  if (first)
+    report_duplicate(ctx, ir, first, id);
   IrResource *r = arena_alloc(&ctx->arena, sizeof *r);
   r->id = id;
   r->type = type;
   r->properties = props;
   r->stack = ir->current_stack;
   r->origin = ir->current_origin;
-  ptrvec_push(&ctx->arena, &ir->resources, r);
-  strindex_put(ctx, &ir->by_id, r->id, r);
+  ptrvec_push(&ctx->arena, first ? &ir->discarded : &ir->resources, r);
+  if (!first)
+    strindex_put(ctx, &ir->by_id, r->id, r);
   return r;
 }
 
@@ -162,6 +181,8 @@ void ir_free(Ir *ir) {
     json_decref(((IrEntry *)ir->outputs.items[i])->value);
   for (size_t i = 0; i < ir->known_values.len; i++)
     json_decref(ir->known_values.items[i]);
+  for (size_t i = 0; i < ir->discarded.len; i++)
+    json_decref(((IrResource *)ir->discarded.items[i])->properties);
 }
 
 /* ---- templates read from disk ---- */

@@ -64,10 +64,13 @@ typedef struct Ir {
   /* "Id" or "Id.Attr" -> json_t * (owned): values known before deployment. */
   StrIndex known;
   PtrVec known_values; /* the same json_t *, to free them */
+  PtrVec discarded;    /* IrResource * whose id was taken (reported): freed, never emitted */
+  const struct Node *reported_origin; /* the last item whose id collision was reported */
 } Ir;
 
 Ir *ir_new(struct Ctx *ctx);
-/* Adds a resource; steals props. A duplicate logical id is a BUG. */
+/* Adds a resource; steals props. A logical id already taken is reported at
+ * the construct being lowered (a BUG outside of lowering). */
 IrResource *ir_add(struct Ctx *ctx, Ir *ir, const char *id, const char *type, json_t *props);
 void ir_depends_on(struct Ctx *ctx, IrResource *r, const char *id);
 /* Records that `id` (attr NULL: its Ref) has the value `literal` (stolen)

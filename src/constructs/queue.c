@@ -130,18 +130,32 @@ static const char *queue_name_rule(const char *name, bool fifo) {
   return NULL;
 }
 
+static const char *dead_letter_name(Ctx *ctx, const Queue *q) {
+  size_t n = strlen(q->name);
+  if (q->fifo)
+    return arena_printf(&ctx->arena, "%.*s-dlq.fifo", (int)(n - 5), q->name);
+  return arena_printf(&ctx->arena, "%s-dlq", q->name);
+}
+
+static void report_name(Ctx *ctx, const Queue *q, const char *what, const char *name) {
+  const Node *v = node_get(q->node, "name");
+  const char *why = v && v->unresolved ? NULL : queue_name_rule(name, q->fifo == 1);
+  if (why)
+    diag_error(ctx, check_pos(q->node, "name"), LK_NAME, "%s '%s' is invalid: %s", what, name,
+               why);
+}
+
 static void check_queue_name(Ctx *ctx, const Model *m, Queue *q) {
   if (!q->name)
     q->name = check_default_name(ctx, m, q->key);
   size_t n = strlen(q->name);
   if (q->fifo == 1 && (n < 5 || strcmp(q->name + n - 5, ".fifo") != 0))
     q->name = arena_printf(&ctx->arena, "%s.fifo", q->name);
-  const Node *v = node_get(q->node, "name");
-  const char *why = v && v->unresolved ? NULL : queue_name_rule(q->name, q->fifo == 1);
-  if (why)
-    diag_error(ctx, check_pos(q->node, "name"), LK_NAME, "queue name '%s' is invalid: %s",
-               q->name, why);
+  report_name(ctx, q, "queue name", q->name);
+  if (q->dead_letter.node) /* <name>-dlq must be a valid name too */
+    report_name(ctx, q, "dead-letter queue name", dead_letter_name(ctx, q));
 }
+
 
 /* Messages keep their first enqueue time in the dead-letter queue. */
 static void check_dead_letter(Ctx *ctx, const Queue *q) {
@@ -194,7 +208,9 @@ static void check_consumer(Ctx *ctx, Model *m, Queue *q) {
   grant_consume(ctx, q, (Function *)c->target);
   if (q->visibility_timeout >= c->target->timeout)
     return;
-  Diag *d = diag_error(ctx, check_pos(q->node, "visibility_timeout"), LK_QUEUE_TIMEOUT,
+  Pos at = node_get(q->node, "visibility_timeout") ? check_pos(q->node, "visibility_timeout")
+                                                   : check_pos(c->node, "function");
+  Diag *d = diag_error(ctx, at, LK_QUEUE_TIMEOUT,
                        "queue '%s' hides a message for %lld seconds, less than the %lld seconds "
                        "function '%s' may run: AWS refuses such an event source mapping",
                        q->key, q->visibility_timeout, c->target->timeout, c->target->key);
@@ -208,6 +224,8 @@ static void queue_check(Ctx *ctx, Model *m, const Construct *self) {
     Queue *q = construct_item_mut(m, self, i);
     check_queue_name(ctx, m, q);
     check_unique_name(ctx, &names, self, (const Item *)q, q->name);
+    if (q->dead_letter.node)
+      check_unique_name(ctx, &names, self, (const Item *)q, dead_letter_name(ctx, q));
     check_dead_letter(ctx, q);
     check_consumer(ctx, m, q);
   }
@@ -249,13 +267,6 @@ static json_t *queue_properties(const Queue *q, const char *name, long long rete
     json_object_set_new(p, "SqsManagedSseEnabled", json_true());
   json_object_set_new(p, "MessageRetentionPeriod", json_integer(retention));
   return p;
-}
-
-static const char *dead_letter_name(Ctx *ctx, const Queue *q) {
-  size_t n = strlen(q->name);
-  if (q->fifo)
-    return arena_printf(&ctx->arena, "%.*s-dlq.fifo", (int)(n - 5), q->name);
-  return arena_printf(&ctx->arena, "%s-dlq", q->name);
 }
 
 /* Both queues refuse requests that do not use TLS. */
@@ -367,6 +378,8 @@ static void queue_claims(Ctx *ctx, const Model *m, const void *item, PtrVec *cla
   (void)m;
   const Queue *q = item;
   construct_claim(ctx, claims, "queue", q->name, q->node, "name", false);
+  if (q->dead_letter.node)
+    construct_claim(ctx, claims, "queue", dead_letter_name(ctx, q), q->node, "dead_letter", false);
 }
 
 static const TagRule QUEUE_TAGS[] = {{"AWS::SQS::Queue", "Tags", TAGS_LIST}, {NULL, NULL, 0}};

@@ -88,7 +88,10 @@ static bool resolve_query(Ctx *ctx, const Model *m, Grant *g, Pos at) {
       at_sign ? arena_strndup(&ctx->arena, g->text, (size_t)(at_sign - g->text)) : g->text;
   g->target = database_find_crawler(ctx, m, crawler, at);
   size_t n = construct_count(m, &construct_workgroup);
-  if (at_sign)
+  if (at_sign && !at_sign[1])
+    diag_error(ctx, at, LK_UNDEFINED_REF, "'%s' names no workgroup after '@': write "
+                                          "'query: %s@WORKGROUP'", g->text, crawler);
+  else if (at_sign)
     g->via = construct_resolve(ctx, m, &construct_workgroup, at_sign + 1, at);
   else if (n == 1)
     g->via = construct_item(m, &construct_workgroup, 0);

@@ -52,9 +52,15 @@ json_t *iam_catalog_write(const char *sid, const char *db_sub) {
 
 /* ---- grants ---- */
 
+/* IAM statement ids are letters and digits only. */
 const char *iam_sid(Ctx *ctx, const char *verb, const char *text) {
-  return lid(ctx, text, "")[0] ? arena_printf(&ctx->arena, "%s%s", verb, lid(ctx, text, ""))
-                               : verb;
+  char *sid = arena_printf(&ctx->arena, "%s%s", verb, lid(ctx, text, ""));
+  size_t k = 0;
+  for (const char *p = sid; *p; p++)
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+      sid[k++] = *p;
+  sid[k] = '\0';
+  return sid;
 }
 
 json_t *iam_grant_statements(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {

@@ -2,6 +2,7 @@
  * the template's resource order is stable), each into its stack, then tags
  * what takes tags; and holds the helpers the lowerings share: logical ids,
  * environment variable names and intrinsic functions. */
+#define _GNU_SOURCE /* vasprintf */
 #include "lower.h"
 #include "lower_internal.h"
 #include "construct.h"
@@ -9,6 +10,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *lid(Ctx *ctx, const char *key, const char *suffix) {
@@ -40,12 +42,14 @@ json_t *cfn_sub(const char *text) { return J("{s:s}", "Fn::Sub", text); }
 json_t *cfn_subf(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char buf[1024];
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  char *text = NULL;
+  int n = vasprintf(&text, fmt, ap);
   va_end(ap);
-  if (n < 0 || (size_t)n >= sizeof buf)
-    BUG("Fn::Sub text too long");
-  return cfn_sub(buf);
+  if (n < 0)
+    BUG("out of memory");
+  json_t *sub = cfn_sub(text);
+  free(text);
+  return sub;
 }
 
 const char *env_name(Ctx *ctx, const char *prefix, const char *key, const char *suffix) {

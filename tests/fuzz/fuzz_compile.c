@@ -1,10 +1,12 @@
 /* libFuzzer target: any bytes through load -> merge (interpolation) -> check
- * -> lower -> emit. Every input must end in diagnostics or a template, never
- * in a crash, a sanitizer report or a leak. */
+ * -> lower -> link -> emit (every stack's template and the manifest). Every
+ * input must end in diagnostics or templates, never in a crash, a sanitizer
+ * report or a leak. */
 #include "check.h"
 #include "ctx.h"
 #include "emit.h"
 #include "load.h"
+#include "link.h"
 #include "lower.h"
 #include "merge.h"
 
@@ -25,8 +27,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     Model *m = check(&ctx, merge_interpolate(&ctx, root));
     if (!ctx.diags.errors) {
       Ir *ir = lower(&ctx, m);
-      free(emit_template_text(ir));
-      free(emit_manifest_text(ir));
+      Linked *l = ctx.diags.errors ? NULL : link_stacks(&ctx, ir);
+      for (size_t i = 0; l && i < l->len; i++)
+        free(emit_json_text(l->stacks[i]->template));
+      if (l)
+        free(emit_manifest_text(ir, l, "fuzz.yaml"));
+      linked_free(l);
       ir_free(ir);
     }
   }
