@@ -31,6 +31,15 @@ Location bucket_location(Ctx *ctx, const Model *m, const char *text, Pos at);
 Location bucket_location_of(Ctx *ctx, const Model *m, const char *bucket, const char *prefix,
                             Pos bucket_at, Pos prefix_at);
 
+/* What one construct's check asks of another's item, through the owner's
+ * own code (function.c, bucket.c) rather than by writing its fields. */
+/* A grant the function gets from elsewhere (a queue's consumer: consume). */
+void function_add_grant(Ctx *ctx, Function *f, const Grant *g);
+/* An environment variable lakec sets for the function (LAKEC_CORS_ORIGINS). */
+void function_add_env(Ctx *ctx, Function *f, const char *name, const char *value);
+/* The bucket sends its object events to EventBridge (a function's trigger). */
+void bucket_send_events(Bucket *b);
+
 /* The crawler named key in any database, or NULL (reported at `at`). */
 const Crawler *database_find_crawler(Ctx *ctx, const Model *m, const char *key, Pos at);
 

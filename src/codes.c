@@ -264,7 +264,7 @@ static void gather_codes(void) {
       n++;
   all_codes = calloc(n + 1, sizeof *all_codes); /* lives as long as the process */
   if (!all_codes)
-    abort();
+    BUG("out of memory");
   size_t k = 0;
   for (const DiagCode *c = DIAG_CODES; c->code; c++)
     all_codes[k++] = *c;

@@ -258,7 +258,8 @@ static json_t *stack_template(Linker *lk, const IrStack *s, json_t **parameters)
 
 static bool uses(const Linker *lk, size_t s, size_t t) { return lk->edges[s * lk->n + t].user; }
 
-/* A stack on a cycle, found by depth-first search, or (size_t)-1. */
+/* Depth-first search from s: true with the cycle in path[0..*len) when one
+ * is reachable. */
 static bool on_cycle(const Linker *lk, size_t s, int *state, size_t *path, size_t depth,
                      size_t *len) {
   state[s] = 1;
@@ -300,7 +301,9 @@ static void report_cycle(Linker *lk, const size_t *path, size_t len) {
   }
 }
 
-/* Kahn's algorithm, taking the first ready stack in the order written. */
+/* A topological order, taking at each step the first stack (in the order
+ * written) whose stacks are all placed: quadratic per step, and stages have
+ * a handful of stacks. False when none is ready: a cycle. */
 static bool deploy_order(Linker *lk, size_t *order) {
   bool *done = calloc(lk->n, sizeof *done);
   for (size_t k = 0; k < lk->n; k++) {

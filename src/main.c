@@ -410,11 +410,14 @@ static bool manifest_side(Ctx *ctx, const char *path, PtrVec *out) {
     const char *name = json_string_value(json_object_get(s, "name"));
     const char *key = json_string_value(json_object_get(s, "key"));
     const char *file = json_string_value(json_object_get(s, "template"));
+    /* a manifest names files beside it, never elsewhere */
+    bool inside = file && file[0] != '/' && strncmp(file, "../", 3) && !strstr(file, "/../");
     const char *tpath = arena_printf(&ctx->arena, "%s/%s", dir, file ? file : "");
-    json_t *t = name && file ? json_load_file(tpath, 0, &err) : NULL;
+    json_t *t = name && inside ? json_load_file(tpath, 0, &err) : NULL;
     Ir *ir = t ? ir_of(ctx, t, tpath) : NULL;
     if (!t)
-      fprintf(stderr, "lakec: error: %s: %s\n", tpath, name && file ? err.text : "bad stack entry");
+      fprintf(stderr, "lakec: error: %s: %s\n", tpath,
+              name && inside ? err.text : "not a stack entry of a lakec manifest");
     json_decref(t);
     ok &= ir != NULL;
     if (ir)
@@ -473,15 +476,27 @@ static bool same(const char *a, const char *b) { return a && b && !strcmp(a, b);
  * prod's stacks have different names); one stack on each side is matched
  * whatever the names (a stage against a lone template). A stack on one side
  * only is compared with an empty one. */
-static const SideStack *match(const PtrVec *other, const SideStack *s, bool lone) {
+static bool has_name(const PtrVec *v, const char *name) {
+  for (size_t i = 0; i < v->len; i++)
+    if (same(((const SideStack *)v->items[i])->name, name))
+      return true;
+  return false;
+}
+
+/* s (of `mine`) in `other`: the same name, else the same key unless that
+ * stack's name is taken by one of `mine` (each stack matches at most once). */
+static const SideStack *match(const PtrVec *other, const PtrVec *mine, const SideStack *s,
+                              bool lone) {
   if (lone)
     return other->items[0];
   for (size_t i = 0; i < other->len; i++)
     if (same(((const SideStack *)other->items[i])->name, s->name))
       return other->items[i];
-  for (size_t i = 0; i < other->len; i++)
-    if (same(((const SideStack *)other->items[i])->key, s->key))
-      return other->items[i];
+  for (size_t i = 0; i < other->len; i++) {
+    const SideStack *o = other->items[i];
+    if (same(o->key, s->key) && !has_name(mine, o->name))
+      return o;
+  }
   return NULL;
 }
 
@@ -509,7 +524,7 @@ static void add_unmatched(Ctx *ctx, PtrVec *pairs, const PtrVec *from, const Ptr
                           bool left) {
   for (size_t i = 0; i < from->len; i++) {
     const SideStack *s = from->items[i];
-    if (match(other, s, false))
+    if (match(other, from, s, false))
       continue;
     SideStack *empty = arena_alloc(&ctx->arena, sizeof *empty);
     *empty = (SideStack){s->name, s->key, ir_new(ctx)}; /* in the arena: nothing to free */
@@ -527,7 +542,7 @@ static bool diff_stacks(Ctx *ctx, const Options *o, const PtrVec *a, const PtrVe
   bool one_of_many = !lone && (a->len == 1 || b->len == 1);
   PtrVec pairs = {0};
   for (size_t i = 0; i < a->len; i++) {
-    const SideStack *x = a->items[i], *y = match(b, x, lone);
+    const SideStack *x = a->items[i], *y = match(b, a, x, lone);
     if (y) {
       ptrvec_push(&ctx->arena, &pairs, (void *)x);
       ptrvec_push(&ctx->arena, &pairs, (void *)y);
@@ -566,7 +581,7 @@ static bool stacks_comparable(const PtrVec *a, const PtrVec *b, char **args) {
     return true;
   const PtrVec *one = a->len == 1 ? a : b, *many = a->len == 1 ? b : a;
   const SideStack *t = one->items[0];
-  if (match(many, t, false))
+  if (match(many, one, t, false))
     return true;
   fprintf(stderr, "lakec: error: '%s' has several stacks and none is named '%s' like '%s'; "
                   "compare a built folder, or a template named <stack>.template.json\n",

@@ -7,7 +7,6 @@
 #include <limits.h>
 #include <stddef.h>
 
-
 const char *const ENUM_ARCH[] = {"x86_64", "arm64", NULL};
 const char *const ENUM_AUTH[] = {"none", "iam", "cognito", NULL};
 

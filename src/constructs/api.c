@@ -139,19 +139,11 @@ static void check_routes(Ctx *ctx, Model *m, Api *api) {
 
 /* The function learns the origins it may answer (LAKEC_CORS_ORIGINS). */
 static void tell_cors_origins(Ctx *ctx, const Api *api, Function *f) {
-  for (size_t i = 0; i < f->extra_env.len; i++)
-    if (!strcmp(f->extra_env.items[i].key, "LAKEC_CORS_ORIGINS"))
-      return;
   const StrList *o = &api->cors.origins;
   char *joined = arena_strdup(&ctx->arena, "");
   for (size_t i = 0; i < o->len; i++)
     joined = arena_printf(&ctx->arena, "%s%s%s", joined, i ? "," : "", o->items[i]);
-  StrPair *items = arena_alloc(&ctx->arena, (f->extra_env.len + 1) * sizeof *items);
-  if (f->extra_env.len)
-    memcpy(items, f->extra_env.items, f->extra_env.len * sizeof *items);
-  items[f->extra_env.len] = (StrPair){"LAKEC_CORS_ORIGINS", joined, NULL, NULL};
-  f->extra_env.items = items;
-  f->extra_env.len++;
+  function_add_env(ctx, f, "LAKEC_CORS_ORIGINS", joined);
 }
 
 static void check_api(Ctx *ctx, Model *m, Api *api) {
@@ -187,7 +179,6 @@ static void check_api(Ctx *ctx, Model *m, Api *api) {
     diag_note(ctx, d, first->key_node->pos, "route '%s %s' calls it", first->method, first->path);
   }
 }
-
 
 static void api_check(Ctx *ctx, Model *m, const Construct *self) {
   for (size_t i = 0; i < construct_count(m, self); i++)

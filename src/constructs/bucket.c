@@ -55,6 +55,8 @@ static void bucket_check(Ctx *ctx, Model *m, const Construct *self) {
   }
 }
 
+void bucket_send_events(Bucket *b) { b->eventbridge = true; }
+
 /* "BUCKET/PREFIX" -> Location; "BUCKET" alone is the whole bucket. */
 Location bucket_location(Ctx *ctx, const Model *m, const char *text, Pos at) {
   Location loc = {NULL, ""};

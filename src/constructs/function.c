@@ -151,10 +151,33 @@ static void check_grant(Ctx *ctx, const Model *m, Grant *g) {
 static void check_trigger(Ctx *ctx, const Model *m, ObjectTrigger *t) {
   if (!t->node || !t->bucket)
     return;
+  Bucket *b = (Bucket *)construct_find(m, &construct_bucket, t->bucket);
   t->source = construct_resolve(ctx, m, &construct_bucket, t->bucket, check_pos(t->node, "bucket"));
   check_prefix(ctx, t->prefix, check_pos(t->node, "prefix"));
-  if (t->source) /* the bucket sends its events to EventBridge */
-    ((Bucket *)t->source)->eventbridge = true;
+  if (b)
+    bucket_send_events(b);
+}
+
+void function_add_grant(Ctx *ctx, Function *f, const Grant *g) {
+  Grant *items = arena_alloc(&ctx->arena, (f->grants.len + 1) * sizeof *items);
+  if (f->grants.len)
+    memcpy(items, f->grants.items, f->grants.len * sizeof *items);
+  items[f->grants.len] = *g;
+  f->grants.items = items;
+  f->grants.len++;
+}
+
+/* The first value set for a name stays (two APIs serving one function). */
+void function_add_env(Ctx *ctx, Function *f, const char *name, const char *value) {
+  for (size_t i = 0; i < f->extra_env.len; i++)
+    if (!strcmp(f->extra_env.items[i].key, name))
+      return;
+  StrPair *items = arena_alloc(&ctx->arena, (f->extra_env.len + 1) * sizeof *items);
+  if (f->extra_env.len)
+    memcpy(items, f->extra_env.items, f->extra_env.len * sizeof *items);
+  items[f->extra_env.len] = (StrPair){name, value, NULL, NULL};
+  f->extra_env.items = items;
+  f->extra_env.len++;
 }
 
 static void check_function(Ctx *ctx, Model *m, Function *f) {
@@ -382,7 +405,6 @@ static void function_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   lower_schedule(ctx, ir, f);
   lower_object_trigger(ctx, ir, f);
 }
-
 
 /* ---- references, names, tags ---- */
 

@@ -156,7 +156,6 @@ static void check_queue_name(Ctx *ctx, const Model *m, Queue *q) {
     report_name(ctx, q, "dead-letter queue name", dead_letter_name(ctx, q));
 }
 
-
 /* Messages keep their first enqueue time in the dead-letter queue. */
 static void check_dead_letter(Ctx *ctx, const Queue *q) {
   const DeadLetter *d = &q->dead_letter;
@@ -178,13 +177,9 @@ static void grant_consume(Ctx *ctx, Queue *q, Function *f) {
     if (v && v->kind == NODE_SCALAR && !strcmp(v->str, q->key))
       return;
   }
-  Grant *items = arena_alloc(&ctx->arena, (f->grants.len + 1) * sizeof *items);
-  if (f->grants.len)
-    memcpy(items, f->grants.items, f->grants.len * sizeof *items);
-  items[f->grants.len] = (Grant){.node = q->consumer.node, .text = q->key,
-                                 .verb = &VERB_CONSUME, .owner = &construct_queue, .target = q};
-  f->grants.items = items;
-  f->grants.len++;
+  Grant g = {.node = q->consumer.node, .text = q->key, .verb = &VERB_CONSUME,
+             .owner = &construct_queue, .target = q};
+  function_add_grant(ctx, f, &g);
 }
 
 static void check_consumer(Ctx *ctx, Model *m, Queue *q) {
