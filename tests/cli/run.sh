@@ -122,24 +122,24 @@ expect "nothing written with --werror" "[ ! -e werror ]"
 
 # diff
 rm -rf out
-check "diff two stages" 0 "$lakec" diff stages/dev.yaml stages/qa.yaml
+check "diff two stages" 0 "$lakec" diff $nopkg stages/dev.yaml stages/qa.yaml
 expect "diff names both sides" "head -1 stdout | grep -q 'lakec diff stages/dev.yaml -> stages/qa.yaml'"
-check "diff --exit-code with differences" 1 "$lakec" diff --exit-code stages/dev.yaml stages/qa.yaml
-check "diff --exit-code without" 0 "$lakec" diff --exit-code stages/dev.yaml stages/dev.yaml
-check "diff writes nothing" 0 "$lakec" diff stages/dev.yaml stages/prod.yaml
+check "diff --exit-code with differences" 1 "$lakec" diff $nopkg --exit-code stages/dev.yaml stages/qa.yaml
+check "diff --exit-code without" 0 "$lakec" diff $nopkg --exit-code stages/dev.yaml stages/dev.yaml
+check "diff writes nothing" 0 "$lakec" diff $nopkg stages/dev.yaml stages/prod.yaml
 expect "diff writes no output folder" "[ ! -e out ]"
-check "diff of a stage with errors" 2 "$lakec" diff --exit-code "$bad" stages/dev.yaml
+check "diff of a stage with errors" 2 "$lakec" diff $nopkg --exit-code "$bad" stages/dev.yaml
 expect "its errors are shown" "grep -q 'unknown key' stderr"
 printf '{"Resources": ' > broken.json
-check "diff of broken JSON" 2 "$lakec" diff --exit-code stages/dev.yaml broken.json
+check "diff of broken JSON" 2 "$lakec" diff $nopkg --exit-code stages/dev.yaml broken.json
 expect "broken JSON is explained" "grep -q 'not valid JSON' stderr"
 printf '{"Parameters": {}}' > notemplate.json
-check "diff of JSON that is no template" 2 "$lakec" diff stages/dev.yaml notemplate.json
-check "diff of one file" 2 "$lakec" diff stages/dev.yaml
-check "matrix refuses templates" 2 "$lakec" diff stages/dev.yaml stages/qa.yaml notemplate.json
-check "diff --format json" 1 "$lakec" diff --format json --exit-code stages/qa.yaml stages/prod.yaml
+check "diff of JSON that is no template" 2 "$lakec" diff $nopkg stages/dev.yaml notemplate.json
+check "diff of one file" 2 "$lakec" diff $nopkg stages/dev.yaml
+check "matrix refuses templates" 2 "$lakec" diff $nopkg stages/dev.yaml stages/qa.yaml notemplate.json
+check "diff --format json" 1 "$lakec" diff $nopkg --format json --exit-code stages/qa.yaml stages/prod.yaml
 expect "diff json parses" "python3 -c 'import json; d=json.load(open(\"stdout\")); assert d[\"version\"]==1 and d[\"summary\"][\"security\"]>0'"
-check "matrix --exit-code" 1 "$lakec" diff --exit-code stages/dev.yaml stages/qa.yaml stages/prod.yaml
+check "matrix --exit-code" 1 "$lakec" diff $nopkg --exit-code stages/dev.yaml stages/qa.yaml stages/prod.yaml
 expect "matrix shows apis.api.auth per stage" "grep -q '^apis.api.auth  *none  *iam  *cognito$' stdout"
 
 # build --check
