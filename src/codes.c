@@ -248,29 +248,27 @@ const DiagCode DIAG_CODES[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
-/* The core's codes, then each construct's, sorted by code; built once. */
-static DiagCode *all_codes;
+/* The core's codes, then each construct's, sorted by code; built once, in
+ * static storage (nothing to free at exit). */
+static DiagCode all_codes[256];
 
 static int compare_codes(const void *a, const void *b) {
   return strcmp(((const DiagCode *)a)->code, ((const DiagCode *)b)->code);
 }
 
+static void add_code(size_t *n, const DiagCode *c) {
+  if (*n + 1 >= sizeof all_codes / sizeof *all_codes)
+    BUG("more diagnostic codes than diag_codes() holds");
+  all_codes[(*n)++] = *c;
+}
+
 static void gather_codes(void) {
   size_t n = 0;
   for (const DiagCode *c = DIAG_CODES; c->code; c++)
-    n++;
+    add_code(&n, c);
   for (size_t i = 0; i < CONSTRUCTS_COUNT; i++)
     for (const DiagCode *c = CONSTRUCTS[i]->codes; c && c->code; c++)
-      n++;
-  all_codes = calloc(n + 1, sizeof *all_codes); /* lives as long as the process */
-  if (!all_codes)
-    BUG("out of memory");
-  size_t k = 0;
-  for (const DiagCode *c = DIAG_CODES; c->code; c++)
-    all_codes[k++] = *c;
-  for (size_t i = 0; i < CONSTRUCTS_COUNT; i++)
-    for (const DiagCode *c = CONSTRUCTS[i]->codes; c && c->code; c++)
-      all_codes[k++] = *c;
+      add_code(&n, c);
   qsort(all_codes, n, sizeof *all_codes, compare_codes);
 }
 

@@ -1,17 +1,26 @@
-"""moto_server with one gap closed, for the deploy tests.
+"""moto_server with two gaps closed, for the deploy tests.
 
-moto's CloudFormation support for AWS::ApiGateway::Method reads
-Integration.IntegrationHttpMethod and Integration.Uri unconditionally, so a
-MOCK integration (the CORS preflight, which has neither, as AWS documents)
-crashes it. Real CloudFormation accepts the template; cfn-lint checks it
-against the published schema. This wrapper gives moto the same tolerance and
-then runs the normal server, so the templates are deployed exactly as built.
+1. moto's CloudFormation support for AWS::ApiGateway::Method reads
+   Integration.IntegrationHttpMethod and Integration.Uri unconditionally, so a
+   MOCK integration (the CORS preflight, which has neither, as AWS documents)
+   crashes it. Real CloudFormation accepts the template; cfn-lint checks it
+   against the published schema. This wrapper gives moto the same tolerance.
+2. A stack created through a change set (what `aws cloudformation deploy`
+   does) neither sees other stacks' exports (Fn::ImportValue fails) nor
+   publishes its own in moto: only create_stack wires them. Real
+   CloudFormation does both whichever way a stack is created. The wrapper
+   gives a change set's new stack the region's exports and, once the change
+   set is executed, registers the stack's outputs' exports as create_stack
+   does (refusing a name another stack exports, like CloudFormation).
+
+Then it runs the normal server, so the templates are deployed exactly as built.
 
 usage: python3 moto_server.py -H 127.0.0.1 -p PORT
 """
 import sys
 
 from moto.apigateway import models
+from moto.cloudformation.models import CloudFormationBackend
 from moto.server import main
 
 _original = models.Method.create_from_cloudformation_json.__func__
@@ -25,6 +34,35 @@ def _tolerant_create(cls, resource_name, cloudformation_json, account_id, region
 
 
 models.Method.create_from_cloudformation_json = classmethod(_tolerant_create)
+
+_original_create_change_set = CloudFormationBackend.create_change_set
+_original_execute_change_set = CloudFormationBackend.execute_change_set
+
+
+def _create_change_set_seeing_exports(self, *args, **kwargs):
+    change_set_id, stack_id = _original_create_change_set(self, *args, **kwargs)
+    stack = self.stacks[stack_id]
+    stack.cross_stack_resources = self.exports  # read when the change set is applied
+    stack.resource_map.cross_stack_resources = self.exports
+    return change_set_id, stack_id
+
+
+def _execute_change_set_publishing_exports(self, change_set_name, stack_name=None):
+    _original_execute_change_set(self, change_set_name, stack_name)
+    change_set = self.change_sets.get(change_set_name) or next(
+        cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name)
+    stack = self.stacks[change_set.stack_id]
+    stack._parse_template()
+    stack.output_map = stack._create_output_map()
+    for name in [n for n, e in self.exports.items() if e.exporting_stack_id == stack.stack_id]:
+        self.exports.pop(name)  # an update replaces the stack's exports
+    self._validate_export_uniqueness(stack)
+    for export in stack.exports:
+        self.exports[export.name] = export
+
+
+CloudFormationBackend.create_change_set = _create_change_set_seeing_exports
+CloudFormationBackend.execute_change_set = _execute_change_set_publishing_exports
 
 if __name__ == "__main__":
     main(sys.argv[1:])
