@@ -272,7 +272,7 @@ static IrAsset *asset_for(Ctx *ctx, Ir *ir, const Function *f) {
   if (ir->assets.len == 0)
     ir_parameter(ctx, ir, "AssetsBucket",
                  J("{s:s, s:s, s:i}", "Type", "String", "Description",
-                   "S3 bucket holding the handler zips listed in assets.json", "MinLength", 3));
+                   "S3 bucket holding the handler zips listed in manifest.json", "MinLength", 3));
   IrAsset *a = arena_alloc(&ctx->arena, sizeof *a);
   a->handler = f->handler;
   a->parameter = lid(ctx, f->handler, "CodeKey");
@@ -281,7 +281,7 @@ static IrAsset *asset_for(Ctx *ctx, Ir *ir, const Function *f) {
   strindex_put(ctx, &ir->assets_by_handler, a->handler, a);
   ir_parameter(ctx, ir, a->parameter,
                J("{s:s, s:s, s:i}", "Type", "String", "Description",
-                 arena_printf(&ctx->arena, "S3 key of the zip of handler '%s' (see assets.json)",
+                 arena_printf(&ctx->arena, "S3 key of the zip of handler '%s' (see manifest.json)",
                               f->handler),
                  "MinLength", 1));
   return a;
