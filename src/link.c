@@ -189,7 +189,9 @@ static json_t *resource_json(Linker *lk, const IrResource *r) {
     json_object_set_new(o, "UpdateReplacePolicy", json_string(r->update_replace_policy));
   if (r->metadata)
     json_object_set(o, "Metadata", r->metadata);
-  json_object_set_new(o, "Properties", rewrite(lk, r->properties));
+  /* one stack: nothing refers elsewhere, so the properties are shared as they are */
+  json_object_set_new(o, "Properties",
+                      lk->n == 1 ? json_incref(r->properties) : rewrite(lk, r->properties));
   return o;
 }
 
@@ -220,7 +222,7 @@ static bool uses_parameter(json_t *v, const char *id) {
   return false;
 }
 
-static json_t *stack_template(Linker *lk, const IrStack *s, json_t **parameters) {
+static json_t *stack_template(Linker *lk, const IrStack *s) {
   lk->stack = s;
   json_t *res = json_object(), *outputs = json_object();
   for (size_t i = 0; i < lk->ir->resources.len; i++) {
@@ -232,17 +234,15 @@ static json_t *stack_template(Linker *lk, const IrStack *s, json_t **parameters)
   for (size_t i = 0; i < lk->ir->outputs.len; i++) {
     const IrEntry *e = lk->ir->outputs.items[i];
     if (e->stack == s)
-      json_object_set_new(outputs, e->id, rewrite(lk, e->value));
+      json_object_set_new(outputs, e->id, lk->n == 1 ? json_incref(e->value) : rewrite(lk, e->value));
   }
+  /* The parameters the stack uses, shared with the IR: packaging sets their
+   * defaults (the code keys) after linking. */
   json_t *params = json_object();
-  *parameters = json_object();
   for (size_t i = 0; i < lk->ir->parameters.len; i++) {
     const IrEntry *e = lk->ir->parameters.items[i];
-    if (!uses_parameter(res, e->id) && !uses_parameter(outputs, e->id))
-      continue;
-    json_object_set(params, e->id, e->value);
-    json_t *def = json_object_get(e->value, "Default");
-    json_object_set_new(*parameters, e->id, def ? json_incref(def) : json_null());
+    if (lk->n == 1 || uses_parameter(res, e->id) || uses_parameter(outputs, e->id))
+      json_object_set(params, e->id, e->value);
   }
   json_t *t = J("{s:s, s:s}", "AWSTemplateFormatVersion", "2010-09-09", "Description",
                 s->description);
@@ -370,7 +370,7 @@ static void finish_template(json_t *t, json_t *exports) {
     json_object_del(t, "Outputs");
 }
 
-static Linked *assemble(Linker *lk, json_t **templates, json_t **params, const size_t *order) {
+static Linked *assemble(Linker *lk, json_t **templates, const size_t *order) {
   Linked *l = calloc(1, sizeof *l);
   l->stacks = calloc(lk->n, sizeof *l->stacks);
   l->len = lk->n;
@@ -379,7 +379,6 @@ static Linked *assemble(Linker *lk, json_t **templates, json_t **params, const s
     LinkedStack *ls = calloc(1, sizeof *ls);
     ls->stack = lk->ir->stacks.items[s];
     ls->template = templates[s];
-    ls->parameters = params[s];
     finish_template(ls->template, lk->exports[s]);
     for (size_t t = 0; t < lk->n; t++)
       if (uses(lk, s, t))
@@ -396,17 +395,17 @@ Linked *link_stacks(Ctx *ctx, const Ir *ir) {
   unsigned before = ctx->diags.errors;
   lk.edges = calloc(lk.n * lk.n, sizeof *lk.edges);
   lk.exports = calloc(lk.n, sizeof *lk.exports);
-  json_t **templates = calloc(lk.n, sizeof *templates), **params = calloc(lk.n, sizeof *params);
+  json_t **templates = calloc(lk.n, sizeof *templates);
   size_t *order = calloc(lk.n, sizeof *order);
-  if (!lk.edges || !lk.exports || !templates || !params || !order)
+  if (!lk.edges || !lk.exports || !templates || !order)
     BUG("out of memory");
   for (size_t s = 0; s < lk.n; s++)
     lk.exports[s] = json_object();
   for (size_t s = 0; s < lk.n; s++)
-    templates[s] = stack_template(&lk, ir->stacks.items[s], &params[s]);
+    templates[s] = stack_template(&lk, ir->stacks.items[s]);
   Linked *l = NULL;
   if (deploy_order(&lk, order)) {
-    l = assemble(&lk, templates, params, order);
+    l = assemble(&lk, templates, order);
     for (size_t k = 0; k < l->len; k++)
       check_limits(ctx, l->stacks[k]);
   } else {
@@ -418,11 +417,11 @@ Linked *link_stacks(Ctx *ctx, const Ir *ir) {
     report_cycle(&lk, path, len ? len : 1);
     free(state), free(path);
     for (size_t s = 0; s < lk.n; s++)
-      json_decref(templates[s]), json_decref(params[s]);
+      json_decref(templates[s]);
   }
   for (size_t s = 0; s < lk.n; s++)
     json_decref(lk.exports[s]);
-  free(lk.edges), free(lk.exports), free(templates), free(params), free(order);
+  free(lk.edges), free(lk.exports), free(templates), free(order);
   if (ctx->diags.errors != before) {
     linked_free(l);
     return NULL;
@@ -435,7 +434,6 @@ void linked_free(Linked *l) {
     return;
   for (size_t i = 0; i < l->len; i++) {
     json_decref(l->stacks[i]->template);
-    json_decref(l->stacks[i]->parameters);
     free(l->stacks[i]);
   }
   free(l->stacks);

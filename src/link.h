@@ -16,7 +16,6 @@ typedef struct LinkedStack {
   const IrStack *stack;
   json_t *template;   /* owned */
   PtrVec depends_on;  /* const IrStack *: stacks to deploy before this one */
-  json_t *parameters; /* owned: name -> its default, or null when it has none */
 } LinkedStack;
 
 typedef struct Linked {
