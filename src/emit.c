@@ -156,8 +156,9 @@ void emit_stage(Ctx *ctx, EmitBatch *b, const Ir *ir, const Linked *l, const cha
   const char *dir = emit_stage_dir(ctx, ir, out_dir);
   for (size_t i = 0; i < l->len; i++) {
     char *file = emit_template_file(l->stacks[i]->stack);
-    batch_add_text(ctx, b, arena_printf(&ctx->arena, "%s/%s", dir, file),
-                   emit_json_text(l->stacks[i]->template));
+    char *text = emit_json_text(l->stacks[i]->template);
+    link_check_body(ctx, l->stacks[i], strlen(text));
+    batch_add_text(ctx, b, arena_printf(&ctx->arena, "%s/%s", dir, file), text);
     free(file);
   }
   batch_add_text(ctx, b, arena_printf(&ctx->arena, "%s/manifest.json", dir),

@@ -84,55 +84,97 @@ static json_t *replacement(Linker *lk, const IrResource *r, const char *attr) {
   return known ? json_deep_copy(known) : import_of(lk, r, attr);
 }
 
-/* Fn::Sub text with the ${X} / ${X.A} of other stacks replaced: a known
- * literal is inlined (a Sub text as it is, a plain string with "${" escaped),
- * anything else becomes a variable bound to its import in `vars`. */
+/* A growable string: Fn::Sub texts are rewritten piece by piece. */
+typedef struct Text {
+  char *s;
+  size_t len, cap;
+} Text;
+
+static void text_add(Text *t, const char *p, size_t n) {
+  if (t->len + n + 1 > t->cap) {
+    t->cap = (t->len + n + 1) * 2;
+    t->s = realloc(t->s, t->cap);
+    if (!t->s)
+      BUG("out of memory");
+  }
+  memcpy(t->s + t->len, p, n);
+  t->len += n;
+  t->s[t->len] = '\0';
+}
+
+/* What replaces ${X} / ${X.A} of another stack: a known literal inlined (a
+ * Sub text as it is; a plain string is a name lakec checked, with no "${"
+ * in it), else a variable bound to its import in `vars`. */
+static const char *foreign_piece(Linker *lk, const IrResource *r, const char *attr, json_t *vars) {
+  json_t *known = ir_known(lk->ir, r->id, attr);
+  json_t *sub = known && json_is_object(known) ? json_object_get(known, "Fn::Sub") : NULL;
+  if (json_is_string(sub))
+    return json_string_value(sub);
+  if (json_is_string(known))
+    return json_string_value(known);
+  const char *var = arena_printf(&lk->ctx->arena, "Imported%s",
+                                 export_output_id(lk, r->id, attr) + 6 /* "Export" */);
+  json_object_set_new(vars, var, import_of(lk, r, attr));
+  return arena_printf(&lk->ctx->arena, "${%s}", var);
+}
+
+/* Fn::Sub text with the ${X} / ${X.A} of other stacks replaced; NULL when
+ * it names none (the text stays as it is). */
 static char *rewrite_sub_text(Linker *lk, const char *text, json_t *vars) {
-  char *out = arena_strdup(&lk->ctx->arena, "");
-  const char *p = text;
-  for (;;) {
-    const char *open = strstr(p, "${");
-    if (!open)
-      return arena_printf(&lk->ctx->arena, "%s%s", out, p);
+  Text out = {0};
+  const char *p = text, *open;
+  bool changed = false;
+  while ((open = strstr(p, "${")) != NULL) {
     const char *close = strchr(open, '}');
     if (!close)
-      return arena_printf(&lk->ctx->arena, "%s%s", out, p);
-    char *name = arena_strndup(&lk->ctx->arena, open + 2, (size_t)(close - open - 2));
-    char *dot = strchr(name, '.');
-    if (dot)
-      *dot = '\0';
-    const IrResource *r = name[0] != '!' ? foreign(lk, name) : NULL;
-    const char *piece = arena_strndup(&lk->ctx->arena, open, (size_t)(close - open + 1));
-    if (r) {
-      const char *attr = dot ? dot + 1 : NULL;
-      json_t *known = ir_known(lk->ir, r->id, attr);
-      json_t *sub = known && json_is_object(known) ? json_object_get(known, "Fn::Sub") : NULL;
-      if (json_is_string(sub)) {
-        piece = json_string_value(sub);
-      } else if (json_is_string(known)) {
-        piece = json_string_value(known); /* names lakec checked: no "${" in them */
-      } else {
-        const char *var = export_output_id(lk, r->id, attr) + 6; /* without "Export" */
-        var = arena_printf(&lk->ctx->arena, "Imported%s", var);
-        json_object_set_new(vars, var, import_of(lk, r, attr));
-        piece = arena_printf(&lk->ctx->arena, "${%s}", var);
-      }
+      break;
+    char name[256];
+    size_t n = (size_t)(close - open - 2);
+    const IrResource *r = NULL;
+    const char *attr = NULL;
+    if (n < sizeof name && open[2] != '!') {
+      memcpy(name, open + 2, n);
+      name[n] = '\0';
+      char *dot = strchr(name, '.');
+      if (dot)
+        *dot = '\0', attr = dot + 1;
+      r = foreign(lk, name);
     }
-    out = arena_printf(&lk->ctx->arena, "%s%.*s%s", out, (int)(open - p), p, piece);
+    text_add(&out, p, (size_t)(open - p));
+    if (r) {
+      const char *piece = foreign_piece(lk, r, attr ? arena_strdup(&lk->ctx->arena, attr) : NULL, vars);
+      text_add(&out, piece, strlen(piece));
+      changed = true;
+    } else {
+      text_add(&out, open, (size_t)(close - open + 1));
+    }
     p = close + 1;
   }
+  text_add(&out, p, strlen(p));
+  char *result = changed ? arena_strdup(&lk->ctx->arena, out.s) : NULL;
+  free(out.s);
+  return result;
 }
 
 static json_t *rewrite(Linker *lk, json_t *v);
 
+/* The Fn::Sub with its references to other stacks resolved, or NULL when it
+ * has none (then the caller shares the original). */
 static json_t *rewrite_sub(Linker *lk, json_t *arg) {
   json_t *text = json_is_array(arg) ? json_array_get(arg, 0) : arg;
-  json_t *vars = json_is_array(arg) ? rewrite(lk, json_array_get(arg, 1)) : json_object();
+  json_t *given = json_is_array(arg) ? json_array_get(arg, 1) : NULL;
+  json_t *vars = given ? rewrite(lk, given) : json_object();
   if (!json_is_string(text) || !json_is_object(vars)) {
     json_decref(vars);
-    return J("{s:O}", "Fn::Sub", arg);
+    return NULL;
   }
   const char *out = rewrite_sub_text(lk, json_string_value(text), vars);
+  if (!out && (given ? vars == given : json_object_size(vars) == 0)) {
+    json_decref(vars);
+    return NULL;
+  }
+  if (!out)
+    out = json_string_value(text);
   if (json_object_size(vars) == 0) {
     json_decref(vars);
     return J("{s:s}", "Fn::Sub", out);
@@ -140,35 +182,71 @@ static json_t *rewrite_sub(Linker *lk, json_t *arg) {
   return J("{s:[s,o]}", "Fn::Sub", out, vars);
 }
 
-/* A copy of v with its references to other stacks resolved. */
-static json_t *rewrite(Linker *lk, json_t *v) {
-  if (json_is_array(v)) {
-    json_t *out = json_array();
-    size_t i;
-    json_t *x;
-    json_array_foreach(v, i, x) json_array_append_new(out, rewrite(lk, x));
-    return out;
-  }
-  if (!json_is_object(v))
-    return json_deep_copy(v);
+/* The references to other stacks in a one-key object (Ref, Fn::GetAtt,
+ * Fn::Sub) resolved, or NULL when it is none of those or names none. */
+static json_t *rewrite_intrinsic(Linker *lk, json_t *v) {
   json_t *ref = json_object_get(v, "Ref"), *att = json_object_get(v, "Fn::GetAtt");
   json_t *sub = json_object_get(v, "Fn::Sub");
-  if (json_object_size(v) == 1) {
-    const IrResource *r;
-    if (json_is_string(ref) && (r = foreign(lk, json_string_value(ref))))
-      return replacement(lk, r, NULL);
-    if (json_is_array(att) && json_array_size(att) == 2 &&
-        json_is_string(json_array_get(att, 0)) && json_is_string(json_array_get(att, 1)) &&
-        (r = foreign(lk, json_string_value(json_array_get(att, 0)))))
-      return replacement(lk, r, json_string_value(json_array_get(att, 1)));
-    if (sub)
-      return rewrite_sub(lk, sub);
+  const IrResource *r;
+  if (json_is_string(ref) && (r = foreign(lk, json_string_value(ref))))
+    return replacement(lk, r, NULL);
+  if (json_is_array(att) && json_array_size(att) == 2 && json_is_string(json_array_get(att, 0)) &&
+      json_is_string(json_array_get(att, 1)) &&
+      (r = foreign(lk, json_string_value(json_array_get(att, 0)))))
+    return replacement(lk, r, json_string_value(json_array_get(att, 1)));
+  return sub ? rewrite_sub(lk, sub) : NULL;
+}
+
+static json_t *rewrite_array(Linker *lk, json_t *v) {
+  json_t *out = NULL;
+  size_t i;
+  json_t *x;
+  json_array_foreach(v, i, x) {
+    json_t *y = rewrite(lk, x);
+    if (y != x && !out) { /* the first change: copy what came before */
+      out = json_array();
+      for (size_t k = 0; k < i; k++)
+        json_array_append(out, json_array_get(v, k));
+    }
+    if (out)
+      json_array_append(out, y);
+    json_decref(y);
   }
-  json_t *out = json_object();
+  return out ? out : json_incref(v);
+}
+
+static json_t *rewrite_object(Linker *lk, json_t *v) {
+  json_t *out = NULL;
   const char *key;
   json_t *x;
-  json_object_foreach(v, key, x) json_object_set_new(out, key, rewrite(lk, x));
-  return out;
+  json_object_foreach(v, key, x) {
+    json_t *y = rewrite(lk, x);
+    if (y != x && !out) {
+      out = json_object();
+      const char *k2;
+      json_t *x2;
+      json_object_foreach(v, k2, x2) {
+        if (!strcmp(k2, key))
+          break;
+        json_object_set(out, k2, x2);
+      }
+    }
+    if (out)
+      json_object_set(out, key, y);
+    json_decref(y);
+  }
+  return out ? out : json_incref(v);
+}
+
+/* v with its references to other stacks resolved (a new reference): what
+ * names none is shared, not copied, so a stack costs what it references. */
+static json_t *rewrite(Linker *lk, json_t *v) {
+  if (json_is_array(v))
+    return rewrite_array(lk, v);
+  if (!json_is_object(v))
+    return json_incref(v);
+  json_t *done = json_object_size(v) == 1 ? rewrite_intrinsic(lk, v) : NULL;
+  return done ? done : rewrite_object(lk, v);
 }
 
 /* ---- one stack's template ---- */
@@ -195,31 +273,39 @@ static json_t *resource_json(Linker *lk, const IrResource *r) {
   return o;
 }
 
-/* Does the text of v name parameter `id` (Ref or ${id} in Fn::Sub)? */
-static bool uses_parameter(json_t *v, const char *id) {
+/* Marks in `used` the parameters (keys of `params`) that v refers to: a
+ * Ref's target, or a ${Name} of a string (Fn::Sub text). One walk per
+ * stack, with no allocation per name, so it stays linear. */
+static void mark_parameters(Linker *lk, json_t *v, StrIndex *params, StrIndex *used) {
   if (json_is_array(v)) {
     size_t i;
     json_t *x;
-    json_array_foreach(v, i, x) if (uses_parameter(x, id)) return true;
-    return false;
+    json_array_foreach(v, i, x) mark_parameters(lk, x, params, used);
+    return;
   }
   if (json_is_string(v)) {
-    const char *s = json_string_value(v), *p = strstr(s, "${");
-    size_t n = strlen(id);
-    for (; p; p = strstr(p + 2, "${"))
-      if (!strncmp(p + 2, id, n) && p[2 + n] == '}')
-        return true;
-    return false;
+    for (const char *p = strstr(json_string_value(v), "${"); p; p = strstr(p + 2, "${")) {
+      char name[256];
+      size_t n = strcspn(p + 2, "}.");
+      if (n >= sizeof name || !p[2 + n])
+        continue;
+      memcpy(name, p + 2, n);
+      name[n] = '\0';
+      const char *id = strindex_get(params, name);
+      if (id)
+        strindex_put(lk->ctx, used, id, (void *)id);
+    }
+    return;
   }
   if (!json_is_object(v))
-    return false;
+    return;
   json_t *ref = json_object_get(v, "Ref");
-  if (json_is_string(ref) && !strcmp(json_string_value(ref), id))
-    return true;
+  const char *id = json_is_string(ref) ? strindex_get(params, json_string_value(ref)) : NULL;
+  if (id)
+    strindex_put(lk->ctx, used, id, (void *)id);
   const char *key;
   json_t *x;
-  json_object_foreach(v, key, x) if (uses_parameter(x, id)) return true;
-  return false;
+  json_object_foreach(v, key, x) mark_parameters(lk, x, params, used);
 }
 
 static json_t *stack_template(Linker *lk, const IrStack *s) {
@@ -239,9 +325,18 @@ static json_t *stack_template(Linker *lk, const IrStack *s) {
   /* The parameters the stack uses, shared with the IR: packaging sets their
    * defaults (the code keys) after linking. */
   json_t *params = json_object();
+  StrIndex used = {0}, ids = {0};
+  for (size_t i = 0; lk->n > 1 && i < lk->ir->parameters.len; i++) {
+    const char *id = ((const IrEntry *)lk->ir->parameters.items[i])->id;
+    strindex_put(lk->ctx, &ids, id, (void *)id);
+  }
+  if (lk->n > 1) {
+    mark_parameters(lk, res, &ids, &used);
+    mark_parameters(lk, outputs, &ids, &used);
+  }
   for (size_t i = 0; i < lk->ir->parameters.len; i++) {
     const IrEntry *e = lk->ir->parameters.items[i];
-    if (lk->n == 1 || uses_parameter(res, e->id) || uses_parameter(outputs, e->id))
+    if (lk->n == 1 || strindex_get(&used, e->id))
       json_object_set(params, e->id, e->value);
   }
   json_t *t = J("{s:s, s:s}", "AWSTemplateFormatVersion", "2010-09-09", "Description",
@@ -347,8 +442,6 @@ static void check_limits(Ctx *ctx, const LinkedStack *ls) {
               LINK_MAX_PARAMETERS, "parameters");
   check_limit(ctx, ls->stack, json_object_size(json_object_get(t, "Outputs")), LINK_MAX_OUTPUTS,
               "outputs");
-  size_t body = json_dumpb(t, NULL, 0, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-  check_limit(ctx, ls->stack, body, LINK_MAX_BODY, "bytes of template body");
   if (json_object_size(json_object_get(t, "Resources")) > 0)
     return;
   if (ls->stack->key)
@@ -427,6 +520,18 @@ Linked *link_stacks(Ctx *ctx, const Ir *ir) {
     return NULL;
   }
   return l;
+}
+
+/* The body's size needs the text, which emit makes anyway (build) and
+ * validate makes for this alone; diff does not need it. */
+void link_check_body(Ctx *ctx, const LinkedStack *ls, size_t bytes) {
+  check_limit(ctx, ls->stack, bytes, LINK_MAX_BODY, "bytes of template body");
+}
+
+void link_check_bodies(Ctx *ctx, const Linked *l) {
+  for (size_t i = 0; l && i < l->len; i++)
+    link_check_body(ctx, l->stacks[i],
+                    json_dumpb(l->stacks[i]->template, NULL, 0, JSON_INDENT(2) | JSON_ENSURE_ASCII));
 }
 
 void linked_free(Linked *l) {

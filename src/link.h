@@ -23,8 +23,13 @@ typedef struct Linked {
   size_t len;
 } Linked;
 
-/* NULL when an error was reported (a cycle, a limit, an empty stack). */
+/* NULL when an error was reported (a cycle, a limit, an empty stack). The
+ * body size is checked apart, where the template's text is made. */
 Linked *link_stacks(struct Ctx *ctx, const Ir *ir);
+/* LK309 when a stack's template text is over LINK_MAX_BODY bytes. */
+void link_check_body(struct Ctx *ctx, const LinkedStack *ls, size_t bytes);
+/* The same for every stack, rendering each text to measure it (validate). */
+void link_check_bodies(struct Ctx *ctx, const Linked *l);
 void linked_free(Linked *l);
 
 /* CloudFormation's limits of one template. */

@@ -254,7 +254,9 @@ static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
     for (int i = 0; i < nfiles; i++)
       emit_stage(ctx, &batch, c[i].ir, c[i].linked, files[i], o->out_dir);
     const char *why = NULL;
-    if (o->check) {
+    if (ctx->diags.errors) { /* a template over CloudFormation's size: nothing written */
+      status = EXIT_INPUT_ERRORS;
+    } else if (o->check) {
       if (emit_check(ctx, &batch, stderr))
         status = EXIT_INPUT_ERRORS;
     } else if (!emit_commit(ctx, &batch, &why)) {
@@ -273,6 +275,8 @@ static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
 
 static int cmd_validate(Ctx *ctx, const Options *o, int nfiles, char **files) {
   Compiled *c = compile_all(ctx, nfiles, files, true);
+  for (int i = 0; i < nfiles; i++)
+    link_check_bodies(ctx, c[i].linked);
   free_all(c, nfiles);
   if (o->format == FORMAT_JSON)
     report_json(ctx, stdout);
@@ -298,22 +302,25 @@ typedef struct Side {
   int slot; /* its JSON arena */
   pthread_t thread;
   bool started;
-  json_t *template;
+  json_t *template;            /* a template alone */
+  json_t *manifest;            /* a built folder: its manifest, */
+  json_t **stack_templates;    /* and the template of each of its stacks (NULL: unreadable) */
+  char dir[4096], manifest_path[4096];
   char error[320];
 } Side;
 
-static void *parse_template(void *arg) {
-  Side *s = arg;
-  json_arena_here = &json_arenas[s->slot];
-  FILE *fp = fopen(s->path, "rb");
+/* A JSON file read whole, then parsed from memory (several times faster than
+ * jansson's reading from a FILE); NULL with `error` set. */
+static json_t *load_json(const char *path, char *error, size_t error_size) {
+  FILE *fp = fopen(path, "rb");
   if (!fp) {
-    snprintf(s->error, sizeof s->error, "cannot read '%s': %s", s->path, strerror(errno));
+    snprintf(error, error_size, "cannot read '%s': %s", path, strerror(errno));
     return NULL;
   }
   char *text = NULL;
   size_t size = 0, cap = 0, n;
   char chunk[65536];
-  while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) { /* whole, then parsed from memory */
+  while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
     if (size + n > cap) {
       cap = (size + n) * 2;
       char *grown = realloc(text, cap);
@@ -326,11 +333,44 @@ static void *parse_template(void *arg) {
   }
   fclose(fp);
   json_error_t err;
-  s->template = json_loadb(text ? text : "", size, 0, &err);
-  if (!s->template)
-    snprintf(s->error, sizeof s->error, "%s:%d:%d: not valid JSON: %s", s->path, err.line,
-             err.column, err.text);
+  json_t *v = json_loadb(text ? text : "", size, 0, &err);
+  if (!v)
+    snprintf(error, error_size, "%s:%d:%d: not valid JSON: %s", path, err.line, err.column,
+             err.text);
   free(text);
+  return v;
+}
+
+/* A manifest names its templates beside it, never elsewhere. */
+static const char *stack_template_file(json_t *entry) {
+  const char *file = json_string_value(json_object_get(entry, "template"));
+  bool inside = file && file[0] != '/' && strncmp(file, "../", 3) && !strstr(file, "/../");
+  return inside && json_is_string(json_object_get(entry, "name")) ? file : NULL;
+}
+
+static void load_manifest_side(Side *s) {
+  s->manifest = load_json(s->manifest_path, s->error, sizeof s->error);
+  json_t *stacks = json_object_get(s->manifest, "stacks");
+  size_t n = json_array_size(stacks);
+  s->stack_templates = calloc(n ? n : 1, sizeof *s->stack_templates);
+  if (!s->stack_templates)
+    BUG("out of memory");
+  for (size_t i = 0; i < n; i++) {
+    const char *file = stack_template_file(json_array_get(stacks, i));
+    char path[8192], ignored[320];
+    snprintf(path, sizeof path, "%s/%s", s->dir, file ? file : "");
+    s->stack_templates[i] = file ? load_json(path, ignored, sizeof ignored) : NULL;
+  }
+}
+
+/* The thread of one side: a template, or a folder's manifest and templates. */
+static void *parse_side(void *arg) {
+  Side *s = arg;
+  json_arena_here = &json_arenas[s->slot];
+  if (s->manifest_path[0])
+    load_manifest_side(s);
+  else
+    s->template = load_json(s->path, s->error, sizeof s->error);
   return NULL;
 }
 
@@ -340,11 +380,19 @@ static void start_side(Side *s, const char *path, int slot) {
   memset(s, 0, sizeof *s);
   s->path = path;
   s->slot = slot;
-  if (!is_template_path(path) || is_manifest_path(path))
-    return;
-  s->started = pthread_create(&s->thread, NULL, parse_template, s) == 0;
+  struct stat st;
+  if (is_manifest_path(path)) {
+    bool dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    const char *slash = strrchr(path, '/');
+    snprintf(s->dir, sizeof s->dir, "%.*s", dir ? (int)strlen(path) : slash ? (int)(slash - path) : 1,
+             dir || slash ? path : ".");
+    snprintf(s->manifest_path, sizeof s->manifest_path, dir ? "%s/manifest.json" : "%s", path);
+  } else if (!is_template_path(path)) {
+    return; /* a stage file: compiled on the main thread meanwhile */
+  }
+  s->started = pthread_create(&s->thread, NULL, parse_side, s) == 0;
   if (!s->started) /* no thread to be had: parse here */
-    parse_template(s), json_arena_here = NULL;
+    parse_side(s), json_arena_here = NULL;
 }
 
 /* One stack of a side of a diff: its name, its key in the stage's `stacks`
@@ -385,46 +433,32 @@ static bool stage_side(Ctx *ctx, const Options *o, const char *path, PtrVec *out
   return ok;
 }
 
-/* A built stage folder (or its manifest.json): the stacks the manifest lists. */
-static bool manifest_side(Ctx *ctx, const char *path, PtrVec *out) {
-  struct stat st;
-  const char *dir = path, *manifest = path;
-  if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-    manifest = arena_printf(&ctx->arena, "%s/manifest.json", path);
-  else
-    dir = strrchr(path, '/') ? arena_strndup(&ctx->arena, path, (size_t)(strrchr(path, '/') - path))
-                             : ".";
-  json_error_t err;
-  json_t *m = json_load_file(manifest, 0, &err);
-  json_t *stacks = json_object_get(m, "stacks");
+/* A built stage folder (or its manifest.json): the stacks the manifest lists,
+ * read on the side's thread. */
+static bool manifest_side(Ctx *ctx, Side *s, PtrVec *out) {
+  json_t *stacks = json_object_get(s->manifest, "stacks");
   if (!json_is_array(stacks)) {
-    fprintf(stderr, "lakec: error: %s: not a lakec manifest (%s)\n", manifest,
-            m ? "no \"stacks\" list" : err.text);
-    json_decref(m);
+    fprintf(stderr, "lakec: error: %s: not a lakec manifest (%s)\n", s->manifest_path,
+            s->manifest ? "no \"stacks\" list" : s->error);
     return false;
   }
   bool ok = true;
   size_t i;
-  json_t *s;
-  json_array_foreach(stacks, i, s) {
-    const char *name = json_string_value(json_object_get(s, "name"));
-    const char *key = json_string_value(json_object_get(s, "key"));
-    const char *file = json_string_value(json_object_get(s, "template"));
-    /* a manifest names files beside it, never elsewhere */
-    bool inside = file && file[0] != '/' && strncmp(file, "../", 3) && !strstr(file, "/../");
-    const char *tpath = arena_printf(&ctx->arena, "%s/%s", dir, file ? file : "");
-    json_t *t = name && inside ? json_load_file(tpath, 0, &err) : NULL;
+  json_t *entry;
+  json_array_foreach(stacks, i, entry) {
+    const char *file = stack_template_file(entry);
+    const char *tpath = arena_printf(&ctx->arena, "%s/%s", s->dir, file ? file : "");
+    json_t *t = s->stack_templates[i];
     Ir *ir = t ? ir_of(ctx, t, tpath) : NULL;
     if (!t)
       fprintf(stderr, "lakec: error: %s: %s\n", tpath,
-              name && inside ? err.text : "not a stack entry of a lakec manifest");
-    json_decref(t);
+              file ? "cannot be read as JSON" : "not a stack entry of a lakec manifest");
     ok &= ir != NULL;
+    const char *key = json_string_value(json_object_get(entry, "key"));
     if (ir)
-      push_stack(ctx, out, arena_strdup(&ctx->arena, name),
+      push_stack(ctx, out, arena_strdup(&ctx->arena, json_string_value(json_object_get(entry, "name"))),
                  key ? arena_strdup(&ctx->arena, key) : NULL, ir);
   }
-  json_decref(m);
   return ok;
 }
 
@@ -446,12 +480,18 @@ static bool is_manifest_path(const char *path) {
 
 /* The side's stacks; false after reporting why (diagnostics stay in ctx). */
 static bool finish_side(Ctx *ctx, const Options *o, Side *s, PtrVec *out) {
-  if (is_manifest_path(s->path))
-    return manifest_side(ctx, s->path, out);
-  if (!is_template_path(s->path))
+  if (!s->manifest_path[0] && !is_template_path(s->path))
     return stage_side(ctx, o, s->path, out);
   if (s->started)
     pthread_join(s->thread, NULL);
+  if (s->manifest_path[0]) {
+    bool ok = manifest_side(ctx, s, out);
+    for (size_t i = 0; s->stack_templates && i < json_array_size(json_object_get(s->manifest, "stacks")); i++)
+      json_decref(s->stack_templates[i]); /* the IRs hold what they use */
+    free(s->stack_templates);
+    json_decref(s->manifest);
+    return ok;
+  }
   if (!s->template) {
     fprintf(stderr, "lakec: error: %s\n", s->error);
     return false;

@@ -206,6 +206,20 @@ static void compile_stage_gives_nothing_for_a_cycle(void **state) {
   compiled_free(&c);
 }
 
+/* CloudFormation takes a template body of 1 MB at most (from S3). */
+static void a_body_over_the_limit_is_an_error(void **state) {
+  (void)state;
+  Ir *ir = lower_text(&ctx, MINIMAL_STAGE "buckets: {data: {name: demo-data-dev}}\n");
+  Linked *l = link_stacks(&ctx, ir);
+  assert_non_null(l);
+  link_check_body(&ctx, l->stacks[0], LINK_MAX_BODY);
+  assert_int_equal(ctx.diags.errors, 0);
+  link_check_body(&ctx, l->stacks[0], LINK_MAX_BODY + 1);
+  assert_true(has_diag(&ctx, "LK309", "1048577 bytes of template body"));
+  linked_free(l);
+  ir_free(ir);
+}
+
 static void an_empty_stack_is_an_error(void **state) {
   (void)state;
   Ir *ir = lower_text(&ctx, MINIMAL_STAGE "stacks: {main: {}, spare: {}}\n"
@@ -226,6 +240,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(depends_on_alone_orders_the_stacks, setup, teardown),
       cmocka_unit_test_setup_teardown(a_cycle_of_stacks_is_an_error, setup, teardown),
       cmocka_unit_test_setup_teardown(a_queue_feeds_a_function_of_another_stack, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_body_over_the_limit_is_an_error, setup, teardown),
       cmocka_unit_test_setup_teardown(compile_stage_gives_nothing_for_a_cycle, setup, teardown),
       cmocka_unit_test_setup_teardown(an_empty_stack_is_an_error, setup, teardown),
   };
