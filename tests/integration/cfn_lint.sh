@@ -1,9 +1,10 @@
 #!/bin/sh
 # Every template lakec generates passes cfn-lint with no finding of any level
-# (errors, warnings or informational): the three stages and the fixture that
-# uses every construct. The stages are built with their handler zips (so the
-# code keys carry defaults); the fixtures' handlers are not programs that
-# exist, so they are built without.
+# (errors, warnings or informational): the three stages, the fixtures (every
+# construct, several stacks) and each construct's own fixture. The stages are
+# built with their handler zips (so the code keys carry defaults); the
+# fixtures' handlers are not all programs that exist, so they are built
+# without.
 set -u
 lakec=$1
 root=$2
@@ -15,6 +16,11 @@ nopkg="" # a sanitized build's handlers cannot be packaged (tests/package/)
 [ "${LAKEC_TEST_SANITIZED:-}" = 1 ] && nopkg=--no-package
 "$lakec" build $nopkg -o "$work" stages/*.yaml || exit 1
 "$lakec" build --no-package -o "$work" tests/integration/fixtures/*.yaml || exit 1
+# The construct registry's fixtures (one per construct) share a project and
+# stage, so each builds into a folder of its own.
+for f in tests/constructs/*.yaml; do
+  "$lakec" build --no-package -o "$work/constructs/$(basename "$f" .yaml)" "$f" || exit 1
+done
 templates=$(find "$work" -name "*.template.json" | sort)
 count=$(echo "$templates" | wc -l)
 # --include-checks I: informational findings count too.
