@@ -685,7 +685,12 @@ static int diff_matrix(Ctx *ctx, const Options *o, int nargs, char **args) {
 
 static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args) {
   if (nargs < 2) {
-    fprintf(stderr, "lakec diff: compare two files (stage or template), or three or more stages\n");
+    fprintf(stderr, "lakec diff: compare two files (stage, template or built stage folder), or "
+                    "three or more stages\n");
+    return EXIT_USAGE;
+  }
+  if (o->no_package && o->handlers_dir) {
+    fprintf(stderr, "lakec: error: --handlers and --no-package exclude each other\n");
     return EXIT_USAGE;
   }
   return nargs == 2 ? diff_two(ctx, o, args) : diff_matrix(ctx, o, nargs, args);

@@ -68,6 +68,7 @@ expect "no temporaries are left" "[ -z \"\$(find out -name '*.tmp.*')\" ]"
 check "a stage against its build folder" 0 "$lakec" diff $nopkg --exit-code stages/dev.yaml out/metrics/dev
 expect "a stage against its build folder: no differences" "grep -q '^no differences\$' stdout"
 check "a stage against its manifest" 0 "$lakec" diff $nopkg --exit-code stages/prod.yaml out/metrics/prod/manifest.json
+check "diff --handlers with --no-package" 2 "$lakec" diff --no-package --handlers . stages/dev.yaml stages/qa.yaml
 check "a folder without a manifest" 2 "$lakec" diff --no-package stages/dev.yaml templates
 check "the same file twice in the matrix" 0 "$lakec" diff --no-package stages/dev.yaml stages/dev.yaml stages/qa.yaml
 expect "the same file twice: no overwrite warning" "[ ! -s stderr ]"
