@@ -8,10 +8,13 @@
 #include "runtime.h"
 #include "s3.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define MAX_SERVICE 128
 
 static bool event_time(json_t *event, struct tm *out) {
   const char *t = json_string_value(json_object_get(event, "time"));
@@ -47,11 +50,26 @@ static void generate(const struct tm *tm, const char *service, Record *r) {
   r->p99 = r->p50 * 3 + (rand_r(&seed) % 10000) / 100.0;
 }
 
-static bool non_negative(json_t *v, bool integer, double *out) {
+/* A count (a whole number) or a latency in milliseconds, finite and within
+ * reason: 1e308 or a day-long p99 is a broken source, not a measurement. */
+static bool in_range(json_t *v, bool integer, double *out) {
   if (integer ? !json_is_integer(v) : !json_is_number(v))
     return false;
   *out = json_number_value(v);
-  return *out >= 0;
+  double max = integer ? 1e15 : 86400000.0;
+  return isfinite(*out) && *out >= 0 && *out <= max;
+}
+
+/* SERVICE_NAME goes into the object key (one path segment) and a CSV field:
+ * printable, without '/', ',', '"' or '\\', and short enough for both. */
+static bool valid_service(const char *s) {
+  size_t n = strlen(s);
+  if (n < 1 || n > MAX_SERVICE)
+    return false;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == ',' || *p == '"' || *p == '\\')
+      return false;
+  return strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
 }
 
 /* GET <url>?service=S&time=T from the source the stage names; its answer is
@@ -60,8 +78,7 @@ static bool non_negative(json_t *v, bool integer, double *out) {
 static bool fetch(AwsClient *aws, const char *source, const char *service, const char *when,
                   Record *r, HandlerError *err) {
   char *s = aws_uri_encode(service, false), *t = aws_uri_encode(when, false);
-  char url[2048];
-  snprintf(url, sizeof url, "%s%sservice=%s&time=%s", source, strchr(source, '?') ? "&" : "?", s, t);
+  char *url = handler_strf("%s%sservice=%s&time=%s", source, strchr(source, '?') ? "&" : "?", s, t);
   free(s);
   free(t);
   const char *accept[] = {"Accept: application/json", NULL};
@@ -73,7 +90,7 @@ static bool fetch(AwsClient *aws, const char *source, const char *service, const
   const char *names[] = {"requests", "errors", "latency_ms_p50", "latency_ms_p99"};
   bool ok = json_is_object(body);
   for (int i = 0; ok && i < 4; i++)
-    ok = non_negative(json_object_get(body, names[i]), i < 2, &v[i]);
+    ok = in_range(json_object_get(body, names[i]), i < 2, &v[i]);
   if (!resp.status)
     handler_fail(err, "SourceError", "GET %s: %s", url, resp.error);
   else if (resp.status != 200)
@@ -81,12 +98,40 @@ static bool fetch(AwsClient *aws, const char *source, const char *service, const
   else if (!ok)
     handler_fail(err, "SourceError",
                  "GET %s: expected a JSON object with non-negative requests and errors (whole "
-                 "numbers), latency_ms_p50 and latency_ms_p99", url);
+                 "numbers up to 1e15), latency_ms_p50 and latency_ms_p99 (finite, up to a day)",
+                 url);
   else
     *r = (Record){(long long)v[0], (long long)v[1], v[2], v[3]};
   json_decref(body);
   aws_response_release(&resp);
+  free(url);
   return ok;
+}
+
+/* The record as CSV under its minute's key; every text exactly as long as
+ * it needs to be (the body's length is the text's, never a guess). */
+static json_t *store(AwsClient *aws, const char *bucket, const char *service, const struct tm *tm,
+                     const char *when, const Record *r, const char *origin, HandlerError *err) {
+  char *csv = handler_strf("timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n"
+                           "%s,%s,%lld,%lld,%.2f,%.2f\n",
+                           when, service, r->requests, r->errors, r->p50, r->p99);
+  char *key = handler_strf("raw/year=%04d/month=%02d/day=%02d/hour=%02d/%s-%02d-%02d_.csv",
+                           tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, service,
+                           tm->tm_hour, tm->tm_min);
+  size_t len = strlen(csv);
+  AwsResponse resp;
+  long status = s3_put(aws, bucket, key, "text/csv", csv, len, NULL, &resp);
+  json_t *result = NULL;
+  if (status / 100 != 2)
+    handler_fail(err, "S3Error", "PUT s3://%s/%s: %s", bucket, key,
+                 status ? resp.body : resp.error);
+  else
+    result = json_pack("{s:s, s:s, s:I, s:s}", "bucket", bucket, "key", key, "bytes",
+                       (json_int_t)len, "source", origin);
+  aws_response_release(&resp);
+  free(csv);
+  free(key);
+  return result;
 }
 
 static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) {
@@ -98,6 +143,11 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
   const char *service = getenv("SERVICE_NAME");
   if (!service || !*service)
     service = "metrics";
+  if (!valid_service(service))
+    return handler_fail(err, "Configuration",
+                        "SERVICE_NAME must be 1 to %d printable characters without '/', ',', "
+                        "'\"' or '\\'",
+                        MAX_SERVICE);
   struct tm tm;
   if (!event_time(inv->event, &tm)) {
     time_t now = time(NULL);
@@ -114,25 +164,8 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
   } else {
     generate(&tm, service, &r);
   }
-  char csv[512], key[512];
-  int len = snprintf(csv, sizeof csv,
-                     "timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n"
-                     "%s,%s,%lld,%lld,%.2f,%.2f\n",
-                     when, service, r.requests, r.errors, r.p50, r.p99);
-  snprintf(key, sizeof key, "raw/year=%04d/month=%02d/day=%02d/hour=%02d/%s-%02d-%02d_.csv",
-           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, service, tm.tm_hour,
-           tm.tm_min);
-  AwsResponse resp;
-  long status = s3_put(aws, bucket, key, "text/csv", csv, (size_t)len, NULL, &resp);
-  if (status / 100 != 2) {
-    handler_fail(err, "S3Error", "PUT s3://%s/%s: %s", bucket, key,
-                 status ? resp.body : resp.error);
-    aws_response_release(&resp);
-    return NULL;
-  }
-  aws_response_release(&resp);
-  return json_pack("{s:s, s:s, s:i, s:s}", "bucket", bucket, "key", key, "bytes", len, "source",
-                   source && *source ? "http" : "generated");
+  return store(aws, bucket, service, &tm, when, &r, source && *source ? "http" : "generated",
+               err);
 }
 
 int main(int argc, char **argv) { return runtime_main(argc, argv, "ingest", handle); }

@@ -15,6 +15,7 @@
 
 #define HEADER "timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99"
 #define MAX_OBJECT (64u << 20)
+#define MAX_KEY 1024 /* bytes of an S3 key */
 
 static bool is_number(const char *s, size_t n, bool decimal) {
   size_t i = 0, digits = 0;
@@ -121,6 +122,9 @@ static json_t *move(AwsClient *aws, const char *bucket, const char *key, const c
                    "to", dest);
 }
 
+static json_t *process_object(AwsClient *aws, const char *bucket, const char *key,
+                              const char *processed, const char *quarantine, HandlerError *err);
+
 static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) {
   json_t *detail = json_object_get(inv->event, "detail");
   const char *bucket = json_string_value(json_object_get(json_object_get(detail, "bucket"), "name"));
@@ -129,11 +133,25 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
     return handler_fail(err, "InvalidEvent",
                         "expected an S3 Object Created event with detail.bucket.name and "
                         "detail.object.key as strings");
-  if (strncmp(key, "raw/", 4) != 0 || strlen(key) > 900)
+  if (strncmp(key, "raw/", 4) != 0 || strlen(key) > MAX_KEY)
     return handler_fail(err, "InvalidEvent", "key '%.200s' is not under raw/", key);
-  char processed[1024], quarantine[1024];
-  snprintf(processed, sizeof processed, "processed/%s", key + 4);
-  snprintf(quarantine, sizeof quarantine, "quarantine/%s", key + 4);
+  /* quarantine/ is the longer destination: both must be keys S3 takes */
+  if (strlen(key) - 4 + strlen("quarantine/") > MAX_KEY)
+    return handler_fail(err, "KeyTooLong",
+                        "key '%.200s...' is %zu bytes: under processed/ or quarantine/ it would "
+                        "pass S3's %d; it is left where it is",
+                        key, strlen(key), MAX_KEY);
+  char *processed = handler_strf("processed/%s", key + 4);
+  char *quarantine = handler_strf("quarantine/%s", key + 4);
+  json_t *result = process_object(aws, bucket, key, processed, quarantine, err);
+  free(processed);
+  free(quarantine);
+  return result;
+}
+
+/* GET the raw object, check it, move it where it belongs. */
+static json_t *process_object(AwsClient *aws, const char *bucket, const char *key,
+                              const char *processed, const char *quarantine, HandlerError *err) {
   AwsResponse resp;
   long status = s3_get(aws, bucket, key, &resp);
   if (status == 404) { /* a re-delivered event: is the work already done? */

@@ -21,6 +21,20 @@ json_t *handler_fail(HandlerError *err, const char *type, const char *fmt, ...) 
   return NULL;
 }
 
+char *handler_strf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (!s)
+    abort();
+  va_start(ap, fmt);
+  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return s;
+}
+
 typedef struct Received {
   Buffer body;
   bool too_big;

@@ -1,6 +1,7 @@
 /* s3: object paths are /BUCKET/KEY with KEY encoded ('/' kept): curl signs the
  * path as given, and S3 compares it with the encoded canonical form. */
 #include "s3.h"
+#include "runtime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +52,10 @@ long s3_delete(AwsClient *c, const char *bucket, const char *key, AwsResponse *r
 long s3_copy(AwsClient *c, const char *bucket, const char *from, const char *to,
              const char *const *extra_headers, AwsResponse *resp) {
   char *source = object_path(bucket, from);
-  char line[2048];
-  snprintf(line, sizeof line, "x-amz-copy-source: %s", source);
+  /* as long as the key needs: a cut header would copy another object */
+  char *line = source ? handler_strf("x-amz-copy-source: %s", source) : NULL;
+  if (!line)
+    abort();
   const char *headers[8] = {line};
   size_t n = 1;
   for (const char *const *p = extra_headers; p && *p && n < 7; p++)
@@ -63,6 +66,7 @@ long s3_copy(AwsClient *c, const char *bucket, const char *from, const char *to,
   aws_call(c, &req, resp);
   free(path);
   free(source);
+  free(line);
   if (resp->status == 200 && resp->body && strstr(resp->body, "<Error>"))
     resp->status = 500;
   return resp->status;

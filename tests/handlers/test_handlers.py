@@ -127,6 +127,25 @@ class Handlers(unittest.TestCase):
         self.assertEqual(kind, "error")
         self.assertEqual(json.loads(body)["errorType"], "Configuration")
 
+    def test_a_service_name_ingest_cannot_put_in_a_key_is_refused(self):
+        """A 600-character SERVICE_NAME once made ingest upload bytes of its stack."""
+        with open(os.path.join(EVENTS, "scheduled.json")) as f:
+            event = json.load(f)
+        event["time"] = "2026-11-24T07:00:00Z"  # a day of its own
+        event = json.dumps(event).encode()
+        for name in ("s" * 600, "a/b", "x,y", "..", "tab\there"):
+            api, _ = self.serve([("n", event)], SERVICE_NAME=name)
+            kind, body, _ = api.results["n"]
+            self.assertEqual(kind, "error", name)
+            self.assertEqual(json.loads(body)["errorType"], "Configuration")
+        api, _ = self.serve([("m", event)], SERVICE_NAME="s" * 128)  # the longest it takes
+        kind, body, _ = api.results["m"]
+        self.assertEqual(kind, "response", body)
+        key = json.loads(body)["key"]
+        csv = self.s3.get_object(Bucket="meticsxmin-dev", Key=key)["Body"].read().decode()
+        self.assertEqual(len(csv), json.loads(body)["bytes"])
+        self.assertEqual(csv.splitlines()[1].split(",")[1], "s" * 128)
+
     def test_missing_credentials_is_an_init_error(self):
         api = FakeRuntimeApi([])
         env = base_env(AWS_LAMBDA_RUNTIME_API=api.address)
@@ -176,7 +195,13 @@ class Handlers(unittest.TestCase):
                 ("42", [], b"not json", "expected a JSON object"),
                 ("43", [], b'{"requests": -1, "errors": 0, "latency_ms_p50": 1, "latency_ms_p99": 2}',
                  "non-negative"),
-                ("44", [404], b"", "HTTP 404")):
+                ("44", [404], b"", "HTTP 404"),
+                # a value whose text is longer than any fixed buffer: once read past the
+                # CSV's buffer and uploaded bytes of the stack
+                ("45", [], b'{"requests": 1, "errors": 0, "latency_ms_p50": 1e308, "latency_ms_p99": 2}',
+                 "finite"),
+                ("46", [], b'{"requests": 1, "errors": 0, "latency_ms_p50": 1, "latency_ms_p99": 1e10}',
+                 "finite")):
             (kind, answer, _), source, key = self.ingest_from_source(minute, statuses, body)
             self.assertEqual(kind, "error", minute)
             error = json.loads(answer)
@@ -271,6 +296,30 @@ class Handlers(unittest.TestCase):
         self.s3.put_object(Bucket="meticsxmin-dev", Key=key2, Body=csv)
         api, _ = self.process([("p3", self.object_event(key2))])
         self.assertEqual(api.results["p3"][0], "response", api.results["p3"][1])
+
+    def test_process_moves_a_long_utf8_key_whole(self):
+        """A 780-byte UTF-8 key: its copy-source header once was cut at 2 KiB, which copied
+        another object and then deleted this one."""
+        key = "raw/year=2026/month=11/day=22/hour=08/" + "é" * 369 + ".csv"
+        self.assertEqual(len(key.encode()), 780)
+        csv = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n" \
+              b"2026-11-22T08:00:00Z,metris_api,7,0,1.00,2.00\n"
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=csv)
+        api, _ = self.process([("u1", self.object_event(key))])
+        kind, body, _ = api.results["u1"]
+        self.assertEqual((kind, json.loads(body)["status"]), ("response", "processed"), body)
+        moved = self.s3.get_object(Bucket="meticsxmin-dev", Key="processed/" + key[4:])
+        self.assertEqual(moved["Body"].read(), csv)
+        with self.assertRaises(self.s3.exceptions.ClientError):
+            self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
+
+    def test_process_leaves_a_key_too_long_to_move(self):
+        key = "raw/" + "k" * 1016  # 1020 bytes: quarantine/... would pass S3's 1024
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=b"x")
+        api, _ = self.process([("l1", self.object_event(key))])
+        kind, body, _ = api.results["l1"]
+        self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "KeyTooLong"), body)
+        self.s3.head_object(Bucket="meticsxmin-dev", Key=key)  # still there
 
     def test_process_quarantines_what_it_cannot_parse(self):
         key = "raw/year=2026/month=11/day=21/hour=10/metris_api-10-00_.csv"
