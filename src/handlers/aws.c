@@ -4,6 +4,7 @@
  * explicit Content-Type, and callers pass paths and queries already encoded
  * and sorted, because curl signs them exactly as given. */
 #include "aws.h"
+#include "runtime.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -136,6 +138,23 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata) {
   return buffer_append(userdata, ptr, n) ? n : 0;
 }
 
+/* Keeps the ETag header (the version a GET read, to pin a copy to it). */
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata) {
+  size_t n = size * nmemb;
+  AwsResponse *resp = userdata;
+  if (n > 5 && !strncasecmp(ptr, "ETag:", 5)) {
+    const char *v = ptr + 5;
+    size_t len = n - 5;
+    while (len && (*v == ' ' || *v == '\t'))
+      v++, len--;
+    while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+      len--;
+    if (len < sizeof resp->etag)
+      snprintf(resp->etag, sizeof resp->etag, "%.*s", (int)len, v);
+  }
+  return n;
+}
+
 static struct curl_slist *request_headers(const AwsClient *c, const AwsRequest *req) {
   struct curl_slist *h = NULL;
   char line[4200];
@@ -175,12 +194,12 @@ static struct curl_slist *request_headers(const AwsClient *c, const AwsRequest *
 static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
   CURL *k = c->curl;
   curl_easy_reset(k);
-  char url[4096], sigv4[160];
+  char sigv4[160], *url;
   if (req->url) {
-    snprintf(url, sizeof url, "%s", req->url);
+    url = handler_strf("%s", req->url);
   } else {
-    snprintf(url, sizeof url, "%s%s%s%s", aws_endpoint(c, req->service), req->path,
-             req->query && *req->query ? "?" : "", req->query ? req->query : "");
+    url = handler_strf("%s%s%s%s", aws_endpoint(c, req->service), req->path,
+                       req->query && *req->query ? "?" : "", req->query ? req->query : "");
     snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", c->region, req->service);
     curl_easy_setopt(k, CURLOPT_AWS_SIGV4, sigv4);
     curl_easy_setopt(k, CURLOPT_USERPWD, c->userpwd);
@@ -205,6 +224,12 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
   }
   curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(k, CURLOPT_WRITEDATA, &body);
+  resp->etag[0] = '\0';
+  curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(k, CURLOPT_HEADERDATA, resp);
+  /* Paths go out exactly as given: curl would otherwise resolve "/../" in
+   * an object key and address another object than the one named. */
+  curl_easy_setopt(k, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
   curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, 60000L);
   curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
@@ -213,6 +238,7 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
     curl_easy_setopt(k, CURLOPT_CAINFO, "/etc/pki/tls/certs/ca-bundle.crt");
   CURLcode rc = curl_easy_perform(k);
   curl_slist_free_all(headers);
+  free(url);
   free(resp->body);
   resp->body = body.data ? body.data : calloc(1, 1);
   resp->len = body.len;

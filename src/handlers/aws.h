@@ -40,6 +40,7 @@ typedef struct AwsResponse {
   char *body;       /* NUL-terminated, malloc'd */
   size_t len;
   char error[256];  /* transport problem, when status is 0 */
+  char etag[136];   /* the ETag header, quotes included, or "" */
   int attempts;
 } AwsResponse;
 

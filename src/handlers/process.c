@@ -95,15 +95,22 @@ static void header_safe(char *s) {
       *s = '?';
 }
 
-static json_t *move(AwsClient *aws, const char *bucket, const char *key, const char *dest,
-                    const char *reason, HandlerError *err) {
-  char meta[700], directive[] = "x-amz-metadata-directive: REPLACE";
-  const char *headers[3] = {NULL};
+/* Copies what was read and checked (the copy is pinned to the GET's ETag:
+ * an object replaced meanwhile is not copied), then deletes the original. */
+static json_t *move(AwsClient *aws, const char *bucket, const char *key, const char *etag,
+                    const char *dest, const char *reason, HandlerError *err) {
+  char meta[700], directive[] = "x-amz-metadata-directive: REPLACE", pin[180];
+  const char *headers[4] = {NULL};
+  size_t n = 0;
+  if (*etag) {
+    snprintf(pin, sizeof pin, "x-amz-copy-source-if-match: %s", etag);
+    headers[n++] = pin;
+  }
   if (reason) {
     snprintf(meta, sizeof meta, "x-amz-meta-lakec-quarantine-reason: %s", reason);
     header_safe(meta);
-    headers[0] = directive;
-    headers[1] = meta;
+    headers[n++] = directive;
+    headers[n++] = meta;
   }
   AwsResponse resp;
   long status = s3_copy(aws, bucket, key, dest, headers, &resp);
@@ -125,6 +132,22 @@ static json_t *move(AwsClient *aws, const char *bucket, const char *key, const c
 static json_t *process_object(AwsClient *aws, const char *bucket, const char *key,
                               const char *processed, const char *quarantine, HandlerError *err);
 
+/* What makes a key address something else than itself on the way: a "." or
+ * ".." segment, an empty one ("//"), a control character. NULL when none. */
+static const char *unsafe_key(const char *key) {
+  for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+    if (*p < 0x20 || *p == 0x7f)
+      return "a control character";
+  if (strstr(key, "//"))
+    return "an empty segment ('//')";
+  for (const char *seg = key; seg; seg = strchr(seg, '/') ? strchr(seg, '/') + 1 : NULL) {
+    size_t n = strcspn(seg, "/");
+    if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+      return "a '.' or '..' segment";
+  }
+  return NULL;
+}
+
 static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) {
   json_t *detail = json_object_get(inv->event, "detail");
   const char *bucket = json_string_value(json_object_get(json_object_get(detail, "bucket"), "name"));
@@ -135,6 +158,10 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
                         "detail.object.key as strings");
   if (strncmp(key, "raw/", 4) != 0 || strlen(key) > MAX_KEY)
     return handler_fail(err, "InvalidEvent", "key '%.200s' is not under raw/", key);
+  const char *unsafe = unsafe_key(key);
+  if (unsafe) /* moving it would carry its dots into the destination: it stays */
+    return handler_fail(err, "UnsafeKey", "key '%.200s' is left where it is: it has %s", key,
+                        unsafe);
   /* quarantine/ is the longer destination: both must be keys S3 takes */
   if (strlen(key) - 4 + strlen("quarantine/") > MAX_KEY)
     return handler_fail(err, "KeyTooLong",
@@ -173,8 +200,10 @@ static json_t *process_object(AwsClient *aws, const char *bucket, const char *ke
   const char *problem = resp.len > MAX_OBJECT ? "the object is larger than 64 MiB"
                         : memchr(resp.body, '\0', resp.len) ? "the object is not text"
                                                            : csv_problem(resp.body, resp.len, why, sizeof why);
+  char etag[sizeof resp.etag];
+  snprintf(etag, sizeof etag, "%s", resp.etag);
   aws_response_release(&resp);
-  json_t *result = move(aws, bucket, key, problem ? quarantine : processed, problem, err);
+  json_t *result = move(aws, bucket, key, etag, problem ? quarantine : processed, problem, err);
   if (!result || problem)
     return result;
   const char *crawler = crawler_name();

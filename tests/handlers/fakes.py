@@ -77,14 +77,17 @@ class FakeRuntimeApi:
 
 
 class RequestRecorder:
-    """Answers requests with the scripted statuses (then 200 with `body`), keeps
-    the first request and counts them all."""
+    """Answers requests with the scripted statuses (then 200 with `body` and the
+    `headers` given), keeps the first request in `request` and all of them in
+    `requests`, and counts them."""
 
-    def __init__(self, statuses=(), body=b""):
+    def __init__(self, statuses=(), body=b"", headers=None):
         self.request = None
+        self.requests = []
         self.count = 0
         self.statuses = list(statuses)
         self.body = body
+        self.headers = headers or {}
         recorder = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -96,15 +99,18 @@ class RequestRecorder:
                 body = self.rfile.read(length)
                 if recorder.request is None:
                     recorder.request = (self.command, self.path, dict(self.headers), body)
+                recorder.requests.append((self.command, self.path, dict(self.headers), body))
                 recorder.count += 1
                 status = recorder.statuses.pop(0) if recorder.statuses else 200
-                answer = recorder.body if status == 200 else b""
+                answer = recorder.body if status == 200 and self.command != "HEAD" else b""
                 self.send_response(status)
+                for name, value in (recorder.headers.items() if status == 200 else ()):
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
 
-            do_PUT = do_GET = do_POST = _record
+            do_PUT = do_GET = do_POST = do_DELETE = do_HEAD = _record
 
         self.port = free_port()
         self.server = _Server(("127.0.0.1", self.port), Handler)

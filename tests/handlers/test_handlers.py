@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import unittest
+import urllib.parse
 import urllib.request
 
 import boto3
@@ -312,6 +313,47 @@ class Handlers(unittest.TestCase):
         self.assertEqual(moved["Body"].read(), csv)
         with self.assertRaises(self.s3.exceptions.ClientError):
             self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
+
+    def test_process_never_follows_dots_out_of_raw(self):
+        """raw/../processed/... once made curl resolve the dots: process read, overwrote and
+        deleted an object outside raw/. Such keys are refused and left where they are."""
+        victim = "processed/year=2026/month=11/day=25/hour=01/victim.csv"
+        csv = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n" \
+              b"2026-11-25T01:00:00Z,victim,1,0,1.00,2.00\n"
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=victim, Body=csv)
+        for i, key in enumerate(("raw/../" + victim, "raw/./x.csv", "raw//x.csv", "raw/a\x01.csv",
+                                 "raw/year=2026/..")):
+            api, _ = self.process([(f"d{i}", self.object_event(key))])
+            kind, body, _ = api.results[f"d{i}"]
+            self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "UnsafeKey"), key)
+        self.assertEqual(self.s3.get_object(Bucket="meticsxmin-dev", Key=victim)["Body"].read(), csv)
+        listing = self.s3.list_objects_v2(Bucket="meticsxmin-dev", Prefix="processed/year=2026/month=11/day=25/")
+        self.assertEqual(listing["KeyCount"], 1)  # nothing written beside it
+
+    def test_process_copies_only_the_version_it_checked(self):
+        """The copy is pinned to the ETag of the GET (moto ignores the condition, so a
+        recording S3 stands in): an object replaced between the two is not copied."""
+        csv = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n" \
+              b"2026-11-25T02:00:00Z,metris_api,1,0,1.00,2.00\n"
+        s3 = RequestRecorder(body=csv, headers={"ETag": '"3858f62230ac3c915f300c664312c63f"'})
+        key = "raw/year=2026/month=11/day=25/hour=02/x.csv"
+        api = FakeRuntimeApi([("e1", self.object_event(key))])
+        try:
+            subprocess.run([PROCESS], env=base_env(AWS_LAMBDA_RUNTIME_API=api.address,
+                                                   AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{s3.port}"),
+                           capture_output=True, timeout=60)
+        finally:
+            api.stop()
+            s3.stop()
+        path = lambda k: "/meticsxmin-dev/" + urllib.parse.quote(k, safe="/-_.~")
+        methods = [(m, p) for m, p, _, _ in s3.requests]
+        self.assertEqual(methods[0], ("GET", path(key)))
+        copy = s3.requests[1]
+        self.assertEqual((copy[0], copy[1]), ("PUT", path("processed/" + key[4:])))
+        headers = {k.lower(): v for k, v in copy[2].items()}
+        self.assertEqual(headers["x-amz-copy-source"], path(key))
+        self.assertEqual(headers["x-amz-copy-source-if-match"], '"3858f62230ac3c915f300c664312c63f"')
+        self.assertEqual(methods[2], ("DELETE", path(key)))
 
     def test_process_leaves_a_key_too_long_to_move(self):
         key = "raw/" + "k" * 1016  # 1020 bytes: quarantine/... would pass S3's 1024
