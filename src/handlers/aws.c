@@ -133,9 +133,22 @@ bool buffer_append(Buffer *b, const void *bytes, size_t n) {
   return true;
 }
 
+/* The body, up to the request's cap (then the transfer stops: returning
+ * less than given makes curl end it). */
+typedef struct Collected {
+  Buffer body;
+  size_t max;
+  bool too_big;
+} Collected;
+
 static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata) {
+  Collected *c = userdata;
   size_t n = size * nmemb;
-  return buffer_append(userdata, ptr, n) ? n : 0;
+  if (c->max && c->body.len + n > c->max) {
+    c->too_big = true;
+    return 0;
+  }
+  return buffer_append(&c->body, ptr, n) ? n : 0;
 }
 
 /* Keeps the ETag header (the version a GET read, to pin a copy to it). */
@@ -204,7 +217,7 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
     curl_easy_setopt(k, CURLOPT_AWS_SIGV4, sigv4);
     curl_easy_setopt(k, CURLOPT_USERPWD, c->userpwd);
   }
-  Buffer body = {0};
+  Collected got = {{0}, req->max_bytes, false};
   struct curl_slist *headers = request_headers(c, req);
   curl_easy_setopt(k, CURLOPT_URL, url);
   curl_easy_setopt(k, CURLOPT_HTTPHEADER, headers);
@@ -223,7 +236,9 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
     curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
   }
   curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(k, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(k, CURLOPT_WRITEDATA, &got);
+  if (req->max_bytes) /* refused before any byte when the length is announced */
+    curl_easy_setopt(k, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_bytes);
   resp->etag[0] = '\0';
   curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(k, CURLOPT_HEADERDATA, resp);
@@ -240,9 +255,10 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
   curl_slist_free_all(headers);
   free(url);
   free(resp->body);
-  resp->body = body.data ? body.data : calloc(1, 1);
-  resp->len = body.len;
+  resp->body = got.body.data ? got.body.data : calloc(1, 1);
+  resp->len = got.body.len;
   resp->status = 0;
+  resp->too_big = got.too_big || rc == CURLE_FILESIZE_EXCEEDED;
   if (rc != CURLE_OK) {
     snprintf(resp->error, sizeof resp->error, "%s", curl_easy_strerror(rc));
     return false;
@@ -261,6 +277,8 @@ static long long now_ms(void) {
 
 /* Throttling comes as 429, 503 (S3's SlowDown) or a 400 naming it. */
 static bool retryable(const AwsResponse *r) {
+  if (r->too_big) /* the same answer again would be as long */
+    return false;
   if (r->status == 0 || r->status == 429 || r->status >= 500)
     return true;
   return r->status == 400 && r->body &&

@@ -33,6 +33,7 @@ typedef struct AwsRequest {
   const char *const *headers; /* extra "Name: value" lines, NULL-terminated, or NULL */
   const char *body;
   size_t body_len;
+  size_t max_bytes; /* 0: any size; else a longer answer stops (AwsResponse.too_big) */
 } AwsRequest;
 
 typedef struct AwsResponse {
@@ -41,6 +42,7 @@ typedef struct AwsResponse {
   size_t len;
   char error[256];  /* transport problem, when status is 0 */
   char etag[136];   /* the ETag header, quotes included, or "" */
+  bool too_big;     /* the answer was longer than the request's max_bytes: not read */
   int attempts;
 } AwsResponse;
 

@@ -15,6 +15,7 @@
 
 #define HEADER "timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99"
 #define MAX_OBJECT (64u << 20)
+#define TOO_LARGE "the object is larger than 64 MiB"
 #define MAX_KEY 1024 /* bytes of an S3 key */
 
 static bool is_number(const char *s, size_t n, bool decimal) {
@@ -131,6 +132,8 @@ static json_t *move(AwsClient *aws, const char *bucket, const char *key, const c
 
 static json_t *process_object(AwsClient *aws, const char *bucket, const char *key,
                               const char *processed, const char *quarantine, HandlerError *err);
+static json_t *quarantine_unread(AwsClient *aws, const char *bucket, const char *key,
+                                 json_t *object, const char *quarantine, HandlerError *err);
 
 /* What makes a key address something else than itself on the way: a "." or
  * ".." segment, an empty one ("//"), a control character. NULL when none. */
@@ -170,17 +173,38 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
                         key, strlen(key), MAX_KEY);
   char *processed = handler_strf("processed/%s", key + 4);
   char *quarantine = handler_strf("quarantine/%s", key + 4);
-  json_t *result = process_object(aws, bucket, key, processed, quarantine, err);
+  json_t *size = json_object_get(json_object_get(detail, "object"), "size");
+  json_t *result =
+      json_is_integer(size) && json_integer_value(size) > MAX_OBJECT
+          ? quarantine_unread(aws, bucket, key, json_object_get(detail, "object"), quarantine, err)
+          : process_object(aws, bucket, key, processed, quarantine, err);
   free(processed);
   free(quarantine);
   return result;
 }
 
-/* GET the raw object, check it, move it where it belongs. */
+/* An object the event says is too large is quarantined by S3's own copy,
+ * without a byte of it read here; the copy is pinned to the event's ETag. */
+static json_t *quarantine_unread(AwsClient *aws, const char *bucket, const char *key,
+                                 json_t *object, const char *quarantine, HandlerError *err) {
+  const char *etag = json_string_value(json_object_get(object, "etag"));
+  char pin[136] = "";
+  if (etag && strlen(etag) + 3 <= sizeof pin && !strpbrk(etag, "\"\r\n"))
+    snprintf(pin, sizeof pin, "\"%s\"", etag);
+  return move(aws, bucket, key, pin, quarantine, TOO_LARGE, err);
+}
+
+/* GET the raw object (at most 64 MiB of it), check it, move it where it belongs. */
 static json_t *process_object(AwsClient *aws, const char *bucket, const char *key,
                               const char *processed, const char *quarantine, HandlerError *err) {
   AwsResponse resp;
-  long status = s3_get(aws, bucket, key, &resp);
+  long status = s3_get_at_most(aws, bucket, key, MAX_OBJECT, &resp);
+  if (resp.too_big) { /* never held in memory: moved by S3 itself */
+    char etag[sizeof resp.etag];
+    snprintf(etag, sizeof etag, "%s", resp.etag);
+    aws_response_release(&resp);
+    return move(aws, bucket, key, etag, quarantine, TOO_LARGE, err);
+  }
   if (status == 404) { /* a re-delivered event: is the work already done? */
     aws_response_release(&resp);
     bool done = s3_head(aws, bucket, processed, &resp) == 200 ||
@@ -197,9 +221,9 @@ static json_t *process_object(AwsClient *aws, const char *bucket, const char *ke
     return NULL;
   }
   char why[200];
-  const char *problem = resp.len > MAX_OBJECT ? "the object is larger than 64 MiB"
-                        : memchr(resp.body, '\0', resp.len) ? "the object is not text"
-                                                           : csv_problem(resp.body, resp.len, why, sizeof why);
+  const char *problem = memchr(resp.body, '\0', resp.len)
+                            ? "the object is not text"
+                            : csv_problem(resp.body, resp.len, why, sizeof why);
   char etag[sizeof resp.etag];
   snprintf(etag, sizeof etag, "%s", resp.etag);
   aws_response_release(&resp);

@@ -41,6 +41,15 @@ long s3_get(AwsClient *c, const char *bucket, const char *key, AwsResponse *resp
   return s3_simple(c, "GET", bucket, key, resp);
 }
 
+long s3_get_at_most(AwsClient *c, const char *bucket, const char *key, size_t max,
+                    AwsResponse *resp) {
+  char *path = object_path(bucket, key);
+  AwsRequest req = {.service = "s3", .method = "GET", .path = path, .max_bytes = max};
+  aws_call(c, &req, resp);
+  free(path);
+  return resp->status;
+}
+
 long s3_head(AwsClient *c, const char *bucket, const char *key, AwsResponse *resp) {
   return s3_simple(c, "HEAD", bucket, key, resp);
 }

@@ -9,6 +9,10 @@
 long s3_put(AwsClient *c, const char *bucket, const char *key, const char *content_type,
             const char *body, size_t len, const char *const *extra_headers, AwsResponse *resp);
 long s3_get(AwsClient *c, const char *bucket, const char *key, AwsResponse *resp);
+/* The same, reading at most max bytes: a longer object leaves resp->too_big
+ * set and nothing read (status 0). */
+long s3_get_at_most(AwsClient *c, const char *bucket, const char *key, size_t max,
+                    AwsResponse *resp);
 long s3_head(AwsClient *c, const char *bucket, const char *key, AwsResponse *resp);
 long s3_delete(AwsClient *c, const char *bucket, const char *key, AwsResponse *resp);
 /* CopyObject within a bucket. S3 may answer 200 and still report an <Error> in

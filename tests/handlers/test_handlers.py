@@ -39,6 +39,7 @@ HANDLERS, ROOT = sys.argv[1], sys.argv[2]
 INGEST = os.path.join(HANDLERS, "ingest", "bootstrap")
 PROCESS = os.path.join(HANDLERS, "process", "bootstrap")
 QUERY = os.path.join(HANDLERS, "query", "bootstrap")
+RUNSTAT = os.path.join(os.path.dirname(os.path.abspath(HANDLERS)), "bench", "runstat")
 EVENTS = os.path.join(ROOT, "src", "handlers", "events")
 KEY, SECRET, REGION = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "us-east-1"
 
@@ -354,6 +355,40 @@ class Handlers(unittest.TestCase):
         self.assertEqual(headers["x-amz-copy-source"], path(key))
         self.assertEqual(headers["x-amz-copy-source-if-match"], '"3858f62230ac3c915f300c664312c63f"')
         self.assertEqual(methods[2], ("DELETE", path(key)))
+
+    def test_process_quarantines_large_objects_without_reading_them(self):
+        """A 300 MiB object once peaked at 317 MB in process. One the event says is larger
+        than 64 MiB is quarantined by S3's copy alone; one the event does not size is read
+        up to 64 MiB and no further."""
+        key = "raw/year=2026/month=11/day=26/hour=03/said-large.csv"
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=b"small, but the event says not")
+        event = json.loads(self.object_event(key))
+        event["detail"]["object"]["size"] = 70 << 20
+        api, _ = self.process([("b1", json.dumps(event).encode())])
+        kind, body, _ = api.results["b1"]
+        self.assertEqual((kind, json.loads(body)["status"]), ("response", "quarantined"), body)
+        head = self.s3.head_object(Bucket="meticsxmin-dev", Key="quarantine/" + key[4:])
+        self.assertIn("larger than 64 MiB", head["Metadata"]["lakec-quarantine-reason"])
+
+        key = "raw/year=2026/month=11/day=26/hour=04/really-large.csv"
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=b"x" * ((65 << 20) + 1))
+        event = json.loads(self.object_event(key))
+        del event["detail"]["object"]["size"]
+        api = FakeRuntimeApi([("b2", json.dumps(event).encode())])
+        try:  # runstat forks from a small process: the peak memory is the handler's own
+            r = subprocess.run([RUNSTAT, "--any-status", "1", PROCESS], env=base_env(
+                AWS_LAMBDA_RUNTIME_API=api.address, AWS_ENDPOINT_URL=self.moto_url,
+                LAKEC_CRAWLER_PROCESSED="metrics-dev-processed"), capture_output=True, text=True,
+                timeout=120)
+        finally:
+            api.stop()
+        peak_kib = int(r.stdout.split()[2])
+        kind, body, _ = api.results["b2"]
+        self.assertEqual((kind, json.loads(body)["status"]), ("response", "quarantined"), body)
+        self.s3.head_object(Bucket="meticsxmin-dev", Key="quarantine/" + key[4:])
+        with self.assertRaises(self.s3.exceptions.ClientError):
+            self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
+        self.assertLess(peak_kib, 60 << 10)  # it never held the 65 MiB
 
     def test_process_leaves_a_key_too_long_to_move(self):
         key = "raw/" + "k" * 1016  # 1020 bytes: quarantine/... would pass S3's 1024
