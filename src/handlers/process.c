@@ -205,14 +205,18 @@ static json_t *process_object(AwsClient *aws, const char *bucket, const char *ke
     aws_response_release(&resp);
     return move(aws, bucket, key, etag, quarantine, TOO_LARGE, err);
   }
-  if (status == 404) { /* a re-delivered event: is the work already done? */
+  /* A re-delivered event: is the work already done? A missing key is 404,
+   * or 403 when the role may list only some prefixes (S3 then will not say
+   * whether the key exists): either way, HEAD the two destinations. */
+  if (status == 404 || status == 403) {
     aws_response_release(&resp);
     bool done = s3_head(aws, bucket, processed, &resp) == 200 ||
                 s3_head(aws, bucket, quarantine, &resp) == 200;
     aws_response_release(&resp);
     if (done)
       return json_pack("{s:s, s:s}", "status", "already handled", "from", key);
-    return handler_fail(err, "NotFound", "s3://%s/%s does not exist", bucket, key);
+    return handler_fail(err, "NotFound", "s3://%s/%s does not exist (HTTP %ld)", bucket, key,
+                        status);
   }
   if (status != 200) {
     handler_fail(err, "S3Error", "GET s3://%s/%s: HTTP %ld %s", bucket, key, status,

@@ -390,6 +390,27 @@ class Handlers(unittest.TestCase):
             self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
         self.assertLess(peak_kib, 60 << 10)  # it never held the 65 MiB
 
+    def test_process_knows_a_redelivered_event_when_s3_says_403(self):
+        """With ListBucket limited to prefixes, S3 answers 403, not 404, for a missing key:
+        the work already done must still be recognised."""
+        key = "raw/year=2026/month=11/day=27/hour=01/gone.csv"
+        for statuses, answer in (([403, 200], ("response", "already handled")),
+                                 ([404, 404, 200], ("response", "already handled")),
+                                 ([403, 403, 403], ("error", "NotFound"))):
+            s3 = RequestRecorder(statuses)
+            api = FakeRuntimeApi([("r", self.object_event(key))])
+            try:
+                subprocess.run([PROCESS], env=base_env(AWS_LAMBDA_RUNTIME_API=api.address,
+                                                       AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{s3.port}"),
+                               capture_output=True, timeout=60)
+            finally:
+                api.stop()
+                s3.stop()
+            kind, body, _ = api.results["r"]
+            got = json.loads(body)
+            self.assertEqual((kind, got.get("status") or got.get("errorType")), answer, statuses)
+            self.assertEqual([m for m, _, _, _ in s3.requests][1:], ["HEAD"] * (len(statuses) - 1))
+
     def test_process_leaves_a_key_too_long_to_move(self):
         key = "raw/" + "k" * 1016  # 1020 bytes: quarantine/... would pass S3's 1024
         self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=b"x")
