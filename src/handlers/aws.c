@@ -204,6 +204,15 @@ static struct curl_slist *request_headers(const AwsClient *c, const AwsRequest *
   return h;
 }
 
+static long long now_ms(void);
+
+/* A minute at most, and never past the invocation's deadline (a little is
+ * always allowed, so that the attempt can answer at all). */
+static long attempt_timeout_ms(const AwsClient *c) {
+  long long left = c->deadline_ms ? c->deadline_ms - now_ms() : 60000;
+  return left > 60000 ? 60000L : left < 200 ? 200L : (long)left;
+}
+
 static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
   CURL *k = c->curl;
   curl_easy_reset(k);
@@ -246,7 +255,7 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
    * an object key and address another object than the one named. */
   curl_easy_setopt(k, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-  curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, 60000L);
+  curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, attempt_timeout_ms(c));
   curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
   /* Amazon Linux keeps its CA bundle here; Debian's path is curl's default. */
   if (access("/etc/pki/tls/certs/ca-bundle.crt", R_OK) == 0)

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #define MAX_LIMIT 1000
+#define ATHENA_PAGE 1000 /* the most rows GetQueryResults gives in one call */
 #define COLUMNS "timestamp, service, requests, errors, latency_ms_p50, latency_ms_p99"
 
 typedef struct Params {
@@ -151,7 +152,7 @@ static json_t *athena(AwsClient *aws, const char *action, json_t *body, long *st
 
 /* The SQL has only placeholders; the values travel as quoted literals. */
 static json_t *start_query(AwsClient *aws, const Params *p, const char *db, const char *table,
-                           const char *workgroup, long *status) {
+                           const char *workgroup, const char *token, long *status) {
   char sql[512] = "SELECT " COLUMNS " FROM ";
   snprintf(sql + strlen(sql), sizeof sql - strlen(sql), "\"%s\" WHERE 1 = 1", table);
   json_t *params = json_array();
@@ -166,9 +167,13 @@ static json_t *start_query(AwsClient *aws, const Params *p, const char *db, cons
     snprintf(literal, sizeof literal, "'%s'", values[i]); /* validated: no quotes inside */
     json_array_append_new(params, json_string(literal));
   }
-  strncat(sql, " ORDER BY timestamp DESC", sizeof sql - strlen(sql) - 1);
-  json_t *body = json_pack("{s:s, s:{s:s}, s:s}", "QueryString", sql, "QueryExecutionContext",
-                           "Database", db, "WorkGroup", workgroup);
+  /* the limit is a validated whole number: Athena stops reading after it */
+  snprintf(sql + strlen(sql), sizeof sql - strlen(sql), " ORDER BY timestamp DESC LIMIT %ld",
+           p->limit);
+  /* the same token for a retried call: Athena starts the query once */
+  json_t *body = json_pack("{s:s, s:{s:s}, s:s, s:s}", "QueryString", sql,
+                           "QueryExecutionContext", "Database", db, "WorkGroup", workgroup,
+                           "ClientRequestToken", token);
   if (json_array_size(params))
     json_object_set_new(body, "ExecutionParameters", params);
   else
@@ -204,20 +209,50 @@ static const char *wait_for(AwsClient *aws, const char *id, long long deadline, 
   }
 }
 
-/* Athena's rows, the first being the column names, as JSON objects. */
-static json_t *rows_of(json_t *results, long limit) {
-  json_t *rows = json_object_get(json_object_get(results, "ResultSet"), "Rows");
-  json_t *names = json_object_get(json_array_get(rows, 0), "Data");
-  json_t *out = json_array();
-  for (size_t i = 1; i < json_array_size(rows) && (long)json_array_size(out) < limit; i++) {
+/* One page of Athena's rows as JSON objects, appended to out; the first row
+ * of the first page is the column names (kept in *names). */
+static void add_rows(json_t *page, json_t **names, json_t *out, long limit) {
+  json_t *rows = json_object_get(json_object_get(page, "ResultSet"), "Rows");
+  size_t i = 0;
+  if (!*names)
+    *names = json_incref(json_object_get(json_array_get(rows, i++), "Data"));
+  for (; i < json_array_size(rows) && (long)json_array_size(out) < limit; i++) {
     json_t *data = json_object_get(json_array_get(rows, i), "Data"), *row = json_object();
     for (size_t k = 0; k < json_array_size(data); k++) {
-      const char *name = json_string_value(json_object_get(json_array_get(names, k), "VarCharValue"));
+      const char *name =
+          json_string_value(json_object_get(json_array_get(*names, k), "VarCharValue"));
       json_t *value = json_object_get(json_array_get(data, k), "VarCharValue");
       json_object_set(row, name ? name : "?", value ? value : json_null());
     }
     json_array_append_new(out, row);
   }
+}
+
+/* Up to `limit` rows, page by page: Athena gives at most 1000 a call, the
+ * first of them the column names. NULL when a page could not be had. */
+static json_t *fetch_rows(AwsClient *aws, const char *id, long limit) {
+  json_t *out = json_array(), *names = NULL;
+  const char *token = NULL;
+  json_t *page = NULL;
+  do {
+    long want = limit - (long)json_array_size(out) + (names ? 0 : 1);
+    json_t *body = json_pack("{s:s, s:I}", "QueryExecutionId", id, "MaxResults",
+                             (json_int_t)(want > ATHENA_PAGE ? ATHENA_PAGE : want));
+    if (token)
+      json_object_set_new(body, "NextToken", json_string(token));
+    long status;
+    json_t *next = athena(aws, "GetQueryResults", body, &status);
+    json_decref(page);
+    page = next;
+    if (status != 200) {
+      json_decref(page), json_decref(names), json_decref(out);
+      return NULL;
+    }
+    add_rows(page, &names, out, limit);
+    token = json_string_value(json_object_get(page, "NextToken"));
+  } while (token && (long)json_array_size(out) < limit);
+  json_decref(page);
+  json_decref(names);
   return out;
 }
 
@@ -238,7 +273,13 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
   if (problem)
     return bad_request(event, problem);
   long status;
-  json_t *started = start_query(aws, &p, db, table, workgroup, &status);
+  /* 32 to 128 characters, the same for every attempt of this invocation */
+  char *token = handler_strf("lakec-query-%-20.100s", inv->request_id ? inv->request_id : "");
+  for (char *t = token; *t; t++)
+    if (*t == ' ')
+      *t = '0';
+  json_t *started = start_query(aws, &p, db, table, workgroup, token, &status);
+  free(token);
   const char *id = json_string_value(json_object_get(started, "QueryExecutionId"));
   if (status != 200 || !id) {
     json_decref(started);
@@ -254,18 +295,17 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
     answer = respond(event, 504, json_pack("{s:s, s:s}", "error", "the query did not finish in time",
                                            "query_execution_id", id));
   } else if (strcmp(state, "SUCCEEDED") != 0) {
-    answer = respond(event, 502, json_pack("{s:s, s:s, s:O?}", "error", "the query failed",
-                                           "query_execution_id", id, "reason", reason));
+    /* Athena's reason names tables and columns: it goes to the log, not to
+     * whoever called the API */
+    fprintf(stderr, "query %s %s: %s\n", id, state,
+            json_is_string(reason) ? json_string_value(reason) : "(no reason given)");
+    answer = respond(event, 502, json_pack("{s:s, s:s}", "error", "the query failed",
+                                           "query_execution_id", id));
   } else {
-    json_t *results = athena(aws, "GetQueryResults",
-                             json_pack("{s:s, s:I}", "QueryExecutionId", id, "MaxResults",
-                                       (json_int_t)p.limit + 1),
-                             &status);
-    answer = status == 200
-                 ? respond(event, 200, json_pack("{s:o, s:s}", "rows", rows_of(results, p.limit),
-                                                 "query_execution_id", id))
-                 : respond(event, 502, json_pack("{s:s}", "error", "Athena did not return the rows"));
-    json_decref(results);
+    json_t *rows = fetch_rows(aws, id, p.limit);
+    answer = rows ? respond(event, 200, json_pack("{s:o, s:s}", "rows", rows,
+                                                  "query_execution_id", id))
+                  : respond(event, 502, json_pack("{s:s}", "error", "Athena did not return the rows"));
   }
   json_decref(reason);
   json_decref(started);

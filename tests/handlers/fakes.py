@@ -123,26 +123,44 @@ class RequestRecorder:
 
 class AthenaStub:
     """Answers Athena's JSON API: the query starts, then stays in `state`
-    (RUNNING forever, or FAILED with a reason). Records the actions called."""
+    (RUNNING forever, FAILED with a reason, or SUCCEEDED with `rows` data rows
+    served in pages as Athena does: at most 1000 rows a call, the first page
+    led by the column names; MaxResults over 1000 is refused like Athena
+    refuses it). Records the actions called and their bodies."""
 
-    def __init__(self, state):
+    def __init__(self, state, rows=0):
         self.actions = []
+        self.bodies = []
         stub = self
+        columns = {"Data": [{"VarCharValue": "timestamp"}, {"VarCharValue": "requests"}]}
+        data = [{"Data": [{"VarCharValue": "2026-11-21T09:%02d:00Z" % (i % 60)},
+                          {"VarCharValue": str(i)}]} for i in range(rows)]
+        all_rows = [columns] + data
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def log_message(self, *args):
                 pass
 
             def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
                 action = self.headers.get("X-Amz-Target", "").split(".")[-1]
                 stub.actions.append(action)
-                answer = {"QueryExecutionId": "q-stub"}
+                stub.bodies.append((action, request))
+                status, answer = 200, {"QueryExecutionId": "q-stub"}
                 if action == "GetQueryExecution":
                     answer = {"QueryExecution": {"QueryExecutionId": "q-stub", "Status": {
                         "State": state, "StateChangeReason": "SYNTAX_ERROR: stubbed"}}}
+                elif action == "GetQueryResults" and request.get("MaxResults", 1000) > 1000:
+                    status, answer = 400, {"__type": "InvalidRequestException",
+                                           "Message": "MaxResults must be at most 1000"}
+                elif action == "GetQueryResults":
+                    start = int(request.get("NextToken", "0"))
+                    end = start + request.get("MaxResults", 1000)
+                    answer = {"ResultSet": {"Rows": all_rows[start:end]}}
+                    if end < len(all_rows):
+                        answer["NextToken"] = str(end)
                 body = json.dumps(answer).encode()
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -487,6 +487,7 @@ class Handlers(unittest.TestCase):
         execution = self.athena.get_query_execution(QueryExecutionId=body["query_execution_id"])["QueryExecution"]
         self.assertNotIn("metris_api", execution["Query"])  # values never spliced into SQL
         self.assertIn("service = ?", execution["Query"])
+        self.assertTrue(execution["Query"].endswith("ORDER BY timestamp DESC LIMIT 1"), execution["Query"])
         self.assertEqual(execution["ExecutionParameters"], ["'metris_api'", "'2026-11-21T00:00:00Z'"])
         self.assertEqual(execution["WorkGroup"], "metrics-dev")
 
@@ -512,16 +513,39 @@ class Handlers(unittest.TestCase):
         for state, deadline_in, code in (("FAILED", 60000, 502), ("RUNNING", 2500, 504)):
             stub = AthenaStub(state)
             try:
-                api, _ = self.query([("t", self.api_event(), int(time.time() * 1000) + deadline_in)],
-                                    AWS_ENDPOINT_URL_ATHENA=f"http://127.0.0.1:{stub.port}")
+                api, proc = self.query([("t", self.api_event(), int(time.time() * 1000) + deadline_in)],
+                                       AWS_ENDPOINT_URL_ATHENA=f"http://127.0.0.1:{stub.port}")
             finally:
                 stub.stop()
             status, body, _ = self.answer(api, "t")
             self.assertEqual(status, code, body)
             if state == "RUNNING":
                 self.assertEqual(stub.actions[-1], "StopQueryExecution")
-            else:
-                self.assertIn("stubbed", body["reason"])
+            else:  # Athena's reason names tables and columns: logged, never answered
+                self.assertNotIn("reason", body)
+                self.assertNotIn("stubbed", json.dumps(body))
+                self.assertIn(b"SYNTAX_ERROR: stubbed", proc.stderr)
+
+    def test_query_pages_up_to_a_thousand_rows_with_one_start(self):
+        """limit=1000 once asked Athena for 1001 rows (it allows 1000): always a 502."""
+        stub = AthenaStub("SUCCEEDED", rows=1500)
+        try:
+            api, _ = self.query([("k", self.api_event(limit="1000"))],
+                                AWS_ENDPOINT_URL_ATHENA=f"http://127.0.0.1:{stub.port}")
+        finally:
+            stub.stop()
+        status, body, _ = self.answer(api, "k")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(len(body["rows"]), 1000)
+        self.assertEqual(body["rows"][0], {"timestamp": "2026-11-21T09:00:00Z", "requests": "0"})
+        self.assertEqual(body["rows"][-1]["requests"], "999")
+        pages = [b for a, b in stub.bodies if a == "GetQueryResults"]
+        self.assertEqual([p["MaxResults"] for p in pages], [1000, 1])  # the names row, then one more
+        start = [b for a, b in stub.bodies if a == "StartQueryExecution"]
+        self.assertEqual(len(start), 1)
+        self.assertTrue(start[0]["QueryString"].endswith("LIMIT 1000"))
+        token = start[0]["ClientRequestToken"]  # a retried start would not run it twice
+        self.assertTrue(32 <= len(token) <= 128 and "k" in token, token)
 
 
 if __name__ == "__main__":
