@@ -269,6 +269,18 @@ class Handlers(unittest.TestCase):
         event["detail"]["object"]["key"] = key
         return json.dumps(event).encode()
 
+    def process_against(self, s3, key):
+        """process on one event for key, with the recording S3 `s3` (stopped after)."""
+        api = FakeRuntimeApi([("r", self.object_event(key))])
+        try:
+            subprocess.run([PROCESS], env=base_env(AWS_LAMBDA_RUNTIME_API=api.address,
+                                                   AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{s3.port}"),
+                           capture_output=True, timeout=60)
+        finally:
+            api.stop()
+            s3.stop()
+        return api.results["r"]
+
     def process(self, events):
         return self.serve(events, program=PROCESS, LAKEC_CRAWLER_PROCESSED="metrics-dev-processed")
 
@@ -338,14 +350,7 @@ class Handlers(unittest.TestCase):
               b"2026-11-25T02:00:00Z,metris_api,1,0,1.00,2.00\n"
         s3 = RequestRecorder(body=csv, headers={"ETag": '"3858f62230ac3c915f300c664312c63f"'})
         key = "raw/year=2026/month=11/day=25/hour=02/x.csv"
-        api = FakeRuntimeApi([("e1", self.object_event(key))])
-        try:
-            subprocess.run([PROCESS], env=base_env(AWS_LAMBDA_RUNTIME_API=api.address,
-                                                   AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{s3.port}"),
-                           capture_output=True, timeout=60)
-        finally:
-            api.stop()
-            s3.stop()
+        self.process_against(s3, key)
         path = lambda k: "/meticsxmin-dev/" + urllib.parse.quote(k, safe="/-_.~")
         methods = [(m, p) for m, p, _, _ in s3.requests]
         self.assertEqual(methods[0], ("GET", path(key)))
@@ -398,15 +403,7 @@ class Handlers(unittest.TestCase):
                                  ([404, 404, 200], ("response", "already handled")),
                                  ([403, 403, 403], ("error", "NotFound"))):
             s3 = RequestRecorder(statuses)
-            api = FakeRuntimeApi([("r", self.object_event(key))])
-            try:
-                subprocess.run([PROCESS], env=base_env(AWS_LAMBDA_RUNTIME_API=api.address,
-                                                       AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{s3.port}"),
-                               capture_output=True, timeout=60)
-            finally:
-                api.stop()
-                s3.stop()
-            kind, body, _ = api.results["r"]
+            kind, body, _ = self.process_against(s3, key)
             got = json.loads(body)
             self.assertEqual((kind, got.get("status") or got.get("errorType")), answer, statuses)
             self.assertEqual([m for m, _, _, _ in s3.requests][1:], ["HEAD"] * (len(statuses) - 1))
