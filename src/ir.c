@@ -119,14 +119,11 @@ void ir_output(Ctx *ctx, Ir *ir, const char *id, json_t *value, const char *desc
   ((IrEntry *)ir->outputs.items[ir->outputs.len - 1])->stack = ir->current_stack;
 }
 
-static json_t *resource_to_json(const IrResource *r) {
+json_t *ir_resource_json(const IrResource *r, json_t *depends_on, json_t *properties) {
   json_t *o = J("{s:s}", "Type", r->type);
-  if (r->depends_on.len) {
-    json_t *deps = json_array();
-    for (size_t i = 0; i < r->depends_on.len; i++)
-      json_array_append_new(deps, json_string(r->depends_on.items[i]));
-    json_object_set_new(o, "DependsOn", deps);
-  }
+  if (json_array_size(depends_on))
+    json_object_set(o, "DependsOn", depends_on);
+  json_decref(depends_on);
   if (r->condition)
     json_object_set_new(o, "Condition", json_string(r->condition));
   if (r->deletion_policy)
@@ -135,8 +132,15 @@ static json_t *resource_to_json(const IrResource *r) {
     json_object_set_new(o, "UpdateReplacePolicy", json_string(r->update_replace_policy));
   if (r->metadata)
     json_object_set(o, "Metadata", r->metadata);
-  json_object_set(o, "Properties", r->properties);
+  json_object_set_new(o, "Properties", properties);
   return o;
+}
+
+static json_t *resource_to_json(const IrResource *r) {
+  json_t *deps = json_array();
+  for (size_t i = 0; i < r->depends_on.len; i++)
+    json_array_append_new(deps, json_string(r->depends_on.items[i]));
+  return ir_resource_json(r, deps, json_incref(r->properties));
 }
 
 static json_t *entries_to_json(const PtrVec *v) {

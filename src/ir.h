@@ -90,6 +90,10 @@ IrResource *ir_find(const Ir *ir, const char *id);
 /* Steals value. */
 void ir_parameter(struct Ctx *ctx, Ir *ir, const char *id, json_t *value);
 void ir_output(struct Ctx *ctx, Ir *ir, const char *id, json_t *value, const char *description);
+/* A resource's body in a template, keys in CloudFormation's usual order, with
+ * the DependsOn list and properties given (both stolen; an empty list is left
+ * out): link gives those of a stack of several. */
+json_t *ir_resource_json(const IrResource *r, json_t *depends_on, json_t *properties);
 /* The whole template as JSON (new reference), keys in CloudFormation's usual order. */
 json_t *ir_to_template(const Ir *ir);
 void ir_free(Ir *ir);

@@ -252,25 +252,13 @@ static json_t *rewrite(Linker *lk, json_t *v) {
 /* ---- one stack's template ---- */
 
 static json_t *resource_json(Linker *lk, const IrResource *r) {
-  json_t *o = J("{s:s}", "Type", r->type);
   json_t *deps = json_array();
   for (size_t i = 0; i < r->depends_on.len; i++)
     if (!foreign(lk, r->depends_on.items[i])) /* across stacks: the deploy order does it */
       json_array_append_new(deps, json_string(r->depends_on.items[i]));
-  if (json_array_size(deps))
-    json_object_set_new(o, "DependsOn", deps);
-  else
-    json_decref(deps);
-  if (r->deletion_policy)
-    json_object_set_new(o, "DeletionPolicy", json_string(r->deletion_policy));
-  if (r->update_replace_policy)
-    json_object_set_new(o, "UpdateReplacePolicy", json_string(r->update_replace_policy));
-  if (r->metadata)
-    json_object_set(o, "Metadata", r->metadata);
   /* one stack: nothing refers elsewhere, so the properties are shared as they are */
-  json_object_set_new(o, "Properties",
-                      lk->n == 1 ? json_incref(r->properties) : rewrite(lk, r->properties));
-  return o;
+  return ir_resource_json(r, deps,
+                          lk->n == 1 ? json_incref(r->properties) : rewrite(lk, r->properties));
 }
 
 /* Marks in `used` the parameters (keys of `params`) that v refers to: a
