@@ -159,7 +159,7 @@ static void bucket_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
             arena_printf(&ctx->arena, "name of bucket '%s'", b->key));
 }
 
-/* ---- grants: read, write, delete on BUCKET/PREFIX ---- */
+/* ---- grants: read, list, write, delete on BUCKET/PREFIX ---- */
 
 static bool resolve_location(Ctx *ctx, const Model *m, Grant *g, Pos at) {
   g->where = bucket_location(ctx, m, g->text, at);
@@ -177,6 +177,11 @@ static void objects(Ctx *ctx, Ir *ir, const Grant *g, const char *verb, const ch
 static void read_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {
   (void)m;
   objects(ctx, ir, g, "Read", "s3:GetObject", out);
+}
+
+/* Without it S3 answers 403, not 404, for a key that is not there. */
+static void list_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {
+  (void)m;
   json_array_append_new(out, iam_list_prefix(ctx, ir, iam_sid(ctx, "List", g->text), &g->where));
 }
 
@@ -202,13 +207,15 @@ static void location_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *
   bucket_environment(ctx, ir, g->where.bucket, vars);
 }
 
-static const GrantVerb VERB_READ = {"read", "BUCKET/PREFIX: get and list objects",
-                                    resolve_location, read_statements, location_environment};
+static const GrantVerb VERB_READ = {"read", "BUCKET/PREFIX: get objects", resolve_location,
+                                    read_statements, location_environment};
+static const GrantVerb VERB_LIST = {"list", "BUCKET/PREFIX: list the keys under the prefix",
+                                    resolve_location, list_statements, location_environment};
 static const GrantVerb VERB_WRITE = {"write", "BUCKET/PREFIX: put objects", resolve_location,
                                      write_statements, location_environment};
 static const GrantVerb VERB_DELETE = {"delete", "BUCKET/PREFIX: delete objects",
                                       resolve_location, delete_statements, location_environment};
-static const GrantVerb *const BUCKET_VERBS[] = {&VERB_READ, &VERB_WRITE, &VERB_DELETE, NULL};
+static const GrantVerb *const BUCKET_VERBS[] = {&VERB_READ, &VERB_LIST, &VERB_WRITE, &VERB_DELETE, NULL};
 
 /* ---- names and tags ---- */
 

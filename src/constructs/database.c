@@ -167,7 +167,7 @@ static void crawl_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, j
   const Crawler *c = g->target;
   json_array_append_new(
       out, iam_statement(iam_sid(ctx, "Crawl", c->key),
-                         J("[s,s]", "glue:StartCrawler", "glue:GetCrawler"),
+                         J("[s]", "glue:StartCrawler"),
                          cfn_subf("arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:"
                                   "crawler/%s",
                                   construct_sub(ctx, ir, &construct_database, c, "crawler"))));
@@ -185,7 +185,7 @@ static void crawl_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, 
   crawler_environment(ctx, ir, g->target, vars);
 }
 
-static const GrantVerb VERB_CRAWL = {"crawl", "CRAWLER: start it and read its state",
+static const GrantVerb VERB_CRAWL = {"crawl", "CRAWLER: start it",
                                      resolve_crawler, crawl_statements, crawl_environment};
 static const GrantVerb *const DATABASE_VERBS[] = {&VERB_CRAWL, NULL};
 

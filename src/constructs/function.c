@@ -15,6 +15,7 @@
  * variables that tell the handler the target's name. */
 #include "check_util.h"
 #include "construct.h"
+#include "handler_env.h"
 #include "lower/lower_internal.h"
 #include "schedule.h"
 
@@ -287,13 +288,10 @@ static IrAsset *asset_for(Ctx *ctx, Ir *ir, const Function *f) {
   return a;
 }
 
-/* The stage's environment, then what lakec tells the handler about the
- * resources it was granted (names are only known after deployment). */
-static json_t *function_environment(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
+/* What lakec tells the handler about the resources it was granted (names
+ * are only known after deployment). */
+static json_t *lakec_environment(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
   json_t *vars = json_object();
-  for (size_t i = 0; i < f->environment.len; i++)
-    json_object_set_new(vars, f->environment.items[i].key,
-                        json_string(f->environment.items[i].value));
   json_object_set_new(vars, "LAKEC_PROJECT", json_string(m->project));
   json_object_set_new(vars, "LAKEC_STAGE", json_string(m->stage));
   bucket_environment(ctx, ir, f->on_object_created.source, vars);
@@ -303,6 +301,24 @@ static json_t *function_environment(Ctx *ctx, Ir *ir, const Model *m, const Func
   }
   for (size_t i = 0; i < f->extra_env.len; i++)
     json_object_set_new(vars, f->extra_env.items[i].key, json_string(f->extra_env.items[i].value));
+  return vars;
+}
+
+/* The stage's environment whole, then those of lakec's variables the
+ * handler program reads (all of them for a program lakec does not know). */
+static json_t *function_environment(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
+  json_t *vars = json_object();
+  for (size_t i = 0; i < f->environment.len; i++)
+    json_object_set_new(vars, f->environment.items[i].key,
+                        json_string(f->environment.items[i].value));
+  json_t *lakec = lakec_environment(ctx, ir, m, f);
+  const char *name;
+  json_t *value;
+  json_object_foreach(lakec, name, value) {
+    if (handler_env_wanted(f->handler, name))
+      json_object_set(vars, name, value);
+  }
+  json_decref(lakec);
   return vars;
 }
 
@@ -398,7 +414,11 @@ static void function_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   json_object_set_new(p, "Role", cfn_getatt(role, "Arn"));
   json_object_set_new(p, "Code", J("{s:o, s:o}", "S3Bucket", cfn_ref("AssetsBucket"), "S3Key",
                                    cfn_ref(asset->parameter)));
-  json_object_set_new(p, "Environment", J("{s:o}", "Variables", function_environment(ctx, ir, m, f)));
+  json_t *vars = function_environment(ctx, ir, m, f);
+  if (json_object_size(vars))
+    json_object_set_new(p, "Environment", J("{s:o}", "Variables", vars));
+  else
+    json_decref(vars);
   json_object_set_new(p, "LoggingConfig", J("{s:o}", "LogGroup", cfn_ref(logs)));
   /* LoggingConfig's Ref also orders the log group before the function. */
   ir_add(ctx, ir, lid(ctx, f->key, "Function"), "AWS::Lambda::Function", p);

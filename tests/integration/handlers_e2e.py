@@ -148,9 +148,10 @@ class DevStage(unittest.TestCase):
 
     def environment(self, handler, config):
         """The deployed function's variables. moto drops those that refer to
-        resources it skipped (Glue, Athena): for them, what CloudFormation's Ref
-        gives, the resource's name, comes from the template."""
-        env = dict(config["Environment"]["Variables"])
+        resources it skipped (Glue, Athena), and the whole map when none is left:
+        for them, what CloudFormation's Ref gives, the resource's name, comes
+        from the template."""
+        env = dict(config.get("Environment", {}).get("Variables", {}))
         _, resource = self.function_resource(handler)
         for name, value in resource["Properties"]["Environment"]["Variables"].items():
             if name in env:

@@ -125,3 +125,20 @@ json_t *res_get(const Ir *ir, const char *id, const char *path) {
   }
   return cur;
 }
+
+char *read_source_file(const char *rel) {
+  const char *root = getenv("LAKEC_SOURCE_DIR");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", root ? root : ".", rel);
+  FILE *fp = fopen(path, "rb");
+  if (!fp)
+    return NULL;
+  fseek(fp, 0, SEEK_END);
+  long n = ftell(fp);
+  rewind(fp);
+  char *text = malloc((size_t)n + 1);
+  if (text)
+    text[fread(text, 1, (size_t)n, fp)] = '\0';
+  fclose(fp);
+  return text;
+}

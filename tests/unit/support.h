@@ -36,6 +36,9 @@ const char *json_text(Ctx *ctx, json_t *v);
 const char *diag_at(Ctx *ctx, unsigned n);
 /* True if some diagnostic has this code and its message contains `part`. */
 int has_diag(Ctx *ctx, const char *code, const char *part);
+/* A file of the source tree (LAKEC_SOURCE_DIR, else "."), malloc'd; NULL
+ * when it cannot be read. */
+char *read_source_file(const char *rel);
 /* A new temporary directory; writes files into it. */
 const char *temp_dir(Ctx *ctx);
 void write_text(const char *dir, const char *name, const char *text);

@@ -16,23 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *read_source_file(const char *rel) {
-  const char *root = getenv("LAKEC_SOURCE_DIR");
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", root ? root : ".", rel);
-  FILE *fp = fopen(path, "rb");
-  if (!fp)
-    return NULL;
-  fseek(fp, 0, SEEK_END);
-  long n = ftell(fp);
-  rewind(fp);
-  char *text = malloc((size_t)n + 1);
-  assert_non_null(text);
-  text[fread(text, 1, (size_t)n, fp)] = '\0';
-  fclose(fp);
-  return text;
-}
-
 static bool nonempty(const char *s) { return s && *s; }
 
 /* ---- the registry's entries ---- */

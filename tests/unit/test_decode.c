@@ -82,7 +82,7 @@ static void a_grant_has_exactly_one_action(void **state) {
   check_text(&ctx, MINIMAL_STAGE "buckets: {b: {name: demo-bucket-x}}\nfunctions:\n  f:\n"
                                  "    grants:\n      - {read: b/x/, write: b/y/}\n      - {}\n");
   assert_true(has_diag(&ctx, "LK303", "'read' and 'write' are both set"));
-  assert_true(has_diag(&ctx, "LK102", "needs one of the keys read, write, delete, crawl, query"));
+  assert_true(has_diag(&ctx, "LK102", "needs one of the keys read, list, write, delete, crawl, query"));
 }
 
 static void the_root_must_be_a_map(void **state) {

@@ -11,18 +11,9 @@ static char *readme;
 
 static int load_readme(void **state) {
   (void)state;
-  const char *root = getenv("LAKEC_SOURCE_DIR");
-  char path[1024];
-  snprintf(path, sizeof path, "%s/README.md", root ? root : ".");
-  FILE *fp = fopen(path, "rb");
-  if (!fp)
+  readme = read_source_file("README.md");
+  if (!readme)
     return -1;
-  fseek(fp, 0, SEEK_END);
-  long n = ftell(fp);
-  rewind(fp);
-  readme = malloc((size_t)n + 1);
-  readme[fread(readme, 1, (size_t)n, fp)] = '\0';
-  fclose(fp);
   return 0;
 }
 

@@ -27,7 +27,7 @@ static bool depends_on(const LinkedStack *s, const char *key) {
 #define TWO_STACKS                                                                       \
   MINIMAL_STAGE "stacks: {b: {}, a: {}}\n"                                               \
                 "buckets: {data: {name: demo-data-dev, stack: a}}\n"                     \
-                "functions:\n  f:\n    stack: b\n    grants: [{read: data/raw/}]\n"
+                "functions:\n  f:\n    stack: b\n    grants: [{read: data/raw/}, {list: data/raw/}]\n"
 
 static void known_values_cross_stacks_as_literals(void **state) {
   (void)state;

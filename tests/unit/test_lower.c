@@ -71,7 +71,8 @@ static void functions_run_bootstrap_with_their_own_role(void **state) {
   assert_string_equal(str_at("IngestFunction", "Properties.Architectures.0"), "arm64");
   assert_int_equal(json_integer_value(res_get(ir, "IngestFunction", "Properties.MemorySize")), 512);
   assert_string_equal(str_at("IngestFunction", "Properties.Environment.Variables.A"), "b");
-  assert_string_equal(str_at("IngestFunction", "Properties.Environment.Variables.LAKEC_STAGE"), "dev");
+  /* ingest is lakec's own program: only the variables it reads */
+  assert_null(res_get(ir, "IngestFunction", "Properties.Environment.Variables.LAKEC_STAGE"));
   assert_non_null(res_get(ir, "IngestFunction", "Properties.Environment.Variables.LAKEC_BUCKET_DATA"));
   assert_string_equal(str_at("IngestFunction", "Properties.Code.S3Key.Ref"), "IngestCodeKey");
   assert_string_equal(str_at("IngestFunction", "Properties.Role.Fn::GetAtt.0"), "IngestFunctionRole");
@@ -87,14 +88,27 @@ static void functions_run_bootstrap_with_their_own_role(void **state) {
   assert_null(ir_find(ir, "IngestScheduleRule"));
 }
 
-static void read_grants_list_only_their_prefix(void **state) {
+static void read_gets_and_list_lists_only_the_prefix(void **state) {
   (void)state;
-  ir = lower_text(&ctx, LAKE "functions:\n  f:\n    grants:\n      - read: data/raw/\n");
+  ir = lower_text(&ctx, LAKE "functions:\n  f:\n    grants:\n      - read: data/raw/\n"
+                             "      - list: data/raw/\n");
   json_t *st = res_get(ir, "FFunctionRole", "Properties.Policies.0.PolicyDocument.Statement");
+  assert_int_equal(json_array_size(st), 3); /* logs, read, list */
+  json_t *read = json_array_get(st, 1);
+  assert_string_equal(json_string_value(json_array_get(json_object_get(read, "Action"), 0)), "s3:GetObject");
+  assert_int_equal(json_array_size(json_object_get(read, "Action")), 1);
   json_t *list = json_array_get(st, 2);
   assert_string_equal(json_string_value(json_array_get(json_object_get(list, "Action"), 0)), "s3:ListBucket");
   json_t *cond = json_object_get(json_object_get(list, "Condition"), "StringLike");
   assert_string_equal(json_string_value(json_array_get(json_object_get(cond, "s3:prefix"), 0)), "raw/*");
+}
+
+static void a_program_lakec_does_not_know_gets_every_variable(void **state) {
+  (void)state;
+  ir = lower_text(&ctx, LAKE "functions:\n  f:\n    grants:\n      - write: data/raw/\n");
+  assert_string_equal(str_at("FFunction", "Properties.Environment.Variables.LAKEC_STAGE"), "dev");
+  assert_string_equal(str_at("FFunction", "Properties.Environment.Variables.LAKEC_PROJECT"), "demo");
+  assert_non_null(res_get(ir, "FFunction", "Properties.Environment.Variables.LAKEC_BUCKET_DATA"));
 }
 
 static void schedules_and_triggers_become_rules(void **state) {
@@ -274,7 +288,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(buckets_are_private_and_encrypted, setup, teardown),
       cmocka_unit_test_setup_teardown(production_buckets_are_versioned_and_retained, setup, teardown),
       cmocka_unit_test_setup_teardown(functions_run_bootstrap_with_their_own_role, setup, teardown),
-      cmocka_unit_test_setup_teardown(read_grants_list_only_their_prefix, setup, teardown),
+      cmocka_unit_test_setup_teardown(read_gets_and_list_lists_only_the_prefix, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_program_lakec_does_not_know_gets_every_variable, setup, teardown),
       cmocka_unit_test_setup_teardown(schedules_and_triggers_become_rules, setup, teardown),
       cmocka_unit_test_setup_teardown(catalog_and_athena, setup, teardown),
       cmocka_unit_test_setup_teardown(query_grants_reach_workgroup_catalog_and_data, setup, teardown),

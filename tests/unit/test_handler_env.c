@@ -1,0 +1,107 @@
+/* handler_env: the table of what lakec's handler programs read from their
+ * environment agrees with their sources, and decides which of lakec's
+ * variables a function gets. */
+#include "support.h"
+
+#include "handler_env.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_NAMES 32
+
+typedef struct {
+  char *names[MAX_NAMES];
+  size_t len;
+} Names;
+
+static void add_name(Names *n, const char *start, size_t len, bool prefix) {
+  char *name = malloc(len + 2);
+  assert_non_null(name);
+  memcpy(name, start, len);
+  strcpy(name + len, prefix ? "*" : "");
+  for (size_t i = 0; i < n->len; i++)
+    if (!strcmp(n->names[i], name)) {
+      free(name);
+      return;
+    }
+  assert_true(n->len < MAX_NAMES);
+  n->names[n->len++] = name;
+}
+
+/* The length of an environment name at s ([A-Z0-9_]+ then '"'), or 0. */
+static size_t name_literal(const char *s) {
+  size_t len = 0;
+  while (isupper((unsigned char)s[len]) || isdigit((unsigned char)s[len]) || s[len] == '_')
+    len++;
+  return s[len] == '"' ? len : 0;
+}
+
+/* Names the source looks up: getenv("NAME"), and "LAKEC_..._" literals it
+ * compares with the start of environment entries (a prefix, "..._*"). */
+static Names names_read_by(const char *source) {
+  Names n = {0};
+  for (const char *p = strstr(source, "getenv(\""); p; p = strstr(p + 1, "getenv(\"")) {
+    size_t len = name_literal(p + 8);
+    if (len)
+      add_name(&n, p + 8, len, false);
+  }
+  for (const char *p = strstr(source, "\"LAKEC_"); p; p = strstr(p + 1, "\"LAKEC_")) {
+    size_t len = name_literal(p + 1);
+    if (len && p[len] == '_')
+      add_name(&n, p + 1, len, true);
+  }
+  return n;
+}
+
+static void check_program(const char *program) {
+  char rel[64];
+  snprintf(rel, sizeof rel, "src/handlers/%s.c", program);
+  char *source = read_source_file(rel);
+  assert_non_null(source);
+  Names read = names_read_by(source);
+  free(source);
+  const char *const *table = handler_env_reads(program);
+  assert_non_null(table);
+  size_t listed = 0;
+  for (; table[listed]; listed++) {
+    bool found = false;
+    for (size_t i = 0; i < read.len; i++)
+      found = found || !strcmp(read.names[i], table[listed]);
+    if (!found)
+      fail_msg("handler_env lists %s for %s, which its source does not read", table[listed], program);
+  }
+  for (size_t i = 0; i < read.len; i++) {
+    if (!handler_env_wanted(program, read.names[i]))
+      fail_msg("%s reads %s, which handler_env does not list", program, read.names[i]);
+    free(read.names[i]);
+  }
+  assert_int_equal(listed, read.len);
+}
+
+static void the_table_matches_the_handler_sources(void **state) {
+  (void)state;
+  check_program("ingest");
+  check_program("process");
+  check_program("query");
+}
+
+static void lakec_variables_go_only_where_they_are_read(void **state) {
+  (void)state;
+  assert_true(handler_env_wanted("process", "LAKEC_CRAWLER_PROCESSED"));
+  assert_false(handler_env_wanted("process", "LAKEC_BUCKET_DATA"));
+  assert_false(handler_env_wanted("query", "LAKEC_STAGE"));
+  assert_true(handler_env_wanted("query", "LAKEC_WORKGROUP"));
+  /* a program lakec does not know gets all of them */
+  assert_null(handler_env_reads("mine"));
+  assert_true(handler_env_wanted("mine", "LAKEC_STAGE"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(the_table_matches_the_handler_sources),
+      cmocka_unit_test(lakec_variables_go_only_where_they_are_read),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
