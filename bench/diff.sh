@@ -1,19 +1,20 @@
 #!/bin/sh
 # How fast `lakec diff` compares two large stages: generates two stage files
-# of N functions with a schedule each (5 resources per function, so 2000
-# functions give 10000 resources), 90 functions to a stack (CloudFormation
-# allows 500 resources in one), where every tenth function differs, and
+# of N functions with a schedule each (8 resources per function with its
+# failure queue, so 1250 functions give 10000 resources), 60 functions to a
+# stack (CloudFormation allows 500 resources in one), where every tenth
+# function differs, and
 # times the diff of their built folders (every stack, through the
 # manifests), of the stage files themselves (compiling both in memory
 # first), and of one stack's templates. The functions' handler is not built:
 # the stages are built and compared with --no-package, templates only.
-# usage: bench/diff.sh [BUILD_DIR] [FUNCTIONS] [RUNS]     (defaults: build, 2000, 20;
+# usage: bench/diff.sh [BUILD_DIR] [FUNCTIONS] [RUNS]     (defaults: build, 1250, 20;
 #        100 2 is a quick check)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/layout.sh"
 build=${1:-$root/build}
-functions=${2:-2000}
+functions=${2:-1250}
 runs=${3:-20}
 lakec=$build/lakec
 runstat=$build/bench/runstat
@@ -26,8 +27,8 @@ make_stage() { # make_stage STAGE MEMORY_OF_EVERY_TENTH ACCOUNT
     printf 'lakec: 1\nproject: bench\nstage: %s\naccount: "%s"\nstacks:\n  data: {}\n' "$1" "$3"
     i=0
     while [ $i -lt "$functions" ]; do
-      printf '  s%03d: {}\n' $((i / 90))
-      i=$((i + 90))
+      printf '  s%03d: {}\n' $((i / 60))
+      i=$((i + 60))
     done
     printf 'buckets:\n  data: {name: bench-data-%s, stack: data}\nfunctions:\n' "$1"
     i=0
@@ -35,7 +36,7 @@ make_stage() { # make_stage STAGE MEMORY_OF_EVERY_TENTH ACCOUNT
       memory=256
       [ $((i % 10)) -eq 0 ] && memory=$2
       printf '  f%05d:\n    name: bench-f%05d\n    stack: s%03d\n    memory: %s\n    schedule: rate(5 minutes)\n    grants: [{write: data/f%05d/}]\n' \
-        $i $i $((i / 90)) "$memory" $i
+        $i $i $((i / 60)) "$memory" $i
       i=$((i + 1))
     done
   } > "$work/$1.yaml"

@@ -18,6 +18,8 @@ void check_name(Ctx *ctx, const Node *map, const char *key, const char *value,
                 const char *(*rule)(const char *), const char *code, const char *what);
 /* A plain key prefix: no leading '/', '//', '..' or '*'. */
 bool check_prefix(Ctx *ctx, const char *prefix, Pos at);
+/* map's `log_retention` (days) is one CloudWatch offers. */
+void check_log_retention(Ctx *ctx, const Node *map, long long days);
 /* Keys of a map that become logical ids: valid, and not too close to each other. */
 void check_keys(Ctx *ctx, const char *what, const Node *map);
 /* PROJECT-STAGE-KEY. */
@@ -39,6 +41,8 @@ void function_add_grant(Ctx *ctx, Function *f, const Grant *g);
 void function_add_env(Ctx *ctx, Function *f, const char *name, const char *value);
 /* The bucket sends its object events to EventBridge (a function's trigger). */
 void bucket_send_events(Bucket *b);
+/* Objects under prefix in the bucket expire after `days` (Athena results). */
+void bucket_expire(Ctx *ctx, const Bucket *b, const char *prefix, long long days);
 
 /* The crawler named key in any database, or NULL (reported at `at`). */
 const Crawler *database_find_crawler(Ctx *ctx, const Model *m, const char *key, Pos at);

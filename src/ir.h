@@ -82,6 +82,13 @@ IrStack *ir_stack_add(struct Ctx *ctx, Ir *ir, const char *key, const char *name
                       const char *description, const struct Node *node);
 /* Sets DeletionPolicy and UpdateReplacePolicy together ("Retain", "Delete"). */
 void ir_set_policy(IrResource *r, const char *policy);
+/* A finding of the AWS Solutions / Serverless rule packs (cdk-nag) that is
+ * inherent to what lakec builds, suppressed in the resource's Metadata in
+ * cdk-nag's convention ({cdk_nag: {rules_to_suppress: [{id, reason,
+ * applies_to}]}}). `reason` is a sentence; applies_to (stolen, or NULL for
+ * every finding of the rule) lists finding strings or {regex: "/.../"}.
+ * The same rule and reason given twice merge their applies_to. */
+void ir_suppress(IrResource *r, const char *rule, const char *reason, json_t *applies_to);
 /* An IR from a CloudFormation template (JSON) read from disk. It shares t's
  * values (taking references), so t must not be changed afterwards. NULL and
  * *why set when t is not a template. */

@@ -41,11 +41,20 @@ typedef struct Location {
   const char *key;                                                                       \
   const char *stack
 
+/* Objects under a prefix that expire (another construct's check asks for it). */
+typedef struct Expiration {
+  const char *prefix;
+  long long days;
+  struct Expiration *next;
+} Expiration;
+
 struct Bucket {
   MODEL_ITEM_HEADER;
   const char *name;
   int versioned, retain; /* tri-state until check applies the stage's defaults */
+  long long noncurrent_days; /* old versions kept so long (versioned buckets) */
   bool eventbridge;      /* a function is triggered by its new objects */
+  Expiration *expirations; /* in the order asked, last first */
 };
 
 typedef struct Crawler {
@@ -66,6 +75,7 @@ typedef struct Database {
 typedef struct AthenaResults {
   const Node *node;
   const char *bucket, *prefix;
+  long long expire_days; /* 0 = kept */
   Location where; /* resolved */
 } AthenaResults;
 
@@ -130,12 +140,20 @@ typedef struct Route {
   const Node *key_node;
 } Route;
 
+typedef struct Throttle {
+  const Node *node;
+  long long rate, burst;
+} Throttle;
+
 typedef struct Api {
   MODEL_ITEM_HEADER;
   const char *name;
   const char *stage_name;
   int auth; /* AuthMode */
   Cors cors;
+  Throttle throttle;
+  long long log_retention;
+  const char *waf_acl; /* a WAFv2 web ACL ARN to associate, or NULL */
   StrMap routes_as_written; /* "GET /metrics": query */
   LIST(Route) routes;       /* resolved */
 } Api;

@@ -43,6 +43,19 @@ static const Field CORS_FIELDS[] = {
 };
 static const Shape SHAPE_CORS = SHAPE(Cors, "cors", CORS_FIELDS, .key_offset = NO_KEY);
 
+/* Well under the account's 10,000 per second, which every API of the
+ * account and region shares: one stage cannot starve the others. */
+#define DEFAULT_RATE "100"
+#define DEFAULT_BURST "200"
+static const Field THROTTLE_FIELDS[] = {
+    {"rate", F_INT, offsetof(Throttle, rate), .def = DEFAULT_RATE, .min = 1, .max = 1000000,
+     .doc = "steady requests per second the stage accepts"},
+    {"burst", F_INT, offsetof(Throttle, burst), .def = DEFAULT_BURST, .min = 1, .max = 1000000,
+     .doc = "requests the stage accepts at once above the rate"},
+};
+static const Shape SHAPE_THROTTLE =
+    SHAPE(Throttle, "throttle", THROTTLE_FIELDS, .key_offset = NO_KEY);
+
 static const Field API_FIELDS[] = {
     {"name", F_STR, offsetof(Api, name), .required = true, .doc = "the REST API name"},
     {"stage_name", F_STR, offsetof(Api, stage_name), .def = "STAGE", .computed = true,
@@ -53,6 +66,12 @@ static const Field API_FIELDS[] = {
      .doc = "answer CORS preflight (OPTIONS) and add CORS headers"},
     {"routes", F_STRMAP, offsetof(Api, routes_as_written), .required = true,
      .doc = "\"METHOD /path\": FUNCTION, proxied to the function"},
+    {"throttle", F_STRUCT, offsetof(Api, throttle), .shape = &SHAPE_THROTTLE,
+     .doc = "the stage's default throttling (every method)"},
+    {"log_retention", F_INT, offsetof(Api, log_retention), .def = "30", .min = 1, .max = 3653,
+     .doc = "days the access and execution log groups keep logs (a CloudWatch retention value)"},
+    {"waf_acl", F_STR, offsetof(Api, waf_acl),
+     .doc = "ARN of a regional WAFv2 web ACL to associate with the stage"},
     FIELD_STACK(Api),
 };
 static const Shape SHAPE_API = SHAPE(Api, "API", API_FIELDS, .key_offset = offsetof(Api, key));
@@ -146,9 +165,23 @@ static void tell_cors_origins(Ctx *ctx, const Api *api, Function *f) {
   function_add_env(ctx, f, "LAKEC_CORS_ORIGINS", joined);
 }
 
+/* A regional WAFv2 web ACL: arn:PARTITION:wafv2:REGION:ACCOUNT:regional/webacl/NAME/ID. */
+static bool valid_web_acl(const char *arn) {
+  return !strncmp(arn, "arn:", 4) && strstr(arn, ":wafv2:") && strstr(arn, ":regional/webacl/");
+}
+
 static void check_api(Ctx *ctx, Model *m, Api *api) {
   if (!api->stage_name)
     api->stage_name = m->stage;
+  if (!api->throttle.node) {
+    api->throttle.rate = atoll(DEFAULT_RATE);
+    api->throttle.burst = atoll(DEFAULT_BURST);
+  }
+  check_log_retention(ctx, api->node, api->log_retention);
+  if (api->waf_acl && !valid_web_acl(api->waf_acl))
+    diag_error(ctx, check_pos(api->node, "waf_acl"), LK_NAME,
+               "'waf_acl' must be the ARN of a regional WAFv2 web ACL "
+               "(arn:aws:wafv2:REGION:ACCOUNT:regional/webacl/NAME/ID)");
   check_name(ctx, api->node, "name", api->name, awsname_rest_api, LK_API_NAME, "API name");
   check_name(ctx, api->node, "stage_name", api->stage_name, awsname_api_stage, LK_API_NAME,
              "API stage name");
@@ -254,6 +287,24 @@ static json_t *route_source_arn(Ctx *ctx, const ApiIds *ids, const Route *r) {
                   ids->api, method, *out ? out : "/");
 }
 
+/* The method findings a stage's auth choice makes (cdk-nag wants a Cognito
+ * authorizer on every method). */
+static void suppress_auth_findings(Ctx *ctx, IrResource *method, int auth) {
+  (void)ctx;
+  if (auth == AUTH_NONE) {
+    const char *why = "The stage serves this API without authorization by its own choice "
+                      "('auth: none'); lakec refuses that in a production stage unless its "
+                      "policy allows an open API.";
+    ir_suppress(method, "AwsSolutions-APIG4", why, NULL);
+    ir_suppress(method, "AwsSolutions-COG4", why, NULL);
+  } else if (auth == AUTH_IAM) {
+    ir_suppress(method, "AwsSolutions-COG4",
+                "The API authorizes its callers with IAM (SigV4, 'auth: iam') rather than a "
+                "Cognito user pool.",
+                NULL);
+  }
+}
+
 static void lower_route(Ctx *ctx, Ir *ir, const ApiIds *ids, const Api *api, const Route *r,
                         PtrVec *methods) {
   static const char *const AUTH_TYPES[] = {"NONE", "AWS_IAM", "COGNITO_USER_POOLS"};
@@ -266,7 +317,7 @@ static void lower_route(Ctx *ctx, Ir *ir, const ApiIds *ids, const Api *api, con
   if (api->auth == AUTH_COGNITO)
     json_object_set_new(p, "AuthorizerId", cfn_ref(api_id(ctx, ids, "Authorizer")));
   json_object_set_new(p, "Integration", proxy_integration(ctx, ir, r->function));
-  ir_add(ctx, ir, id, "AWS::ApiGateway::Method", p);
+  suppress_auth_findings(ctx, ir_add(ctx, ir, id, "AWS::ApiGateway::Method", p), api->auth);
   ptrvec_push(&ctx->arena, methods, (void *)id);
   ir_add(ctx, ir, arena_printf(&ctx->arena, "%sPermission", name), "AWS::Lambda::Permission",
          J("{s:s, s:o, s:s, s:o}", "Action", "lambda:InvokeFunction", "FunctionName",
@@ -322,24 +373,39 @@ static void lower_preflight(Ctx *ctx, Ir *ir, const ApiIds *ids, const Api *api,
                        "method.response.header.Access-Control-Allow-Headers", 1,
                        "method.response.header.Access-Control-Allow-Methods", 1,
                        "method.response.header.Access-Control-Allow-Origin", 1);
-  ir_add(ctx, ir, id, "AWS::ApiGateway::Method",
-         J("{s:s, s:o, s:o, s:s, s:o, s:o}", "HttpMethod", "OPTIONS", "ResourceId",
-           resource_ref(ctx, ids, path), "RestApiId", cfn_ref(ids->api), "AuthorizationType", "NONE",
-           "Integration", integration, "MethodResponses", response));
+  IrResource *r = ir_add(ctx, ir, id, "AWS::ApiGateway::Method",
+                         J("{s:s, s:o, s:o, s:s, s:o, s:o}", "HttpMethod", "OPTIONS", "ResourceId",
+                           resource_ref(ctx, ids, path), "RestApiId", cfn_ref(ids->api),
+                           "AuthorizationType", "NONE", "Integration", integration,
+                           "MethodResponses", response));
+  const char *why = "Browsers send CORS preflight requests without credentials; this MOCK method "
+                    "answers only the CORS headers and reaches no function.";
+  ir_suppress(r, "AwsSolutions-APIG4", why, NULL);
+  ir_suppress(r, "AwsSolutions-COG4", why, NULL);
   ptrvec_push(&ctx->arena, methods, (void *)id);
 }
 
-/* Errors API Gateway makes itself (401, 403, 5xx) carry CORS headers too,
- * or browsers hide them from the page. */
+/* Errors API Gateway makes itself (401, 403, 429, 5xx) carry CORS headers
+ * too, or browsers hide them from the page. A gateway response cannot test
+ * the Origin against a list: with several origins it echoes the request's,
+ * which shows any page only API Gateway's own error message. */
 static void lower_cors_gateway_responses(Ctx *ctx, Ir *ir, const ApiIds *ids, const Api *api) {
   static const char *const kinds[] = {"DEFAULT_4XX", "DEFAULT_5XX"};
   static const char *const suffixes[] = {"Default4xxResponse", "Default5xxResponse"};
-  for (int i = 0; i < 2; i++)
+  const StrList *o = &api->cors.origins;
+  for (int i = 0; i < 2; i++) {
+    json_t *params = json_object();
+    json_object_set_new(params, "gatewayresponse.header.Access-Control-Allow-Origin",
+                        json_string(o->len > 1 ? "method.request.header.Origin"
+                                               : arena_printf(&ctx->arena, "'%s'", o->items[0])));
+    json_object_set_new(params, "gatewayresponse.header.Access-Control-Allow-Headers",
+                        json_string(CORS_HEADERS));
+    if (o->len > 1)
+      json_object_set_new(params, "gatewayresponse.header.Vary", json_string("'Origin'"));
     ir_add(ctx, ir, api_id(ctx, ids, suffixes[i]), "AWS::ApiGateway::GatewayResponse",
-           J("{s:o, s:s, s:{s:s, s:s}}", "RestApiId", cfn_ref(ids->api), "ResponseType", kinds[i],
-             "ResponseParameters", "gatewayresponse.header.Access-Control-Allow-Origin",
-             arena_printf(&ctx->arena, "'%s'", api->cors.origins.items[0]),
-             "gatewayresponse.header.Access-Control-Allow-Headers", CORS_HEADERS));
+           J("{s:o, s:s, s:o}", "RestApiId", cfn_ref(ids->api), "ResponseType", kinds[i],
+             "ResponseParameters", params));
+  }
 }
 
 /* ---- auth ---- */
@@ -361,8 +427,22 @@ static void lower_cognito(Ctx *ctx, Ir *ir, const Model *m, const ApiIds *ids, c
                    "AllowAdminCreateUserOnly", 1, "Policies", "PasswordPolicy", "MinimumLength",
                    12, "RequireLowercase", 1, "RequireUppercase", 1, "RequireNumbers", 1,
                    "RequireSymbols", 1);
+  if (m->production)
+    json_object_set_new(pool, "DeletionProtection", json_string("ACTIVE"));
   IrResource *r = ir_add(ctx, ir, pool_id, "AWS::Cognito::UserPool", pool);
   ir_set_policy(r, m->production ? "Retain" : "Delete"); /* it holds data: the users */
+  ir_suppress(r, "AwsSolutions-COG2",
+              "Users are created by administrators only, with 12-character passwords of four "
+              "kinds of character; lakec does not set up multi-factor authentication for them.",
+              NULL);
+  ir_suppress(r, "AwsSolutions-COG8",
+              "The Plus feature plan (threat protection) is a paid Cognito tier; choosing it is "
+              "left to the account's owner.",
+              NULL);
+  ir_suppress(r, "AwsSolutions-COG3",
+              "Advanced security (threat protection) is a paid Cognito feature; choosing it is "
+              "left to the account's owner.",
+              NULL);
   ir_add(ctx, ir, client_id, "AWS::Cognito::UserPoolClient",
          J("{s:s, s:o, s:b, s:[s,s], s:s}", "ClientName", pool_name(ctx, m, ids, api, "client"),
            "UserPoolId", cfn_ref(pool_id), "GenerateSecret", 0, "ExplicitAuthFlows",
@@ -399,7 +479,75 @@ static const char *deployment_id(Ctx *ctx, const Ir *ir, const ApiIds *ids, size
   return arena_printf(&ctx->arena, "%sDeployment%08x", ids->api, (unsigned)(h >> 32));
 }
 
-static void lower_deployment(Ctx *ctx, Ir *ir, const ApiIds *ids, const Api *api,
+/* One JSON object per request: CloudWatch Logs Insights reads its fields. */
+static const char *const ACCESS_LOG_FORMAT =
+    "{\"requestId\":\"$context.requestId\",\"ip\":\"$context.identity.sourceIp\","
+    "\"caller\":\"$context.identity.caller\",\"user\":\"$context.identity.user\","
+    "\"requestTime\":\"$context.requestTime\",\"httpMethod\":\"$context.httpMethod\","
+    "\"resourcePath\":\"$context.resourcePath\",\"status\":\"$context.status\","
+    "\"protocol\":\"$context.protocol\",\"responseLength\":\"$context.responseLength\","
+    "\"integrationLatency\":\"$context.integrationLatency\","
+    "\"errorMessage\":\"$context.error.message\"}";
+
+/* Logs are data: a production stage keeps them when the stack goes. */
+static const char *lower_api_log_group(Ctx *ctx, Ir *ir, const Model *m, const char *id,
+                                       json_t *name, const Api *api) {
+  IrResource *r = ir_add(ctx, ir, id, "AWS::Logs::LogGroup",
+                         J("{s:o, s:I}", "LogGroupName", name, "RetentionInDays",
+                           (json_int_t)api->log_retention));
+  ir_set_policy(r, m->production ? "Retain" : "Delete");
+  return id;
+}
+
+/* Access logs go to a group lakec makes; API Gateway makes the execution
+ * log group itself, without retention, unless it exists first. */
+static json_t *stage_logging(Ctx *ctx, Ir *ir, const Model *m, const ApiIds *ids, const Api *api,
+                             const char **execution_logs) {
+  const char *access = lower_api_log_group(
+      ctx, ir, m, api_id(ctx, ids, "AccessLogGroup"),
+      json_string(arena_printf(&ctx->arena, "/aws/apigateway/%s-%s-%s/access", m->project,
+                               m->stage, api->key)),
+      api);
+  *execution_logs = lower_api_log_group(
+      ctx, ir, m, api_id(ctx, ids, "ExecutionLogGroup"),
+      cfn_subf("API-Gateway-Execution-Logs_${%s}/%s", ids->api, api->stage_name), api);
+  return J("{s:o, s:s}", "DestinationArn", cfn_getatt(access, "Arn"), "Format",
+           ACCESS_LOG_FORMAT);
+}
+
+static void lower_stage(Ctx *ctx, Ir *ir, const Model *m, const ApiIds *ids, const Api *api,
+                        const char *deployment) {
+  const char *execution_logs;
+  json_t *p = J("{s:s, s:o, s:o}", "StageName", api->stage_name, "RestApiId", cfn_ref(ids->api),
+                "DeploymentId", cfn_ref(deployment));
+  json_object_set_new(p, "AccessLogSetting", stage_logging(ctx, ir, m, ids, api, &execution_logs));
+  json_object_set_new(p, "MethodSettings",
+                      J("[{s:s, s:s, s:s, s:b, s:I, s:f}]", "ResourcePath", "/*", "HttpMethod", "*",
+                        "LoggingLevel", "ERROR", "MetricsEnabled", 1, "ThrottlingBurstLimit",
+                        (json_int_t)api->throttle.burst, "ThrottlingRateLimit",
+                        (double)api->throttle.rate));
+  const char *id = api_id(ctx, ids, "Stage");
+  IrResource *stage = ir_add(ctx, ir, id, "AWS::ApiGateway::Stage", p);
+  ir_depends_on(ctx, stage, execution_logs);
+  ir_suppress(stage, "Serverless-APIGWXrayEnabled",
+              "X-Ray tracing is off by default: it is billed per trace, and the functions behind "
+              "the API log their own timings.",
+              NULL);
+  if (api->waf_acl) {
+    ir_add(ctx, ir, api_id(ctx, ids, "WebAclAssociation"), "AWS::WAFv2::WebACLAssociation",
+           J("{s:o, s:s}", "ResourceArn",
+             cfn_subf("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${%s}/stages/${%s}",
+                      ids->api, id),
+             "WebACLArn", api->waf_acl));
+    return;
+  }
+  ir_suppress(stage, "AwsSolutions-APIG3",
+              "No WAF web ACL is associated with this stage; set the API's 'waf_acl' to the ARN "
+              "of one to filter requests before they reach the functions.",
+              NULL);
+}
+
+static void lower_deployment(Ctx *ctx, Ir *ir, const Model *m, const ApiIds *ids, const Api *api,
                              const PtrVec *methods, size_t first) {
   const char *id = deployment_id(ctx, ir, ids, first);
   IrResource *d = ir_add(ctx, ir, id, "AWS::ApiGateway::Deployment",
@@ -407,9 +555,7 @@ static void lower_deployment(Ctx *ctx, Ir *ir, const ApiIds *ids, const Api *api
                            "routes of this build"));
   for (size_t i = 0; i < methods->len; i++)
     ir_depends_on(ctx, d, methods->items[i]);
-  ir_add(ctx, ir, api_id(ctx, ids, "Stage"), "AWS::ApiGateway::Stage",
-         J("{s:s, s:o, s:o}", "StageName", api->stage_name, "RestApiId", cfn_ref(ids->api),
-           "DeploymentId", cfn_ref(id)));
+  lower_stage(ctx, ir, m, ids, api, id);
 }
 
 static void api_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
@@ -419,9 +565,13 @@ static void api_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   const char *what = *ids.stem ? arena_printf(&ctx->arena, "%s %s %s API", m->project, m->stage,
                                               api->key)
                                : arena_printf(&ctx->arena, "%s %s API", m->project, m->stage);
-  ir_add(ctx, ir, ids.api, "AWS::ApiGateway::RestApi",
-         J("{s:s, s:s, s:{s:[s]}}", "Name", api->name, "Description", what,
-           "EndpointConfiguration", "Types", "REGIONAL"));
+  IrResource *rest = ir_add(ctx, ir, ids.api, "AWS::ApiGateway::RestApi",
+                            J("{s:s, s:s, s:{s:[s]}}", "Name", api->name, "Description", what,
+                              "EndpointConfiguration", "Types", "REGIONAL"));
+  ir_suppress(rest, "AwsSolutions-APIG2",
+              "Every route proxies the whole request to its function (AWS_PROXY), which "
+              "validates it and answers 400; there is no request model for API Gateway to check.",
+              NULL);
   if (api->auth == AUTH_COGNITO)
     lower_cognito(ctx, ir, m, &ids, api);
   lower_resources(ctx, ir, &ids, api);
@@ -433,7 +583,7 @@ static void api_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   }
   if (api->cors.node)
     lower_cors_gateway_responses(ctx, ir, &ids, api);
-  lower_deployment(ctx, ir, &ids, api, &methods, first);
+  lower_deployment(ctx, ir, m, &ids, api, &methods, first);
   ir_output(ctx, ir, api_id(ctx, &ids, "Url"),
             cfn_subf("https://${%s}.execute-api.${AWS::Region}.${AWS::URLSuffix}/%s/", ids.api,
                      api->stage_name),
@@ -459,10 +609,12 @@ static bool resolve_api(Ctx *ctx, const Model *m, Grant *g, Pos at) {
 static void invoke_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {
   (void)m;
   json_array_append_new(
-      out, iam_statement(iam_sid(ctx, "Invoke", g->text), J("[s]", "execute-api:Invoke"),
-                         cfn_subf("arn:${AWS::Partition}:execute-api:${AWS::Region}:"
-                                  "${AWS::AccountId}:%s/*",
-                                  construct_sub(ctx, ir, &construct_api, g->target, "id"))));
+      out, iam_wildcard(
+               iam_statement(iam_sid(ctx, "Invoke", g->text), J("[s]", "execute-api:Invoke"),
+                             cfn_subf("arn:${AWS::Partition}:execute-api:${AWS::Region}:"
+                                      "${AWS::AccountId}:%s/*",
+                                      construct_sub(ctx, ir, &construct_api, g->target, "id"))),
+               "The grant lets the function call every route of this one API, in its stage."));
 }
 
 /* LAKEC_API_<KEY>_URL: the base URL of the API's stage. */

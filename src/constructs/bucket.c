@@ -19,6 +19,8 @@ static const Field BUCKET_FIELDS[] = {
      .doc = "turn on object versioning"},
     {"retain", F_BOOL, offsetof(Bucket, retain), .def = "production", .computed = true,
      .doc = "keep the bucket when the stack is deleted or the bucket replaced"},
+    {"noncurrent_days", F_INT, offsetof(Bucket, noncurrent_days), .def = "90", .min = 1,
+     .max = 36500, .doc = "days an overwritten or deleted object's old version is kept (versioned buckets)"},
     FIELD_STACK(Bucket),
 };
 static const Shape SHAPE_BUCKET =
@@ -56,6 +58,14 @@ static void bucket_check(Ctx *ctx, Model *m, const Construct *self) {
 }
 
 void bucket_send_events(Bucket *b) { b->eventbridge = true; }
+
+/* The bucket is the construct's own item: asking changes it, as bucket_send_events. */
+void bucket_expire(Ctx *ctx, const Bucket *b, const char *prefix, long long days) {
+  Expiration *e = arena_alloc(&ctx->arena, sizeof *e);
+  Bucket *mine = (Bucket *)b;
+  *e = (Expiration){prefix, days, mine->expirations};
+  mine->expirations = e;
+}
 
 /* "BUCKET/PREFIX" -> Location; "BUCKET" alone is the whole bucket. */
 Location bucket_location(Ctx *ctx, const Model *m, const char *text, Pos at) {
@@ -107,6 +117,17 @@ json_t *location_bucket_arn(Ctx *ctx, Ir *ir, const Location *loc) {
   return construct_ref(ctx, ir, &construct_bucket, loc->bucket, "arn");
 }
 
+/* `actions` on the objects under a location, whose keys are made at run time. */
+json_t *iam_objects(Ctx *ctx, Ir *ir, const char *sid, json_t *actions, const Location *loc) {
+  const char *where = *loc->prefix ? arena_printf(&ctx->arena, "under '%s' in", loc->prefix) : "in";
+  return iam_wildcard(
+      iam_statement(sid, actions, location_objects_arn(ctx, ir, loc)),
+      arena_printf(&ctx->arena,
+                   "Objects %s bucket '%s' get their keys at run time; the statement covers only "
+                   "those objects.",
+                   where, loc->bucket->key));
+}
+
 /* s3:ListBucket on the bucket, narrowed to the prefix when there is one. */
 json_t *iam_list_prefix(Ctx *ctx, Ir *ir, const char *sid, const Location *loc) {
   json_t *st = iam_statement(sid, J("[s]", "s3:ListBucket"), location_bucket_arn(ctx, ir, loc));
@@ -119,7 +140,24 @@ json_t *iam_list_prefix(Ctx *ctx, Ir *ir, const char *sid, const Location *loc) 
 
 /* ---- lower ---- */
 
-static json_t *bucket_properties(const Bucket *b) {
+/* Unfinished multipart uploads are billed until aborted; old versions and
+ * the prefixes other constructs ask for (Athena results) expire. */
+static json_t *lifecycle_rules(Ctx *ctx, const Bucket *b) {
+  json_t *rules = J("[{s:s, s:s, s:{s:i}}]", "Id", "AbortIncompleteUploads", "Status", "Enabled",
+                    "AbortIncompleteMultipartUpload", "DaysAfterInitiation", 7);
+  if (b->versioned)
+    json_array_append_new(rules, J("{s:s, s:s, s:{s:I}}", "Id", "ExpireOldVersions", "Status",
+                                   "Enabled", "NoncurrentVersionExpiration", "NoncurrentDays",
+                                   (json_int_t)b->noncurrent_days));
+  for (const Expiration *e = b->expirations; e; e = e->next)
+    json_array_append_new(rules, J("{s:s, s:s, s:s, s:I}", "Id",
+                                   arena_printf(&ctx->arena, "Expire%s", lid(ctx, e->prefix, "")),
+                                   "Status", "Enabled", "Prefix", e->prefix, "ExpirationInDays",
+                                   (json_int_t)e->days));
+  return rules;
+}
+
+static json_t *bucket_properties(Ctx *ctx, const Bucket *b) {
   json_t *p = J("{s:s}", "BucketName", b->name);
   json_object_set_new(
       p, "BucketEncryption",
@@ -132,6 +170,7 @@ static json_t *bucket_properties(const Bucket *b) {
                       J("{s:[{s:s}]}", "Rules", "ObjectOwnership", "BucketOwnerEnforced"));
   if (b->versioned)
     json_object_set_new(p, "VersioningConfiguration", J("{s:s}", "Status", "Enabled"));
+  json_object_set_new(p, "LifecycleConfiguration", J("{s:o}", "Rules", lifecycle_rules(ctx, b)));
   if (b->eventbridge)
     json_object_set_new(p, "NotificationConfiguration",
                         J("{s:{s:b}}", "EventBridgeConfiguration", "EventBridgeEnabled", 1));
@@ -152,7 +191,7 @@ static void bucket_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   (void)m;
   const Bucket *b = item;
   const char *id = lid(ctx, b->key, "Bucket");
-  IrResource *r = ir_add(ctx, ir, id, "AWS::S3::Bucket", bucket_properties(b));
+  IrResource *r = ir_add(ctx, ir, id, "AWS::S3::Bucket", bucket_properties(ctx, b));
   ir_set_policy(r, b->retain ? "Retain" : "Delete");
   lower_tls_policy(ctx, ir, b, id);
   ir_output(ctx, ir, lid(ctx, b->key, "BucketName"), cfn_ref(id),
@@ -170,8 +209,8 @@ static bool resolve_location(Ctx *ctx, const Model *m, Grant *g, Pos at) {
 /* Sid: the verb and the PascalCase of the target ("WriteDataRaw"). */
 static void objects(Ctx *ctx, Ir *ir, const Grant *g, const char *verb, const char *action,
                     json_t *out) {
-  json_array_append_new(out, iam_statement(iam_sid(ctx, verb, g->text), J("[s]", action),
-                                           location_objects_arn(ctx, ir, &g->where)));
+  json_array_append_new(out, iam_objects(ctx, ir, iam_sid(ctx, verb, g->text), J("[s]", action),
+                                         &g->where));
 }
 
 static void read_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {

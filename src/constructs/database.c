@@ -120,16 +120,19 @@ static bool database_ref(Ctx *ctx, const void *item, const char *what, RefSpec *
 static const char *crawler_role(Ctx *ctx, Ir *ir, const Crawler *c, const char *db_sub) {
   const char *id = lid(ctx, c->key, "CrawlerRole");
   json_t *st = json_array();
-  json_array_append_new(st, iam_statement("ReadTarget", J("[s]", "s3:GetObject"),
-                                          location_objects_arn(ctx, ir, &c->target)));
+  json_array_append_new(st, iam_objects(ctx, ir, "ReadTarget", J("[s]", "s3:GetObject"),
+                                        &c->target));
   json_array_append_new(st, iam_list_prefix(ctx, ir, "ListTarget", &c->target));
   json_array_append_new(st, iam_catalog_write("WriteCatalog", db_sub));
   json_array_append_new(
-      st, iam_statement("WriteLogs",
-                        J("[s,s,s]", "logs:CreateLogGroup", "logs:CreateLogStream",
-                          "logs:PutLogEvents"),
-                        cfn_sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
-                                "log-group:/aws-glue/crawlers:*")));
+      st, iam_wildcard(
+              iam_statement("WriteLogs",
+                            J("[s,s,s]", "logs:CreateLogGroup", "logs:CreateLogStream",
+                              "logs:PutLogEvents"),
+                            cfn_sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
+                                    "log-group:/aws-glue/crawlers:*")),
+              "Glue writes a crawler's logs to log streams it names at run time in the "
+              "/aws-glue/crawlers group; the statement covers only that group."));
   return iam_role(ctx, ir, id, "glue.amazonaws.com", st);
 }
 

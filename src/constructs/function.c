@@ -70,21 +70,6 @@ static const Shape SHAPE_FUNCTION =
 
 /* ---- check ---- */
 
-static const long long LOG_RETENTION_DAYS[] = {1,   3,   5,   7,    14,   30,   60,   90,
-                                                120, 150, 180, 365,  400,  545,  731,  1096,
-                                                1827, 2192, 2557, 2922, 3288, 3653};
-
-static void check_log_retention(Ctx *ctx, const Function *f) {
-  for (size_t i = 0; i < sizeof LOG_RETENTION_DAYS / sizeof *LOG_RETENTION_DAYS; i++)
-    if (f->log_retention == LOG_RETENTION_DAYS[i])
-      return;
-  diag_error(ctx, check_pos(f->node, "log_retention"), LK_OUT_OF_RANGE,
-             "'log_retention' is %lld, which CloudWatch does not offer; use one of 1, 3, 5, 7, "
-             "14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, "
-             "3288, 3653",
-             f->log_retention);
-}
-
 static void check_schedule(Ctx *ctx, const Schedule *s) {
   if (!s->node || !s->expression)
     return;
@@ -192,7 +177,7 @@ static void check_function(Ctx *ctx, Model *m, Function *f) {
              "function name");
   check_name(ctx, f->node, "handler", f->handler, awsname_construct_key, LK_NAME,
              "handler name");
-  check_log_retention(ctx, f);
+  check_log_retention(ctx, f->node, f->log_retention);
   check_environment(ctx, f);
   check_schedule(ctx, &f->schedule);
   if (m->production == 1 && f->schedule.node && f->schedule.enabled == 0 &&
@@ -323,11 +308,14 @@ static json_t *function_environment(Ctx *ctx, Ir *ir, const Model *m, const Func
 }
 
 static const char *function_role(Ctx *ctx, Ir *ir, const Model *m, const Function *f,
-                                 const char *logs) {
+                                 const char *logs, const char *failures) {
   json_t *st = json_array();
   json_array_append_new(st, iam_statement("WriteLogs",
                                           J("[s,s]", "logs:CreateLogStream", "logs:PutLogEvents"),
                                           cfn_getatt(logs, "Arn")));
+  if (failures) /* Lambda sends a failed invocation as the function's role */
+    json_array_append_new(st, iam_statement("SendFailures", J("[s]", "sqs:SendMessage"),
+                                            cfn_getatt(failures, "Arn")));
   json_t *grants = iam_grant_statements(ctx, ir, m, f);
   json_array_extend(st, grants);
   json_decref(grants);
@@ -345,6 +333,69 @@ static const char *lower_log_group(Ctx *ctx, Ir *ir, const Model *m, const Funct
   return id;
 }
 
+/* ---- failures of asynchronous invocations ---- */
+
+/* EventBridge invokes a function asynchronously (schedules, object events):
+ * nobody waits for the answer, so an invocation that still fails after
+ * Lambda's retries, or an event EventBridge cannot deliver, would be lost
+ * without a trace. Both land in the function's failure queue. */
+static bool invoked_async(const Function *f) {
+  return f->schedule.node || f->on_object_created.node;
+}
+
+static const char *const ASYNC_DLQ_REASON =
+    "Failed asynchronous invocations go to the OnFailure destination of the function's "
+    "EventInvokeConfig (its failure queue), which also records the error; a dead-letter queue "
+    "would receive the same events again.";
+static const char *const SYNC_DLQ_REASON =
+    "The function has no asynchronous trigger in this stage (no schedule, no object events): "
+    "API Gateway and SQS event sources invoke it synchronously and see every error, and a "
+    "dead-letter queue receives only asynchronous invocations.";
+
+/* Refuses requests without TLS; lets the function's rules deliver what they
+ * could not hand to the function. */
+static void lower_failure_queue_policy(Ctx *ctx, Ir *ir, const Function *f, const char *queue,
+                                       json_t *rule_arns) {
+  json_t *deny = J("{s:s, s:s, s:s, s:s, s:o, s:{s:{s:s}}}", "Sid", "DenyInsecureTransport",
+                   "Effect", "Deny", "Principal", "*", "Action", "sqs:*", "Resource",
+                   cfn_getatt(queue, "Arn"), "Condition", "Bool", "aws:SecureTransport", "false");
+  json_t *events = J("{s:s, s:s, s:{s:s}, s:s, s:o, s:{s:{s:o}}}", "Sid",
+                     "EventBridgeUndeliverable", "Effect", "Allow", "Principal", "Service",
+                     "events.amazonaws.com", "Action", "sqs:SendMessage", "Resource",
+                     cfn_getatt(queue, "Arn"), "Condition", "ArnEquals", "aws:SourceArn",
+                     rule_arns);
+  ir_add(ctx, ir, lid(ctx, f->key, "FailureQueuePolicy"), "AWS::SQS::QueuePolicy",
+         J("{s:[o], s:{s:s, s:[o,o]}}", "Queues", cfn_ref(queue), "PolicyDocument", "Version",
+           "2012-10-17", "Statement", deny, events));
+}
+
+/* The queue alone; its policy follows the rules (lower_failures). */
+static const char *lower_failure_queue(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
+  if (!invoked_async(f))
+    return NULL;
+  const char *id = lid(ctx, f->key, "FailureQueue");
+  IrResource *q = ir_add(ctx, ir, id, "AWS::SQS::Queue",
+                         J("{s:s, s:b, s:i}", "QueueName",
+                           arena_printf(&ctx->arena, "%s-failures", f->name),
+                           "SqsManagedSseEnabled", 1, "MessageRetentionPeriod", 1209600));
+  ir_set_policy(q, m->production ? "Retain" : "Delete"); /* failed events are data */
+  const char *why = arena_printf(&ctx->arena,
+                                 "This queue is itself where function '%s' sends its failed "
+                                 "invocations; it has no dead-letter queue of its own.",
+                                 f->key);
+  ir_suppress(q, "AwsSolutions-SQS3", why, NULL);
+  ir_suppress(q, "Serverless-SQSRedrivePolicy", why, NULL);
+  return id;
+}
+
+/* Lambda's retries, then the failure queue. */
+static void lower_invoke_config(Ctx *ctx, Ir *ir, const Function *f, const char *queue) {
+  ir_add(ctx, ir, lid(ctx, f->key, "InvokeConfig"), "AWS::Lambda::EventInvokeConfig",
+         J("{s:o, s:s, s:i, s:{s:{s:o}}}", "FunctionName", cfn_ref(lid(ctx, f->key, "Function")),
+           "Qualifier", "$LATEST", "MaximumRetryAttempts", 2, "DestinationConfig", "OnFailure",
+           "Destination", cfn_getatt(queue, "Arn")));
+}
+
 static void lower_invoke_permission(Ctx *ctx, Ir *ir, const char *id, const char *fn,
                                     const char *principal, json_t *source_arn) {
   ir_add(ctx, ir, id, "AWS::Lambda::Permission",
@@ -352,10 +403,16 @@ static void lower_invoke_permission(Ctx *ctx, Ir *ir, const char *id, const char
            cfn_getatt(fn, "Arn"), "Principal", principal, "SourceArn", source_arn));
 }
 
+/* An event EventBridge could not deliver within an hour goes to the
+ * function's failure queue. */
 static void lower_rule(Ctx *ctx, Ir *ir, const Function *f, const char *what, json_t *props) {
   const char *fn = lid(ctx, f->key, "Function");
   const char *rule = lid(ctx, f->key, arena_printf(&ctx->arena, "%sRule", what));
-  json_object_set_new(props, "Targets", J("[{s:o, s:s}]", "Arn", cfn_getatt(fn, "Arn"), "Id", fn));
+  json_object_set_new(
+      props, "Targets",
+      J("[{s:o, s:s, s:{s:o}, s:{s:i, s:i}}]", "Arn", cfn_getatt(fn, "Arn"), "Id", fn,
+        "DeadLetterConfig", "Arn", cfn_getatt(lid(ctx, f->key, "FailureQueue"), "Arn"),
+        "RetryPolicy", "MaximumEventAgeInSeconds", 3600, "MaximumRetryAttempts", 24));
   ir_add(ctx, ir, rule, "AWS::Events::Rule", props);
   lower_invoke_permission(ctx, ir, lid(ctx, f->key, arena_printf(&ctx->arena, "%sPermission", what)),
                           fn, "events.amazonaws.com", cfn_getatt(rule, "Arn"));
@@ -397,11 +454,22 @@ static void lower_object_trigger(Ctx *ctx, Ir *ir, const Function *f) {
                "EventPattern", pattern, "State", "ENABLED"));
 }
 
+/* The rules' ARNs, for the failure queue's policy. */
+static json_t *rule_arns(Ctx *ctx, const Function *f) {
+  json_t *arns = json_array();
+  if (f->schedule.node)
+    json_array_append_new(arns, cfn_getatt(lid(ctx, f->key, "ScheduleRule"), "Arn"));
+  if (f->on_object_created.node)
+    json_array_append_new(arns, cfn_getatt(lid(ctx, f->key, "ObjectCreatedRule"), "Arn"));
+  return arns;
+}
+
 static void function_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   const Function *f = item;
   const IrAsset *asset = asset_for(ctx, ir, f);
   const char *logs = lower_log_group(ctx, ir, m, f);
-  const char *role = function_role(ctx, ir, m, f, logs);
+  const char *failures = lower_failure_queue(ctx, ir, m, f);
+  const char *role = function_role(ctx, ir, m, f, logs, failures);
   json_t *p = J("{s:s}", "FunctionName", f->name);
   if (f->description)
     json_object_set_new(p, "Description", json_string(f->description));
@@ -421,9 +489,14 @@ static void function_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
     json_decref(vars);
   json_object_set_new(p, "LoggingConfig", J("{s:o}", "LogGroup", cfn_ref(logs)));
   /* LoggingConfig's Ref also orders the log group before the function. */
-  ir_add(ctx, ir, lid(ctx, f->key, "Function"), "AWS::Lambda::Function", p);
+  IrResource *fn = ir_add(ctx, ir, lid(ctx, f->key, "Function"), "AWS::Lambda::Function", p);
+  ir_suppress(fn, "Serverless-LambdaDLQ", failures ? ASYNC_DLQ_REASON : SYNC_DLQ_REASON, NULL);
   lower_schedule(ctx, ir, f);
   lower_object_trigger(ctx, ir, f);
+  if (failures) {
+    lower_invoke_config(ctx, ir, f, failures);
+    lower_failure_queue_policy(ctx, ir, f, failures, rule_arns(ctx, f));
+  }
 }
 
 /* ---- references, names, tags ---- */
@@ -454,6 +527,7 @@ static void function_claims(Ctx *ctx, const Model *m, const void *item, PtrVec *
 static const TagRule FUNCTION_TAGS[] = {
     {"AWS::IAM::Role", "Tags", TAGS_LIST},    {"AWS::Lambda::Function", "Tags", TAGS_LIST},
     {"AWS::Logs::LogGroup", "Tags", TAGS_LIST}, {"AWS::Events::Rule", "Tags", TAGS_LIST},
+    {"AWS::SQS::Queue", "Tags", TAGS_LIST},
     {NULL, NULL, 0},
 };
 

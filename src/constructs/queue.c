@@ -295,7 +295,13 @@ static void lower_mapping(Ctx *ctx, Ir *ir, const Queue *q) {
                         J("{s:I}", "MaximumConcurrency", (json_int_t)c->max_concurrency));
   if (c->report_failures)
     json_object_set_new(p, "FunctionResponseTypes", J("[s]", "ReportBatchItemFailures"));
-  ir_add(ctx, ir, lid(ctx, q->key, "QueueMapping"), "AWS::Lambda::EventSourceMapping", p);
+  IrResource *r = ir_add(ctx, ir, lid(ctx, q->key, "QueueMapping"),
+                         "AWS::Lambda::EventSourceMapping", p);
+  if (q->dead_letter.node)
+    ir_suppress(r, "Serverless-LambdaEventSourceMappingDestination",
+                "Lambda offers no on-failure destination for SQS event sources; a message that "
+                "keeps failing moves to the queue's dead-letter queue after max_receives tries.",
+                NULL);
   lower_place_restore(ir, was);
 }
 
@@ -306,9 +312,14 @@ static void queue_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   const char *policy = m->production ? "Retain" : "Delete";
   if (q->dead_letter.node) {
     dlq = lid(ctx, q->key, "DeadLetterQueue");
-    ir_set_policy(ir_add(ctx, ir, dlq, "AWS::SQS::Queue",
-                         queue_properties(q, dead_letter_name(ctx, q), q->dead_letter.retention)),
-                  policy);
+    IrResource *r = ir_add(ctx, ir, dlq, "AWS::SQS::Queue",
+                           queue_properties(q, dead_letter_name(ctx, q), q->dead_letter.retention));
+    ir_set_policy(r, policy);
+    const char *why = arena_printf(&ctx->arena,
+                                   "This queue is itself the dead-letter queue of queue '%s'.",
+                                   q->key);
+    ir_suppress(r, "AwsSolutions-SQS3", why, NULL);
+    ir_suppress(r, "Serverless-SQSRedrivePolicy", why, NULL);
   }
   json_t *p = queue_properties(q, q->name, q->retention);
   json_object_set_new(p, "VisibilityTimeout", json_integer(q->visibility_timeout));

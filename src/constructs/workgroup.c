@@ -17,6 +17,8 @@ static const Field RESULTS_FIELDS[] = {
      .doc = "the bucket (a key of `buckets`) that receives query results"},
     {"prefix", F_STR, offsetof(AthenaResults, prefix), .def = "athena-results/",
      .doc = "the key prefix of the results"},
+    {"expire_days", F_INT, offsetof(AthenaResults, expire_days), .def = "30", .min = 0,
+     .max = 36500, .doc = "days results are kept (a lifecycle rule of the bucket); 0 keeps them"},
 };
 static const Shape SHAPE_RESULTS =
     SHAPE(AthenaResults, "athena results", RESULTS_FIELDS, .key_offset = NO_KEY);
@@ -46,6 +48,13 @@ static void workgroup_check(Ctx *ctx, Model *m, const Construct *self) {
     if (r->node && r->bucket)
       r->where = bucket_location_of(ctx, m, r->bucket, r->prefix, check_pos(r->node, "bucket"),
                                     check_pos(r->node, "prefix"));
+    if (r->where.bucket && r->expire_days && !*r->where.prefix)
+      diag_error(ctx, check_pos(r->node, "prefix"), LK_CONFLICT,
+                 "results at the root of bucket '%s' would expire every object in it after %lld "
+                 "days: give them a prefix, or set 'expire_days: 0' to keep them",
+                 r->where.bucket->key, r->expire_days);
+    else if (r->where.bucket && r->expire_days)
+      bucket_expire(ctx, r->where.bucket, r->where.prefix, r->expire_days);
     if (construct_count(m, &construct_database) == 0)
       diag_error(ctx, w->node->pos, LK_UNDEFINED_REF,
                  "workgroup '%s' queries the catalog, but there are no 'databases'", w->key);
@@ -123,13 +132,13 @@ static void query_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, j
                                               construct_sub(ctx, ir, &construct_database,
                                                             c->database, "name")));
   const Location *data = &c->target, *res = &w->results.where;
-  json_array_append_new(out, iam_statement(iam_sid(ctx, "QueryData", key), J("[s]", "s3:GetObject"),
-                                           location_objects_arn(ctx, ir, data)));
+  json_array_append_new(out, iam_objects(ctx, ir, iam_sid(ctx, "QueryData", key),
+                                         J("[s]", "s3:GetObject"), data));
   json_array_append_new(out, iam_list_prefix(ctx, ir, iam_sid(ctx, "QueryList", key), data));
   json_array_append_new(
-      out, iam_statement(iam_sid(ctx, "QueryResults", key),
-                         J("[s,s,s]", "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"),
-                         location_objects_arn(ctx, ir, res)));
+      out, iam_objects(ctx, ir, iam_sid(ctx, "QueryResults", key),
+                       J("[s,s,s]", "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"),
+                       res));
   json_array_append_new(out, iam_list_prefix(ctx, ir, iam_sid(ctx, "QueryResultsList", key), res));
   json_t *buckets = J("[o]", location_bucket_arn(ctx, ir, data));
   if (res->bucket != data->bucket)

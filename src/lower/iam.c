@@ -12,14 +12,83 @@ json_t *iam_statement(const char *sid, json_t *actions, json_t *resources) {
            resources);
 }
 
+/* A statement's reason for its wildcard travels in this member until
+ * iam_role turns it into the role's suppression. */
+#define WILDCARD_REASON "lakec:wildcard-reason"
+
+json_t *iam_wildcard(json_t *statement, const char *reason) {
+  json_object_set_new(statement, WILDCARD_REASON, json_string(reason));
+  return statement;
+}
+
+/* Appends s to out with the characters a regular expression gives meaning to escaped. */
+static char *regex_escaped(Ctx *ctx, char *out, const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    out = arena_printf(&ctx->arena, "%s%s%c", out, strchr("\\^$.|?*+()[]{}/", s[i]) ? "\\" : "",
+                       s[i]);
+  return out;
+}
+
+/* The IAM5 finding a resource gives, as cdk-nag writes it ("Resource::" and
+ * the ARN with ${X} as <X>), matched by a regular expression in which every
+ * ${Resource...} may be anything: linking may write a resource's ARN out or
+ * import it, the pseudo parameters stay. */
+static json_t *wildcard_finding(Ctx *ctx, json_t *resource) {
+  json_t *sub = json_object_get(resource, "Fn::Sub");
+  const char *text = json_string_value(sub ? sub : resource);
+  if (!text || !strchr(text, '*'))
+    return NULL; /* no wildcard, no finding */
+  char *re = arena_strdup(&ctx->arena, "/^Resource::");
+  for (const char *p = text; *p;) {
+    const char *open = sub ? strstr(p, "${") : NULL, *close = open ? strchr(open, '}') : NULL;
+    if (!close) {
+      re = regex_escaped(ctx, re, p, strlen(p));
+      break;
+    }
+    re = regex_escaped(ctx, re, p, (size_t)(open - p));
+    if (!strncmp(open, "${AWS::", 7))
+      re = arena_printf(&ctx->arena, "%s<%.*s>", re, (int)(close - open - 2), open + 2);
+    else
+      re = arena_printf(&ctx->arena, "%s.+", re);
+    p = close + 1;
+  }
+  return ir_pack("{s:s}", "regex", arena_printf(&ctx->arena, "%s$/", re));
+}
+
+/* IAM5 suppressions for the statements that carry a wildcard reason. */
+static void suppress_wildcards(Ctx *ctx, IrResource *role, json_t *statements) {
+  size_t i;
+  json_t *st;
+  json_array_foreach(statements, i, st) {
+    const char *reason = json_string_value(json_object_get(st, WILDCARD_REASON));
+    if (!reason)
+      continue;
+    json_t *resources = json_object_get(st, "Resource"), *applies = json_array(), *one;
+    if (!json_is_array(resources))
+      resources = J("[O]", resources);
+    else
+      json_incref(resources);
+    size_t k;
+    json_array_foreach(resources, k, one) {
+      json_t *finding = wildcard_finding(ctx, one);
+      if (finding)
+        json_array_append_new(applies, finding);
+    }
+    json_decref(resources);
+    ir_suppress(role, "AwsSolutions-IAM5", reason, applies);
+    json_object_del(st, WILDCARD_REASON);
+  }
+}
+
 const char *iam_role(Ctx *ctx, Ir *ir, const char *id, const char *service, json_t *statements) {
   json_t *assume = J("{s:s, s:[{s:s, s:{s:s}, s:s}]}", "Version", "2012-10-17", "Statement",
                      "Effect", "Allow", "Principal", "Service", service, "Action",
                      "sts:AssumeRole");
   json_t *policy = J("{s:s, s:{s:s, s:o}}", "PolicyName", arena_printf(&ctx->arena, "%sPolicy", id),
                      "PolicyDocument", "Version", "2012-10-17", "Statement", statements);
-  ir_add(ctx, ir, id, "AWS::IAM::Role",
-         J("{s:o, s:[o]}", "AssumeRolePolicyDocument", assume, "Policies", policy));
+  IrResource *role = ir_add(ctx, ir, id, "AWS::IAM::Role",
+                            J("{s:o, s:[o]}", "AssumeRolePolicyDocument", assume, "Policies", policy));
+  suppress_wildcards(ctx, role, statements);
   return id;
 }
 
@@ -33,21 +102,26 @@ static json_t *catalog_arns(const char *db_sub) {
                     db_sub));
 }
 
+/* Why the catalog statements name every table of the database. */
+static const char *const TABLES_AT_RUN_TIME =
+    "The crawler creates the database's tables at run time under names lakec cannot know; the "
+    "statement is limited to the tables of this one database.";
+
 json_t *iam_catalog_read(const char *sid, const char *db_sub) {
-  return iam_statement(sid,
+  return iam_wildcard(iam_statement(sid,
                        J("[s,s,s,s,s,s]", "glue:GetDatabase", "glue:GetTable", "glue:GetTables",
                          "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"),
-                       catalog_arns(db_sub));
+                       catalog_arns(db_sub)), TABLES_AT_RUN_TIME);
 }
 
 json_t *iam_catalog_write(const char *sid, const char *db_sub) {
-  return iam_statement(sid,
+  return iam_wildcard(iam_statement(sid,
                        J("[s,s,s,s,s,s,s,s,s,s,s]", "glue:GetDatabase", "glue:GetTable",
                          "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
                          "glue:GetPartition", "glue:GetPartitions", "glue:CreatePartition",
                          "glue:BatchCreatePartition", "glue:UpdatePartition",
                          "glue:BatchGetPartition"),
-                       catalog_arns(db_sub));
+                       catalog_arns(db_sub)), TABLES_AT_RUN_TIME);
 }
 
 /* ---- grants ---- */

@@ -30,6 +30,9 @@ json_t *location_s3_url(Ctx *ctx, Ir *ir, const Location *loc);
 json_t *location_bucket_arn(Ctx *ctx, Ir *ir, const Location *loc);
 /* s3:ListBucket on the bucket, narrowed to the location's prefix. */
 json_t *iam_list_prefix(Ctx *ctx, Ir *ir, const char *sid, const Location *loc);
+/* A statement allowing `actions` (stolen) on the objects under loc, with
+ * the reason its wildcard is inherent. */
+json_t *iam_objects(Ctx *ctx, Ir *ir, const char *sid, json_t *actions, const Location *loc);
 /* LAKEC_BUCKET_<KEY>: the bucket's name (nothing when b is NULL). */
 void bucket_environment(Ctx *ctx, Ir *ir, const Bucket *b, json_t *vars);
 /* LAKEC_CRAWLER_<KEY> and its bucket (src/constructs/database.c). */
@@ -40,6 +43,10 @@ void crawler_environment(Ctx *ctx, Ir *ir, const Crawler *c, json_t *vars);
  * (stolen). Returns the role's logical id. */
 const char *iam_role(Ctx *ctx, Ir *ir, const char *id, const char *service, json_t *statements);
 json_t *iam_statement(const char *sid, json_t *actions, json_t *resources);
+/* Marks a statement whose resource holds a wildcard that is inherent (names
+ * made at run time) with the sentence that says why: iam_role suppresses
+ * its IAM5 finding with that reason. Returns the statement. */
+json_t *iam_wildcard(json_t *statement, const char *reason);
 /* A statement id: the verb and the PascalCase of what it covers ("WriteDataRaw"). */
 const char *iam_sid(Ctx *ctx, const char *verb, const char *text);
 /* Read / read-write access to the catalog entries of a database whose name

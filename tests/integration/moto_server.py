@@ -13,11 +13,20 @@
    set is executed, registers the stack's outputs' exports as create_stack
    does (refusing a name another stack exports, like CloudFormation).
 
+3. A template given by URL (`aws cloudformation deploy --s3-bucket`, needed
+   for templates over 51,200 bytes) is looked up by host name: moto takes the
+   path for the bucket only when the host is `localhost` or `s3…amazonaws.com`,
+   so the path-style URL of a server on 127.0.0.1 names bucket "127". The
+   wrapper reads path-style URLs of a loopback address the same way.
+
 Then it runs the normal server, so the templates are deployed exactly as built.
 
 usage: python3 moto_server.py -H 127.0.0.1 -p PORT
 """
 import sys
+from urllib.parse import urlparse
+
+from moto.cloudformation import responses as cfn_responses
 
 from moto.apigateway import models
 from moto.cloudformation.models import CloudFormationBackend
@@ -34,6 +43,18 @@ def _tolerant_create(cls, resource_name, cloudformation_json, account_id, region
 
 
 models.Method.create_from_cloudformation_json = classmethod(_tolerant_create)
+
+_original_stack_from_url = cfn_responses.get_stack_from_s3_url
+
+
+def _stack_from_loopback_url(template_url, account_id, partition):
+    parts = urlparse(template_url)
+    if parts.hostname == "127.0.0.1":
+        template_url = parts._replace(netloc=f"localhost:{parts.port}").geturl()
+    return _original_stack_from_url(template_url, account_id=account_id, partition=partition)
+
+
+cfn_responses.get_stack_from_s3_url = _stack_from_loopback_url
 
 _original_create_change_set = CloudFormationBackend.create_change_set
 _original_execute_change_set = CloudFormationBackend.execute_change_set
