@@ -1,6 +1,7 @@
 /* ir: a small container; the interesting work happens in lower/ and emit.c. */
 #include "ir.h"
 #include "ctx.h"
+#include "nag.h"
 #include "node.h"
 
 #include <stdarg.h>
@@ -166,7 +167,7 @@ json_t *ir_resource_json(const IrResource *r, json_t *depends_on, json_t *proper
   if (r->update_replace_policy)
     json_object_set_new(o, "UpdateReplacePolicy", json_string(r->update_replace_policy));
   if (r->metadata)
-    json_object_set(o, "Metadata", r->metadata);
+    json_object_set_new(o, "Metadata", nag_finish_metadata(r->metadata, properties));
   json_object_set_new(o, "Properties", properties);
   return o;
 }

@@ -51,7 +51,7 @@ typedef struct Expiration {
 struct Bucket {
   MODEL_ITEM_HEADER;
   const char *name;
-  int versioned, retain; /* tri-state until check applies the stage's defaults */
+  int versioned, retain, access_logs; /* tri-state until check applies the stage's defaults */
   long long noncurrent_days; /* old versions kept so long (versioned buckets) */
   bool eventbridge;      /* a function is triggered by its new objects */
   Expiration *expirations; /* in the order asked, last first */
@@ -69,6 +69,7 @@ typedef struct Crawler {
 typedef struct Database {
   MODEL_ITEM_HEADER;
   const char *name;
+  int encrypt_logs; /* tri-state until check: the stage's production */
   LIST(Crawler) crawlers;
 } Database;
 
@@ -119,6 +120,7 @@ typedef struct Function {
   const char *description;
   long long memory, timeout, log_retention;
   int architecture; /* Arch, or TRI_UNSET for the build host's */
+  int tracing;      /* X-Ray active tracing; tri-state until check */
   StrMap environment;
   Schedule schedule;
   ObjectTrigger on_object_created;
@@ -153,6 +155,7 @@ typedef struct Api {
   Cors cors;
   Throttle throttle;
   long long log_retention;
+  int tracing, mfa; /* tri-state until check: the stage's production */
   const char *waf_acl; /* a WAFv2 web ACL ARN to associate, or NULL */
   StrMap routes_as_written; /* "GET /metrics": query */
   LIST(Route) routes;       /* resolved */

@@ -70,6 +70,10 @@ static const Field API_FIELDS[] = {
      .doc = "the stage's default throttling (every method)"},
     {"log_retention", F_INT, offsetof(Api, log_retention), .def = "30", .min = 1, .max = 3653,
      .doc = "days the access and execution log groups keep logs (a CloudWatch retention value)"},
+    {"tracing", F_BOOL, offsetof(Api, tracing), .def = "production", .computed = true,
+     .doc = "X-Ray tracing of the stage's requests"},
+    {"mfa", F_BOOL, offsetof(Api, mfa), .def = "production", .computed = true,
+     .doc = "the Cognito users must use a second factor (an authenticator app); auth: cognito"},
     {"waf_acl", F_STR, offsetof(Api, waf_acl),
      .doc = "ARN of a regional WAFv2 web ACL to associate with the stage"},
     FIELD_STACK(Api),
@@ -173,6 +177,10 @@ static bool valid_web_acl(const char *arn) {
 static void check_api(Ctx *ctx, Model *m, Api *api) {
   if (!api->stage_name)
     api->stage_name = m->stage;
+  if (api->tracing == TRI_UNSET)
+    api->tracing = m->production;
+  if (api->mfa == TRI_UNSET)
+    api->mfa = m->production;
   if (!api->throttle.node) {
     api->throttle.rate = atoll(DEFAULT_RATE);
     api->throttle.burst = atoll(DEFAULT_BURST);
@@ -373,15 +381,12 @@ static void lower_preflight(Ctx *ctx, Ir *ir, const ApiIds *ids, const Api *api,
                        "method.response.header.Access-Control-Allow-Headers", 1,
                        "method.response.header.Access-Control-Allow-Methods", 1,
                        "method.response.header.Access-Control-Allow-Origin", 1);
-  IrResource *r = ir_add(ctx, ir, id, "AWS::ApiGateway::Method",
-                         J("{s:s, s:o, s:o, s:s, s:o, s:o}", "HttpMethod", "OPTIONS", "ResourceId",
-                           resource_ref(ctx, ids, path), "RestApiId", cfn_ref(ids->api),
-                           "AuthorizationType", "NONE", "Integration", integration,
-                           "MethodResponses", response));
-  const char *why = "Browsers send CORS preflight requests without credentials; this MOCK method "
-                    "answers only the CORS headers and reaches no function.";
-  ir_suppress(r, "AwsSolutions-APIG4", why, NULL);
-  ir_suppress(r, "AwsSolutions-COG4", why, NULL);
+  /* No auth: browsers send preflights without credentials (a 204 answered
+   * by a MOCK reaches no function; the rule packs exempt it too). */
+  ir_add(ctx, ir, id, "AWS::ApiGateway::Method",
+         J("{s:s, s:o, s:o, s:s, s:o, s:o}", "HttpMethod", "OPTIONS", "ResourceId",
+           resource_ref(ctx, ids, path), "RestApiId", cfn_ref(ids->api), "AuthorizationType", "NONE",
+           "Integration", integration, "MethodResponses", response));
   ptrvec_push(&ctx->arena, methods, (void *)id);
 }
 
@@ -429,20 +434,23 @@ static void lower_cognito(Ctx *ctx, Ir *ir, const Model *m, const ApiIds *ids, c
                    "RequireSymbols", 1);
   if (m->production)
     json_object_set_new(pool, "DeletionProtection", json_string("ACTIVE"));
+  if (api->mfa) {
+    json_object_set_new(pool, "MfaConfiguration", json_string("ON"));
+    json_object_set_new(pool, "EnabledMfas", J("[s]", "SOFTWARE_TOKEN_MFA"));
+  }
   IrResource *r = ir_add(ctx, ir, pool_id, "AWS::Cognito::UserPool", pool);
   ir_set_policy(r, m->production ? "Retain" : "Delete"); /* it holds data: the users */
-  ir_suppress(r, "AwsSolutions-COG2",
-              "Users are created by administrators only, with 12-character passwords of four "
-              "kinds of character; lakec does not set up multi-factor authentication for them.",
-              NULL);
+  if (!api->mfa)
+    ir_suppress(r, "AwsSolutions-COG2",
+                "Multi-factor authentication is off for this pool ('mfa: false', the default "
+                "outside production stages); its users are created by administrators only, with "
+                "12-character passwords.",
+                NULL);
   ir_suppress(r, "AwsSolutions-COG8",
               "The Plus feature plan (threat protection) is a paid Cognito tier; choosing it is "
               "left to the account's owner.",
               NULL);
-  ir_suppress(r, "AwsSolutions-COG3",
-              "Advanced security (threat protection) is a paid Cognito feature; choosing it is "
-              "left to the account's owner.",
-              NULL);
+
   ir_add(ctx, ir, client_id, "AWS::Cognito::UserPoolClient",
          J("{s:s, s:o, s:b, s:[s,s], s:s}", "ClientName", pool_name(ctx, m, ids, api, "client"),
            "UserPoolId", cfn_ref(pool_id), "GenerateSecret", 0, "ExplicitAuthFlows",
@@ -529,10 +537,13 @@ static void lower_stage(Ctx *ctx, Ir *ir, const Model *m, const ApiIds *ids, con
   const char *id = api_id(ctx, ids, "Stage");
   IrResource *stage = ir_add(ctx, ir, id, "AWS::ApiGateway::Stage", p);
   ir_depends_on(ctx, stage, execution_logs);
-  ir_suppress(stage, "Serverless-APIGWXrayEnabled",
-              "X-Ray tracing is off by default: it is billed per trace, and the functions behind "
-              "the API log their own timings.",
-              NULL);
+  if (api->tracing)
+    json_object_set_new(p, "TracingEnabled", json_true());
+  else
+    ir_suppress(stage, "Serverless-APIGWXrayEnabled",
+                "X-Ray tracing is off for this API ('tracing: false', the default outside "
+                "production stages).",
+                NULL);
   if (api->waf_acl) {
     ir_add(ctx, ir, api_id(ctx, ids, "WebAclAssociation"), "AWS::WAFv2::WebACLAssociation",
            J("{s:o, s:s}", "ResourceArn",

@@ -19,6 +19,8 @@ static const Field BUCKET_FIELDS[] = {
      .doc = "turn on object versioning"},
     {"retain", F_BOOL, offsetof(Bucket, retain), .def = "production", .computed = true,
      .doc = "keep the bucket when the stack is deleted or the bucket replaced"},
+    {"access_logs", F_BOOL, offsetof(Bucket, access_logs), .def = "production", .computed = true,
+     .doc = "S3 server access logs, to the stage's log bucket"},
     {"noncurrent_days", F_INT, offsetof(Bucket, noncurrent_days), .def = "90", .min = 1,
      .max = 36500, .doc = "days an overwritten or deleted object's old version is kept (versioned buckets)"},
     FIELD_STACK(Bucket),
@@ -51,6 +53,8 @@ static void bucket_check(Ctx *ctx, Model *m, const Construct *self) {
       b->versioned = m->production;
     if (b->retain == TRI_UNSET)
       b->retain = m->production;
+    if (b->access_logs == TRI_UNSET)
+      b->access_logs = m->production;
     check_name(ctx, b->node, "name", b->name, awsname_s3_bucket, LK_BUCKET_NAME, "bucket name");
     check_production_rules(ctx, m, b);
     check_unique_name(ctx, &names, self, (const Item *)b, b->name);
@@ -177,22 +181,66 @@ static json_t *bucket_properties(Ctx *ctx, const Bucket *b) {
   return p;
 }
 
+static json_t *tls_deny_statement(const char *bucket) {
+  return J("{s:s, s:s, s:s, s:s, s:[o,o], s:{s:{s:s}}}", "Sid", "DenyInsecureTransport", "Effect",
+           "Deny", "Principal", "*", "Action", "s3:*", "Resource", cfn_getatt(bucket, "Arn"),
+           cfn_subf("${%s.Arn}/*", bucket), "Condition", "Bool", "aws:SecureTransport", "false");
+}
+
 static void lower_tls_policy(Ctx *ctx, Ir *ir, const Bucket *b, const char *bucket) {
-  json_t *deny = J("{s:s, s:s, s:s, s:s, s:[o,o], s:{s:{s:s}}}", "Sid", "DenyInsecureTransport",
-                   "Effect", "Deny", "Principal", "*", "Action", "s3:*", "Resource",
-                   cfn_getatt(bucket, "Arn"), cfn_subf("${%s.Arn}/*", bucket), "Condition",
-                   "Bool", "aws:SecureTransport", "false");
+  json_t *deny = tls_deny_statement(bucket);
   ir_add(ctx, ir, lid(ctx, b->key, "BucketPolicy"), "AWS::S3::BucketPolicy",
          J("{s:o, s:{s:s, s:[o]}}", "Bucket", cfn_ref(bucket), "PolicyDocument", "Version",
            "2012-10-17", "Statement", deny));
 }
 
+/* ---- server access logs ---- */
+
+#define ACCESS_LOGS_BUCKET "AccessLogsBucket"
+
+/* The stage's log bucket, made with the first bucket that logs (in its
+ * stack): private, encrypted, TLS only, writable by S3's log delivery for
+ * this account alone, logs expiring after a year. CloudFormation names it:
+ * no name to collide with. */
+static void lower_access_logs_bucket(Ctx *ctx, Ir *ir, const Model *m) {
+  if (ir_find(ir, ACCESS_LOGS_BUCKET))
+    return;
+  Bucket logs = {.key = "access-logs", .name = "", .versioned = false};
+  json_t *p = bucket_properties(ctx, &logs);
+  json_object_del(p, "BucketName");
+  json_array_append_new(json_object_get(json_object_get(p, "LifecycleConfiguration"), "Rules"),
+                        J("{s:s, s:s, s:i}", "Id", "ExpireLogs", "Status", "Enabled",
+                          "ExpirationInDays", 365));
+  IrResource *r = ir_add(ctx, ir, ACCESS_LOGS_BUCKET, "AWS::S3::Bucket", p);
+  ir_set_policy(r, m->production ? "Retain" : "Delete"); /* logs are data */
+  json_t *deny = tls_deny_statement(ACCESS_LOGS_BUCKET);
+  json_t *delivery = J("{s:s, s:s, s:{s:s}, s:s, s:o, s:{s:{s:o}}}", "Sid", "S3ServerAccessLogs",
+                       "Effect", "Allow", "Principal", "Service", "logging.s3.amazonaws.com",
+                       "Action", "s3:PutObject", "Resource",
+                       cfn_subf("${%s.Arn}/*", ACCESS_LOGS_BUCKET), "Condition", "StringEquals",
+                       "aws:SourceAccount", cfn_ref("AWS::AccountId"));
+  ir_add(ctx, ir, "AccessLogsBucketPolicy", "AWS::S3::BucketPolicy",
+         J("{s:o, s:{s:s, s:[o,o]}}", "Bucket", cfn_ref(ACCESS_LOGS_BUCKET), "PolicyDocument",
+           "Version", "2012-10-17", "Statement", deny, delivery));
+}
+
 static void bucket_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
-  (void)m;
   const Bucket *b = item;
   const char *id = lid(ctx, b->key, "Bucket");
-  IrResource *r = ir_add(ctx, ir, id, "AWS::S3::Bucket", bucket_properties(ctx, b));
+  json_t *p = bucket_properties(ctx, b);
+  if (b->access_logs) {
+    lower_access_logs_bucket(ctx, ir, m);
+    json_object_set_new(p, "LoggingConfiguration",
+                        J("{s:o, s:s}", "DestinationBucketName", cfn_ref(ACCESS_LOGS_BUCKET),
+                          "LogFilePrefix", arena_printf(&ctx->arena, "%s/", b->name)));
+  }
+  IrResource *r = ir_add(ctx, ir, id, "AWS::S3::Bucket", p);
   ir_set_policy(r, b->retain ? "Retain" : "Delete");
+  if (!b->access_logs)
+    ir_suppress(r, "AwsSolutions-S1",
+                "Server access logs are off for this bucket ('access_logs: false', the default "
+                "outside production stages).",
+                NULL);
   lower_tls_policy(ctx, ir, b, id);
   ir_output(ctx, ir, lid(ctx, b->key, "BucketName"), cfn_ref(id),
             arena_printf(&ctx->arena, "name of bucket '%s'", b->key));

@@ -2,7 +2,8 @@
  * tables up to date. Each crawler has a role of its own that may read only
  * its target prefix and write only this database's tables and partitions
  * (not the broad AWSGlueServiceRole managed policy). Functions are granted
- * `crawl: CRAWLER` (start it, read its state). */
+ * `crawl: CRAWLER` (start it). In production the crawlers' logs are
+ * encrypted with a KMS key of the stage's. */
 #include "check_util.h"
 #include "construct.h"
 #include "lower/lower_internal.h"
@@ -25,6 +26,10 @@ static const Shape SHAPE_CRAWLER =
 static const Field DATABASE_FIELDS[] = {
     {"name", F_STR, offsetof(Database, name), .required = true,
      .doc = "the Glue database name (lowercase, digits, underscore)"},
+    {"encrypt_logs", F_BOOL, offsetof(Database, encrypt_logs), .def = "production",
+     .computed = true,
+     .doc = "the crawlers' logs are encrypted with a KMS key of the stage's (a Glue security "
+            "configuration)"},
     {"crawlers", F_MAP_OF, offsetof(Database, crawlers), .shape = &SHAPE_CRAWLER,
      .doc = "crawlers that keep the database's tables up to date, by key"},
     FIELD_STACK(Database),
@@ -67,6 +72,8 @@ static void database_check(Ctx *ctx, Model *m, const Construct *self) {
   StrIndex names = {0}, crawler_keys = {0}, crawler_names = {0};
   for (size_t i = 0; i < construct_count(m, self); i++) {
     Database *db = construct_item_mut(m, self, i);
+    if (db->encrypt_logs == TRI_UNSET)
+      db->encrypt_logs = m->production;
     check_name(ctx, db->node, "name", db->name, awsname_glue_database, LK_GLUE_NAME,
                "database name");
     check_unique_name(ctx, &names, self, (const Item *)db, db->name);
@@ -117,32 +124,89 @@ static bool database_ref(Ctx *ctx, const void *item, const char *what, RefSpec *
 
 /* ---- lower ---- */
 
-static const char *crawler_role(Ctx *ctx, Ir *ir, const Crawler *c, const char *db_sub) {
+/* Where Glue writes a crawler's logs: the shared /aws-glue/crawlers group,
+ * or, under a security configuration, groups it names after the role and
+ * the configuration (/aws-glue/crawlers-role/...), encrypted with its key. */
+static json_t *crawler_logs_statement(bool encrypted) {
+  const char *group = encrypted ? "/aws-glue/crawlers-role/*" : "/aws-glue/crawlers";
+  json_t *actions = J("[s,s,s]", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents");
+  if (encrypted)
+    json_array_append_new(actions, json_string("logs:AssociateKmsKey"));
+  return iam_wildcard(
+      iam_statement("WriteLogs", actions,
+                    cfn_subf("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
+                             "log-group:%s:*",
+                             group)),
+      "Glue writes a crawler's logs to log groups and streams it names at run time; the "
+      "statement covers only Glue's crawler log groups.");
+}
+
+static const char *crawler_role(Ctx *ctx, Ir *ir, const Crawler *c, const char *db_sub,
+                                bool encrypted) {
   const char *id = lid(ctx, c->key, "CrawlerRole");
   json_t *st = json_array();
   json_array_append_new(st, iam_objects(ctx, ir, "ReadTarget", J("[s]", "s3:GetObject"),
                                         &c->target));
   json_array_append_new(st, iam_list_prefix(ctx, ir, "ListTarget", &c->target));
   json_array_append_new(st, iam_catalog_write("WriteCatalog", db_sub));
-  json_array_append_new(
-      st, iam_wildcard(
-              iam_statement("WriteLogs",
-                            J("[s,s,s]", "logs:CreateLogGroup", "logs:CreateLogStream",
-                              "logs:PutLogEvents"),
-                            cfn_sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
-                                    "log-group:/aws-glue/crawlers:*")),
-              "Glue writes a crawler's logs to log streams it names at run time in the "
-              "/aws-glue/crawlers group; the statement covers only that group."));
+  json_array_append_new(st, crawler_logs_statement(encrypted));
   return iam_role(ctx, ir, id, "glue.amazonaws.com", st);
 }
 
-static void lower_crawler(Ctx *ctx, Ir *ir, const Crawler *c, const char *db_id) {
-  const char *role = crawler_role(ctx, ir, c, arena_printf(&ctx->arena, "${%s}", db_id));
+static void lower_crawler(Ctx *ctx, Ir *ir, const Crawler *c, const char *db_id,
+                          const char *security) {
+  const char *role =
+      crawler_role(ctx, ir, c, arena_printf(&ctx->arena, "${%s}", db_id), security != NULL);
   json_t *p = J("{s:s, s:o, s:o, s:{s:[{s:o}]}, s:{s:s, s:s}}", "Name", c->name, "Role",
                 cfn_getatt(role, "Arn"), "DatabaseName", cfn_ref(db_id), "Targets",
                 "S3Targets", "Path", location_s3_url(ctx, ir, &c->target), "SchemaChangePolicy",
                 "UpdateBehavior", "UPDATE_IN_DATABASE", "DeleteBehavior", "LOG");
-  ir_add(ctx, ir, lid(ctx, c->key, "Crawler"), "AWS::Glue::Crawler", p);
+  if (security)
+    json_object_set_new(p, "CrawlerSecurityConfiguration", cfn_ref(security));
+  IrResource *r = ir_add(ctx, ir, lid(ctx, c->key, "Crawler"), "AWS::Glue::Crawler", p);
+  if (!security)
+    ir_suppress(r, "AwsSolutions-GL1",
+                "The crawler's logs are not encrypted with a KMS key in this stage "
+                "('encrypt_logs: false', the default outside production stages); they hold "
+                "table and partition names, no rows.",
+                NULL);
+}
+
+/* The key may be administered by the account and used by CloudWatch Logs
+ * for Glue's crawler log groups only. */
+static json_t *logs_key_policy(void) {
+  json_t *admin = J("{s:s, s:s, s:{s:o}, s:s, s:s}", "Sid", "AccountAdministers", "Effect",
+                    "Allow", "Principal", "AWS",
+                    cfn_sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root"), "Action",
+                    "kms:*", "Resource", "*");
+  json_t *logs = J("{s:s, s:s, s:{s:o}, s:[s,s,s,s,s], s:s, s:{s:{s:o}}}", "Sid",
+                   "CloudWatchLogsEncrypt", "Effect", "Allow", "Principal", "Service",
+                   cfn_sub("logs.${AWS::Region}.amazonaws.com"), "Action", "kms:Encrypt*",
+                   "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*",
+                   "Resource", "*", "Condition", "ArnLike", "kms:EncryptionContext:aws:logs:arn",
+                   cfn_sub("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:"
+                           "log-group:/aws-glue/crawlers-role/*"));
+  return J("{s:s, s:[o,o]}", "Version", "2012-10-17", "Statement", admin, logs);
+}
+
+/* A KMS key (rotated yearly) and the security configuration that has Glue
+ * encrypt the crawlers' logs with it; the id of the configuration. */
+static const char *lower_log_encryption(Ctx *ctx, Ir *ir, const Model *m, const Database *db) {
+  const char *key = lid(ctx, db->key, "LogsKey");
+  IrResource *k = ir_add(ctx, ir, key, "AWS::KMS::Key",
+                         J("{s:s, s:b, s:o}", "Description",
+                           arena_printf(&ctx->arena, "%s %s: logs of the crawlers of database %s",
+                                        m->project, m->stage, db->name),
+                           "EnableKeyRotation", 1, "KeyPolicy", logs_key_policy()));
+  ir_set_policy(k, m->production ? "Retain" : "Delete"); /* the logs need it to be read */
+  const char *id = lid(ctx, db->key, "SecurityConfiguration");
+  ir_add(ctx, ir, id, "AWS::Glue::SecurityConfiguration",
+         J("{s:s, s:{s:{s:s, s:o}, s:[{s:s}], s:{s:s}}}", "Name",
+           arena_printf(&ctx->arena, "%s-%s-%s-crawlers", m->project, m->stage, db->key),
+           "EncryptionConfiguration", "CloudWatchEncryption", "CloudWatchEncryptionMode",
+           "SSE-KMS", "KmsKeyArn", cfn_getatt(key, "Arn"), "S3Encryptions", "S3EncryptionMode",
+           "SSE-S3", "JobBookmarksEncryption", "JobBookmarksEncryptionMode", "DISABLED"));
+  return id;
 }
 
 static void database_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
@@ -154,8 +218,10 @@ static void database_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
          J("{s:o, s:s, s:{s:s, s:s}}", "CatalogId", cfn_ref("AWS::AccountId"), "DatabaseName",
            db->name, "DatabaseInput", "Name", db->name, "Description",
            arena_printf(&ctx->arena, "%s %s data catalog", m->project, m->stage)));
+  const char *security =
+      db->encrypt_logs && db->crawlers.len ? lower_log_encryption(ctx, ir, m, db) : NULL;
   for (size_t i = 0; i < db->crawlers.len; i++)
-    lower_crawler(ctx, ir, &db->crawlers.items[i], id);
+    lower_crawler(ctx, ir, &db->crawlers.items[i], id, security);
 }
 
 /* ---- grants: crawl ---- */

@@ -55,6 +55,8 @@ static const Field FUNCTION_FIELDS[] = {
      .def = "the build host's", .computed = true, .doc = "CPU architecture of the handler binary"},
     {"log_retention", F_INT, offsetof(Function, log_retention), .def = "30", .min = 1,
      .max = 3653, .doc = "days the log group keeps logs (a CloudWatch retention value)"},
+    {"tracing", F_BOOL, offsetof(Function, tracing), .def = "production", .computed = true,
+     .doc = "X-Ray active tracing of every invocation"},
     {"environment", F_STRMAP, offsetof(Function, environment),
      .doc = "environment variables (NAME: value)"},
     {"schedule", F_STRUCT, offsetof(Function, schedule), .shape = &SHAPE_SCHEDULE,
@@ -171,6 +173,8 @@ static void check_function(Ctx *ctx, Model *m, Function *f) {
     f->name = check_default_name(ctx, m, f->key);
   if (!f->handler)
     f->handler = f->key;
+  if (f->tracing == TRI_UNSET)
+    f->tracing = m->production;
   if (f->architecture == TRI_UNSET)
     f->architecture = !strcmp(ctx->host_arch, "arm64") ? ARCH_ARM64 : ARCH_X86_64;
   check_name(ctx, f->node, "name", f->name, awsname_lambda_function, LK_LAMBDA_NAME,
@@ -307,6 +311,9 @@ static json_t *function_environment(Ctx *ctx, Ir *ir, const Model *m, const Func
   return vars;
 }
 
+static const char *const XRAY_ANY_RESOURCE =
+    "X-Ray has no resource-level permissions: trace segments can only be allowed on '*'.";
+
 static const char *function_role(Ctx *ctx, Ir *ir, const Model *m, const Function *f,
                                  const char *logs, const char *failures) {
   json_t *st = json_array();
@@ -316,10 +323,19 @@ static const char *function_role(Ctx *ctx, Ir *ir, const Model *m, const Functio
   if (failures) /* Lambda sends a failed invocation as the function's role */
     json_array_append_new(st, iam_statement("SendFailures", J("[s]", "sqs:SendMessage"),
                                             cfn_getatt(failures, "Arn")));
+  if (f->tracing) /* Lambda sends the traces as the function's role too */
+    json_array_append_new(st, iam_wildcard(iam_statement("WriteTraces",
+                                                         J("[s,s]", "xray:PutTraceSegments",
+                                                           "xray:PutTelemetryRecords"),
+                                                         json_string("*")),
+                                           XRAY_ANY_RESOURCE));
   json_t *grants = iam_grant_statements(ctx, ir, m, f);
   json_array_extend(st, grants);
   json_decref(grants);
-  return iam_role(ctx, ir, lid(ctx, f->key, "FunctionRole"), "lambda.amazonaws.com", st);
+  const char *role = iam_role(ctx, ir, lid(ctx, f->key, "FunctionRole"), "lambda.amazonaws.com", st);
+  if (f->tracing)
+    ir_suppress(ir_find(ir, role), "Serverless-LambdaStarPermissions", XRAY_ANY_RESOURCE, NULL);
+  return role;
 }
 
 /* Logs are data: a production stage keeps them when the stack goes. */
@@ -488,9 +504,16 @@ static void function_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   else
     json_decref(vars);
   json_object_set_new(p, "LoggingConfig", J("{s:o}", "LogGroup", cfn_ref(logs)));
+  if (f->tracing)
+    json_object_set_new(p, "TracingConfig", J("{s:s}", "Mode", "Active"));
   /* LoggingConfig's Ref also orders the log group before the function. */
   IrResource *fn = ir_add(ctx, ir, lid(ctx, f->key, "Function"), "AWS::Lambda::Function", p);
   ir_suppress(fn, "Serverless-LambdaDLQ", failures ? ASYNC_DLQ_REASON : SYNC_DLQ_REASON, NULL);
+  if (!f->tracing)
+    ir_suppress(fn, "Serverless-LambdaTracing",
+                "X-Ray tracing is off for this function ('tracing: false', the default outside "
+                "production stages).",
+                NULL);
   lower_schedule(ctx, ir, f);
   lower_object_trigger(ctx, ir, f);
   if (failures) {

@@ -318,7 +318,6 @@ static void queue_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
     const char *why = arena_printf(&ctx->arena,
                                    "This queue is itself the dead-letter queue of queue '%s'.",
                                    q->key);
-    ir_suppress(r, "AwsSolutions-SQS3", why, NULL);
     ir_suppress(r, "Serverless-SQSRedrivePolicy", why, NULL);
   }
   json_t *p = queue_properties(q, q->name, q->retention);

@@ -4,6 +4,7 @@
  * no statement ever has Action "*" and no Allow has Resource "*". */
 #include "construct.h"
 #include "lower_internal.h"
+#include "nag.h"
 
 #include <string.h>
 
@@ -21,61 +22,17 @@ json_t *iam_wildcard(json_t *statement, const char *reason) {
   return statement;
 }
 
-/* Appends s to out with the characters a regular expression gives meaning to escaped. */
-static char *regex_escaped(Ctx *ctx, char *out, const char *s, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    out = arena_printf(&ctx->arena, "%s%s%c", out, strchr("\\^$.|?*+()[]{}/", s[i]) ? "\\" : "",
-                       s[i]);
-  return out;
-}
-
-/* The IAM5 finding a resource gives, as cdk-nag writes it ("Resource::" and
- * the ARN with ${X} as <X>), matched by a regular expression in which every
- * ${Resource...} may be anything: linking may write a resource's ARN out or
- * import it, the pseudo parameters stay. */
-static json_t *wildcard_finding(Ctx *ctx, json_t *resource) {
-  json_t *sub = json_object_get(resource, "Fn::Sub");
-  const char *text = json_string_value(sub ? sub : resource);
-  if (!text || !strchr(text, '*'))
-    return NULL; /* no wildcard, no finding */
-  char *re = arena_strdup(&ctx->arena, "/^Resource::");
-  for (const char *p = text; *p;) {
-    const char *open = sub ? strstr(p, "${") : NULL, *close = open ? strchr(open, '}') : NULL;
-    if (!close) {
-      re = regex_escaped(ctx, re, p, strlen(p));
-      break;
-    }
-    re = regex_escaped(ctx, re, p, (size_t)(open - p));
-    if (!strncmp(open, "${AWS::", 7))
-      re = arena_printf(&ctx->arena, "%s<%.*s>", re, (int)(close - open - 2), open + 2);
-    else
-      re = arena_printf(&ctx->arena, "%s.+", re);
-    p = close + 1;
-  }
-  return ir_pack("{s:s}", "regex", arena_printf(&ctx->arena, "%s$/", re));
-}
-
-/* IAM5 suppressions for the statements that carry a wildcard reason. */
-static void suppress_wildcards(Ctx *ctx, IrResource *role, json_t *statements) {
+/* IAM5 suppressions for the statements that carry a wildcard reason: the
+ * findings they excuse are written with the template (nag.c). */
+static void suppress_wildcards(IrResource *role, json_t *statements) {
   size_t i;
   json_t *st;
   json_array_foreach(statements, i, st) {
     const char *reason = json_string_value(json_object_get(st, WILDCARD_REASON));
     if (!reason)
       continue;
-    json_t *resources = json_object_get(st, "Resource"), *applies = json_array(), *one;
-    if (!json_is_array(resources))
-      resources = J("[O]", resources);
-    else
-      json_incref(resources);
-    size_t k;
-    json_array_foreach(resources, k, one) {
-      json_t *finding = wildcard_finding(ctx, one);
-      if (finding)
-        json_array_append_new(applies, finding);
-    }
-    json_decref(resources);
-    ir_suppress(role, "AwsSolutions-IAM5", reason, applies);
+    role->metadata = nag_mark_statement(role->metadata, reason,
+                                        json_string_value(json_object_get(st, "Sid")));
     json_object_del(st, WILDCARD_REASON);
   }
 }
@@ -88,7 +45,7 @@ const char *iam_role(Ctx *ctx, Ir *ir, const char *id, const char *service, json
                      "PolicyDocument", "Version", "2012-10-17", "Statement", statements);
   IrResource *role = ir_add(ctx, ir, id, "AWS::IAM::Role",
                             J("{s:o, s:[o]}", "AssumeRolePolicyDocument", assume, "Policies", policy));
-  suppress_wildcards(ctx, role, statements);
+  suppress_wildcards(role, statements);
   return id;
 }
 
