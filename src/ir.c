@@ -95,39 +95,8 @@ IrStack *ir_stack_add(Ctx *ctx, Ir *ir, const char *key, const char *name,
   return s;
 }
 
-static json_t *suppressions_of(IrResource *r) {
-  if (!r->metadata)
-    r->metadata = json_object();
-  json_t *nag = json_object_get(r->metadata, "cdk_nag");
-  if (!nag) {
-    nag = json_object();
-    json_object_set_new(r->metadata, "cdk_nag", nag);
-  }
-  json_t *list = json_object_get(nag, "rules_to_suppress");
-  if (!list) {
-    list = json_array();
-    json_object_set_new(nag, "rules_to_suppress", list);
-  }
-  return list;
-}
-
 void ir_suppress(IrResource *r, const char *rule, const char *reason, json_t *applies_to) {
-  json_t *list = suppressions_of(r), *entry;
-  size_t i;
-  json_array_foreach(list, i, entry) {
-    json_t *had = json_object_get(entry, "applies_to");
-    if (strcmp(json_string_value(json_object_get(entry, "id")), rule) ||
-        strcmp(json_string_value(json_object_get(entry, "reason")), reason) || !had != !applies_to)
-      continue;
-    if (applies_to)
-      json_array_extend(had, applies_to);
-    json_decref(applies_to);
-    return;
-  }
-  entry = ir_pack("{s:s, s:s}", "id", rule, "reason", reason);
-  if (applies_to)
-    json_object_set_new(entry, "applies_to", applies_to);
-  json_array_append_new(list, entry);
+  r->metadata = nag_suppress(r->metadata, rule, reason, applies_to);
 }
 
 void ir_set_policy(IrResource *r, const char *policy) {

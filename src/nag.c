@@ -22,6 +22,29 @@ static json_t *suppressions(json_t *metadata) {
   return list;
 }
 
+json_t *nag_suppress(json_t *metadata, const char *rule, const char *reason,
+                     json_t *applies_to) {
+  if (!metadata)
+    metadata = json_object();
+  json_t *list = suppressions(metadata), *entry;
+  size_t i;
+  json_array_foreach(list, i, entry) {
+    json_t *had = json_object_get(entry, "applies_to");
+    if (strcmp(json_string_value(json_object_get(entry, "id")), rule) ||
+        strcmp(json_string_value(json_object_get(entry, "reason")), reason) || !had != !applies_to)
+      continue;
+    if (applies_to)
+      json_array_extend(had, applies_to);
+    json_decref(applies_to);
+    return metadata;
+  }
+  entry = json_pack("{s:s, s:s}", "id", rule, "reason", reason);
+  if (applies_to)
+    json_object_set_new(entry, "applies_to", applies_to);
+  json_array_append_new(list, entry);
+  return metadata;
+}
+
 json_t *nag_mark_statement(json_t *metadata, const char *reason, const char *sid) {
   if (!metadata)
     metadata = json_object();

@@ -6,6 +6,12 @@
 
 #include <jansson.h>
 
+/* Adds a suppression {id: rule, reason, applies_to} (applies_to stolen, or
+ * NULL) to a resource's metadata (created when NULL; returned); the same
+ * rule and reason given twice merge their applies_to. */
+json_t *nag_suppress(json_t *metadata, const char *rule, const char *reason,
+                     json_t *applies_to);
+
 /* Marks, in a resource's cdk-nag metadata (created when NULL; returned), that
  * the wildcards of the IAM statement `sid` are inherent, for `reason`. */
 json_t *nag_mark_statement(json_t *metadata, const char *reason, const char *sid);
