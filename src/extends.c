@@ -98,8 +98,8 @@ ProjectRoot extends_project_root(Ctx *ctx, const char *stage_path) {
     return (ProjectRoot){NULL, NULL};
   for (const char *dir = own;; dir = parent_dir(ctx, dir)) {
     if (marks_project(ctx, dir))
-      return (ProjectRoot){dir, "the nearest directory above the stage file with a "
-                                "templates folder or a .git entry"};
+      return (ProjectRoot){dir, "the nearest directory, from the stage file's own upwards, "
+                                "with a templates folder or a .git entry"};
     if (!strcmp(dir, "/"))
       break;
   }
