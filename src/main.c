@@ -71,8 +71,8 @@ typedef struct Command {
 #define OPT_HELP {'h', "help", NULL, "show this help"}
 #define OPT_ROOT_DIR                                                                     \
   {OPT_ROOT, "root", "DIR",                                                              \
-   "let extends: read stage files under DIR (default: the project of each stage file, "  \
-   "the nearest directory above it with a templates folder or a .git entry)"}
+   "let extends: read stage files under DIR (default: each stage file's project, the "    \
+   "nearest directory from its own upwards with a templates folder or a .git entry)"}
 #define OPT_DIAGNOSTICS                                                                  \
   {OPT_WERROR, "werror", NULL, "treat warnings as errors"},                              \
       {OPT_MAX_ERRORS, "max-errors", "N", "show at most N errors (default 50; 0: all)"}
