@@ -83,6 +83,17 @@ static bool chain_check(Ctx *ctx, Chain *ch, const char *shown, const char *real
 
 static Node *load_chain(Ctx *ctx, Chain *ch, SourceFile *f);
 
+/* A copy of a map whose extends: failed, marked so (Node.unresolved). */
+static Node *without_base(Ctx *ctx, const Node *map) {
+  if (map->kind != NODE_MAP)
+    return (Node *)map;
+  Node *copy = node_new_map(ctx, map->pos, map->count);
+  for (size_t i = 0; i < map->count; i++)
+    copy->pairs[copy->count++] = map->pairs[i];
+  copy->unresolved = true;
+  return copy;
+}
+
 /* The file an extends: value names, checked (extends.c), loaded with what it
  * extends in turn; NULL after a diagnostic. A blueprint is a map, like the
  * stage file it is merged into. */
@@ -114,10 +125,12 @@ static Node *load_chain(Ctx *ctx, Chain *ch, SourceFile *f) {
     return root; /* check reports the type */
   Node *base = load_base(ctx, ch, f, ext);
   if (!base)
-    return root;
+    return without_base(ctx, root);
   Node *merged = merge_trees(ctx, base, root);
-  if (merged != root && merged->kind == NODE_MAP)
+  if (merged != root && merged->kind == NODE_MAP) {
     merged->pos = root->pos; /* the stage is this file: what it lacks is reported here */
+    merged->unresolved = base->unresolved; /* a blueprint's own extends: failed */
+  }
   return merged;
 }
 
@@ -275,6 +288,7 @@ Node *merge_interpolate(Ctx *ctx, Node *root) {
   if (vars && vars->kind == NODE_MAP)
     v.vars = expand_tree(ctx, &v, vars, false);
   Node *out = node_new_map(ctx, root->pos, root->count);
+  out->unresolved = root->unresolved;
   for (size_t i = 0; i < root->count; i++) {
     const NodePair *p = &root->pairs[i];
     if (node_is_null(p->value))

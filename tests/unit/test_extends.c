@@ -7,6 +7,7 @@
  *   W/shared/base.yaml         a valid blueprint outside the project
  * The content "hunter2" stands for a secret: it must never be printed. */
 #include "support.h"
+#include "check.h"
 #include "extends.h"
 #include "merge.h"
 
@@ -199,6 +200,18 @@ static void every_level_of_the_chain_is_checked(void **state) {
   assert_null(strstr(rendered(), SECRET));
 }
 
+/* The keys the blueprint would have given are not reported missing as well:
+ * the refusal is the one error, at whatever level of the chain it happens. */
+static void refusal_is_the_only_error(void **state) {
+  (void)state;
+  check(&ctx, merge_stage_extending("../../shared/base.yaml"));
+  assert_int_equal(ctx.diags.errors, 1);
+  write_text(templates, "mid.yaml", "extends: /etc/base.yaml\nregion: us-east-1\n");
+  check(&ctx, merge_stage_extending("../templates/mid.yaml"));
+  assert_int_equal(ctx.diags.errors, 2);
+  assert_false(has_diag(&ctx, LK_MISSING_KEY, ""));
+}
+
 static void root_option_widens_the_root(void **state) {
   (void)state;
   char real[PATH_MAX];
@@ -271,6 +284,7 @@ int main(void) {
       T(latin1_blueprint_is_not_quoted),
       T(blueprint_that_is_not_a_map_is_refused),
       T(every_level_of_the_chain_is_checked),
+      T(refusal_is_the_only_error),
       T(root_option_widens_the_root),
       T(root_is_the_nearest_marked_directory),
       T(root_without_a_marker_is_the_stage_directory),
