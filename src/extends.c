@@ -93,7 +93,7 @@ static bool marks_project(Ctx *ctx, const char *dir) {
 ProjectRoot extends_project_root(Ctx *ctx, const char *stage_path) {
   if (ctx->root)
     return (ProjectRoot){ctx->root, "set by --root"};
-  const char *own = canonical(ctx, parent_dir(ctx, stage_path));
+  const char *own = extends_base_dir(ctx, stage_path);
   if (!own)
     return (ProjectRoot){NULL, NULL};
   for (const char *dir = own;; dir = parent_dir(ctx, dir)) {
@@ -146,27 +146,28 @@ __attribute__((format(printf, 4, 5))) static void refuse(Ctx *ctx, const Project
               shown_root(ctx, root->dir), root->how);
 }
 
-/* The target as the lexical path from the canonical directory of `from`:
- * what it would be if no component were a symbolic link. */
-static const char *lexical_target(Ctx *ctx, const SourceFile *from, const char *value) {
-  if (value[0] == '/')
-    return normalize_path(ctx, value);
-  const char *from_real = canonical(ctx, from->path);
-  const char *dir = from_real ? parent_dir(ctx, from_real) : NULL;
-  if (!dir)
-    return NULL;
-  return normalize_path(ctx, arena_printf(&ctx->arena, "%s/%s", dir, value));
+const char *extends_base_dir(Ctx *ctx, const char *path) {
+  return canonical(ctx, parent_dir(ctx, path));
 }
 
-const char *extends_target(Ctx *ctx, const ProjectRoot *root, const SourceFile *from,
-                           const Node *value) {
-  const char *shown = extends_shown_path(ctx, from->path, value->str);
+/* The target as the lexical path from the (canonical) base directory: what
+ * it would be if no component of value were a symbolic link. */
+static const char *lexical_target(Ctx *ctx, const char *base_dir, const char *value) {
+  if (value[0] == '/')
+    return normalize_path(ctx, value);
+  if (!base_dir)
+    return NULL;
+  return normalize_path(ctx, arena_printf(&ctx->arena, "%s/%s", base_dir, value));
+}
+
+const char *extends_target(Ctx *ctx, const ProjectRoot *root, const char *base_dir,
+                           const char *shown, const Node *value, const char **named) {
   if (!has_yaml_name(value->str)) {
     refuse(ctx, root, value, "'%s' is not named .yaml or .yml: extends names a YAML stage file",
            shown);
     return NULL;
   }
-  const char *lexical = lexical_target(ctx, from, value->str);
+  const char *lexical = lexical_target(ctx, base_dir, value->str);
   if (!root->dir || !lexical || !is_under(lexical, root->dir)) {
     refuse(ctx, root, value, "'%s' is outside the project root", shown);
     return NULL;
@@ -183,6 +184,7 @@ const char *extends_target(Ctx *ctx, const ProjectRoot *root, const SourceFile *
                                      : "a file outside the project root");
     return NULL;
   }
+  *named = lexical;
   return real;
 }
 

@@ -25,11 +25,18 @@ ProjectRoot extends_project_root(struct Ctx *ctx, const char *stage_path);
  * name it: relative to where from_path is, "." and "dir/.." dropped. */
 const char *extends_shown_path(struct Ctx *ctx, const char *from_path, const char *value);
 
-/* The canonical path of the file value names in `from`, when every check that
- * needs no reading passes (a .yaml or .yml name, under the root, symbolic
- * links included); NULL after a diagnostic at value. */
-const char *extends_target(struct Ctx *ctx, const ProjectRoot *root, const SourceFile *from,
-                           const Node *value);
+/* The directory an extends: in the file at path is relative to: the one path
+ * names the file in (a link to the file is not followed), canonical; NULL when
+ * it cannot be resolved. */
+const char *extends_base_dir(struct Ctx *ctx, const char *path);
+
+/* The file value names (relative to base_dir; `shown` as diagnostics name
+ * it), when every check that needs no reading passes (a .yaml or .yml name,
+ * under the root, symbolic links included): its canonical path, and in
+ * *named the path as value names it from base_dir (links not followed).
+ * NULL after a diagnostic at value. */
+const char *extends_target(struct Ctx *ctx, const ProjectRoot *root, const char *base_dir,
+                           const char *shown, const Node *value, const char **named);
 
 /* Reads the target (from extends_target) as the file `shown`: a regular file,
  * still under the root once opened, UTF-8 text. NULL after a diagnostic at value. */

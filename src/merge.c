@@ -81,7 +81,7 @@ static bool chain_check(Ctx *ctx, Chain *ch, const char *shown, const char *real
   return true;
 }
 
-static Node *load_chain(Ctx *ctx, Chain *ch, SourceFile *f);
+static Node *load_chain(Ctx *ctx, Chain *ch, SourceFile *f, const char *dir);
 
 /* A copy of a map whose extends: failed, marked so (Node.unresolved). */
 static Node *without_base(Ctx *ctx, const Node *map) {
@@ -94,19 +94,21 @@ static Node *without_base(Ctx *ctx, const Node *map) {
   return copy;
 }
 
-/* The file an extends: value names, checked (extends.c), loaded with what it
- * extends in turn; NULL after a diagnostic. A blueprint is a map, like the
- * stage file it is merged into. */
-static Node *load_base(Ctx *ctx, Chain *ch, const SourceFile *from, const Node *value) {
+/* The file an extends: value of `from` (in the canonical directory dir) names,
+ * checked (extends.c), loaded with what it extends in turn; NULL after a
+ * diagnostic. A blueprint is a map, like the stage file it is merged into. */
+static Node *load_base(Ctx *ctx, Chain *ch, const SourceFile *from, const char *dir,
+                       const Node *value) {
   const char *shown = extends_shown_path(ctx, from->path, value->str);
-  const char *target = extends_target(ctx, &ch->root, from, value);
+  const char *named = NULL;
+  const char *target = extends_target(ctx, &ch->root, dir, shown, value, &named);
   if (!target || !chain_check(ctx, ch, shown, target, value->pos))
     return NULL;
   SourceFile *f = extends_read(ctx, &ch->root, target, shown, value);
   if (!f)
     return NULL;
   f->included_from = value->pos;
-  Node *base = load_chain(ctx, ch, f);
+  Node *base = load_chain(ctx, ch, f, extends_base_dir(ctx, named));
   if (base && base->kind != NODE_MAP) {
     diag_error(ctx, value->pos, LK_EXTENDS_REFUSED,
                "'%s' is not a stage file: it holds %s, not a map", shown, node_describe(base));
@@ -115,15 +117,16 @@ static Node *load_base(Ctx *ctx, Chain *ch, const SourceFile *from, const Node *
   return base;
 }
 
-/* Loads f and, recursively, what it extends; returns the merged tree. */
-static Node *load_chain(Ctx *ctx, Chain *ch, SourceFile *f) {
+/* Loads f and, recursively, what it extends (relative to dir, where f is);
+ * returns the merged tree. */
+static Node *load_chain(Ctx *ctx, Chain *ch, SourceFile *f, const char *dir) {
   Node *root = load(ctx, f);
   Node *ext = node_get(root, "extends");
   if (!ext)
     return root;
   if (ext->kind != NODE_SCALAR || node_is_null(ext) || !*ext->str)
     return root; /* check reports the type */
-  Node *base = load_base(ctx, ch, f, ext);
+  Node *base = load_base(ctx, ch, f, dir, ext);
   if (!base)
     return without_base(ctx, root);
   Node *merged = merge_trees(ctx, base, root);
@@ -318,7 +321,9 @@ Node *merge(Ctx *ctx, const char *path) {
   char buf[PATH_MAX];
   const char *real = realpath(path, buf) ? arena_strdup(&ctx->arena, buf) : path;
   chain_check(ctx, &ch, path, real, (Pos){0});
-  Node *root = load_chain(ctx, &ch, f);
+  /* Relative paths are relative to a file as it is named: for a file that
+   * is a link, from the link's directory, not its target's. */
+  Node *root = load_chain(ctx, &ch, f, extends_base_dir(ctx, path));
   if (!root)
     return NULL;
   return merge_interpolate(ctx, root);

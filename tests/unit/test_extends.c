@@ -200,6 +200,22 @@ static void every_level_of_the_chain_is_checked(void **state) {
   assert_null(strstr(rendered(), SECRET));
 }
 
+/* A link inside the project is followed, and what the file it leads to
+ * extends is relative to the link, as the path reads (as for #include). */
+static void paths_are_relative_to_a_file_as_named(void **state) {
+  (void)state;
+  const char *elsewhere = arena_printf(&ctx.arena, "%s/blueprints", project);
+  make_dir(elsewhere);
+  write_text(elsewhere, "real.yaml", "extends: base.yaml\nregion: us-east-1\n");
+  assert_int_equal(symlink("../blueprints/real.yaml",
+                           arena_printf(&ctx.arena, "%s/alias.yaml", templates)),
+                   0);
+  Node *m = merge_stage_extending("../templates/alias.yaml");
+  assert_int_equal(ctx.diags.errors, 0);
+  assert_string_equal(node_get(m, "project")->str, "demo"); /* templates/base.yaml */
+  assert_string_equal(node_get(m, "region")->str, "us-east-1");
+}
+
 /* The keys the blueprint would have given are not reported missing as well:
  * the refusal is the one error, at whatever level of the chain it happens. */
 static void refusal_is_the_only_error(void **state) {
@@ -284,6 +300,7 @@ int main(void) {
       T(latin1_blueprint_is_not_quoted),
       T(blueprint_that_is_not_a_map_is_refused),
       T(every_level_of_the_chain_is_checked),
+      T(paths_are_relative_to_a_file_as_named),
       T(refusal_is_the_only_error),
       T(root_option_widens_the_root),
       T(root_is_the_nearest_marked_directory),
