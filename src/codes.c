@@ -56,6 +56,16 @@ const DiagCode DIAG_CODES[] = {
      "itself uses ${...}. Write '$${' for a literal '${'.",
      STAGE_HEAD "vars:\n  path: ${stage\n",
      STAGE_HEAD "vars:\n  path: ${stage}\nbuckets: {data: {name: 'metrics-${var.path}'}}\n"},
+    {LK_EXTENDS_REFUSED, "extends refused",
+     "'extends' may only name a YAML stage file of the project: a regular file whose name\n"
+     "ends in .yaml or .yml, under the project root, whose top level is a map. The root is\n"
+     "the nearest directory, from the stage file's own upwards, that holds a 'templates'\n"
+     "folder or a '.git' entry; without one, the stage file's own directory. Symbolic\n"
+     "links are followed, and where they lead must be under the root too. --root DIR\n"
+     "(build, validate, diff) sets the root. A refused file is not read (a FIFO, a\n"
+     "directory or a device included), and no diagnostic quotes its lines.",
+     "extends: /etc/lakec/metrics-lake.yaml   # outside the project\n",
+     "extends: ../templates/metrics-lake.yaml\n"},
     {LK_WRONG_TYPE, "wrong type",
      "A value has the wrong type: a map where a string is expected, text where a number\n"
      "is, or anything but true/false for a boolean ('yes' and 'on' are strings in YAML 1.2).",

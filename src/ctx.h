@@ -12,6 +12,7 @@ typedef struct Ctx {
   PtrVec files; /* SourceFile * */
   PtrVec overrides; /* Override *: values a stage file wrote over its blueprint's */
   const char *host_arch; /* default Lambda architecture: "x86_64" or "arm64" */
+  const char *root; /* --root, canonical: where extends: may read (NULL: per stage file) */
 } Ctx;
 
 /* Where merge replaced a value: diagnostics at `at` get a note about `was`. */

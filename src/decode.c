@@ -351,7 +351,7 @@ void decode_struct(Ctx *ctx, const Shape *sh, const Node *node, void *dst, const
     }
     if (node_get(node, f->key))
       continue;
-    if (f->required)
+    if (f->required && !node->unresolved) /* else it may be in the file extends: names */
       diag_error(ctx, node->pos, LK_MISSING_KEY, "missing required key '%s' in %s", f->key,
                  where);
     else

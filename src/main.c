@@ -32,7 +32,8 @@ enum {
   OPT_IGNORE,
   OPT_CHECK,
   OPT_HANDLERS,
-  OPT_NO_PACKAGE
+  OPT_NO_PACKAGE,
+  OPT_ROOT
 };
 
 typedef struct Option {
@@ -55,6 +56,7 @@ typedef struct Options {
   bool exit_code;  /* diff --exit-code */
   const char **ignore; /* diff --ignore, repeatable */
   size_t nignore;
+  const char *root; /* --root: where extends: may read, or NULL */
 } Options;
 
 typedef struct Command {
@@ -67,6 +69,10 @@ typedef struct Command {
 } Command;
 
 #define OPT_HELP {'h', "help", NULL, "show this help"}
+#define OPT_ROOT_DIR                                                                     \
+  {OPT_ROOT, "root", "DIR",                                                              \
+   "let extends: read stage files under DIR (default: each stage file's project, the "    \
+   "nearest directory from its own upwards with a templates folder or a .git entry)"}
 #define OPT_DIAGNOSTICS                                                                  \
   {OPT_WERROR, "werror", NULL, "treat warnings as errors"},                              \
       {OPT_MAX_ERRORS, "max-errors", "N", "show at most N errors (default 50; 0: all)"}
@@ -81,6 +87,7 @@ static const Option BUILD_OPTIONS[] = {
      "'handlers' directory beside lakec)"},
     {OPT_NO_PACKAGE, "no-package", NULL,
      "write templates and the manifest without zips (code keys without defaults)"},
+    OPT_ROOT_DIR,
     OPT_DIAGNOSTICS,
     OPT_HELP,
     {0, NULL, NULL, NULL},
@@ -88,6 +95,7 @@ static const Option BUILD_OPTIONS[] = {
 static const Option VALIDATE_OPTIONS[] = {
     {OPT_FORMAT, "format", "FORMAT",
      "text (default, on stderr), json (JSON Lines) or sarif (SARIF 2.1.0), on stdout"},
+    OPT_ROOT_DIR,
     OPT_DIAGNOSTICS,
     OPT_HELP,
     {0, NULL, NULL, NULL},
@@ -102,6 +110,7 @@ static const Option DIFF_OPTIONS[] = {
     {OPT_IGNORE, "ignore", "PATTERN",
      "leave out changes whose path matches PATTERN, e.g. 'Resources.*.Properties.BucketName' "
      "(repeatable)"},
+    OPT_ROOT_DIR,
     OPT_HELP,
     {0, NULL, NULL, NULL},
 };
@@ -133,17 +142,17 @@ static int cmd_schema(Ctx *ctx, const Options *o, int nargs, char **args);
 
 static const Command COMMANDS[] = {
     {"build", cmd_build, "compile stage files into CloudFormation templates",
-     "lakec build [-o DIR] [--check] [--handlers DIR | --no-package] [--werror] [--max-errors N] "
-     "FILE...",
+     "lakec build [-o DIR] [--check] [--handlers DIR | --no-package] [--root DIR] [--werror] "
+     "[--max-errors N] FILE...",
      BUILD_OPTIONS, true},
     {"validate", cmd_validate, "check stage files and report every problem; write nothing",
-     "lakec validate [--format text|json|sarif] [--werror] [--max-errors N] FILE...",
+     "lakec validate [--format text|json|sarif] [--root DIR] [--werror] [--max-errors N] FILE...",
      VALIDATE_OPTIONS, true},
     {"diff", cmd_diff,
      "compare two stages, templates or built stage folders, stack by stack; with three or "
      "more stages, tabulate how they differ",
      "lakec diff [--format text|json] [--exit-code] [--ignore PATTERN]... [--handlers DIR | "
-     "--no-package] A B [C...]",
+     "--no-package] [--root DIR] A B [C...]",
      DIFF_OPTIONS, true},
     {"explain", cmd_explain, "explain a diagnostic code, with a wrong and a right example",
      "lakec explain CODE", HELP_ONLY, false},
@@ -194,6 +203,9 @@ static bool files_readable(int nfiles, char **files, bool built_folders) {
       ok = false;
     } else if (S_ISDIR(st.st_mode) && !(built_folders && access(manifest, R_OK) == 0)) {
       fprintf(stderr, "lakec: error: '%s' is a directory; name the stage files in it\n", files[i]);
+      ok = false;
+    } else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) { /* a FIFO would hang the read */
+      fprintf(stderr, "lakec: error: '%s' is not a regular file\n", files[i]);
       ok = false;
     }
   }
@@ -769,6 +781,9 @@ static bool parse_value(const Command *c, int id, const char *arg, Options *o) {
   case OPT_HANDLERS:
     o->handlers_dir = optarg;
     return true;
+  case OPT_ROOT:
+    o->root = arg;
+    return true;
   case OPT_NO_PACKAGE:
     o->no_package = true;
     return true;
@@ -806,6 +821,18 @@ static bool parse_value(const Command *c, int id, const char *arg, Options *o) {
   BUG("option %d has no handler", id);
 }
 
+/* --root DIR as a canonical path (the form extends: compares), malloc'd;
+ * NULL after saying why. */
+static const char *canonical_root(const char *dir) {
+  struct stat st;
+  char *real = realpath(dir, NULL);
+  if (real && stat(real, &st) == 0 && S_ISDIR(st.st_mode))
+    return real;
+  fprintf(stderr, "lakec: error: --root '%s' is not a directory\n", dir);
+  free(real);
+  return NULL;
+}
+
 static int run_command(const Command *c, int argc, char **argv) {
   struct option longs[16];
   char shorts[40];
@@ -837,12 +864,17 @@ static int run_command(const Command *c, int argc, char **argv) {
   }
   if (c->takes_stage_files && !files_readable(nargs, argv + optind, c->run == cmd_diff))
     return EXIT_USAGE;
+  const char *root = o.root ? canonical_root(o.root) : NULL;
+  if (o.root && !root)
+    return EXIT_USAGE;
   Ctx ctx;
   ctx_init(&ctx);
+  ctx.root = root;
   ctx.diags.werror = o.werror;
   ctx.diags.max_errors = o.max_errors;
   int status = c->run(&ctx, &o, nargs, argv + optind);
   ctx_release(&ctx);
+  free((char *)root);
   return status;
 }
 

@@ -6,6 +6,7 @@
 #include "merge.h"
 #include "strindex.h"
 #include "ctx.h"
+#include "extends.h"
 #include "load.h"
 #include "suggest.h"
 
@@ -53,52 +54,19 @@ Node *merge_trees(Ctx *ctx, const Node *base, const Node *over) {
 
 /* ---- extends ---- */
 
-/* Lexically drops "." and "dir/.." so diagnostics name "templates/x.yaml",
- * not "stages/../templates/x.yaml" (symlinks aside, the same file). */
-static const char *normalize_path(Ctx *ctx, const char *path) {
-  bool absolute = path[0] == '/';
-  char *copy = arena_strdup(&ctx->arena, path);
-  const char **parts = arena_alloc(&ctx->arena, (strlen(path) / 2 + 2) * sizeof *parts);
-  size_t n = 0;
-  char *save = NULL;
-  for (char *p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
-    if (!strcmp(p, "."))
-      continue;
-    if (!strcmp(p, "..") && n > 0 && strcmp(parts[n - 1], ".."))
-      n--;
-    else if (!(strcmp(p, "..") == 0 && absolute && n == 0))
-      parts[n++] = p;
-  }
-  char *out = arena_strdup(&ctx->arena, absolute ? "/" : "");
-  for (size_t i = 0; i < n; i++)
-    out = arena_printf(&ctx->arena, "%s%s%s", out, i ? "/" : "", parts[i]);
-  return *out ? out : ".";
-}
-
-static const char *resolve_relative(Ctx *ctx, const char *from_file, const char *path) {
-  if (path[0] == '/')
-    return normalize_path(ctx, path);
-  const char *slash = strrchr(from_file, '/');
-  if (!slash)
-    return normalize_path(ctx, path);
-  return normalize_path(ctx, arena_printf(&ctx->arena, "%.*s/%s", (int)(slash - from_file),
-                                          from_file, path));
-}
-
 typedef struct Chain {
+  ProjectRoot root; /* the top stage file's: every level of the chain stays in it */
   const char *real[MERGE_MAX_CHAIN];
   Pos at[MERGE_MAX_CHAIN];
   int len;
 } Chain;
 
 /* Cycle detection compares canonical paths, so "../x.yaml" and "x.yaml" agree. */
-static bool chain_check(Ctx *ctx, Chain *ch, const char *path, Pos at) {
-  char buf[PATH_MAX];
-  const char *real = realpath(path, buf) ? arena_strdup(&ctx->arena, buf) : path;
+static bool chain_check(Ctx *ctx, Chain *ch, const char *shown, const char *real, Pos at) {
   for (int i = 0; i < ch->len; i++) {
     if (strcmp(ch->real[i], real) != 0)
       continue;
-    Diag *d = diag_error(ctx, at, LK_EXTENDS_CYCLE, "'%s' extends itself through a cycle", path);
+    Diag *d = diag_error(ctx, at, LK_EXTENDS_CYCLE, "'%s' extends itself through a cycle", shown);
     if (ch->at[i].file)
       diag_note(ctx, d, ch->at[i], "the cycle starts with this extends");
     return false;
@@ -113,33 +81,59 @@ static bool chain_check(Ctx *ctx, Chain *ch, const char *path, Pos at) {
   return true;
 }
 
-/* Loads path and, recursively, what it extends; returns the merged tree. */
-static Node *load_chain(Ctx *ctx, Chain *ch, const char *path, Pos at) {
-  if (!chain_check(ctx, ch, path, at))
+static Node *load_chain(Ctx *ctx, Chain *ch, SourceFile *f, const char *dir);
+
+/* A copy of a map whose extends: failed, marked so (Node.unresolved). */
+static Node *without_base(Ctx *ctx, const Node *map) {
+  if (map->kind != NODE_MAP)
+    return (Node *)map;
+  Node *copy = node_new_map(ctx, map->pos, map->count);
+  for (size_t i = 0; i < map->count; i++)
+    copy->pairs[copy->count++] = map->pairs[i];
+  copy->unresolved = true;
+  return copy;
+}
+
+/* The file an extends: value of `from` (in the canonical directory dir) names,
+ * checked (extends.c), loaded with what it extends in turn; NULL after a
+ * diagnostic. A blueprint is a map, like the stage file it is merged into. */
+static Node *load_base(Ctx *ctx, Chain *ch, const SourceFile *from, const char *dir,
+                       const Node *value) {
+  const char *shown = extends_shown_path(ctx, from->path, value->str);
+  const char *named = NULL;
+  const char *target = extends_target(ctx, &ch->root, dir, shown, value, &named);
+  if (!target || !chain_check(ctx, ch, shown, target, value->pos))
     return NULL;
-  const char *why = NULL;
-  SourceFile *f = source_read(ctx, path, &why);
-  if (!f) {
-    if (why == SOURCE_TOO_LARGE)
-      diag_error(ctx, at, LK_INPUT_LIMIT, "'%s' is larger than 4 MiB, the limit for a stage file",
-                 path);
-    else
-      diag_error(ctx, at, LK_EXTENDS_NOT_FOUND, "cannot read '%s': %s", path, why);
+  SourceFile *f = extends_read(ctx, &ch->root, target, shown, value);
+  if (!f)
+    return NULL;
+  f->included_from = value->pos;
+  Node *base = load_chain(ctx, ch, f, extends_base_dir(ctx, named));
+  if (base && base->kind != NODE_MAP) {
+    diag_error(ctx, value->pos, LK_EXTENDS_REFUSED,
+               "'%s' is not a stage file: it holds %s, not a map", shown, node_describe(base));
     return NULL;
   }
-  f->included_from = at;
+  return base;
+}
+
+/* Loads f and, recursively, what it extends (relative to dir, where f is);
+ * returns the merged tree. */
+static Node *load_chain(Ctx *ctx, Chain *ch, SourceFile *f, const char *dir) {
   Node *root = load(ctx, f);
   Node *ext = node_get(root, "extends");
   if (!ext)
     return root;
   if (ext->kind != NODE_SCALAR || node_is_null(ext) || !*ext->str)
     return root; /* check reports the type */
-  Node *base = load_chain(ctx, ch, resolve_relative(ctx, path, ext->str), ext->pos);
+  Node *base = load_base(ctx, ch, f, dir, ext);
   if (!base)
-    return root;
+    return without_base(ctx, root);
   Node *merged = merge_trees(ctx, base, root);
-  if (merged != root && merged->kind == NODE_MAP)
+  if (merged != root && merged->kind == NODE_MAP) {
     merged->pos = root->pos; /* the stage is this file: what it lacks is reported here */
+    merged->unresolved = base->unresolved; /* a blueprint's own extends: failed */
+  }
   return merged;
 }
 
@@ -297,6 +291,7 @@ Node *merge_interpolate(Ctx *ctx, Node *root) {
   if (vars && vars->kind == NODE_MAP)
     v.vars = expand_tree(ctx, &v, vars, false);
   Node *out = node_new_map(ctx, root->pos, root->count);
+  out->unresolved = root->unresolved;
   for (size_t i = 0; i < root->count; i++) {
     const NodePair *p = &root->pairs[i];
     if (node_is_null(p->value))
@@ -311,8 +306,24 @@ Node *merge_interpolate(Ctx *ctx, Node *root) {
 Node *merge(Ctx *ctx, const char *path) {
   Chain ch;
   memset(&ch, 0, sizeof ch);
-  Pos nowhere = {0};
-  Node *root = load_chain(ctx, &ch, path, nowhere);
+  ch.root = extends_project_root(ctx, path);
+  const char *why = NULL;
+  SourceFile *f = source_read(ctx, path, &why);
+  if (!f) {
+    Pos nowhere = {0};
+    if (why == SOURCE_TOO_LARGE)
+      diag_error(ctx, nowhere, LK_INPUT_LIMIT,
+                 "'%s' is larger than 4 MiB, the limit for a stage file", path);
+    else
+      diag_error(ctx, nowhere, LK_EXTENDS_NOT_FOUND, "cannot read '%s': %s", path, why);
+    return NULL;
+  }
+  char buf[PATH_MAX];
+  const char *real = realpath(path, buf) ? arena_strdup(&ctx->arena, buf) : path;
+  chain_check(ctx, &ch, path, real, (Pos){0});
+  /* Relative paths are relative to a file as it is named: for a file that
+   * is a link, from the link's directory, not its target's. */
+  Node *root = load_chain(ctx, &ch, f, extends_base_dir(ctx, path));
   if (!root)
     return NULL;
   return merge_interpolate(ctx, root);

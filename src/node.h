@@ -21,7 +21,10 @@ struct Node {
   /* scalars */
   const char *str; /* NUL-terminated; YAML escapes cannot smuggle a NUL (load refuses) */
   bool quoted;     /* written quoted or as a block: never null, bool or number */
-  bool unresolved; /* a ${...} in it could not be expanded (already reported) */
+  /* Already reported, spare it the checks that would only repeat that: a
+   * scalar whose ${...} could not be expanded, or a stage file's map whose
+   * extends: could not be read (the keys it lacks may be in that file). */
+  bool unresolved;
   /* maps and sequences, in source order */
   NodePair *pairs;
   Node **items;

@@ -34,7 +34,8 @@ const Field SCHEMA_STAGE_FIELDS[] = {
     {"lakec", F_INT, offsetof(Model, version), .required = true, .min = 1, .max = 9999,
      .doc = "version of the stage language; 1"},
     {"extends", F_STR, offsetof(Model, extends),
-     .doc = "the file this one builds on, relative to this file"},
+     .doc = "the .yaml or .yml stage file this one builds on, relative to this file, under "
+            "the project root (see --root)"},
     {"project", F_STR, offsetof(Model, project), .required = true,
      .doc = "short project name, part of default resource names; ${project}"},
     {"stage", F_STR, offsetof(Model, stage), .required = true,

@@ -32,6 +32,19 @@ extern const char SOURCE_TOO_LARGE[]; /* the *why of a file over SOURCE_MAX_BYTE
 SourceFile *source_read(struct Ctx *ctx, const char *path, const char **why);
 /* The same with another size limit (templates read by diff may be larger). */
 SourceFile *source_read_max(struct Ctx *ctx, const char *path, size_t max, const char **why);
+/* source_read in two steps, for a caller that checks the descriptor in
+ * between. source_open opens path without blocking (extra_flags: O_NOFOLLOW,
+ * say) and returns a descriptor of a regular file of at most max bytes, its
+ * size in *size; otherwise one of the negative SOURCE_ values with *why set.
+ * source_read_fd reads that descriptor whole and closes it. */
+enum { SOURCE_CANNOT_OPEN = -1, SOURCE_NOT_REGULAR = -2, SOURCE_OVER_LIMIT = -3 };
+int source_open(const char *path, int extra_flags, size_t max, size_t *size, const char **why);
+SourceFile *source_read_fd(struct Ctx *ctx, int fd, const char *path, size_t size,
+                           const char **why);
+/* NULL when the file is UTF-8 text: well-formed UTF-8 (RFC 3629), no NUL
+ * and no control character but tab, line feed and carriage return. Otherwise
+ * what it holds instead ("a NUL byte"), with the 1-based line in *line. */
+const char *source_not_text(const SourceFile *f, unsigned *line);
 /* Registers bytes already in memory (tests, fuzzer). */
 SourceFile *source_from_memory(struct Ctx *ctx, const char *path,
                                      const char *bytes, size_t size);

@@ -154,5 +154,24 @@ check "check after an edit" 1 "$lakec" build $nopkg --check stages/dev.yaml stag
 expect "the stale file is named, and only it" "grep -q \"'out/metrics/qa/metrics-qa.template.json' is out of date\" stderr && [ \"\$(wc -l < stderr)\" -eq 1 ]"
 check "check with a bad stage" 1 "$lakec" build $nopkg --check "$bad"
 
+# extends stays in the stage file's project; --root widens it
+mkdir -p app/.git shared
+printf 'lakec: 1\nproject: ext\nbuckets:\n  a: {name: "ext-${stage}-a"}\n' > shared/blueprint.yaml
+printf 'extends: ../shared/blueprint.yaml\nstage: dev\n' > app/stage.yaml
+check "extends out of the project" 1 "$lakec" validate app/stage.yaml
+expect "the refusal names the root and --root" "grep -q 'outside the project root \\[LK014\\]' stderr && grep -q \"project root 'app'\" stderr && grep -q -- '--root DIR' stderr"
+check "--root widens the project" 0 "$lakec" validate --root . app/stage.yaml
+check "build --root" 0 "$lakec" build --no-package --root . -o rooted app/stage.yaml
+check "diff --root" 0 "$lakec" diff --no-package --exit-code --root . app/stage.yaml app/stage.yaml
+check "matrix --root" 0 "$lakec" diff --no-package --root "$work" app/stage.yaml app/stage.yaml app/stage.yaml
+check "--root that is no directory" 2 "$lakec" validate --root blocker app/stage.yaml
+for command in build validate diff; do
+  check "$command --help" 0 "$lakec" $command --help
+  expect "$command --help shows --root" "grep -q -- '--root DIR' stdout && head -1 stdout | grep -q -- '--root DIR'"
+done
+mkfifo pipe.yaml
+check "a FIFO as input does not hang" 2 timeout 10 "$lakec" validate pipe.yaml
+expect "a FIFO as input is named" "grep -q \"'pipe.yaml' is not a regular file\" stderr"
+
 echo "command line: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

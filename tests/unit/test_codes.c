@@ -12,6 +12,7 @@
 static bool illustrative(const char *code) {
   return !strcmp(code, LK_INPUT_LIMIT) || !strcmp(code, LK_ENCODING) ||
          !strcmp(code, LK_EXTENDS_NOT_FOUND) || !strcmp(code, LK_EXTENDS_CYCLE) ||
+         !strcmp(code, LK_EXTENDS_REFUSED) ||
          !strcmp(code, LK_STAGE_COLLISION) || !strcmp(code, LK_LANG_VERSION) ||
          !strcmp(code, LK_STACK_LIMIT) || /* "... 150 functions", like LK_INPUT_LIMIT's */
          !strncmp(code, "LK5", 3); /* packaging: the problem is in files, not YAML */

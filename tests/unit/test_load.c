@@ -138,6 +138,32 @@ static void bom_and_crlf_keep_positions(void **state) {
   assert_int_equal(root->pairs[0].key->pos.col, 1); /* the BOM is not a character */
 }
 
+/* What counts as text for an extended file (source_not_text): RFC 3629. */
+static const char *not_text(const char *bytes, size_t n, unsigned *line) {
+  return source_not_text(source_from_memory(&ctx, "t.yaml", bytes, n), line);
+}
+
+static void text_is_well_formed_utf8_without_controls(void **state) {
+  (void)state;
+  unsigned line;
+  static const char ok[] = "\xEF\xBB\xBF" "a: caf\xC3\xA9\r\n\tb: \xF0\x9F\x98\x80\n";
+  assert_null(not_text(ok, sizeof ok - 1, &line)); /* BOM, CRLF, tab, 2- and 4-byte characters */
+  assert_string_equal(not_text("a: 1\nb: \0\n", 10, &line), "a NUL byte");
+  assert_int_equal(line, 2);
+  assert_string_equal(not_text("a: \x1B[31m\n", 9, &line), "a control character");
+  static const char *const bad[] = {
+      "\xC0\xAF",         /* overlong '/' */
+      "\xE0\x80\xAF",     /* overlong, three bytes */
+      "\xED\xA0\x80",     /* a UTF-16 surrogate */
+      "\xF4\x90\x80\x80", /* above U+10FFFF */
+      "\xE9t\xE9",        /* Latin-1 */
+      "\xE2\x82",         /* cut short */
+      "\xFF\xFE" "a",     /* UTF-16 */
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    assert_string_equal(not_text(bad[i], strlen(bad[i]), &line), "bytes that are not UTF-8");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(positions_are_one_based, setup, teardown),
@@ -153,6 +179,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(aliases_share_their_anchor, setup, teardown),
       cmocka_unit_test_setup_teardown(unsupported_yaml_is_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(bom_and_crlf_keep_positions, setup, teardown),
+      cmocka_unit_test_setup_teardown(text_is_well_formed_utf8_without_controls, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

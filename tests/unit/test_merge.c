@@ -61,9 +61,11 @@ static void merged_values_keep_their_file(void **state) {
 static void extends_chains_resolve_relative_paths(void **state) {
   (void)state;
   const char *dir = temp_dir(&ctx);
-  char sub[512];
+  char sub[512], marker[512];
   snprintf(sub, sizeof sub, "%s/stages", dir);
   assert_int_equal(mkdir(sub, 0777), 0);
+  snprintf(marker, sizeof marker, "%s/.git", dir); /* dir is the project root: ../ stays in it */
+  assert_int_equal(mkdir(marker, 0777), 0);
   write_text(dir, "base.yaml", "lakec: 1\nproject: p\nregion: eu-west-1\nv: ${stage}-${region}\n");
   write_text(dir, "mid.yaml", "extends: base.yaml\nregion: us-west-2\n");
   write_text(sub, "dev.yaml", "extends: ../mid.yaml\nstage: dev\n");

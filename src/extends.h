@@ -1,0 +1,46 @@
+/* extends: which file an `extends:` value may name, and reading it (part of
+ * phase 2, merge). A stage file may only extend YAML stage files of its own
+ * project: under the project root, regular files named *.yaml or *.yml,
+ * UTF-8 text. A refused file is not read, or, once read, not quoted. */
+#ifndef LAKEC_EXTENDS_H
+#define LAKEC_EXTENDS_H
+
+#include "node.h"
+
+struct Ctx;
+
+/* The directory extends: may reach, canonical (no symbolic link, no ".."),
+ * and how it was found, for the notes. */
+typedef struct ProjectRoot {
+  const char *dir; /* NULL: the stage file's directory cannot be resolved */
+  const char *how; /* "set by --root", ... */
+} ProjectRoot;
+
+/* ctx->root when --root was given; else the nearest directory, from the stage
+ * file's own upwards, that holds a `templates` folder or a `.git` entry;
+ * else the stage file's own directory. */
+ProjectRoot extends_project_root(struct Ctx *ctx, const char *stage_path);
+
+/* The path of value (an extends: of the file at from_path) as diagnostics
+ * name it: relative to where from_path is, "." and "dir/.." dropped. */
+const char *extends_shown_path(struct Ctx *ctx, const char *from_path, const char *value);
+
+/* The directory an extends: in the file at path is relative to: the one path
+ * names the file in (a link to the file is not followed), canonical; NULL when
+ * it cannot be resolved. */
+const char *extends_base_dir(struct Ctx *ctx, const char *path);
+
+/* The file value names (relative to base_dir; `shown` as diagnostics name
+ * it), when every check that needs no reading passes (a .yaml or .yml name,
+ * under the root, symbolic links included): its canonical path, and in
+ * *named the path as value names it from base_dir (links not followed).
+ * NULL after a diagnostic at value. */
+const char *extends_target(struct Ctx *ctx, const ProjectRoot *root, const char *base_dir,
+                           const char *shown, const Node *value, const char **named);
+
+/* Reads the target (from extends_target) as the file `shown`: a regular file,
+ * still under the root once opened, UTF-8 text. NULL after a diagnostic at value. */
+SourceFile *extends_read(struct Ctx *ctx, const ProjectRoot *root, const char *target,
+                         const char *shown, const Node *value);
+
+#endif
