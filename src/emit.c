@@ -192,10 +192,8 @@ static OldKind classify(const EmitStage *s, const char *name, mode_t mode) {
   bool in_assets = base != name;
   if (stage_file(s, name))
     return S_ISREG(mode) || S_ISLNK(mode) ? OLD_REWRITTEN : OLD_IN_THE_WAY;
-  if (!strcmp(name, "assets"))
-    return S_ISDIR(mode)                      ? OLD_ASSETS
-           : S_ISLNK(mode) || s->packaged     ? OLD_IN_THE_WAY
-                                              : OLD_CARRIED;
+  if (!strcmp(name, "assets")) /* a link there is never followed, so refused */
+    return S_ISDIR(mode) ? OLD_ASSETS : S_ISLNK(mode) || s->packaged ? OLD_IN_THE_WAY : OLD_CARRIED;
   if (outdir_is_temporary(base))
     return OLD_TEMPORARY;
   if (S_ISDIR(mode))
@@ -212,7 +210,8 @@ static const char *refusal(Ctx *ctx, const char *path, mode_t mode, bool lakec_f
     return arena_printf(&ctx->arena, "'%s' is a symbolic link where lakec keeps a folder of its "
                         "own; lakec does not follow it (remove the link)", path);
   if (lakec_file)
-    return arena_printf(&ctx->arena, "cannot write '%s': it is a directory", path);
+    return arena_printf(&ctx->arena, "cannot write '%s': it is %s", path,
+                        S_ISDIR(mode) ? "a directory" : "not a regular file");
   if (S_ISDIR(mode))
     return arena_printf(&ctx->arena, "'%s' is a folder lakec did not write; a stage folder is "
                         "replaced whole by each build, so keep other folders elsewhere", path);

@@ -175,9 +175,9 @@ static int exchange(const char *a, const char *b) {
 #endif
 }
 
-/* Without an exchange: `final` renamed onto a fresh empty folder beside it
- * (rename replaces an empty folder), then tmp renamed into place. */
-static bool replace_in_two_steps(Arena *a, const char *tmp, const char *final, const char **old) {
+/* `final` renamed onto a fresh empty folder beside it (rename replaces an
+ * empty folder), then tmp renamed into place. */
+bool outdir_replace_in_two_steps(Arena *a, const char *tmp, const char *final, const char **old) {
   const char *slash = strrchr(final, '/');
   const char *parent = slash ? arena_strndup(a, final, (size_t)(slash - final)) : ".";
   char *aside = temp_pattern(a, parent);
@@ -209,7 +209,7 @@ bool outdir_replace_folder(Arena *a, const char *tmp, const char *final, const c
     return rename(tmp, final) == 0;
   if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
     return false;
-  return replace_in_two_steps(a, tmp, final, old);
+  return outdir_replace_in_two_steps(a, tmp, final, old);
 }
 
 static bool remove_tree(int dirfd, const char *name, int depth);

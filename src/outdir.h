@@ -46,6 +46,8 @@ bool outdir_link_or_copy(int fromfd, const char *from, int tofd, const char *to)
  * may find no folder for a moment, never a mixed one. *old is where the old
  * tree now is (to remove), or NULL. False with errno set: nothing moved. */
 bool outdir_replace_folder(Arena *a, const char *tmp, const char *final, const char **old);
+/* Its fallback (exposed for the tests, which cannot make the exchange fail). */
+bool outdir_replace_in_two_steps(Arena *a, const char *tmp, const char *final, const char **old);
 
 /* Removes name (relative to dirfd): a file, a link (not what it points to)
  * or a whole folder, never descending into a link. A missing name is fine. */

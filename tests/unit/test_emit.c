@@ -317,7 +317,8 @@ static void a_killed_build_changes_nothing_and_the_next_removes_its_leftovers(vo
   /* --check: up to date otherwise, but the leftover is named */
   assert_int_equal(check(out, "v1", &report), 1);
   assert_non_null(strstr(report, "/demo/.lakec-tmp."));
-  assert_non_null(strstr(report, "is left over from an interrupted build; the next build removes it"));
+  assert_non_null(
+      strstr(report, "is left over from an interrupted build; the next build removes it"));
   assert_true(build(out, "v2", &why));
   assert_int_equal(count_temporaries(project), 0);
   assert_int_equal(check(out, "v2", &report), 0);
@@ -387,7 +388,8 @@ static void other_files_are_carried_stale_ones_are_not(void **state) {
   write_text(stage, "gone.template.json", "{}\n");
   write_text(stage, "demo-dev.template.json.tmp." DEAD_PID, "half");
   size_t differences = check(out, "v2", &report);
-  assert_int_equal(differences, 7); /* manifest, 2 zips missing, 2 to remove, a template, a temporary */
+  /* the manifest, 2 zips missing, 2 to remove, a template, a temporary */
+  assert_int_equal(differences, 7);
   assert_non_null(strstr(report, "gone.template.json' would be removed"));
   assert_non_null(strstr(report, "demo-dev.template.json.tmp." DEAD_PID "' is left over"));
   assert_true(build(out, "v2", &why));
@@ -419,7 +421,8 @@ static void removing_a_leftover_never_descends_into_a_link(void **state) {
   assert_int_equal(mkdir(left, 0777), 0);
   assert_int_equal(mkdir(arena_printf(&ctx.arena, "%s/assets", left), 0777), 0);
   assert_int_equal(symlink(victim, arena_printf(&ctx.arena, "%s/assets/link", left)), 0);
-  assert_int_equal(symlink(victim, arena_printf(&ctx.arena, "%s/.lakec-tmp." DEAD_PID ".link", dir)), 0);
+  const char *link = arena_printf(&ctx.arena, "%s/.lakec-tmp." DEAD_PID ".link", dir);
+  assert_int_equal(symlink(victim, link), 0);
   PtrVec found = {0};
   outdir_leftovers(&ctx.arena, dir, &found);
   assert_int_equal(found.len, 2);
@@ -427,6 +430,31 @@ static void removing_a_leftover_never_descends_into_a_link(void **state) {
   assert_false(exists(left));
   assert_int_equal(count_temporaries(dir), 0);
   assert_true(is_file(arena_printf(&ctx.arena, "%s/precious", victim)));
+  outdir_remove_at(AT_FDCWD, dir);
+}
+
+static void without_an_exchange_the_old_folder_is_renamed_aside_first(void **state) {
+  (void)state;
+  const char *dir = temp_dir(&ctx), *old = NULL;
+  const char *final = arena_printf(&ctx.arena, "%s/dev", dir);
+  const char *tmp = arena_printf(&ctx.arena, "%s/new", dir);
+  assert_int_equal(mkdir(final, 0777), 0);
+  assert_int_equal(mkdir(tmp, 0777), 0);
+  write_text(final, "manifest.json", "old\n");
+  write_text(tmp, "manifest.json", "new\n");
+  assert_true(outdir_replace_in_two_steps(&ctx.arena, tmp, final, &old));
+  char *text = slurp(arena_printf(&ctx.arena, "%s/manifest.json", final));
+  assert_string_equal(text, "new\n");
+  free(text);
+  assert_non_null(strstr(old, "/.lakec-tmp."));
+  text = slurp(arena_printf(&ctx.arena, "%s/manifest.json", old));
+  assert_string_equal(text, "old\n");
+  free(text);
+  assert_false(exists(tmp));
+  /* and when there is nothing to replace: false, nothing moved */
+  const char *none = arena_printf(&ctx.arena, "%s/none", dir);
+  assert_false(outdir_replace_in_two_steps(&ctx.arena, old, none, &old));
+  assert_int_equal(count_temporaries(dir), 1);
   outdir_remove_at(AT_FDCWD, dir);
 }
 
@@ -446,6 +474,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(other_files_are_carried_stale_ones_are_not, setup, teardown),
       cmocka_unit_test_setup_teardown(removing_a_leftover_never_descends_into_a_link, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(without_an_exchange_the_old_folder_is_renamed_aside_first,
+                                      setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
