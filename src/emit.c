@@ -1,27 +1,41 @@
 /* emit: phase 5. Renders each stack's template (link made them) with jansson
  * (which keeps insertion order, so the lowering's order is the file's order)
- * and the stage's manifest, and writes through temporary files renamed into
- * place only when every file of the run is written: a failed build never
- * leaves a partial or a stale mix of files behind. A stage's folder is
+ * and the stage's manifest, and writes each stage's folder whole into a
+ * temporary folder that is swapped into place only when every stage of the
+ * run is written (outdir.h): a failed or killed build never leaves a partial
+ * or a stale mix of files behind. A stage's folder is
  * DIR/<project>/<stage>/, so two blueprints with a `prod` never collide. */
 #include "emit.h"
 #include "ctx.h"
+#include "outdir.h"
 #include "package.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+typedef struct EmitStage {
+  const char *dir;       /* DIR/<project>/<stage> */
+  const char *parent;    /* DIR/<project>, where its temporary folder is made */
+  const char *cache_dir; /* DIR/.cache/deflate */
+  PtrVec files;          /* EmitFile * */
+  bool packaged;         /* assets/ holds this build's zips (else --no-package: left as it is) */
+  const char *tmp;       /* its temporary folder while it is written, else NULL */
+  int tmp_fd;            /* open (and so locked) while tmp is */
+} EmitStage;
+
 typedef struct EmitFile {
-  const char *path, *tmp;
+  const char *name; /* relative to the stage folder: "manifest.json", "assets/x-1234.zip" */
+  const char *path; /* DIR/<project>/<stage>/<name>, for messages */
   const unsigned char *data;
   size_t size;
   char *owned; /* malloc'd text the file is, or NULL when data belongs to someone else */
-  bool written;
+  EmitStage *stage;
 } EmitFile;
 
 static char *dump(json_t *v) {
@@ -114,159 +128,282 @@ const char *emit_stage_dir(Ctx *ctx, const Ir *ir, const char *out_dir) {
   return arena_printf(&ctx->arena, "%s/%s/%s", out_dir, ir->project, ir->stage);
 }
 
-static bool make_dirs(const char *path) {
-  char buf[4096];
-  if (strlen(path) >= sizeof buf)
-    return false;
-  strcpy(buf, path);
-  for (char *p = buf + 1; *p; p++) {
-    if (*p != '/')
-      continue;
-    *p = '\0';
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-      return false;
-    *p = '/';
-  }
-  return mkdir(buf, 0777) == 0 || errno == EEXIST;
-}
-
-static void batch_add(Ctx *ctx, EmitBatch *b, const char *path, const unsigned char *data,
-                      size_t size, char *owned) {
+static void stage_add(Ctx *ctx, EmitBatch *b, EmitStage *s, const char *name,
+                      const unsigned char *data, size_t size, char *owned) {
   EmitFile *f = arena_alloc(&ctx->arena, sizeof *f);
-  f->path = path;
-  f->tmp = arena_printf(&ctx->arena, "%s.tmp.%ld", path, (long)getpid());
-  f->data = data;
-  f->size = size;
-  f->owned = owned;
+  *f = (EmitFile){name, arena_printf(&ctx->arena, "%s/%s", s->dir, name), data, size, owned, s};
+  ptrvec_push(&ctx->arena, &s->files, f);
   ptrvec_push(&ctx->arena, &b->files, f);
 }
 
-static void batch_add_text(Ctx *ctx, EmitBatch *b, const char *path, char *text) {
-  batch_add(ctx, b, path, (const unsigned char *)text, strlen(text), text);
-}
-
-static void own_dir(Ctx *ctx, EmitBatch *b, const char *dir, const char *suffix) {
-  OwnedDir *o = arena_alloc(&ctx->arena, sizeof *o);
-  *o = (OwnedDir){dir, suffix};
-  ptrvec_push(&ctx->arena, &b->owned_dirs, o);
+static void stage_add_text(Ctx *ctx, EmitBatch *b, EmitStage *s, const char *name, char *text) {
+  stage_add(ctx, b, s, name, (const unsigned char *)text, strlen(text), text);
 }
 
 void emit_stage(Ctx *ctx, EmitBatch *b, const Ir *ir, const Linked *l, const char *source,
                 const char *out_dir) {
-  const char *dir = emit_stage_dir(ctx, ir, out_dir);
+  EmitStage *s = arena_alloc(&ctx->arena, sizeof *s);
+  s->dir = emit_stage_dir(ctx, ir, out_dir);
+  s->parent = arena_printf(&ctx->arena, "%s/%s", out_dir, ir->project);
+  s->cache_dir = arena_printf(&ctx->arena, "%s/" PACKAGE_CACHE_DIR, out_dir);
+  s->tmp_fd = -1;
+  ptrvec_push(&ctx->arena, &b->stages, s);
   for (size_t i = 0; i < l->len; i++) {
-    char *file = emit_template_file(l->stacks[i]->stack);
     char *text = emit_json_text(l->stacks[i]->template);
     link_check_body(ctx, l->stacks[i], strlen(text));
-    batch_add_text(ctx, b, arena_printf(&ctx->arena, "%s/%s", dir, file), text);
+    char *file = emit_template_file(l->stacks[i]->stack);
+    stage_add_text(ctx, b, s, arena_strdup(&ctx->arena, file), text);
     free(file);
   }
-  batch_add_text(ctx, b, arena_printf(&ctx->arena, "%s/manifest.json", dir),
-                 emit_manifest_text(ir, l, source));
-  own_dir(ctx, b, dir, ".template.json"); /* a stack renamed or removed leaves none behind */
-  bool packaged = false;
+  stage_add_text(ctx, b, s, "manifest.json", emit_manifest_text(ir, l, source));
   for (size_t i = 0; i < ir->assets.len; i++) {
     const IrAsset *a = ir->assets.items[i];
     if (a->file)
-      batch_add(ctx, b, arena_printf(&ctx->arena, "%s/%s", dir, a->file), a->zip, a->zip_size,
-                NULL);
-    packaged |= a->file != NULL;
-  }
-  if (packaged)
-    own_dir(ctx, b, arena_printf(&ctx->arena, "%s/assets", dir), ".zip");
-}
-
-static bool in_batch(const EmitBatch *b, const char *path) {
-  for (size_t i = 0; i < b->files.len; i++)
-    if (!strcmp(((const EmitFile *)b->files.items[i])->path, path))
-      return true;
-  return false;
-}
-
-/* The files of the batch's owned directories that the batch does not write. */
-static PtrVec stale_zips(Ctx *ctx, const EmitBatch *b) {
-  PtrVec stale = {0};
-  for (size_t i = 0; i < b->owned_dirs.len; i++) {
-    const OwnedDir *o = b->owned_dirs.items[i];
-    const char *dir = o->dir;
-    size_t k = strlen(o->suffix);
-    DIR *d = opendir(dir);
-    for (struct dirent *e; d && (e = readdir(d));) {
-      size_t len = strlen(e->d_name);
-      const char *path = arena_printf(&ctx->arena, "%s/%s", dir, e->d_name);
-      if (len > k && !strcmp(e->d_name + len - k, o->suffix) && !in_batch(b, path))
-        ptrvec_push(&ctx->arena, &stale, (void *)path);
-    }
-    if (d)
-      closedir(d);
-  }
-  return stale;
-}
-
-static bool write_file(const char *path, const unsigned char *data, size_t n) {
-  FILE *fp = fopen(path, "wb");
-  if (!fp)
-    return false;
-  bool ok = fwrite(data, 1, n, fp) == n;
-  ok &= fflush(fp) == 0;
-  ok &= fclose(fp) == 0;
-  return ok;
-}
-
-static void remove_temporaries(EmitBatch *b) {
-  for (size_t i = 0; i < b->files.len; i++) {
-    EmitFile *f = b->files.items[i];
-    if (f->written)
-      unlink(f->tmp);
+      stage_add(ctx, b, s, a->file, a->zip, a->zip_size, NULL);
+    s->packaged |= a->file != NULL;
   }
 }
 
-bool emit_commit(Ctx *ctx, EmitBatch *b, const char **why) {
-  for (size_t i = 0; i < b->files.len; i++) {
-    EmitFile *f = b->files.items[i];
-    const char *slash = strrchr(f->path, '/');
-    const char *dir = slash ? arena_strndup(&ctx->arena, f->path, (size_t)(slash - f->path)) : ".";
+static const EmitFile *stage_file(const EmitStage *s, const char *name) {
+  for (size_t i = 0; i < s->files.len; i++)
+    if (!strcmp(((const EmitFile *)s->files.items[i])->name, name))
+      return s->files.items[i];
+  return NULL;
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* What an entry of the old stage folder is to the new one. */
+typedef enum {
+  OLD_REWRITTEN, /* a file this build writes again */
+  OLD_STALE,     /* lakec's and no longer written: a removed stack's template, older code's zip */
+  OLD_TEMPORARY, /* a temporary an earlier build left */
+  OLD_CARRIED,   /* not lakec's: carried into the new folder as it is */
+  OLD_ASSETS,    /* the assets/ folder, whose entries are looked at in turn */
+  OLD_IN_THE_WAY /* a folder or a link where lakec writes: a build refuses it */
+} OldKind;
+
+/* name: relative to the stage folder; mode: lstat's. */
+static OldKind classify(const EmitStage *s, const char *name, mode_t mode) {
+  const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+  bool in_assets = base != name;
+  if (stage_file(s, name))
+    return S_ISREG(mode) || S_ISLNK(mode) ? OLD_REWRITTEN : OLD_IN_THE_WAY;
+  if (!strcmp(name, "assets")) /* a link there is never followed, so refused */
+    return S_ISDIR(mode) ? OLD_ASSETS : S_ISLNK(mode) || s->packaged ? OLD_IN_THE_WAY : OLD_CARRIED;
+  if (outdir_is_temporary(base))
+    return OLD_TEMPORARY;
+  if (S_ISDIR(mode))
+    return OLD_IN_THE_WAY;
+  if (in_assets ? s->packaged && ends_with(name, ".zip") : ends_with(name, ".template.json"))
+    return OLD_STALE;
+  return OLD_CARRIED;
+}
+
+/* Why a build refuses what is at path (an OLD_IN_THE_WAY entry, or the
+ * stage folder itself). */
+static const char *refusal(Ctx *ctx, const char *path, mode_t mode, bool lakec_file) {
+  if (S_ISLNK(mode))
+    return arena_printf(&ctx->arena, "'%s' is a symbolic link where lakec keeps a folder of its "
+                        "own; lakec does not follow it (remove the link)", path);
+  if (lakec_file)
+    return arena_printf(&ctx->arena, "cannot write '%s': it is %s", path,
+                        S_ISDIR(mode) ? "a directory" : "not a regular file");
+  if (S_ISDIR(mode))
+    return arena_printf(&ctx->arena, "'%s' is a folder lakec did not write; a stage folder is "
+                        "replaced whole by each build, so keep other folders elsewhere", path);
+  return arena_printf(&ctx->arena, "cannot write '%s': it is not a folder", path);
+}
+
+typedef struct OldWalk {
+  Ctx *ctx;
+  EmitStage *stage;
+  /* Called for every entry but assets/ itself: fd holds `entry`, whose
+   * path relative to the stage folder is `name`. */
+  void (*visit)(struct OldWalk *w, int fd, const char *entry, const char *name, mode_t mode,
+                OldKind kind);
+  const char *why; /* the first failure, when committing */
+  size_t reported; /* when checking */
+  FILE *report;
+} OldWalk;
+
+/* Every entry of the old stage folder fd (prefix NULL) and of its assets/. */
+static void walk_old(OldWalk *w, int fd, const char *prefix) {
+  int dupfd = dup(fd);
+  DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
+  if (!d) {
+    if (dupfd >= 0)
+      close(dupfd);
+    w->why = w->why ? w->why : arena_printf(&w->ctx->arena, "cannot read '%s': %s", w->stage->dir,
+                                            strerror(errno));
+    return;
+  }
+  for (struct dirent *e; (e = readdir(d));) {
     struct stat st;
-    if (stat(f->path, &st) == 0 && S_ISDIR(st.st_mode)) { /* rename would fail later */
-      *why = arena_printf(&ctx->arena, "cannot write '%s': it is a directory", f->path);
-      remove_temporaries(b);
-      return false;
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+        fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+      continue;
+    const char *name =
+        prefix ? arena_printf(&w->ctx->arena, "%s/%s", prefix, e->d_name) : e->d_name;
+    OldKind kind = classify(w->stage, name, st.st_mode);
+    int sub = kind == OLD_ASSETS
+                  ? openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                  : -1;
+    if (sub >= 0) {
+      walk_old(w, sub, "assets");
+      close(sub);
+    } else if (kind != OLD_ASSETS) {
+      w->visit(w, fd, e->d_name, name, st.st_mode, kind);
     }
-    /* An earlier file of these very bytes (a zip another stage has too) is
-     * linked, not written again: identical zips are stored once. */
-    const EmitFile *twin = NULL;
-    for (size_t k = 0; k < i && !twin; k++)
-      twin = ((const EmitFile *)b->files.items[k])->data == f->data ? b->files.items[k] : NULL;
-    if (!make_dirs(dir) || !(twin ? package_link_or_copy(twin->tmp, f->tmp)
-                                  : write_file(f->tmp, f->data, f->size))) {
+  }
+  closedir(d);
+}
+
+/* The folder that holds name ("assets" for "assets/x.zip") made in dirfd. */
+static bool make_parent_at(Ctx *ctx, int dirfd, const char *name) {
+  const char *slash = strrchr(name, '/');
+  if (!slash)
+    return true;
+  const char *parent = arena_strndup(&ctx->arena, name, (size_t)(slash - name));
+  return mkdirat(dirfd, parent, 0777) == 0 || errno == EEXIST;
+}
+
+/* Committing: what is not lakec's goes into the new folder, by hard link. */
+static void carry_over(OldWalk *w, int fd, const char *entry, const char *name, mode_t mode,
+                       OldKind kind) {
+  EmitStage *s = w->stage;
+  const char *path = arena_printf(&w->ctx->arena, "%s/%s", s->dir, name);
+  if (w->why)
+    return;
+  if (kind == OLD_IN_THE_WAY)
+    w->why = refusal(w->ctx, path, mode, stage_file(s, name) != NULL);
+  else if (kind == OLD_CARRIED && !(make_parent_at(w->ctx, s->tmp_fd, name) &&
+                                    outdir_link_or_copy(fd, entry, s->tmp_fd, name)))
+    w->why = arena_printf(&w->ctx->arena, "cannot carry '%s' into the new stage folder: %s",
+                          path, strerror(errno));
+}
+
+/* The old stage folder, opened without following a link; -1 when there is
+ * none, or (*why set) when something else is in its place. */
+static int open_old_stage(Ctx *ctx, const EmitStage *s, const char **why) {
+  int fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd >= 0 || errno == ENOENT)
+    return fd;
+  if (lstat(s->dir, &st) == 0)
+    *why = refusal(ctx, s->dir, st.st_mode, false);
+  else
+    *why = arena_printf(&ctx->arena, "cannot read '%s': %s", s->dir, strerror(errno));
+  return -1;
+}
+
+/* An earlier file of the run with these very bytes (a zip another stage has
+ * too): linked, not written again, so identical zips are stored once. */
+static const EmitFile *earlier_twin(const EmitBatch *b, const EmitFile *f) {
+  for (size_t k = 0; k < b->files.len && b->files.items[k] != f; k++)
+    if (((const EmitFile *)b->files.items[k])->data == f->data)
+      return b->files.items[k];
+  return NULL;
+}
+
+static bool write_stage_files(Ctx *ctx, const EmitBatch *b, EmitStage *s, const char **why) {
+  for (size_t i = 0; i < s->files.len; i++) {
+    const EmitFile *f = s->files.items[i], *twin = earlier_twin(b, f);
+    bool ok = make_parent_at(ctx, s->tmp_fd, f->name) &&
+              (twin ? outdir_link_or_copy(twin->stage->tmp_fd, twin->name, s->tmp_fd, f->name)
+                    : outdir_write_new(s->tmp_fd, f->name, f->data, f->size));
+    if (!ok) {
       *why = arena_printf(&ctx->arena, "cannot write '%s': %s", f->path, strerror(errno));
-      f->written = true; /* may be partly there */
-      remove_temporaries(b);
       return false;
     }
-    f->written = true;
   }
-  for (size_t i = 0; i < b->files.len; i++) {
-    EmitFile *f = b->files.items[i];
-    if (rename(f->tmp, f->path) != 0) {
-      *why = arena_printf(&ctx->arena, "cannot rename into '%s': %s", f->path, strerror(errno));
-      remove_temporaries(b);
-      return false;
-    }
-    f->written = false;
-  }
-  PtrVec stale = stale_zips(ctx, b);
-  for (size_t i = 0; i < stale.len; i++)
-    unlink(stale.items[i]);
   return true;
 }
 
-/* The file's bytes equal data exactly (no more, no less). */
-static bool same_content(const char *path, const unsigned char *data, size_t n, bool *missing) {
-  FILE *fp = fopen(path, "rb");
-  *missing = !fp;
-  if (!fp)
+/* The stage's new folder, whole, in a temporary folder beside the old. */
+static bool prepare_stage(Ctx *ctx, const EmitBatch *b, EmitStage *s, const char **why) {
+  if (!outdir_make_dirs(s->parent)) {
+    *why = arena_printf(&ctx->arena, "cannot write '%s': %s", s->dir, strerror(errno));
     return false;
+  }
+  outdir_remove_leftovers(&ctx->arena, s->parent);
+  int old = open_old_stage(ctx, s, why);
+  if (*why)
+    return false;
+  s->tmp = outdir_temp_folder(&ctx->arena, s->parent, &s->tmp_fd);
+  if (!s->tmp)
+    *why = arena_printf(&ctx->arena, "cannot write '%s': %s", s->dir, strerror(errno));
+  OldWalk w = {.ctx = ctx, .stage = s, .visit = carry_over};
+  if (s->tmp && write_stage_files(ctx, b, s, why) && old >= 0) {
+    walk_old(&w, old, NULL);
+    *why = w.why;
+  }
+  if (old >= 0)
+    close(old);
+  return *why == NULL;
+}
+
+void emit_abandon(EmitBatch *b) {
+  for (size_t i = 0; i < b->stages.len; i++) {
+    EmitStage *s = b->stages.items[i];
+    if (s->tmp)
+      outdir_remove_at(AT_FDCWD, s->tmp);
+    if (s->tmp_fd >= 0)
+      close(s->tmp_fd);
+    s->tmp = NULL;
+    s->tmp_fd = -1;
+  }
+}
+
+bool emit_prepare(Ctx *ctx, EmitBatch *b, const char **why) {
+  *why = NULL;
+  if (b->stages.len) /* killed builds' cache entries (package.c writes those) */
+    outdir_remove_leftovers(&ctx->arena, ((EmitStage *)b->stages.items[0])->cache_dir);
+  for (size_t i = 0; i < b->stages.len; i++)
+    if (!prepare_stage(ctx, b, b->stages.items[i], why)) {
+      emit_abandon(b);
+      return false;
+    }
+  return true;
+}
+
+bool emit_swap(Ctx *ctx, EmitBatch *b, const char **why) {
+  *why = NULL;
+  for (size_t i = 0; i < b->stages.len; i++) {
+    EmitStage *s = b->stages.items[i];
+    const char *old;
+    if (!outdir_replace_folder(&ctx->arena, s->tmp, s->dir, &old)) {
+      *why = arena_printf(&ctx->arena, "cannot put '%s' in place: %s", s->dir, strerror(errno));
+      emit_abandon(b); /* the stages before are in place, whole */
+      return false;
+    }
+    s->tmp = NULL; /* in place now; its descriptor (the lock) is closed below */
+    if (old)
+      outdir_remove_at(AT_FDCWD, old);
+  }
+  emit_abandon(b);
+  return true;
+}
+
+bool emit_commit(Ctx *ctx, EmitBatch *b, const char **why) {
+  return emit_prepare(ctx, b, why) && emit_swap(ctx, b, why);
+}
+
+/* The file's bytes equal data exactly (no more, no less); a link is never
+ * followed (a build replaces it with a file). */
+static bool same_content(int dirfd, const char *name, const unsigned char *data, size_t n,
+                         bool *missing) {
+  int fd = dirfd >= 0 ? openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+  *missing = fd < 0 && (dirfd < 0 || errno == ENOENT);
+  FILE *fp = fd >= 0 ? fdopen(fd, "rb") : NULL;
+  if (!fp) {
+    if (fd >= 0)
+      close(fd);
+    return false;
+  }
   unsigned char *buf = malloc(n + 1);
   if (!buf)
     BUG("out of memory");
@@ -277,25 +414,79 @@ static bool same_content(const char *path, const unsigned char *data, size_t n, 
   return same;
 }
 
-size_t emit_check(Ctx *ctx, EmitBatch *b, FILE *report) {
+static void report_leftover(FILE *report, const char *path) {
+  fprintf(report, "lakec: '%s' is left over from an interrupted build; the next build removes it\n",
+          path);
+}
+
+/* Checking: what a build would remove or refuse. */
+static void report_old(OldWalk *w, int fd, const char *entry, const char *name, mode_t mode,
+                       OldKind kind) {
+  (void)fd, (void)entry;
+  const char *path = arena_printf(&w->ctx->arena, "%s/%s", w->stage->dir, name);
+  if (kind == OLD_STALE)
+    fprintf(w->report, "lakec: '%s' would be removed\n", path);
+  else if (kind == OLD_TEMPORARY)
+    report_leftover(w->report, path);
+  else if (kind == OLD_IN_THE_WAY)
+    fprintf(w->report, "lakec: a build would fail: %s\n",
+            refusal(w->ctx, path, mode, stage_file(w->stage, name) != NULL));
+  w->reported += kind == OLD_STALE || kind == OLD_TEMPORARY || kind == OLD_IN_THE_WAY;
+}
+
+static size_t check_stage(Ctx *ctx, EmitStage *s, FILE *report) {
+  const char *why = NULL;
+  int fd = open_old_stage(ctx, s, &why);
+  if (why) {
+    fprintf(report, "lakec: a build would fail: %s\n", why);
+    return 1;
+  }
   size_t stale = 0;
-  for (size_t i = 0; i < b->files.len; i++) {
-    EmitFile *f = b->files.items[i];
+  for (size_t i = 0; i < s->files.len; i++) {
+    const EmitFile *f = s->files.items[i];
     bool missing;
-    if (same_content(f->path, f->data, f->size, &missing))
+    if (same_content(fd, f->name, f->data, f->size, &missing))
       continue;
     fprintf(report, "lakec: '%s' is %s\n", f->path, missing ? "missing" : "out of date");
     stale++;
   }
-  PtrVec zips = stale_zips(ctx, b);
-  for (size_t i = 0; i < zips.len; i++)
-    fprintf(report, "lakec: '%s' would be removed\n", (const char *)zips.items[i]);
-  return stale + zips.len;
+  OldWalk w = {.ctx = ctx, .stage = s, .visit = report_old, .report = report};
+  if (fd >= 0) {
+    walk_old(&w, fd, NULL);
+    close(fd);
+  }
+  return stale + w.reported;
+}
+
+/* The leftover temporaries of dir, once per folder (stages share theirs). */
+static size_t check_leftovers(Ctx *ctx, PtrVec *seen, const char *dir, FILE *report) {
+  for (size_t i = 0; i < seen->len; i++)
+    if (!strcmp(seen->items[i], dir))
+      return 0;
+  ptrvec_push(&ctx->arena, seen, (void *)dir);
+  PtrVec left = {0};
+  outdir_leftovers(&ctx->arena, dir, &left);
+  for (size_t i = 0; i < left.len; i++)
+    report_leftover(report, left.items[i]);
+  return left.len;
+}
+
+size_t emit_check(Ctx *ctx, EmitBatch *b, FILE *report) {
+  size_t n = 0;
+  PtrVec seen = {0};
+  for (size_t i = 0; i < b->stages.len; i++) {
+    EmitStage *s = b->stages.items[i];
+    n += check_stage(ctx, s, report);
+    n += check_leftovers(ctx, &seen, s->parent, report);
+    n += check_leftovers(ctx, &seen, s->cache_dir, report);
+  }
+  return n;
 }
 
 void emit_batch_release(EmitBatch *b) {
+  emit_abandon(b);
   for (size_t i = 0; i < b->files.len; i++)
     free(((EmitFile *)b->files.items[i])->owned);
   b->files.len = 0;
-  b->owned_dirs.len = 0;
+  b->stages.len = 0;
 }

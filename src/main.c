@@ -81,7 +81,9 @@ static const Option BUILD_OPTIONS[] = {
     {'o', "output", "DIR",
      "write DIR/<project>/<stage>/<stack>.template.json, manifest.json and assets/*.zip "
      "(default: out)"},
-    {OPT_CHECK, "check", NULL, "write nothing; exit 1 naming the files in DIR a build would change"},
+    {OPT_CHECK, "check", NULL,
+     "write nothing; exit 1 naming the files in DIR a build would change, and the temporaries "
+     "interrupted builds left"},
     {OPT_HANDLERS, "handlers", "DIR",
      "take handler programs from DIR/<handler>/ (default: $LAKEC_HANDLERS, else the "
      "'handlers' directory beside lakec)"},

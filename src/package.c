@@ -9,6 +9,7 @@
 #include "ctx.h"
 #include "decode.h"
 #include "elfinfo.h"
+#include "outdir.h"
 #include "zipfile.h"
 
 #include <dirent.h>
@@ -392,7 +393,7 @@ static const char *cache_key(Ctx *ctx, const unsigned char *data, size_t size) {
 }
 
 static const char *cache_path(Ctx *ctx, const Packager *p, const char *key) {
-  return arena_printf(&ctx->arena, "%s/.cache/deflate%s%s", p->out_dir, key ? "/" : "",
+  return arena_printf(&ctx->arena, "%s/" PACKAGE_CACHE_DIR "%s%s", p->out_dir, key ? "/" : "",
                       key ? key : "");
 }
 
@@ -477,7 +478,7 @@ const ZipMember *packager_member(Ctx *ctx, Packager *p, const unsigned char *dat
   return m;
 }
 
-static bool write_all(FILE *fp, const ZipMember *m, const char *key) {
+static bool write_entry(int fd, const ZipMember *m, const char *key) {
   size_t payload = m->method == 0 ? 0 : m->csize;
   unsigned char h[HEADER_LEN];
   memcpy(h, CACHE_MAGIC, MAGIC_LEN);
@@ -488,20 +489,21 @@ static bool write_all(FILE *fp, const ZipMember *m, const char *key) {
   put_le(f + 8, m->size, 8);
   put_le(f + 16, payload, 8);
   put_le(f + 24, payload_crc(m->cdata, payload), 4);
-  return fwrite(h, 1, sizeof h, fp) == sizeof h && fwrite(m->cdata, 1, payload, fp) == payload;
+  return outdir_write_fully(fd, h, sizeof h) && outdir_write_fully(fd, m->cdata, payload);
 }
 
-/* Under a temporary name, renamed into place when whole: a reader sees the
- * old entry, the new one or none, never half of one. */
+/* Under a fresh temporary name (never a file or link already there),
+ * renamed into place when whole: a reader sees the old entry, the new one or
+ * none, never half of one. A killed build's temporary is removed by the
+ * next build (outdir_remove_leftovers). */
 static void cache_store(Ctx *ctx, const Packager *p, const char *key, const ZipMember *m) {
-  const char *path = cache_path(ctx, p, key);
-  const char *tmp = arena_printf(&ctx->arena, "%s.tmp.%ld", path, (long)getpid());
-  FILE *fp = fopen(tmp, "wb");
-  if (!fp)
+  int fd;
+  const char *tmp = outdir_temp_file(&ctx->arena, cache_path(ctx, p, NULL), &fd);
+  if (!tmp)
     return;
-  bool ok = write_all(fp, m, key);
-  ok &= fclose(fp) == 0;
-  if (!ok || rename(tmp, path) != 0)
+  bool ok = write_entry(fd, m, key);
+  ok &= close(fd) == 0;
+  if (!ok || rename(tmp, cache_path(ctx, p, key)) != 0)
     unlink(tmp);
 }
 
@@ -517,43 +519,4 @@ void packager_save_cache(Ctx *ctx, Packager *p) {
     cache_store(ctx, p, key, strindex_get(&p->members, key));
   }
   p->unsaved.len = 0;
-}
-
-static bool write_fully(int fd, const char *buf, size_t n) {
-  while (n) {
-    ssize_t w = write(fd, buf, n);
-    if (w < 0 && errno != EINTR)
-      return false;
-    buf += w > 0 ? w : 0;
-    n -= w > 0 ? (size_t)w : 0;
-  }
-  return true;
-}
-
-/* A plain copy for when link() cannot: to is created, never overwritten. */
-static bool copy_file(const char *from, const char *to) {
-  int in = open(from, O_RDONLY);
-  if (in < 0)
-    return false;
-  int out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0666);
-  bool ok = out >= 0;
-  char buf[65536];
-  for (ssize_t n; ok && (n = read(in, buf, sizeof buf)) != 0;)
-    ok = n > 0 ? write_fully(out, buf, (size_t)n) : errno == EINTR;
-  int saved = errno;
-  if (out >= 0 && close(out) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok && out >= 0)
-    unlink(to);
-  close(in);
-  errno = saved;
-  return ok;
-}
-
-bool package_link_or_copy(const char *from, const char *to) {
-  if (link(from, to) == 0)
-    return true;
-  return errno != EEXIST && copy_file(from, to);
 }

@@ -44,6 +44,9 @@ void packager_release(Packager *p);
  * returns false if there were any. */
 bool package_stage(struct Ctx *ctx, Packager *p, const Model *m, Ir *ir);
 
+/* The deflate cache's folder in the output folder DIR. */
+#define PACKAGE_CACHE_DIR ".cache/deflate"
+
 /* The deflate cache. An entry, DIR/.cache/deflate/<key>, is a file's
  * compressed form, key = SHA-256 of zipfile's settings and the file's bytes.
  * An entry is used only when it is whole and inflates to exactly those
@@ -55,14 +58,9 @@ bool package_stage(struct Ctx *ctx, Packager *p, const Model *m, Ir *ir);
 const ZipMember *packager_member(struct Ctx *ctx, Packager *p, const unsigned char *data,
                                  size_t size);
 /* Writes the members this run deflated into the cache, each atomically
- * (temporary file, rename). For after the build's files are written: a
+ * (a fresh temporary file, created without following links, renamed). For after the build's files are written: a
  * failed build leaves nothing behind. A cache that cannot be written only
  * costs time next build, so failures are not reported. */
 void packager_save_cache(struct Ctx *ctx, Packager *p);
-
-/* Makes `to` (which must not exist) a file with the bytes of `from`: a hard
- * link, else (another file system, no links there) a copy. Writes identical
- * zips into several stage folders once. False with errno set on failure. */
-bool package_link_or_copy(const char *from, const char *to);
 
 #endif

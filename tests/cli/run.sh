@@ -153,6 +153,14 @@ echo ' ' >> out/metrics/qa/metrics-qa.template.json
 check "check after an edit" 1 "$lakec" build $nopkg --check stages/dev.yaml stages/qa.yaml
 expect "the stale file is named, and only it" "grep -q \"'out/metrics/qa/metrics-qa.template.json' is out of date\" stderr && [ \"\$(wc -l < stderr)\" -eq 1 ]"
 check "check with a bad stage" 1 "$lakec" build $nopkg --check "$bad"
+# What a killed build left (a pid no process has) is removed, then named.
+mkdir out/metrics/.lakec-tmp.999999999.AbCdEf
+: > out/metrics/qa/manifest.json.tmp.999999999
+check "build" 0 "$lakec" build $nopkg stages/dev.yaml stages/qa.yaml
+expect "a build removes what killed builds left" "[ -z \"\$(find out -name '*.tmp.*' -o -name '.lakec-tmp.*')\" ]"
+mkdir out/metrics/.lakec-tmp.999999999.AbCdEf
+check "check with a leftover" 1 "$lakec" build $nopkg --check stages/dev.yaml stages/qa.yaml
+expect "the leftover is named, and only it" "grep -q \"'out/metrics/.lakec-tmp.999999999.AbCdEf' is left over from an interrupted build; the next build removes it\" stderr && [ \"\$(wc -l < stderr)\" -eq 1 ]"
 
 # extends stays in the stage file's project; --root widens it
 mkdir -p app/.git shared

@@ -5,12 +5,14 @@
  * path with real handler directories is tests/package/test_package.py. */
 #include "support.h"
 #include "elfinfo.h"
+#include "outdir.h"
 #include "package.h"
 #include "zipfile.h"
 
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -392,7 +394,7 @@ static void link_or_copy_writes_once(void **state) {
   write_text(dir, "a.zip", "zip bytes");
   const char *a = arena_printf(&ctx.arena, "%s/a.zip", dir);
   const char *b = arena_printf(&ctx.arena, "%s/b.zip", dir);
-  assert_true(package_link_or_copy(a, b));
+  assert_true(outdir_link_or_copy(AT_FDCWD, a, AT_FDCWD, b));
   struct stat sa, sb;
   assert_int_equal(stat(a, &sa), 0);
   assert_int_equal(stat(b, &sb), 0);
@@ -401,7 +403,7 @@ static void link_or_copy_writes_once(void **state) {
 
   write_text(dir, "c.zip", "other");
   const char *c = arena_printf(&ctx.arena, "%s/c.zip", dir);
-  assert_false(package_link_or_copy(a, c)); /* never overwrites */
+  assert_false(outdir_link_or_copy(AT_FDCWD, a, AT_FDCWD, c)); /* never overwrites */
   assert_int_equal(errno, EEXIST);
   char buf[256], want[256];
   size_t n, m;
@@ -410,14 +412,14 @@ static void link_or_copy_writes_once(void **state) {
 
   /* /proc is another file system: link() fails with EXDEV, so a copy. */
   const char *d = arena_printf(&ctx.arena, "%s/d", dir);
-  assert_true(package_link_or_copy("/proc/self/cmdline", d));
+  assert_true(outdir_link_or_copy(AT_FDCWD, "/proc/self/cmdline", AT_FDCWD, d));
   slurp("/proc/self/cmdline", want, sizeof want, &m);
   slurp(d, buf, sizeof buf, &n);
   assert_int_equal(n, m);
   assert_memory_equal(buf, want, n);
 
   const char *e = arena_printf(&ctx.arena, "%s/e", dir);
-  assert_false(package_link_or_copy(arena_printf(&ctx.arena, "%s/none", dir), e));
+  assert_false(outdir_link_or_copy(AT_FDCWD, arena_printf(&ctx.arena, "%s/none", dir), AT_FDCWD, e));
   assert_int_equal(errno, ENOENT);
   assert_int_not_equal(access(e, F_OK), 0);
   remove_tree(dir);
