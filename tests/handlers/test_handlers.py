@@ -135,7 +135,9 @@ class Handlers(unittest.TestCase):
             event = json.load(f)
         event["time"] = "2026-11-24T07:00:00Z"  # a day of its own
         event = json.dumps(event).encode()
-        for name in ("s" * 600, "a/b", "x,y", "..", "tab\there"):
+        # "s\udcbb": the byte 0xbb, not UTF-8 (found by fuzz_handler_ingest: the object was
+        # written, then the JSON result could not be made)
+        for name in ("s" * 600, "a/b", "x,y", "..", "tab\there", "s\udcbbe"):
             api, _ = self.serve([("n", event)], SERVICE_NAME=name)
             kind, body, _ = api.results["n"]
             self.assertEqual(kind, "error", name)
@@ -190,6 +192,15 @@ class Handlers(unittest.TestCase):
         self.assertNotIn("Authorization", headers)  # AWS credentials never go to a source
         csv = self.s3.get_object(Bucket="meticsxmin-dev", Key=key)["Body"].read().decode()
         self.assertEqual(csv.splitlines()[1], "2026-11-23T06:40:00Z,metris_api,1234,5,12.50,99.00")
+
+    def test_ingest_writes_a_negative_zero_latency_as_zero(self):
+        """Found by fuzz_handler_ingest: -0.0 passed the range check and was written "-0.00",
+        a field process then quarantined."""
+        record = b'{"requests": 1, "errors": 0, "latency_ms_p50": -0.0, "latency_ms_p99": 2}'
+        (kind, body, _), _, key = self.ingest_from_source("47", [], record)
+        self.assertEqual(kind, "response", body)
+        csv = self.s3.get_object(Bucket="meticsxmin-dev", Key=key)["Body"].read().decode()
+        self.assertEqual(csv.splitlines()[1], "2026-11-23T06:47:00Z,metris_api,1,0,0.00,2.00")
 
     def test_ingest_refuses_a_bad_source_answer_and_writes_nothing(self):
         for minute, statuses, body, needle in (
@@ -329,13 +340,15 @@ class Handlers(unittest.TestCase):
 
     def test_process_never_follows_dots_out_of_raw(self):
         """raw/../processed/... once made curl resolve the dots: process read, overwrote and
-        deleted an object outside raw/. Such keys are refused and left where they are."""
+        deleted an object outside raw/. Such keys are refused and left where they are.
+        The last key's message, cut at 200 bytes inside an 'é', once made an error document
+        that was not JSON, and the runtime crashed posting it (found by fuzz_handler_process)."""
         victim = "processed/year=2026/month=11/day=25/hour=01/victim.csv"
         csv = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n" \
               b"2026-11-25T01:00:00Z,victim,1,0,1.00,2.00\n"
         self.s3.put_object(Bucket="meticsxmin-dev", Key=victim, Body=csv)
         for i, key in enumerate(("raw/../" + victim, "raw/./x.csv", "raw//x.csv", "raw/a\x01.csv",
-                                 "raw/year=2026/..")):
+                                 "raw/year=2026/..", "raw/x" + "é" * 120 + "//x.csv")):
             api, _ = self.process([(f"d{i}", self.object_event(key))])
             kind, body, _ = api.results[f"d{i}"]
             self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "UnsafeKey"), key)
@@ -416,19 +429,27 @@ class Handlers(unittest.TestCase):
         self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "KeyTooLong"), body)
         self.s3.head_object(Bucket="meticsxmin-dev", Key=key)  # still there
 
-    def test_process_quarantines_what_it_cannot_parse(self):
-        key = "raw/year=2026/month=11/day=21/hour=10/metris_api-10-00_.csv"
-        self.s3.put_object(Bucket="meticsxmin-dev", Key=key,
-                           Body=b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n"
-                                b"2026-11-21T10:00:00Z,metris_api,lots,3,41.2,150.7\n")
-        api, _ = self.process([("q1", self.object_event(key))])
-        kind, body, _ = api.results["q1"]
-        self.assertEqual((kind, json.loads(body)["status"]), ("response", "quarantined"))
-        head = self.s3.head_object(Bucket="meticsxmin-dev",
-                                   Key="quarantine/year=2026/month=11/day=21/hour=10/metris_api-10-00_.csv")
-        self.assertIn("field 3", head["Metadata"]["lakec-quarantine-reason"])
+    def quarantine_reason(self, key, csv):
+        """process on csv put at key: it must be quarantined and the raw object gone;
+        returns the reason in the quarantined object's metadata."""
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=csv)
+        api, _ = self.process([("q", self.object_event(key))])
+        kind, body, _ = api.results["q"]
+        self.assertEqual((kind, json.loads(body)["status"]), ("response", "quarantined"), body)
+        head = self.s3.head_object(Bucket="meticsxmin-dev", Key="quarantine/" + key[4:])
         with self.assertRaises(self.s3.exceptions.ClientError):
             self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
+        return head["Metadata"]["lakec-quarantine-reason"]
+
+    def test_process_quarantines_what_it_cannot_parse(self):
+        header = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99"
+        for hour, csv, needle in (
+                ("10", header + b"\n2026-11-21T10:00:00Z,metris_api,lots,3,41.2,150.7\n", "field 3"),
+                # found by fuzz_handler_process: "<header>\\r<junk>\\n" passed as the header line
+                ("11", header + b"\r\xfb\n2026-11-21T11:00:00Z,metris_api,812,3,41.20,150.75\r\n",
+                 "header")):
+            key = f"raw/year=2026/month=11/day=21/hour={hour}/metris_api-{hour}-00_.csv"
+            self.assertIn(needle, self.quarantine_reason(key, csv))
 
     def test_process_refuses_bad_events(self):
         api, _ = self.process([
@@ -491,7 +512,15 @@ class Handlers(unittest.TestCase):
     def test_query_refuses_bad_parameters(self):
         cases = [dict(limit="0"), dict(limit="ten"), dict(service="x' OR '1'='1"),
                  dict(**{"from": "yesterday"}), dict(color="red"),
-                 dict(**{"from": "2026-11-22", "to": "2026-11-01"})]
+                 dict(**{"from": "2026-11-22", "to": "2026-11-01"}),
+                 # found by fuzz_handler_query: strptime took " 226-11-01" and "226-11-01",
+                 # normalized to "226-...", which sorts after "2026-..." (from <= to held)
+                 dict(**{"from": "2026-11-22", "to": " 226-11-01"}),
+                 dict(**{"from": "2026-11-22", "to": "226-11-01"}),
+                 dict(**{"from": "2026-11-22", "to": "0226-11-01"}),
+                 dict(**{"to": "2026-1-1"}),
+                 # its message, cut inside an 'é', once was no JSON: a Lambda error, not a 400
+                 {"a" + "é" * 40: "1"}]
         api, _ = self.query([(f"bad{i}", self.api_event(**c)) for i, c in enumerate(cases)])
         for i in range(len(cases)):
             status, body, headers = self.answer(api, f"bad{i}")
