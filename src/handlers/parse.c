@@ -364,30 +364,68 @@ const char *query_parse_params(json_t *event, QueryParams *p, char *why, size_t 
   return NULL;
 }
 
+/* printf at the end of a growing text (no table name or value is cut). */
+static void append(Buffer *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(Buffer *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *text = handler_vstrf(fmt, ap);
+  va_end(ap);
+  if (!buffer_append(b, text, strlen(text)))
+    abort();
+  free(text);
+}
+
+/* " AND <condition> ?" in the SQL, the value as a quoted literal in params
+ * (values are validated: no quote inside). */
+static void add_condition(Buffer *sql, json_t *params, const char *condition, const char *value) {
+  append(sql, " AND %s ?", condition);
+  char *literal = handler_strf("'%s'", value);
+  json_array_append_new(params, json_string(literal));
+  free(literal);
+}
+
+/* The partition of the hour that a normalized time falls in, as the
+ * partition columns concatenate: "2026-11-21T09:31:00Z" gives "2026112109". */
+static const char *partition_hour(const char *t, char out[11]) {
+  snprintf(out, 11, "%.4s%.2s%.2s%.2s", t, t + 5, t + 8, t + 11);
+  return out;
+}
+
+/* ingest writes each row under year=YYYY/month=MM/day=DD/hour=HH of its own
+ * timestamp; the crawler makes those partition columns strings, and
+ * ingest's values are zero-padded, so their concatenation YYYYMMDDHH sorts
+ * as time does. A predicate on it lets Athena skip the other hours'
+ * objects; the timestamp predicates keep the answer exact. */
+#define PARTITION_HOUR "(year || month || day || hour)"
+
 /* The SQL has only placeholders; the values travel as quoted literals. */
 json_t *query_start_body(const QueryParams *p, const char *database, const char *table,
                          const char *workgroup, const char *token) {
-  char sql[512] = "SELECT " COLUMNS " FROM ";
-  snprintf(sql + strlen(sql), sizeof sql - strlen(sql), "\"%s\" WHERE 1 = 1", table);
+  Buffer sql = {0};
+  append(&sql, "SELECT " COLUMNS " FROM \"%s\" WHERE 1 = 1", table);
   json_t *params = json_array();
-  const char *names[] = {"service", "timestamp", "timestamp"};
-  const char *ops[] = {"=", ">=", "<"};
-  const char *values[] = {p->service, p->from, p->to};
-  for (int i = 0; i < 3; i++) {
-    if (!*values[i])
-      continue;
-    snprintf(sql + strlen(sql), sizeof sql - strlen(sql), " AND %s %s ?", names[i], ops[i]);
-    char literal[80];
-    snprintf(literal, sizeof literal, "'%s'", values[i]); /* validated: no quotes inside */
-    json_array_append_new(params, json_string(literal));
+  char hour[11];
+  if (*p->service)
+    add_condition(&sql, params, "service =", p->service);
+  if (*p->from) {
+    add_condition(&sql, params, "timestamp >=", p->from);
+    add_condition(&sql, params, PARTITION_HOUR " >=", partition_hour(p->from, hour));
+  }
+  if (*p->to) {
+    add_condition(&sql, params, "timestamp <", p->to);
+    /* before H:00:00 is before hour H: its partition is not needed */
+    bool on_the_hour = !strcmp(p->to + 14, "00:00Z");
+    add_condition(&sql, params, on_the_hour ? PARTITION_HOUR " <" : PARTITION_HOUR " <=",
+                  partition_hour(p->to, hour));
   }
   /* the limit is a validated whole number: Athena stops reading after it */
-  snprintf(sql + strlen(sql), sizeof sql - strlen(sql), " ORDER BY timestamp DESC LIMIT %ld",
-           p->limit);
+  append(&sql, " ORDER BY timestamp DESC LIMIT %ld", p->limit);
   /* the same token for a retried call: Athena starts the query once */
-  json_t *body = json_pack("{s:s, s:{s:s}, s:s, s:s}", "QueryString", sql,
+  json_t *body = json_pack("{s:s, s:{s:s}, s:s, s:s}", "QueryString", sql.data,
                            "QueryExecutionContext", "Database", database, "WorkGroup", workgroup,
                            "ClientRequestToken", token);
+  free(sql.data);
   if (json_array_size(params))
     json_object_set_new(body, "ExecutionParameters", params);
   else

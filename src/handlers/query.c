@@ -1,6 +1,7 @@
 /* query: answers API Gateway's proxy event for GET /metrics. The query string
  * (service, from, to, limit) is validated (400 with a JSON error otherwise);
- * the values go to Athena as execution parameters, never into the SQL text;
+ * the values go to Athena as execution parameters, never into the SQL text,
+ * and from/to also bound the hour partitions so Athena reads only those;
  * the query runs in the stage's workgroup and is polled with backoff up to the
  * invocation's deadline (504, and the query stopped, when it runs out; 502
  * when Athena fails it). Rows come back as JSON objects, with CORS headers. */

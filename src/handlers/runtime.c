@@ -25,16 +25,22 @@ json_t *handler_fail(HandlerError *err, const char *type, const char *fmt, ...) 
   return NULL;
 }
 
-char *handler_strf(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
+char *handler_vstrf(const char *fmt, va_list ap) {
+  va_list again;
+  va_copy(again, ap);
   int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
   char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
   if (!s)
     abort();
+  vsnprintf(s, (size_t)n + 1, fmt, again);
+  va_end(again);
+  return s;
+}
+
+char *handler_strf(const char *fmt, ...) {
+  va_list ap;
   va_start(ap, fmt);
-  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  char *s = handler_vstrf(fmt, ap);
   va_end(ap);
   return s;
 }

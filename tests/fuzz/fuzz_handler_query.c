@@ -5,7 +5,8 @@
  *   service of the allowed characters, from and to in the normalized form
  *   YYYY-MM-DDTHH:MM:SSZ and from not after to;
  * - the StartQueryExecution body has no quote in its SQL, one '?' per
- *   execution parameter, and each parameter is one quoted literal;
+ *   execution parameter (two for each of from and to: the timestamp and
+ *   the partition bound), and each parameter is one quoted literal;
  * - every proxy response (the 400 of a refusal, the 200 with rows) has a
  *   status, headers and a body that reads back as the JSON object it was
  *   built from; CORS names only an allowed origin;
@@ -68,6 +69,8 @@ static void check_start_body(const QueryParams *p) {
     placeholders++;
   json_t *params = json_object_get(body, "ExecutionParameters");
   REQUIRE(placeholders == json_array_size(params));
+  /* each time bound is a timestamp and a partition bound */
+  REQUIRE(placeholders == (*p->service ? 1u : 0u) + (*p->from ? 2u : 0u) + (*p->to ? 2u : 0u));
   size_t i;
   json_t *v;
   json_array_foreach(params, i, v) {

@@ -18,8 +18,10 @@
 
 usage: test_handlers.py HANDLERS_DIR PROJECT_ROOT   (HANDLERS_DIR/<name>/bootstrap)
 """
+import datetime
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -506,8 +508,72 @@ class Handlers(unittest.TestCase):
         self.assertNotIn("metris_api", execution["Query"])  # values never spliced into SQL
         self.assertIn("service = ?", execution["Query"])
         self.assertTrue(execution["Query"].endswith("ORDER BY timestamp DESC LIMIT 1"), execution["Query"])
-        self.assertEqual(execution["ExecutionParameters"], ["'metris_api'", "'2026-11-21T00:00:00Z'"])
+        self.assertEqual(execution["ExecutionParameters"],
+                         ["'metris_api'", "'2026-11-21T00:00:00Z'", "'2026112100'"])
         self.assertEqual(execution["WorkGroup"], "metrics-dev")
+
+    def started_queries(self, cases):
+        """The StartQueryExecution bodies query sends for each case's parameters."""
+        stub = AthenaStub("SUCCEEDED")
+        try:
+            api, _ = self.query([(f"s{i}", self.api_event(**c)) for i, c in enumerate(cases)],
+                                AWS_ENDPOINT_URL_ATHENA=f"http://127.0.0.1:{stub.port}")
+        finally:
+            stub.stop()
+        for i in range(len(cases)):
+            self.assertEqual(self.answer(api, f"s{i}")[0], 200, cases[i])
+        return [b for a, b in stub.bodies if a == "StartQueryExecution"]
+
+    def test_query_bounds_the_partitions_with_from_and_to(self):
+        """from and to also bound the hour partitions (year || month || day || hour, strings
+        as the crawler types them), so Athena reads only those hours' objects; the values
+        are parameters like the others."""
+        hour = "(year || month || day || hour)"
+        starts = self.started_queries([
+            {"from": "2026-11-21T09:30:00Z", "to": "2026-11-21T11:00:00Z"},
+            {"to": "2026-12-31T23:59:59Z"}, {"service": "metris_api"}])
+        self.assertIn(f"WHERE 1 = 1 AND timestamp >= ? AND {hour} >= ? AND timestamp < ? "
+                      f"AND {hour} < ? ORDER BY", starts[0]["QueryString"])
+        self.assertEqual(starts[0]["ExecutionParameters"], [
+            "'2026-11-21T09:30:00Z'", "'2026112109'", "'2026-11-21T11:00:00Z'", "'2026112111'"])
+        self.assertIn(f"AND timestamp < ? AND {hour} <= ? ORDER BY", starts[1]["QueryString"])
+        self.assertEqual(starts[1]["ExecutionParameters"], ["'2026-12-31T23:59:59Z'", "'2026123123'"])
+        self.assertNotIn("year", starts[2]["QueryString"])  # no time bound, no partition bound
+
+    def test_query_partition_bounds_are_exact_in_sqlite(self):
+        """The SQL query sends, run in SQLite over rows ingest would write around hour, day,
+        month and year boundaries: it answers exactly the rows of the timestamp bounds, and
+        its partition bounds alone select exactly the hours that hold them."""
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE processed (timestamp, service, requests, errors, latency_ms_p50,"
+                   " latency_ms_p99, year, month, day, hour)")
+        rows = []
+        for start in ("2026-02-28T21", "2026-11-30T21", "2026-12-31T21"):
+            first = datetime.datetime.strptime(start, "%Y-%m-%dT%H")
+            for h in range(6):
+                for minute in (0, 30, 59):
+                    t = first + datetime.timedelta(hours=h, minutes=minute)
+                    rows.append((t.strftime("%Y-%m-%dT%H:%M:00Z"), "metris_api", 1, 0, 1.0, 2.0,
+                                 t.strftime("%Y"), t.strftime("%m"), t.strftime("%d"), t.strftime("%H")))
+        db.executemany("INSERT INTO processed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        cases = [{"from": "2026-11-30T23:30:00Z", "to": "2026-12-01T01:00:00Z"},
+                 {"from": "2026-02-28T23:00:00Z", "to": "2026-03-01T00:30:00Z"},
+                 {"from": "2026-12-31T22:59:00Z", "to": "2027-01-01T00:00:00Z"},
+                 {"from": "2027-01-01"}, {"to": "2026-03-01"}, {"from": "2026-12-01T02:00:00Z"},
+                 {"to": "2026-11-30T22:59:00Z"}, {"from": "2026-03-01T00:59:00Z", "to": "2026-03-01T01:00:00Z"}]
+        for case, start in zip(cases, self.started_queries([dict(c, limit="1000") for c in cases])):
+            sql, params = start["QueryString"], [v.strip("'") for v in start.get("ExecutionParameters", [])]
+            low, high = case.get("from", "0000"), case.get("to", "9999")
+            low = low if "T" in low else low + "T00:00:00Z"
+            high = high if "T" in high else high + "T00:00:00Z"
+            expected = sorted((r for r in rows if low <= r[0] < high), reverse=True)
+            self.assertEqual(db.execute(sql, params).fetchall(), [r[:6] for r in expected], case)
+            # the partition bounds alone: the timestamp bounds made always true
+            partitions_only = (sql.replace("timestamp >= ?", "(1 = 1 OR timestamp >= ?)")
+                               .replace("timestamp < ?", "(1 = 1 OR timestamp < ?)")
+                               .replace("SELECT timestamp,", "SELECT DISTINCT year, month, day, hour, timestamp,"))
+            hours = {r[:4] for r in db.execute(partitions_only, params).fetchall()}
+            self.assertEqual(hours, {r[6:] for r in expected}, case)
 
     def test_query_refuses_bad_parameters(self):
         cases = [dict(limit="0"), dict(limit="ten"), dict(service="x' OR '1'='1"),
