@@ -19,14 +19,19 @@ static size_t utf8_sequence(const unsigned char *p) {
   size_t n;
   if (p[0] < 0x80)
     return 1;
-  if (p[0] >= 0xc2 && p[0] <= 0xdf)
+  if (p[0] >= 0xc2 && p[0] <= 0xdf) {
     n = 2;
-  else if (p[0] >= 0xe0 && p[0] <= 0xef)
-    n = 3, lo = p[0] == 0xe0 ? 0xa0 : lo, hi = p[0] == 0xed ? 0x9f : hi;
-  else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-    n = 4, lo = p[0] == 0xf0 ? 0x90 : lo, hi = p[0] == 0xf4 ? 0x8f : hi;
-  else
+  } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+    n = 3;
+    lo = p[0] == 0xe0 ? 0xa0 : lo; /* overlong below */
+    hi = p[0] == 0xed ? 0x9f : hi; /* surrogates above */
+  } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+    n = 4;
+    lo = p[0] == 0xf0 ? 0x90 : lo; /* overlong below */
+    hi = p[0] == 0xf4 ? 0x8f : hi; /* past U+10FFFF above */
+  } else {
     return 0;
+  }
   if (p[1] < lo || p[1] > hi) /* also stops at the terminating NUL */
     return 0;
   for (size_t i = 2; i < n; i++)
