@@ -95,7 +95,7 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
     service = "metrics";
   if (!ingest_service_ok(service))
     return handler_fail(err, "Configuration",
-                        "SERVICE_NAME must be 1 to %d printable characters without '/', ',', "
+                        "SERVICE_NAME must be 1 to %d printable UTF-8 characters without '/', ',', "
                         "'\"' or '\\'",
                         INGEST_MAX_SERVICE);
   struct tm tm;
