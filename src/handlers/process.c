@@ -5,65 +5,16 @@
  * already running is fine). Running twice on the same event loses nothing and
  * duplicates nothing: a raw object that is gone but whose copy exists was
  * already handled. The bytes are CSV and keep their .csv name. */
+#include "parse.h"
 #include "runtime.h"
 #include "s3.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define HEADER "timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99"
 #define MAX_OBJECT (64u << 20)
 #define TOO_LARGE "the object is larger than 64 MiB"
-#define MAX_KEY 1024 /* bytes of an S3 key */
-
-static bool is_number(const char *s, size_t n, bool decimal) {
-  size_t i = 0, digits = 0;
-  bool dot = false;
-  for (; i < n; i++) {
-    if (isdigit((unsigned char)s[i]))
-      digits++;
-    else if (decimal && s[i] == '.' && !dot)
-      dot = true;
-    else
-      return false;
-  }
-  return digits > 0;
-}
-
-/* NULL when the CSV is well-formed, else why not (static text). */
-static const char *csv_problem(const char *text, size_t len, char *why, size_t size) {
-  size_t hl = strlen(HEADER);
-  if (len < hl || strncmp(text, HEADER, hl) != 0 || (text[hl] != '\n' && text[hl] != '\r'))
-    return snprintf(why, size, "the first line is not the header '%s'", HEADER), why;
-  int line = 1, rows = 0;
-  for (const char *p = strchr(text, '\n'); p && p[1];) {
-    const char *start = p + 1, *end = strchr(start, '\n');
-    size_t n = end ? (size_t)(end - start) : strlen(start);
-    if (n && start[n - 1] == '\r')
-      n--;
-    line++;
-    p = end;
-    if (n == 0)
-      continue;
-    const char *field = start;
-    for (int k = 0; k < 6; k++) {
-      const char *comma = memchr(field, ',', (size_t)(start + n - field));
-      size_t flen = comma ? (size_t)(comma - field) : (size_t)(start + n - field);
-      if ((k < 5) != (comma != NULL))
-        return snprintf(why, size, "line %d does not have 6 fields", line), why;
-      bool ok = k == 0 ? flen >= 10 : k == 1 ? flen > 0 : is_number(field, flen, k >= 4);
-      if (!ok)
-        return snprintf(why, size, "line %d, field %d is not valid", line, k + 1), why;
-      field = comma ? comma + 1 : field + flen;
-    }
-    rows++;
-  }
-  if (rows == 0)
-    return snprintf(why, size, "there is no data row"), why;
-  return NULL;
-}
 
 static const char *crawler_name(void) {
   extern char **environ;
@@ -135,51 +86,16 @@ static json_t *process_object(AwsClient *aws, const char *bucket, const char *ke
 static json_t *quarantine_unread(AwsClient *aws, const char *bucket, const char *key,
                                  json_t *object, const char *quarantine, HandlerError *err);
 
-/* What makes a key address something else than itself on the way: a "." or
- * ".." segment, an empty one ("//"), a control character. NULL when none. */
-static const char *unsafe_key(const char *key) {
-  for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-    if (*p < 0x20 || *p == 0x7f)
-      return "a control character";
-  if (strstr(key, "//"))
-    return "an empty segment ('//')";
-  for (const char *seg = key; seg; seg = strchr(seg, '/') ? strchr(seg, '/') + 1 : NULL) {
-    size_t n = strcspn(seg, "/");
-    if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
-      return "a '.' or '..' segment";
-  }
-  return NULL;
-}
-
 static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) {
-  json_t *detail = json_object_get(inv->event, "detail");
-  const char *bucket = json_string_value(json_object_get(json_object_get(detail, "bucket"), "name"));
-  const char *key = json_string_value(json_object_get(json_object_get(detail, "object"), "key"));
-  if (!bucket || !key)
-    return handler_fail(err, "InvalidEvent",
-                        "expected an S3 Object Created event with detail.bucket.name and "
-                        "detail.object.key as strings");
-  if (strncmp(key, "raw/", 4) != 0 || strlen(key) > MAX_KEY)
-    return handler_fail(err, "InvalidEvent", "key '%.200s' is not under raw/", key);
-  const char *unsafe = unsafe_key(key);
-  if (unsafe) /* moving it would carry its dots into the destination: it stays */
-    return handler_fail(err, "UnsafeKey", "key '%.200s' is left where it is: it has %s", key,
-                        unsafe);
-  /* quarantine/ is the longer destination: both must be keys S3 takes */
-  if (strlen(key) - 4 + strlen("quarantine/") > MAX_KEY)
-    return handler_fail(err, "KeyTooLong",
-                        "key '%.200s...' is %zu bytes: under processed/ or quarantine/ it would "
-                        "pass S3's %d; it is left where it is",
-                        key, strlen(key), MAX_KEY);
-  char *processed = handler_strf("processed/%s", key + 4);
-  char *quarantine = handler_strf("quarantine/%s", key + 4);
-  json_t *size = json_object_get(json_object_get(detail, "object"), "size");
+  ObjectToMove o;
+  if (!process_read_event(inv->event, &o, err))
+    return NULL;
+  json_t *size = json_object_get(o.object, "size");
   json_t *result =
       json_is_integer(size) && json_integer_value(size) > MAX_OBJECT
-          ? quarantine_unread(aws, bucket, key, json_object_get(detail, "object"), quarantine, err)
-          : process_object(aws, bucket, key, processed, quarantine, err);
-  free(processed);
-  free(quarantine);
+          ? quarantine_unread(aws, o.bucket, o.key, o.object, o.quarantine, err)
+          : process_object(aws, o.bucket, o.key, o.processed, o.quarantine, err);
+  object_to_move_release(&o);
   return result;
 }
 
@@ -187,10 +103,8 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
  * without a byte of it read here; the copy is pinned to the event's ETag. */
 static json_t *quarantine_unread(AwsClient *aws, const char *bucket, const char *key,
                                  json_t *object, const char *quarantine, HandlerError *err) {
-  const char *etag = json_string_value(json_object_get(object, "etag"));
-  char pin[136] = "";
-  if (etag && strlen(etag) + 3 <= sizeof pin && !strpbrk(etag, "\"\r\n"))
-    snprintf(pin, sizeof pin, "\"%s\"", etag);
+  char pin[PROCESS_ETAG_PIN];
+  process_event_etag(object, pin);
   return move(aws, bucket, key, pin, quarantine, TOO_LARGE, err);
 }
 
@@ -225,9 +139,7 @@ static json_t *process_object(AwsClient *aws, const char *bucket, const char *ke
     return NULL;
   }
   char why[200];
-  const char *problem = memchr(resp.body, '\0', resp.len)
-                            ? "the object is not text"
-                            : csv_problem(resp.body, resp.len, why, sizeof why);
+  const char *problem = process_csv_problem(resp.body, resp.len, why, sizeof why);
   char etag[sizeof resp.etag];
   snprintf(etag, sizeof etag, "%s", resp.etag);
   aws_response_release(&resp);

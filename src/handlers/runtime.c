@@ -2,6 +2,7 @@
  * serves the loop. An event that is not JSON, or a handler failure, becomes an
  * error response for that invocation, never a crash of the process. */
 #include "runtime.h"
+#include "parse.h"
 
 #include <curl/curl.h>
 #include <stdarg.h>
@@ -18,19 +19,28 @@ json_t *handler_fail(HandlerError *err, const char *type, const char *fmt, ...) 
   va_start(ap, fmt);
   vsnprintf(err->message, sizeof err->message, fmt, ap);
   va_end(ap);
+  /* a key cut by "%.200s" or by the buffer's size may end mid-character: the
+   * error document would not be JSON, and its post would crash the runtime */
+  utf8_scrub(err->message);
   return NULL;
+}
+
+char *handler_vstrf(const char *fmt, va_list ap) {
+  va_list again;
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (!s)
+    abort();
+  vsnprintf(s, (size_t)n + 1, fmt, again);
+  va_end(again);
+  return s;
 }
 
 char *handler_strf(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-  if (!s)
-    abort();
-  va_start(ap, fmt);
-  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  char *s = handler_vstrf(fmt, ap);
   va_end(ap);
   return s;
 }
@@ -99,7 +109,7 @@ static bool post(CURL *k, const char *url, const char *body, const char *error_t
   return rc == CURLE_OK && status / 100 == 2;
 }
 
-static char *error_body(const HandlerError *err) {
+char *handler_error_body(const HandlerError *err) {
   json_t *o = json_pack("{s:s, s:s}", "errorMessage", err->message, "errorType", err->type);
   char *s = json_dumps(o, JSON_COMPACT);
   json_decref(o);
@@ -127,7 +137,7 @@ static char *invoke(AwsClient *aws, HandlerFn handler, const Received *r, const 
   }
   if (!response) {
     *failed = err->type[0] ? err->type : "HandlerError";
-    return error_body(err);
+    return handler_error_body(err);
   }
   *failed = NULL;
   char *body = json_dumps(response, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -179,7 +189,7 @@ static void init_error(const char *api, const char *message) {
   snprintf(url, sizeof url, "http://%s/2018-06-01/runtime/init/error", api);
   HandlerError err;
   handler_fail(&err, "InitError", "%s", message);
-  char *body = error_body(&err);
+  char *body = handler_error_body(&err);
   CURL *k = curl_easy_init();
   post(k, url, body, "Runtime.InitError");
   curl_easy_cleanup(k);

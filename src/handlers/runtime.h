@@ -8,6 +8,7 @@
 
 #include "aws.h"
 #include <jansson.h>
+#include <stdarg.h>
 
 typedef struct Invocation {
   const char *request_id;
@@ -31,8 +32,12 @@ int runtime_main(int argc, char **argv, const char *name, HandlerFn handler);
 json_t *handler_fail(HandlerError *err, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The Runtime API's error document for err: {"errorMessage", "errorType"} (malloc'd). */
+char *handler_error_body(const HandlerError *err);
+
 /* printf into a string of exactly the size it needs (malloc'd; free it):
  * no fixed buffer can cut a key or a body short. Aborts when out of memory. */
 char *handler_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *handler_vstrf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

@@ -18,8 +18,10 @@
 
 usage: test_handlers.py HANDLERS_DIR PROJECT_ROOT   (HANDLERS_DIR/<name>/bootstrap)
 """
+import datetime
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -135,7 +137,9 @@ class Handlers(unittest.TestCase):
             event = json.load(f)
         event["time"] = "2026-11-24T07:00:00Z"  # a day of its own
         event = json.dumps(event).encode()
-        for name in ("s" * 600, "a/b", "x,y", "..", "tab\there"):
+        # "s\udcbb": the byte 0xbb, not UTF-8 (found by fuzz_handler_ingest: the object was
+        # written, then the JSON result could not be made)
+        for name in ("s" * 600, "a/b", "x,y", "..", "tab\there", "s\udcbbe"):
             api, _ = self.serve([("n", event)], SERVICE_NAME=name)
             kind, body, _ = api.results["n"]
             self.assertEqual(kind, "error", name)
@@ -190,6 +194,15 @@ class Handlers(unittest.TestCase):
         self.assertNotIn("Authorization", headers)  # AWS credentials never go to a source
         csv = self.s3.get_object(Bucket="meticsxmin-dev", Key=key)["Body"].read().decode()
         self.assertEqual(csv.splitlines()[1], "2026-11-23T06:40:00Z,metris_api,1234,5,12.50,99.00")
+
+    def test_ingest_writes_a_negative_zero_latency_as_zero(self):
+        """Found by fuzz_handler_ingest: -0.0 passed the range check and was written "-0.00",
+        a field process then quarantined."""
+        record = b'{"requests": 1, "errors": 0, "latency_ms_p50": -0.0, "latency_ms_p99": 2}'
+        (kind, body, _), _, key = self.ingest_from_source("47", [], record)
+        self.assertEqual(kind, "response", body)
+        csv = self.s3.get_object(Bucket="meticsxmin-dev", Key=key)["Body"].read().decode()
+        self.assertEqual(csv.splitlines()[1], "2026-11-23T06:47:00Z,metris_api,1,0,0.00,2.00")
 
     def test_ingest_refuses_a_bad_source_answer_and_writes_nothing(self):
         for minute, statuses, body, needle in (
@@ -329,13 +342,15 @@ class Handlers(unittest.TestCase):
 
     def test_process_never_follows_dots_out_of_raw(self):
         """raw/../processed/... once made curl resolve the dots: process read, overwrote and
-        deleted an object outside raw/. Such keys are refused and left where they are."""
+        deleted an object outside raw/. Such keys are refused and left where they are.
+        The last key's message, cut at 200 bytes inside an 'é', once made an error document
+        that was not JSON, and the runtime crashed posting it (found by fuzz_handler_process)."""
         victim = "processed/year=2026/month=11/day=25/hour=01/victim.csv"
         csv = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n" \
               b"2026-11-25T01:00:00Z,victim,1,0,1.00,2.00\n"
         self.s3.put_object(Bucket="meticsxmin-dev", Key=victim, Body=csv)
         for i, key in enumerate(("raw/../" + victim, "raw/./x.csv", "raw//x.csv", "raw/a\x01.csv",
-                                 "raw/year=2026/..")):
+                                 "raw/year=2026/..", "raw/x" + "é" * 120 + "//x.csv")):
             api, _ = self.process([(f"d{i}", self.object_event(key))])
             kind, body, _ = api.results[f"d{i}"]
             self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "UnsafeKey"), key)
@@ -416,19 +431,27 @@ class Handlers(unittest.TestCase):
         self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "KeyTooLong"), body)
         self.s3.head_object(Bucket="meticsxmin-dev", Key=key)  # still there
 
-    def test_process_quarantines_what_it_cannot_parse(self):
-        key = "raw/year=2026/month=11/day=21/hour=10/metris_api-10-00_.csv"
-        self.s3.put_object(Bucket="meticsxmin-dev", Key=key,
-                           Body=b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n"
-                                b"2026-11-21T10:00:00Z,metris_api,lots,3,41.2,150.7\n")
-        api, _ = self.process([("q1", self.object_event(key))])
-        kind, body, _ = api.results["q1"]
-        self.assertEqual((kind, json.loads(body)["status"]), ("response", "quarantined"))
-        head = self.s3.head_object(Bucket="meticsxmin-dev",
-                                   Key="quarantine/year=2026/month=11/day=21/hour=10/metris_api-10-00_.csv")
-        self.assertIn("field 3", head["Metadata"]["lakec-quarantine-reason"])
+    def quarantine_reason(self, key, csv):
+        """process on csv put at key: it must be quarantined and the raw object gone;
+        returns the reason in the quarantined object's metadata."""
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=csv)
+        api, _ = self.process([("q", self.object_event(key))])
+        kind, body, _ = api.results["q"]
+        self.assertEqual((kind, json.loads(body)["status"]), ("response", "quarantined"), body)
+        head = self.s3.head_object(Bucket="meticsxmin-dev", Key="quarantine/" + key[4:])
         with self.assertRaises(self.s3.exceptions.ClientError):
             self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
+        return head["Metadata"]["lakec-quarantine-reason"]
+
+    def test_process_quarantines_what_it_cannot_parse(self):
+        header = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99"
+        for hour, csv, needle in (
+                ("10", header + b"\n2026-11-21T10:00:00Z,metris_api,lots,3,41.2,150.7\n", "field 3"),
+                # found by fuzz_handler_process: "<header>\\r<junk>\\n" passed as the header line
+                ("11", header + b"\r\xfb\n2026-11-21T11:00:00Z,metris_api,812,3,41.20,150.75\r\n",
+                 "header")):
+            key = f"raw/year=2026/month=11/day=21/hour={hour}/metris_api-{hour}-00_.csv"
+            self.assertIn(needle, self.quarantine_reason(key, csv))
 
     def test_process_refuses_bad_events(self):
         api, _ = self.process([
@@ -485,13 +508,85 @@ class Handlers(unittest.TestCase):
         self.assertNotIn("metris_api", execution["Query"])  # values never spliced into SQL
         self.assertIn("service = ?", execution["Query"])
         self.assertTrue(execution["Query"].endswith("ORDER BY timestamp DESC LIMIT 1"), execution["Query"])
-        self.assertEqual(execution["ExecutionParameters"], ["'metris_api'", "'2026-11-21T00:00:00Z'"])
+        self.assertEqual(execution["ExecutionParameters"],
+                         ["'metris_api'", "'2026-11-21T00:00:00Z'", "'2026112100'"])
         self.assertEqual(execution["WorkGroup"], "metrics-dev")
+
+    def started_queries(self, cases):
+        """The StartQueryExecution bodies query sends for each case's parameters."""
+        stub = AthenaStub("SUCCEEDED")
+        try:
+            api, _ = self.query([(f"s{i}", self.api_event(**c)) for i, c in enumerate(cases)],
+                                AWS_ENDPOINT_URL_ATHENA=f"http://127.0.0.1:{stub.port}")
+        finally:
+            stub.stop()
+        for i in range(len(cases)):
+            self.assertEqual(self.answer(api, f"s{i}")[0], 200, cases[i])
+        return [b for a, b in stub.bodies if a == "StartQueryExecution"]
+
+    def test_query_bounds_the_partitions_with_from_and_to(self):
+        """from and to also bound the hour partitions (year || month || day || hour, strings
+        as the crawler types them), so Athena reads only those hours' objects; the values
+        are parameters like the others."""
+        hour = "(year || month || day || hour)"
+        starts = self.started_queries([
+            {"from": "2026-11-21T09:30:00Z", "to": "2026-11-21T11:00:00Z"},
+            {"to": "2026-12-31T23:59:59Z"}, {"service": "metris_api"}])
+        self.assertIn(f"WHERE 1 = 1 AND timestamp >= ? AND {hour} >= ? AND timestamp < ? "
+                      f"AND {hour} < ? ORDER BY", starts[0]["QueryString"])
+        self.assertEqual(starts[0]["ExecutionParameters"], [
+            "'2026-11-21T09:30:00Z'", "'2026112109'", "'2026-11-21T11:00:00Z'", "'2026112111'"])
+        self.assertIn(f"AND timestamp < ? AND {hour} <= ? ORDER BY", starts[1]["QueryString"])
+        self.assertEqual(starts[1]["ExecutionParameters"], ["'2026-12-31T23:59:59Z'", "'2026123123'"])
+        self.assertNotIn("year", starts[2]["QueryString"])  # no time bound, no partition bound
+
+    def test_query_partition_bounds_are_exact_in_sqlite(self):
+        """The SQL query sends, run in SQLite over rows ingest would write around hour, day,
+        month and year boundaries: it answers exactly the rows of the timestamp bounds, and
+        its partition bounds alone select exactly the hours that hold them."""
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE processed (timestamp, service, requests, errors, latency_ms_p50,"
+                   " latency_ms_p99, year, month, day, hour)")
+        rows = []
+        for start in ("2026-02-28T21", "2026-11-30T21", "2026-12-31T21"):
+            first = datetime.datetime.strptime(start, "%Y-%m-%dT%H")
+            for h in range(6):
+                for minute in (0, 30, 59):
+                    t = first + datetime.timedelta(hours=h, minutes=minute)
+                    rows.append((t.strftime("%Y-%m-%dT%H:%M:00Z"), "metris_api", 1, 0, 1.0, 2.0,
+                                 t.strftime("%Y"), t.strftime("%m"), t.strftime("%d"), t.strftime("%H")))
+        db.executemany("INSERT INTO processed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        cases = [{"from": "2026-11-30T23:30:00Z", "to": "2026-12-01T01:00:00Z"},
+                 {"from": "2026-02-28T23:00:00Z", "to": "2026-03-01T00:30:00Z"},
+                 {"from": "2026-12-31T22:59:00Z", "to": "2027-01-01T00:00:00Z"},
+                 {"from": "2027-01-01"}, {"to": "2026-03-01"}, {"from": "2026-12-01T02:00:00Z"},
+                 {"to": "2026-11-30T22:59:00Z"}, {"from": "2026-03-01T00:59:00Z", "to": "2026-03-01T01:00:00Z"}]
+        for case, start in zip(cases, self.started_queries([dict(c, limit="1000") for c in cases])):
+            sql, params = start["QueryString"], [v.strip("'") for v in start.get("ExecutionParameters", [])]
+            low, high = case.get("from", "0000"), case.get("to", "9999")
+            low = low if "T" in low else low + "T00:00:00Z"
+            high = high if "T" in high else high + "T00:00:00Z"
+            expected = sorted((r for r in rows if low <= r[0] < high), reverse=True)
+            self.assertEqual(db.execute(sql, params).fetchall(), [r[:6] for r in expected], case)
+            # the partition bounds alone: the timestamp bounds made always true
+            partitions_only = (sql.replace("timestamp >= ?", "(1 = 1 OR timestamp >= ?)")
+                               .replace("timestamp < ?", "(1 = 1 OR timestamp < ?)")
+                               .replace("SELECT timestamp,", "SELECT DISTINCT year, month, day, hour, timestamp,"))
+            hours = {r[:4] for r in db.execute(partitions_only, params).fetchall()}
+            self.assertEqual(hours, {r[6:] for r in expected}, case)
 
     def test_query_refuses_bad_parameters(self):
         cases = [dict(limit="0"), dict(limit="ten"), dict(service="x' OR '1'='1"),
                  dict(**{"from": "yesterday"}), dict(color="red"),
-                 dict(**{"from": "2026-11-22", "to": "2026-11-01"})]
+                 dict(**{"from": "2026-11-22", "to": "2026-11-01"}),
+                 # found by fuzz_handler_query: strptime took " 226-11-01" and "226-11-01",
+                 # normalized to "226-...", which sorts after "2026-..." (from <= to held)
+                 dict(**{"from": "2026-11-22", "to": " 226-11-01"}),
+                 dict(**{"from": "2026-11-22", "to": "226-11-01"}),
+                 dict(**{"from": "2026-11-22", "to": "0226-11-01"}),
+                 dict(**{"to": "2026-1-1"}),
+                 # its message, cut inside an 'é', once was no JSON: a Lambda error, not a 400
+                 {"a" + "é" * 40: "1"}]
         api, _ = self.query([(f"bad{i}", self.api_event(**c)) for i, c in enumerate(cases)])
         for i in range(len(cases)):
             status, body, headers = self.answer(api, f"bad{i}")

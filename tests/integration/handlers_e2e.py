@@ -239,7 +239,9 @@ class DevStage(unittest.TestCase):
         execution = self.client("athena").get_query_execution(
             QueryExecutionId=body["query_execution_id"])["QueryExecution"]
         self.assertEqual(execution["WorkGroup"], self.workgroup)
-        self.assertEqual(execution["ExecutionParameters"], ["'metris_api'", "'2026-11-22T00:00:00Z'"])
+        # from also bounds the hour partitions: 2026-11-22T00 onwards
+        self.assertEqual(execution["ExecutionParameters"],
+                         ["'metris_api'", "'2026-11-22T00:00:00Z'", "'2026112200'"])
 
 
 if __name__ == "__main__":

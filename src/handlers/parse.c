@@ -1,0 +1,456 @@
+/* parse: the handlers' input handling, apart from the programs so that the
+ * fuzz targets in tests/fuzz/ can call it. */
+#include "parse.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- text ---- */
+
+/* The length of the well-formed UTF-8 sequence at p, 0 when there is none
+ * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_sequence(const unsigned char *p) {
+  unsigned lo = 0x80, hi = 0xbf;
+  size_t n;
+  if (p[0] < 0x80)
+    return 1;
+  if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+    n = 2;
+  } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+    n = 3;
+    lo = p[0] == 0xe0 ? 0xa0 : lo; /* overlong below */
+    hi = p[0] == 0xed ? 0x9f : hi; /* surrogates above */
+  } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+    n = 4;
+    lo = p[0] == 0xf0 ? 0x90 : lo; /* overlong below */
+    hi = p[0] == 0xf4 ? 0x8f : hi; /* past U+10FFFF above */
+  } else {
+    return 0;
+  }
+  if (p[1] < lo || p[1] > hi) /* also stops at the terminating NUL */
+    return 0;
+  for (size_t i = 2; i < n; i++)
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+  return n;
+}
+
+static bool utf8_valid(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  for (size_t n; *p; p += n)
+    if ((n = utf8_sequence(p)) == 0)
+      return false;
+  return true;
+}
+
+void utf8_scrub(char *s) {
+  unsigned char *p = (unsigned char *)s;
+  while (*p) {
+    size_t n = utf8_sequence(p);
+    if (n == 0)
+      *p++ = '?';
+    else
+      p += n;
+  }
+}
+
+/* printf into why (cut to its size, still valid UTF-8); returns why. */
+static const char *explain(char *why, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static const char *explain(char *why, size_t size, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why, size, fmt, ap);
+  va_end(ap);
+  utf8_scrub(why);
+  return why;
+}
+
+/* ---- ingest ---- */
+
+bool ingest_event_time(json_t *event, struct tm *out) {
+  const char *t = json_string_value(json_object_get(event, "time"));
+  if (!t)
+    return false;
+  memset(out, 0, sizeof *out);
+  const char *end = strptime(t, "%Y-%m-%dT%H:%M:%S", out);
+  return end && (*end == 'Z' || *end == '\0' || *end == '.');
+}
+
+/* A count (a whole number) or a latency in milliseconds, finite and within
+ * reason: 1e308 or a day-long p99 is a broken source, not a measurement. */
+static bool in_range(json_t *v, bool integer, double *out) {
+  if (integer ? !json_is_integer(v) : !json_is_number(v))
+    return false;
+  *out = json_number_value(v);
+  if (*out == 0) /* -0.0 would be written "-0.00", a field process refuses */
+    *out = 0;
+  double max = integer ? 1e15 : 86400000.0;
+  return isfinite(*out) && *out >= 0 && *out <= max;
+}
+
+bool ingest_source_record(const char *body, size_t len, MetricsRecord *r) {
+  json_t *answer = json_loadb(body, len, 0, NULL);
+  double v[4];
+  const char *names[] = {"requests", "errors", "latency_ms_p50", "latency_ms_p99"};
+  bool ok = json_is_object(answer);
+  for (int i = 0; ok && i < 4; i++)
+    ok = in_range(json_object_get(answer, names[i]), i < 2, &v[i]);
+  if (ok)
+    *r = (MetricsRecord){(long long)v[0], (long long)v[1], v[2], v[3]};
+  json_decref(answer);
+  return ok;
+}
+
+/* SERVICE_NAME goes into the object key (one path segment) and a CSV field:
+ * printable, without '/', ',', '"' or '\\', and short enough for both. UTF-8
+ * too: the key is also in ingest's JSON result (a name that was not made the
+ * result fail after the object was written). */
+bool ingest_service_ok(const char *s) {
+  size_t n = strlen(s);
+  if (n < 1 || n > INGEST_MAX_SERVICE || !utf8_valid(s))
+    return false;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == ',' || *p == '"' || *p == '\\')
+      return false;
+  return strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
+void ingest_minute_text(const struct tm *tm, char out[INGEST_MINUTE_TEXT]) {
+  snprintf(out, INGEST_MINUTE_TEXT, "%04d-%02d-%02dT%02d:%02d:00Z", tm->tm_year + 1900,
+           tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min);
+}
+
+/* Every text exactly as long as it needs to be (the body's length is the
+ * text's, never a guess). */
+char *ingest_csv(const char *when, const char *service, const MetricsRecord *r) {
+  return handler_strf("timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n"
+                      "%s,%s,%lld,%lld,%.2f,%.2f\n",
+                      when, service, r->requests, r->errors, r->p50, r->p99);
+}
+
+char *ingest_key(const struct tm *tm, const char *service) {
+  return handler_strf("raw/year=%04d/month=%02d/day=%02d/hour=%02d/%s-%02d-%02d_.csv",
+                      tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, service,
+                      tm->tm_hour, tm->tm_min);
+}
+
+/* ---- process ---- */
+
+#define HEADER "timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99"
+
+static bool is_number(const char *s, size_t n, bool decimal) {
+  size_t i = 0, digits = 0;
+  bool dot = false;
+  for (; i < n; i++) {
+    if (isdigit((unsigned char)s[i]))
+      digits++;
+    else if (decimal && s[i] == '.' && !dot)
+      dot = true;
+    else
+      return false;
+  }
+  return digits > 0;
+}
+
+const char *process_csv_problem(const char *text, size_t len, char *why, size_t size) {
+  size_t hl = strlen(HEADER);
+  if (memchr(text, '\0', len))
+    return "the object is not text";
+  /* the header line exactly: "HEADER\r<anything>\n" once passed */
+  if (len < hl || strncmp(text, HEADER, hl) != 0 ||
+      (text[hl] != '\n' && strncmp(text + hl, "\r\n", 2) != 0))
+    return explain(why, size, "the first line is not the header '%s'", HEADER);
+  int line = 1, rows = 0;
+  for (const char *p = strchr(text, '\n'); p && p[1];) {
+    const char *start = p + 1, *end = strchr(start, '\n');
+    size_t n = end ? (size_t)(end - start) : strlen(start);
+    if (n && start[n - 1] == '\r')
+      n--;
+    line++;
+    p = end;
+    if (n == 0)
+      continue;
+    const char *field = start;
+    for (int k = 0; k < 6; k++) {
+      const char *comma = memchr(field, ',', (size_t)(start + n - field));
+      size_t flen = comma ? (size_t)(comma - field) : (size_t)(start + n - field);
+      if ((k < 5) != (comma != NULL))
+        return explain(why, size, "line %d does not have 6 fields", line);
+      bool ok = k == 0 ? flen >= 10 : k == 1 ? flen > 0 : is_number(field, flen, k >= 4);
+      if (!ok)
+        return explain(why, size, "line %d, field %d is not valid", line, k + 1);
+      field = comma ? comma + 1 : field + flen;
+    }
+    rows++;
+  }
+  if (rows == 0)
+    return explain(why, size, "there is no data row");
+  return NULL;
+}
+
+/* What makes a key address something else than itself on the way: a "." or
+ * ".." segment, an empty one ("//"), a control character. NULL when none. */
+static const char *unsafe_key(const char *key) {
+  for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+    if (*p < 0x20 || *p == 0x7f)
+      return "a control character";
+  if (strstr(key, "//"))
+    return "an empty segment ('//')";
+  for (const char *seg = key; seg; seg = strchr(seg, '/') ? strchr(seg, '/') + 1 : NULL) {
+    size_t n = strcspn(seg, "/");
+    if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+      return "a '.' or '..' segment";
+  }
+  return NULL;
+}
+
+bool process_read_event(json_t *event, ObjectToMove *out, HandlerError *err) {
+  memset(out, 0, sizeof *out);
+  json_t *detail = json_object_get(event, "detail");
+  const char *bucket = json_string_value(json_object_get(json_object_get(detail, "bucket"), "name"));
+  const char *key = json_string_value(json_object_get(json_object_get(detail, "object"), "key"));
+  if (!bucket || !key) {
+    handler_fail(err, "InvalidEvent",
+                 "expected an S3 Object Created event with detail.bucket.name and "
+                 "detail.object.key as strings");
+    return false;
+  }
+  if (strncmp(key, "raw/", 4) != 0 || strlen(key) > PROCESS_MAX_KEY) {
+    handler_fail(err, "InvalidEvent", "key '%.200s' is not under raw/", key);
+    return false;
+  }
+  const char *unsafe = unsafe_key(key);
+  if (unsafe) { /* moving it would carry its dots into the destination: it stays */
+    handler_fail(err, "UnsafeKey", "key '%.200s' is left where it is: it has %s", key, unsafe);
+    return false;
+  }
+  /* quarantine/ is the longer destination: both must be keys S3 takes */
+  if (strlen(key) - 4 + strlen("quarantine/") > PROCESS_MAX_KEY) {
+    handler_fail(err, "KeyTooLong",
+                 "key '%.200s...' is %zu bytes: under processed/ or quarantine/ it would "
+                 "pass S3's %d; it is left where it is",
+                 key, strlen(key), PROCESS_MAX_KEY);
+    return false;
+  }
+  *out = (ObjectToMove){bucket, key, json_object_get(detail, "object"),
+                        handler_strf("processed/%s", key + 4),
+                        handler_strf("quarantine/%s", key + 4)};
+  return true;
+}
+
+void object_to_move_release(ObjectToMove *o) {
+  free(o->processed);
+  free(o->quarantine);
+  o->processed = o->quarantine = NULL;
+}
+
+void process_event_etag(json_t *object, char pin[PROCESS_ETAG_PIN]) {
+  const char *etag = json_string_value(json_object_get(object, "etag"));
+  pin[0] = '\0';
+  if (etag && strlen(etag) + 3 <= PROCESS_ETAG_PIN && !strpbrk(etag, "\"\r\n"))
+    snprintf(pin, PROCESS_ETAG_PIN, "\"%s\"", etag);
+}
+
+/* ---- query ---- */
+
+#define COLUMNS "timestamp, service, requests, errors, latency_ms_p50, latency_ms_p99"
+
+/* The Access-Control-Allow-Origin value for this request, or NULL. */
+static const char *allowed_origin(json_t *event) {
+  const char *origins = getenv("LAKEC_CORS_ORIGINS");
+  if (!origins || !*origins)
+    return NULL;
+  if (!strcmp(origins, "*"))
+    return "*";
+  json_t *headers = json_object_get(event, "headers");
+  const char *key;
+  json_t *v;
+  json_object_foreach(headers, key, v) {
+    const char *origin = json_string_value(v);
+    if (strcasecmp(key, "origin") != 0 || !origin)
+      continue;
+    size_t n = strlen(origin);
+    for (const char *p = origins; *p;) {
+      const char *comma = strchr(p, ',');
+      size_t len = comma ? (size_t)(comma - p) : strlen(p);
+      if (len == n && !strncmp(p, origin, n))
+        return origin;
+      p += len + (comma ? 1 : 0);
+    }
+  }
+  return NULL;
+}
+
+json_t *query_respond(json_t *event, int status, json_t *body) {
+  char *text = json_dumps(body, JSON_COMPACT);
+  json_decref(body);
+  json_t *headers = json_pack("{s:s}", "Content-Type", "application/json");
+  const char *origin = allowed_origin(event);
+  if (origin) {
+    json_object_set_new(headers, "Access-Control-Allow-Origin", json_string(origin));
+    json_object_set_new(headers, "Vary", json_string("Origin"));
+  }
+  json_t *r = json_pack("{s:i, s:o, s:s}", "statusCode", status, "headers", headers, "body", text);
+  free(text);
+  return r;
+}
+
+static bool valid_service(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n > 64)
+    return false;
+  for (; *s; s++)
+    if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+      return false;
+  return true;
+}
+
+/* Whether s is digits where shape has '9' and shape's own bytes elsewhere. */
+static bool shaped(const char *s, const char *shape) {
+  for (; *s && *shape; s++, shape++)
+    if (*shape == '9' ? !isdigit((unsigned char)*s) : *s != *shape)
+      return false;
+  return !*s && !*shape;
+}
+
+/* YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, normalized to the second form. The
+ * shape is checked first: strptime alone takes " 226-1-1" too, and the text
+ * is compared as a string (here and by Athena), so every field has its full
+ * width. strptime then checks the ranges (month 1-12, hour 0-23...). */
+static bool parse_time(const char *s, char out[32]) {
+  bool date_only = shaped(s, "9999-99-99");
+  if (!date_only && !shaped(s, "9999-99-99T99:99:99Z"))
+    return false;
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  const char *end = strptime(s, date_only ? "%Y-%m-%d" : "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (!end || *end)
+    return false;
+  snprintf(out, 32, "%s%s", s, date_only ? "T00:00:00Z" : "");
+  return true;
+}
+
+const char *query_parse_params(json_t *event, QueryParams *p, char *why, size_t size) {
+  memset(p, 0, sizeof *p);
+  p->limit = 100;
+  json_t *qs = json_object_get(event, "queryStringParameters");
+  if (qs && !json_is_null(qs) && !json_is_object(qs))
+    return "queryStringParameters must be an object";
+  const char *name;
+  json_t *v;
+  json_object_foreach(qs, name, v) {
+    const char *value = json_string_value(v);
+    if (!value)
+      return explain(why, size, "parameter '%s' must be a string", name);
+    if (!strcmp(name, "service")) {
+      if (!valid_service(value))
+        return "service must be 1 to 64 letters, digits, '_', '-' or '.'";
+      snprintf(p->service, sizeof p->service, "%s", value);
+    } else if (!strcmp(name, "from") || !strcmp(name, "to")) {
+      if (!parse_time(value, name[0] == 'f' ? p->from : p->to))
+        return explain(why, size, "%s must be YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ", name);
+    } else if (!strcmp(name, "limit")) {
+      char *end;
+      p->limit = strtol(value, &end, 10);
+      if (*end || !*value || p->limit < 1 || p->limit > QUERY_MAX_LIMIT)
+        return explain(why, size, "limit must be a whole number from 1 to %d", QUERY_MAX_LIMIT);
+    } else {
+      return explain(why, size, "unknown parameter '%.64s' (use service, from, to, limit)", name);
+    }
+  }
+  if (*p->from && *p->to && strcmp(p->from, p->to) > 0)
+    return "from must not be after to";
+  return NULL;
+}
+
+/* printf at the end of a growing text (no table name or value is cut). */
+static void append(Buffer *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(Buffer *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *text = handler_vstrf(fmt, ap);
+  va_end(ap);
+  if (!buffer_append(b, text, strlen(text)))
+    abort();
+  free(text);
+}
+
+/* " AND <condition> ?" in the SQL, the value as a quoted literal in params
+ * (values are validated: no quote inside). */
+static void add_condition(Buffer *sql, json_t *params, const char *condition, const char *value) {
+  append(sql, " AND %s ?", condition);
+  char *literal = handler_strf("'%s'", value);
+  json_array_append_new(params, json_string(literal));
+  free(literal);
+}
+
+/* The partition of the hour that a normalized time falls in, as the
+ * partition columns concatenate: "2026-11-21T09:31:00Z" gives "2026112109". */
+static const char *partition_hour(const char *t, char out[11]) {
+  snprintf(out, 11, "%.4s%.2s%.2s%.2s", t, t + 5, t + 8, t + 11);
+  return out;
+}
+
+/* ingest writes each row under year=YYYY/month=MM/day=DD/hour=HH of its own
+ * timestamp; the crawler makes those partition columns strings, and
+ * ingest's values are zero-padded, so their concatenation YYYYMMDDHH sorts
+ * as time does. A predicate on it lets Athena skip the other hours'
+ * objects; the timestamp predicates keep the answer exact. */
+#define PARTITION_HOUR "(year || month || day || hour)"
+
+/* The SQL has only placeholders; the values travel as quoted literals. */
+json_t *query_start_body(const QueryParams *p, const char *database, const char *table,
+                         const char *workgroup, const char *token) {
+  Buffer sql = {0};
+  append(&sql, "SELECT " COLUMNS " FROM \"%s\" WHERE 1 = 1", table);
+  json_t *params = json_array();
+  char hour[11];
+  if (*p->service)
+    add_condition(&sql, params, "service =", p->service);
+  if (*p->from) {
+    add_condition(&sql, params, "timestamp >=", p->from);
+    add_condition(&sql, params, PARTITION_HOUR " >=", partition_hour(p->from, hour));
+  }
+  if (*p->to) {
+    add_condition(&sql, params, "timestamp <", p->to);
+    /* before H:00:00 is before hour H: its partition is not needed */
+    bool on_the_hour = !strcmp(p->to + 14, "00:00Z");
+    add_condition(&sql, params, on_the_hour ? PARTITION_HOUR " <" : PARTITION_HOUR " <=",
+                  partition_hour(p->to, hour));
+  }
+  /* the limit is a validated whole number: Athena stops reading after it */
+  append(&sql, " ORDER BY timestamp DESC LIMIT %ld", p->limit);
+  /* the same token for a retried call: Athena starts the query once */
+  json_t *body = json_pack("{s:s, s:{s:s}, s:s, s:s}", "QueryString", sql.data,
+                           "QueryExecutionContext", "Database", database, "WorkGroup", workgroup,
+                           "ClientRequestToken", token);
+  free(sql.data);
+  if (json_array_size(params))
+    json_object_set_new(body, "ExecutionParameters", params);
+  else
+    json_decref(params);
+  return body;
+}
+
+void query_add_rows(json_t *page, json_t **names, json_t *rows, long limit) {
+  json_t *page_rows = json_object_get(json_object_get(page, "ResultSet"), "Rows");
+  size_t i = 0;
+  if (!*names)
+    *names = json_incref(json_object_get(json_array_get(page_rows, i++), "Data"));
+  for (; i < json_array_size(page_rows) && (long)json_array_size(rows) < limit; i++) {
+    json_t *data = json_object_get(json_array_get(page_rows, i), "Data"), *row = json_object();
+    for (size_t k = 0; k < json_array_size(data); k++) {
+      const char *name =
+          json_string_value(json_object_get(json_array_get(*names, k), "VarCharValue"));
+      json_t *value = json_object_get(json_array_get(data, k), "VarCharValue");
+      json_object_set(row, name ? name : "?", value ? value : json_null());
+    }
+    json_array_append_new(rows, row);
+  }
+}

@@ -1,0 +1,88 @@
+/* parse: what the handlers make of their input, apart from their AWS calls,
+ * so that tests/fuzz/ can drive all of it without a network: the events (a
+ * schedule tick, S3's Object Created, API Gateway's proxy event), the metrics
+ * source's answer, the CSV check and the keys, the query parameters and the
+ * SQL they become, Athena's result pages and the proxy response. */
+#ifndef LAKEC_HANDLERS_PARSE_H
+#define LAKEC_HANDLERS_PARSE_H
+
+#include "runtime.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* ---- text ---- */
+
+/* Replaces, in place, every byte that is not part of a well-formed UTF-8
+ * sequence with '?': a message cut short by a printf precision or a buffer's
+ * size stays text that JSON can carry. */
+void utf8_scrub(char *s);
+
+/* ---- ingest ---- */
+
+#define INGEST_MAX_SERVICE 128
+
+typedef struct MetricsRecord {
+  long long requests, errors;
+  double p50, p99; /* latency in milliseconds */
+} MetricsRecord;
+
+/* SERVICE_NAME goes into the object key and a CSV field: see the .c file. */
+bool ingest_service_ok(const char *s);
+/* The scheduled event's own "time", when it has one. */
+bool ingest_event_time(json_t *event, struct tm *out);
+/* The metrics source's answer; false when it is not the object expected. */
+bool ingest_source_record(const char *body, size_t len, MetricsRecord *r);
+/* The minute as the CSV's timestamp, YYYY-MM-DDTHH:MM:00Z. */
+#define INGEST_MINUTE_TEXT 64
+void ingest_minute_text(const struct tm *tm, char out[INGEST_MINUTE_TEXT]);
+/* The CSV ingest writes and the key it writes it at (malloc'd). */
+char *ingest_csv(const char *when, const char *service, const MetricsRecord *r);
+char *ingest_key(const struct tm *tm, const char *service);
+
+/* ---- process ---- */
+
+#define PROCESS_MAX_KEY 1024 /* bytes of an S3 key */
+#define PROCESS_ETAG_PIN 136 /* room for an If-Match value, quotes included */
+
+/* The object an Object Created event names and where it may go. */
+typedef struct ObjectToMove {
+  const char *bucket, *key;     /* borrowed from the event */
+  json_t *object;               /* detail.object, borrowed */
+  char *processed, *quarantine; /* the destinations, malloc'd */
+} ObjectToMove;
+
+/* True with *out filled when the event names a raw/ object that can be
+ * moved; else false with err filled (InvalidEvent, UnsafeKey, KeyTooLong). */
+bool process_read_event(json_t *event, ObjectToMove *out, HandlerError *err);
+void object_to_move_release(ObjectToMove *o);
+/* NULL when the object's len bytes (NUL-terminated after them) are a
+ * well-formed CSV, else why not. */
+const char *process_csv_problem(const char *text, size_t len, char *why, size_t size);
+/* The event's ETag as a copy's If-Match value ("\"...\""), or "" when unusable. */
+void process_event_etag(json_t *object, char pin[PROCESS_ETAG_PIN]);
+
+/* ---- query ---- */
+
+#define QUERY_MAX_LIMIT 1000
+
+typedef struct QueryParams {
+  char service[65];
+  char from[32], to[32]; /* YYYY-MM-DDTHH:MM:SSZ, or "" */
+  long limit;
+} QueryParams;
+
+/* NULL when the proxy event's parameters are good, else the message for the 400. */
+const char *query_parse_params(json_t *event, QueryParams *p, char *why, size_t size);
+/* StartQueryExecution's body: SQL with placeholders only, the values as parameters. */
+json_t *query_start_body(const QueryParams *p, const char *database, const char *table,
+                         const char *workgroup, const char *token);
+/* Appends one GetQueryResults page's rows to rows as objects, up to limit; the
+ * first row of the first page is the column names (kept in *names). */
+void query_add_rows(json_t *page, json_t **names, json_t *rows, long limit);
+/* The proxy response (body stolen), with CORS headers from LAKEC_CORS_ORIGINS. */
+json_t *query_respond(json_t *event, int status, json_t *body);
+
+#endif

@@ -1,0 +1,51 @@
+/* fuzz_support: what the handler fuzz targets share. An invariant that does
+ * not hold aborts, which libFuzzer reports as a crash with the input. */
+#ifndef LAKEC_FUZZ_SUPPORT_H
+#define LAKEC_FUZZ_SUPPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define REQUIRE(cond) ((cond) ? (void)0 : fuzz_broken(#cond, __FILE__, __LINE__))
+
+static inline void fuzz_broken(const char *what, const char *file, int line) {
+  fprintf(stderr, "%s:%d: invariant broken: %s\n", file, line, what);
+  abort();
+}
+
+/* The input as a NUL-terminated string (malloc'd): what getenv or a body gives. */
+static inline char *fuzz_text(const uint8_t *data, size_t size) {
+  char *s = malloc(size + 1);
+  REQUIRE(s != NULL);
+  memcpy(s, data, size);
+  s[size] = '\0';
+  return s;
+}
+
+/* Dumps v and reads it back: what a caller of the handler would get. */
+static inline json_t *fuzz_round_trip(json_t *v) {
+  char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+  REQUIRE(text != NULL);
+  json_t *back = json_loads(text, JSON_DECODE_ANY, NULL);
+  free(text);
+  REQUIRE(back != NULL);
+  return back;
+}
+
+/* Whether s is digits where pattern has '9' and pattern's own byte elsewhere. */
+static inline bool fuzz_shaped(const char *s, const char *pattern) {
+  if (strlen(s) != strlen(pattern))
+    return false;
+  for (; *s; s++, pattern++)
+    if (*pattern == '9' ? (*s < '0' || *s > '9') : *s != *pattern)
+      return false;
+  return true;
+}
+
+#endif
