@@ -8,7 +8,7 @@ typedef struct {
 } HandlerEnv;
 
 /* Kept honest by tests/unit/test_handler_env.c, which reads each handler's
- * source for the names it looks up. */
+ * source (its file and its section of parse.c) for the names it looks up. */
 static const char *const INGEST[] = {"LAKEC_BUCKET_DATA", "SERVICE_NAME", "METRICS_SOURCE_URL",
                                      NULL};
 static const char *const PROCESS[] = {"LAKEC_CRAWLER_*", NULL};

@@ -169,6 +169,34 @@ static bool has_string(json_t *array, const char *s) {
   return false;
 }
 
+static bool has_equal(json_t *array, json_t *v) {
+  json_t *x;
+  size_t i;
+  json_array_foreach(array, i, x) {
+    if (json_equal(x, v))
+      return true;
+  }
+  return false;
+}
+
+/* A finding that keeps "${...}" (cdk-nag writes an Fn::Sub with variables as
+ * its JSON) is given as a regular expression matching exactly it, with '$'
+ * and the braces escaped: template linters read "${X}" anywhere as a
+ * reference outside Fn::Sub. */
+static json_t *literal_regex(const char *finding) {
+  Text t = {0};
+  put_str(&t, "/^");
+  for (const char *p = finding; *p; p++) {
+    if (strchr("\\^$.|?*+()[]{}/", *p))
+      put_str(&t, "\\");
+    put(&t, p, 1);
+  }
+  put_str(&t, "$/");
+  json_t *r = json_pack("{s:s}", "regex", t.s);
+  free(t.s);
+  return r;
+}
+
 static void add_findings(json_t *out, json_t *resources) {
   if (!json_is_array(resources)) {
     json_t *one = json_array();
@@ -187,8 +215,10 @@ static void add_findings(json_t *out, json_t *resources) {
       if (!finding)
         abort();
       snprintf(finding, n, "Resource::%s", flat);
-      if (!has_string(out, finding))
-        json_array_append_new(out, json_string(finding));
+      json_t *entry = strstr(finding, "${") ? literal_regex(finding) : json_string(finding);
+      if (!has_equal(out, entry))
+        json_array_append(out, entry);
+      json_decref(entry);
       free(finding);
     }
     free(flat);

@@ -164,8 +164,10 @@ class MotoDeploy(unittest.TestCase):
         s3 = self.client("s3")
         for name, (stage, template) in self.stacks.items():
             self.wait_complete(name)
-            for bucket in self.resources_of(template, "AWS::S3::Bucket").values():
-                s3.head_bucket(Bucket=bucket["Properties"]["BucketName"])
+            ids = self.physical_ids(name)
+            for rid, bucket in self.resources_of(template, "AWS::S3::Bucket").items():
+                # the access-log bucket is named by CloudFormation
+                s3.head_bucket(Bucket=bucket["Properties"].get("BucketName", ids.get(rid)))
         self.assertIn("meticsxmin-prod", [b["Name"] for b in s3.list_buckets()["Buckets"]])
 
     def test_roles_exist_one_per_function_and_crawler(self):

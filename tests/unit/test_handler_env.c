@@ -1,6 +1,7 @@
 /* handler_env: the table of what lakec's handler programs read from their
- * environment agrees with their sources, and decides which of lakec's
- * variables a function gets. */
+ * environment agrees with their sources (each program's file and its
+ * section of parse.c), and decides which of lakec's variables a function
+ * gets. */
 #include "support.h"
 
 #include "handler_env.h"
@@ -55,13 +56,32 @@ static Names names_read_by(const char *source) {
   return n;
 }
 
-static void check_program(const char *program) {
-  char rel[64];
+/* The program's own file, then its section of parse.c (the input handling
+ * the fuzz targets share, one "---- PROGRAM ----" section a program). */
+static Names names_read_by_program(const char *program) {
+  char rel[64], header[64];
   snprintf(rel, sizeof rel, "src/handlers/%s.c", program);
-  char *source = read_source_file(rel);
+  char *source = read_source_file(rel), *parse = read_source_file("src/handlers/parse.c");
   assert_non_null(source);
+  assert_non_null(parse);
+  snprintf(header, sizeof header, "/* ---- %s ---- */", program);
+  char *section = strstr(parse, header);
+  assert_non_null(section);
+  char *end = strstr(section + strlen(header), "/* ---- ");
+  if (end)
+    *end = '\0';
+  size_t n = strlen(source);
+  source = realloc(source, n + strlen(section) + 1);
+  assert_non_null(source);
+  strcpy(source + n, section);
+  free(parse);
   Names read = names_read_by(source);
   free(source);
+  return read;
+}
+
+static void check_program(const char *program) {
+  Names read = names_read_by_program(program);
   const char *const *table = handler_env_reads(program);
   assert_non_null(table);
   size_t listed = 0;
