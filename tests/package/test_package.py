@@ -294,19 +294,22 @@ class CaBundles(unittest.TestCase):
         self.assertIn("r1", api.results, r.stderr)
         return api.results["r1"]
 
+    # Each case lays an empty tmpfs over /etc, then the test CA where one
+    # system keeps its bundle, so that no other bundle is there.
     def test_debians_bundle(self):
-        kind, body, _ = self.ingest('mount --bind "$CERT" /etc/ssl/certs/ca-certificates.crt')
+        kind, body, _ = self.ingest('mount -t tmpfs tmpfs /etc\nmkdir -p /etc/ssl/certs\n'
+                                    'cp "$CERT" /etc/ssl/certs/ca-certificates.crt')
         self.assertEqual(kind, "response", body)
         self.assertEqual([m for m, _ in self.requests], ["PUT"])
 
     def test_amazon_linuxs_bundle(self):
-        # A tmpfs over /etc: Amazon Linux's bundle is there, Debian's is not.
         kind, body, _ = self.ingest('mount -t tmpfs tmpfs /etc\nmkdir -p /etc/pki/tls/certs\n'
                                     'cp "$CERT" /etc/pki/tls/certs/ca-bundle.crt')
         self.assertEqual(kind, "response", body)
         self.assertEqual([m for m, _ in self.requests], ["PUT"])
 
     def test_no_bundle_trusts_the_ca(self):
+        # The machine's own bundles, which do not hold the test CA.
         kind, body, _ = self.ingest(":")
         self.assertEqual(kind, "error")
         self.assertIn(b"SSL peer certificate", body)
