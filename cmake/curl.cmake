@@ -78,19 +78,20 @@ ExternalProject_Add(curl_build
 ExternalProject_Get_Property(curl_build INSTALL_DIR)
 file(MAKE_DIRECTORY ${INSTALL_DIR}/include) # named by the target below before it exists
 
-# Debian's static archives; a cross build's toolchain file makes find_library
-# look in the target's library directories.
-find_library(LAKEC_LIBSSL_A NAMES libssl.a REQUIRED)
-find_library(LAKEC_LIBCRYPTO_A NAMES libcrypto.a REQUIRED)
-find_library(LAKEC_LIBJANSSON_A NAMES libjansson.a REQUIRED)
+# Debian's static archives: find_library looks in the compiler's multiarch
+# directory (/usr/lib/aarch64-linux-gnu in a cross build) and in the ones a
+# toolchain file names (cmake/aarch64-linux-gnu.cmake), not in the host's.
+find_library(LAKEC_LIBSSL_A NAMES libssl.a HINTS ${LAKEC_LIBRARY_DIRS} REQUIRED)
+find_library(LAKEC_LIBCRYPTO_A NAMES libcrypto.a HINTS ${LAKEC_LIBRARY_DIRS} REQUIRED)
+find_library(LAKEC_LIBJANSSON_A NAMES libjansson.a HINTS ${LAKEC_LIBRARY_DIRS} REQUIRED)
 find_path(LAKEC_OPENSSL_INCLUDE NAMES openssl/evp.h REQUIRED)
 find_path(LAKEC_JANSSON_INCLUDE NAMES jansson.h REQUIRED)
 find_package(Threads REQUIRED)
 
-# libcurl then what it needs, in link order (a target that links this must
-# also depend on curl_build, which makes libcurl.a and its headers): libcrypto loads its providers
+# libcurl then what it needs, in link order: libcrypto loads its providers
 # with dlopen (the built-in ones are all the handlers use) and locks with
-# pthreads.
+# pthreads. A target that links this must also depend on curl_build, which
+# makes libcurl.a and its headers.
 add_library(lakec_handler_libs INTERFACE)
 target_include_directories(lakec_handler_libs INTERFACE
   ${INSTALL_DIR}/include ${LAKEC_OPENSSL_INCLUDE} ${LAKEC_JANSSON_INCLUDE})
