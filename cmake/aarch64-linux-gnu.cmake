@@ -1,8 +1,9 @@
 # Cross-building the handlers for arm64 Lambda functions on an x86_64 Debian 12
 # host (README: "Building the handlers for another architecture"): Debian's
-# cross compiler and the arm64 packages of the handlers' libraries
-# (dpkg --add-architecture arm64; gcc-aarch64-linux-gnu, libcurl4-openssl-dev:arm64,
-# libjansson-dev:arm64, libssl-dev:arm64).
+# cross compiler and the arm64 packages of the handlers' static libraries
+# (dpkg --add-architecture arm64; gcc-aarch64-linux-gnu, libjansson-dev:arm64,
+# libssl-dev:arm64). libcurl is built from Debian's source with this file
+# (cmake/curl.cmake).
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)

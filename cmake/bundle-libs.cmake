@@ -1,6 +1,10 @@
 # Copies the shared libraries a handler program needs into lib/ beside it, so
 # that the directory is what its Lambda zip holds: provided.al2023 has glibc
-# and little else, and Lambda searches /var/task/lib. glibc's own libraries
+# and little else, and Lambda searches /var/task/lib. The handlers link
+# libcurl, OpenSSL and jansson statically (cmake/curl.cmake), so in a normal
+# build lib/ stays empty; a sanitizer build gets the sanitizer runtimes (which
+# lakec refuses to package), and a library linked dynamically again would
+# land here and still run. glibc's own libraries
 # stay out (they are the runtime's, and must be). `lakec build` checks the
 # result again before packaging: every library needed is here or glibc's, and
 # nothing needs a glibc symbol newer than the runtime's 2.34.
