@@ -35,6 +35,39 @@ static bool name_matches(const char *pattern, const char *name) {
   return !strcmp(pattern, name);
 }
 
+/* ingest's rule for SERVICE_NAME (ingest_service_ok in src/handlers/parse.c):
+ * one segment of the object key and one CSV field. The stage file is UTF-8
+ * already. */
+static const char *service_name_refused(const char *value) {
+  size_t n = strlen(value);
+  if (n < 1 || n > 128)
+    return "ingest takes 1 to 128 bytes";
+  for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+    if (*p < 0x20 || *p == 0x7f || strchr("/,\"\\", *p))
+      return "ingest takes no control characters, '/', ',', '\"' or '\\' (it is a key segment "
+             "and a CSV field)";
+  if (!strcmp(value, ".") || !strcmp(value, ".."))
+    return "'.' and '..' are not key segments";
+  return NULL;
+}
+
+/* Empty (ingest makes its own record) or an HTTP(S) URL. */
+static const char *source_url_refused(const char *value) {
+  if (!*value || !strncmp(value, "http://", 7) || !strncmp(value, "https://", 8))
+    return strlen(value) > 2048 ? "ingest takes URLs of at most 2048 bytes" : NULL;
+  return "ingest takes an empty value or an http:// or https:// URL";
+}
+
+const char *handler_env_refuses(const char *program, const char *name, const char *value) {
+  if (strcmp(program, "ingest") != 0)
+    return NULL;
+  if (!strcmp(name, "SERVICE_NAME"))
+    return service_name_refused(value);
+  if (!strcmp(name, "METRICS_SOURCE_URL"))
+    return source_url_refused(value);
+  return NULL;
+}
+
 bool handler_env_wanted(const char *program, const char *name) {
   const char *const *reads = handler_env_reads(program);
   if (!reads)

@@ -14,4 +14,8 @@ const char *const *handler_env_reads(const char *program);
 /* Whether a function running program should be given the variable name. */
 bool handler_env_wanted(const char *program, const char *name);
 
+/* Why program cannot take `value` for the variable `name` a stage sets (the
+ * program would refuse it at run time), or NULL. */
+const char *handler_env_refuses(const char *program, const char *name, const char *value);
+
 #endif

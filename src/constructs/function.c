@@ -97,6 +97,11 @@ static void check_environment(Ctx *ctx, const Function *f) {
     if (why)
       diag_error(ctx, e->key_node->pos, LK_ENV_NAME, "environment variable '%s' is invalid: %s",
                  e->key, why);
+    const char *refused = handler_env_refuses(f->handler, e->key, e->value);
+    if (refused)
+      diag_error(ctx, e->value_node->pos, LK_OUT_OF_RANGE,
+                 "'%s' cannot be %s for handler '%s': %s", e->key,
+                 *e->value ? "this value" : "empty", f->handler, refused);
     total += strlen(e->key) + strlen(e->value);
   }
   if (total > 4096)

@@ -118,10 +118,30 @@ static void lakec_variables_go_only_where_they_are_read(void **state) {
   assert_true(handler_env_wanted("mine", "LAKEC_STAGE"));
 }
 
+static void values_a_handler_would_refuse_are_refused_first(void **state) {
+  (void)state;
+  char long_name[130];
+  memset(long_name, 'a', 129);
+  long_name[129] = '\0';
+  assert_null(handler_env_refuses("ingest", "SERVICE_NAME", "metris_api"));
+  assert_null(handler_env_refuses("ingest", "SERVICE_NAME", long_name + 1)); /* 128 */
+  assert_non_null(handler_env_refuses("ingest", "SERVICE_NAME", long_name)); /* 129 */
+  assert_non_null(handler_env_refuses("ingest", "SERVICE_NAME", ""));
+  assert_non_null(handler_env_refuses("ingest", "SERVICE_NAME", "a/b"));
+  assert_non_null(handler_env_refuses("ingest", "SERVICE_NAME", "a,b"));
+  assert_non_null(handler_env_refuses("ingest", "SERVICE_NAME", ".."));
+  assert_null(handler_env_refuses("ingest", "METRICS_SOURCE_URL", ""));
+  assert_null(handler_env_refuses("ingest", "METRICS_SOURCE_URL", "https://metrics.example/m"));
+  assert_non_null(handler_env_refuses("ingest", "METRICS_SOURCE_URL", "file:///etc/passwd"));
+  /* another program's variable of the same name is its own business */
+  assert_null(handler_env_refuses("mine", "SERVICE_NAME", ""));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(the_table_matches_the_handler_sources),
       cmocka_unit_test(lakec_variables_go_only_where_they_are_read),
+      cmocka_unit_test(values_a_handler_would_refuse_are_refused_first),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
