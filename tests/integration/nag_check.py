@@ -206,8 +206,12 @@ def stage_rules(rid, r, res):
             json.loads(log["Format"])
         except ValueError:
             yield "Serverless-APIGWStructuredLogging", ""
-    if not any(rid in flatten(props(a).get("ResourceArn", ""))
-               for _, a in of_type(res, "AWS::WAFv2::WebACLAssociation")):
+    # cdk-nag's own test, left boundary missing as in cdk-nag: REST API id,
+    # anything, then the stage's logical id or name
+    api = re.escape(str(target(p.get("RestApiId"))))
+    ends = (re.escape(rid), re.escape(str(p.get("StageName"))))
+    if not any(re.search(f"{api}.+{end}(?![\\w])", json.dumps(props(a).get("ResourceArn", "")))
+               for _, a in of_type(res, "AWS::WAFv2::WebACLAssociation") for end in ends):
         yield "AwsSolutions-APIG3", ""
     default = [m for m in p.get("MethodSettings", [])
                if m.get("HttpMethod") == "*" and m.get("ResourcePath") == "/*"]
