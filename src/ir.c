@@ -190,8 +190,10 @@ void ir_free(Ir *ir) {
     json_decref(((IrEntry *)ir->outputs.items[i])->value);
   for (size_t i = 0; i < ir->known_values.len; i++)
     json_decref(ir->known_values.items[i]);
-  for (size_t i = 0; i < ir->discarded.len; i++)
+  for (size_t i = 0; i < ir->discarded.len; i++) {
     json_decref(((IrResource *)ir->discarded.items[i])->properties);
+    json_decref(((IrResource *)ir->discarded.items[i])->metadata);
+  }
 }
 
 /* ---- templates read from disk ---- */

@@ -70,6 +70,7 @@ typedef struct Database {
   MODEL_ITEM_HEADER;
   const char *name;
   int encrypt_logs; /* tri-state until check: the stage's production */
+  long long log_retention; /* of the crawlers' encrypted log groups */
   LIST(Crawler) crawlers;
 } Database;
 

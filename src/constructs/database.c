@@ -30,6 +30,10 @@ static const Field DATABASE_FIELDS[] = {
      .computed = true,
      .doc = "the crawlers' logs are encrypted with a KMS key of the stage's (a Glue security "
             "configuration)"},
+    {"log_retention", F_INT, offsetof(Database, log_retention), .def = "30", .min = 1,
+     .max = 3653,
+     .doc = "days the crawlers' log groups keep logs, with encrypt_logs (a CloudWatch retention "
+            "value)"},
     {"crawlers", F_MAP_OF, offsetof(Database, crawlers), .shape = &SHAPE_CRAWLER,
      .doc = "crawlers that keep the database's tables up to date, by key"},
     FIELD_STACK(Database),
@@ -74,6 +78,7 @@ static void database_check(Ctx *ctx, Model *m, const Construct *self) {
     Database *db = construct_item_mut(m, self, i);
     if (db->encrypt_logs == TRI_UNSET)
       db->encrypt_logs = m->production;
+    check_log_retention(ctx, db->node, db->log_retention);
     check_name(ctx, db->node, "name", db->name, awsname_glue_database, LK_GLUE_NAME,
                "database name");
     check_unique_name(ctx, &names, self, (const Item *)db, db->name);
@@ -153,8 +158,29 @@ static const char *crawler_role(Ctx *ctx, Ir *ir, const Crawler *c, const char *
   return iam_role(ctx, ir, id, "glue.amazonaws.com", st);
 }
 
-static void lower_crawler(Ctx *ctx, Ir *ir, const Crawler *c, const char *db_id,
-                          const char *security) {
+/* The encryption of a database's crawler logs: the security configuration
+ * (id and name) and its key. */
+typedef struct LogEncryption {
+  const char *config, *config_name, *key;
+} LogEncryption;
+
+/* Under a security configuration Glue writes a crawler's logs to
+ * /aws-glue/crawlers-role/ROLE-CONFIGURATION, a group it would make without
+ * retention: lakec makes it first, encrypted with the configuration's key. */
+static const char *lower_crawler_log_group(Ctx *ctx, Ir *ir, const Model *m, const Crawler *c,
+                                           const char *role, const LogEncryption *e) {
+  const char *id = lid(ctx, c->key, "CrawlerLogGroup");
+  IrResource *r = ir_add(
+      ctx, ir, id, "AWS::Logs::LogGroup",
+      J("{s:o, s:I, s:o}", "LogGroupName",
+        cfn_subf("/aws-glue/crawlers-role/${%s}-%s", role, e->config_name), "RetentionInDays",
+        (json_int_t)c->database->log_retention, "KmsKeyId", cfn_getatt(e->key, "Arn")));
+  ir_set_policy(r, m->production ? "Retain" : "Delete"); /* logs are data */
+  return id;
+}
+
+static void lower_crawler(Ctx *ctx, Ir *ir, const Model *m, const Crawler *c, const char *db_id,
+                          const LogEncryption *security) {
   const char *role =
       crawler_role(ctx, ir, c, arena_printf(&ctx->arena, "${%s}", db_id), security != NULL);
   json_t *p = J("{s:s, s:o, s:o, s:{s:[{s:o}]}, s:{s:s, s:s}}", "Name", c->name, "Role",
@@ -162,8 +188,10 @@ static void lower_crawler(Ctx *ctx, Ir *ir, const Crawler *c, const char *db_id,
                 "S3Targets", "Path", location_s3_url(ctx, ir, &c->target), "SchemaChangePolicy",
                 "UpdateBehavior", "UPDATE_IN_DATABASE", "DeleteBehavior", "LOG");
   if (security)
-    json_object_set_new(p, "CrawlerSecurityConfiguration", cfn_ref(security));
+    json_object_set_new(p, "CrawlerSecurityConfiguration", cfn_ref(security->config));
   IrResource *r = ir_add(ctx, ir, lid(ctx, c->key, "Crawler"), "AWS::Glue::Crawler", p);
+  if (security)
+    ir_depends_on(ctx, r, lower_crawler_log_group(ctx, ir, m, c, role, security));
   if (!security)
     ir_suppress(r, "AwsSolutions-GL1",
                 "The crawler's logs are not encrypted with a KMS key in this stage "
@@ -190,8 +218,8 @@ static json_t *logs_key_policy(void) {
 }
 
 /* A KMS key (rotated yearly) and the security configuration that has Glue
- * encrypt the crawlers' logs with it; the id of the configuration. */
-static const char *lower_log_encryption(Ctx *ctx, Ir *ir, const Model *m, const Database *db) {
+ * encrypt the crawlers' logs with it. */
+static LogEncryption lower_log_encryption(Ctx *ctx, Ir *ir, const Model *m, const Database *db) {
   const char *key = lid(ctx, db->key, "LogsKey");
   IrResource *k = ir_add(ctx, ir, key, "AWS::KMS::Key",
                          J("{s:s, s:b, s:o}", "Description",
@@ -200,13 +228,13 @@ static const char *lower_log_encryption(Ctx *ctx, Ir *ir, const Model *m, const 
                            "EnableKeyRotation", 1, "KeyPolicy", logs_key_policy()));
   ir_set_policy(k, m->production ? "Retain" : "Delete"); /* the logs need it to be read */
   const char *id = lid(ctx, db->key, "SecurityConfiguration");
+  const char *name = arena_printf(&ctx->arena, "%s-%s-%s-crawlers", m->project, m->stage, db->key);
   ir_add(ctx, ir, id, "AWS::Glue::SecurityConfiguration",
-         J("{s:s, s:{s:{s:s, s:o}, s:[{s:s}], s:{s:s}}}", "Name",
-           arena_printf(&ctx->arena, "%s-%s-%s-crawlers", m->project, m->stage, db->key),
+         J("{s:s, s:{s:{s:s, s:o}, s:[{s:s}], s:{s:s}}}", "Name", name,
            "EncryptionConfiguration", "CloudWatchEncryption", "CloudWatchEncryptionMode",
            "SSE-KMS", "KmsKeyArn", cfn_getatt(key, "Arn"), "S3Encryptions", "S3EncryptionMode",
            "SSE-S3", "JobBookmarksEncryption", "JobBookmarksEncryptionMode", "DISABLED"));
-  return id;
+  return (LogEncryption){id, name, key};
 }
 
 static void database_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
@@ -218,10 +246,11 @@ static void database_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
          J("{s:o, s:s, s:{s:s, s:s}}", "CatalogId", cfn_ref("AWS::AccountId"), "DatabaseName",
            db->name, "DatabaseInput", "Name", db->name, "Description",
            arena_printf(&ctx->arena, "%s %s data catalog", m->project, m->stage)));
-  const char *security =
-      db->encrypt_logs && db->crawlers.len ? lower_log_encryption(ctx, ir, m, db) : NULL;
+  LogEncryption security = {0};
+  if (db->encrypt_logs && db->crawlers.len)
+    security = lower_log_encryption(ctx, ir, m, db);
   for (size_t i = 0; i < db->crawlers.len; i++)
-    lower_crawler(ctx, ir, &db->crawlers.items[i], id, security);
+    lower_crawler(ctx, ir, m, &db->crawlers.items[i], id, security.config ? &security : NULL);
 }
 
 /* ---- grants: crawl ---- */
@@ -271,6 +300,8 @@ static void database_claims(Ctx *ctx, const Model *m, const void *item, PtrVec *
 
 static const TagRule DATABASE_TAGS[] = {{"AWS::Glue::Crawler", "Tags", TAGS_MAP},
                                         {"AWS::IAM::Role", "Tags", TAGS_LIST},
+                                        {"AWS::Logs::LogGroup", "Tags", TAGS_LIST},
+                                        {"AWS::KMS::Key", "Tags", TAGS_LIST},
                                         {NULL, NULL, 0}};
 
 const Construct construct_database = {

@@ -19,6 +19,11 @@
    so the path-style URL of a server on 127.0.0.1 names bucket "127". The
    wrapper reads path-style URLs of a loopback address the same way.
 
+4. moto's AWS::KMS::Key reads the template's Tags as KMS's API spells them
+   (TagKey/TagValue) and fails on CloudFormation's Key/Value, which real
+   CloudFormation and the resource schema use. The wrapper renames them for
+   moto.
+
 Then it runs the normal server, so the templates are deployed exactly as built.
 
 usage: python3 moto_server.py -H 127.0.0.1 -p PORT
@@ -27,6 +32,7 @@ import sys
 from urllib.parse import urlparse
 
 from moto.cloudformation import responses as cfn_responses
+from moto.kms import models as kms_models
 
 from moto.apigateway import models
 from moto.cloudformation.models import CloudFormationBackend
@@ -43,6 +49,19 @@ def _tolerant_create(cls, resource_name, cloudformation_json, account_id, region
 
 
 models.Method.create_from_cloudformation_json = classmethod(_tolerant_create)
+
+_original_kms_create = kms_models.Key.create_from_cloudformation_json.__func__
+
+
+def _kms_key_with_cfn_tags(cls, resource_name, cloudformation_json, account_id, region_name,
+                           **kwargs):
+    props = cloudformation_json["Properties"]
+    props["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in props.get("Tags", [])]
+    return _original_kms_create(cls, resource_name, cloudformation_json, account_id, region_name,
+                                **kwargs)
+
+
+kms_models.Key.create_from_cloudformation_json = classmethod(_kms_key_with_cfn_tags)
 
 _original_stack_from_url = cfn_responses.get_stack_from_s3_url
 
