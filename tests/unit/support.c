@@ -5,9 +5,12 @@
 #include "lower.h"
 #include "merge.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 Node *load_text(Ctx *ctx, const char *name, const char *yaml) {
   SourceFile *f = source_from_memory(ctx, name, yaml, strlen(yaml));
@@ -85,10 +88,40 @@ int has_diag(Ctx *ctx, const char *code, const char *part) {
   return 0;
 }
 
+/* The folders temp_dir made, removed when the test program exits (a forked
+ * child ends with _exit or a signal, so only the parent removes them). */
+static char **made_dirs;
+static size_t made_len;
+static pid_t made_by;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st;
+  (void)ftw;
+  return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void remove_made_dirs(void) {
+  for (size_t i = 0; i < made_len; i++) {
+    if (getpid() == made_by)
+      nftw(made_dirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(made_dirs[i]);
+  }
+  free(made_dirs);
+}
+
 const char *temp_dir(Ctx *ctx) {
   char tmpl[] = "/tmp/lakec-test-XXXXXX";
   char *dir = mkdtemp(tmpl);
   assert_non_null(dir);
+  if (!made_dirs) {
+    made_by = getpid();
+    atexit(remove_made_dirs);
+  }
+  char **grown = realloc(made_dirs, (made_len + 1) * sizeof *grown);
+  assert_non_null(grown);
+  made_dirs = grown;
+  made_dirs[made_len] = strdup(dir);
+  assert_non_null(made_dirs[made_len++]);
   return arena_strdup(&ctx->arena, dir);
 }
 
