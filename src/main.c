@@ -10,6 +10,7 @@
 #include "matrix.h"
 #include "jsonschema.h"
 #include "report.h"
+#include "source.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -323,31 +324,35 @@ typedef struct Side {
   char error[320];
 } Side;
 
+/* Templates and manifests lakec writes are far smaller. */
+#define JSON_MAX_BYTES ((size_t)1 << 30)
+
 /* A JSON file read whole, then parsed from memory (several times faster than
- * jansson's reading from a FILE); NULL with `error` set. */
+ * jansson's reading from a FILE); NULL with `error` set. Only a regular
+ * file is read (source_open: a FIFO named in a manifest does not block). */
 static json_t *load_json(const char *path, char *error, size_t error_size) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) {
-    snprintf(error, error_size, "cannot read '%s': %s", path, strerror(errno));
+  size_t size;
+  const char *why;
+  int fd = source_open(path, 0, JSON_MAX_BYTES, &size, &why);
+  if (fd < 0) {
+    snprintf(error, error_size, "cannot read '%s': %s", path, why);
     return NULL;
   }
-  char *text = NULL;
-  size_t size = 0, cap = 0, n;
-  char chunk[65536];
-  while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-    if (size + n > cap) {
-      cap = (size + n) * 2;
-      char *grown = realloc(text, cap);
-      if (!grown)
-        BUG("out of memory");
-      text = grown;
-    }
-    memcpy(text + size, chunk, n);
-    size += n;
+  char *text = malloc(size + 1);
+  if (!text)
+    BUG("out of memory");
+  size_t n = 0;
+  while (n < size) {
+    ssize_t got = read(fd, text + n, size - n);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0)
+      break;
+    n += (size_t)got;
   }
-  fclose(fp);
+  close(fd);
   json_error_t err;
-  json_t *v = json_loadb(text ? text : "", size, 0, &err);
+  json_t *v = json_loadb(text, n, 0, &err);
   if (!v)
     snprintf(error, error_size, "%s:%d:%d: not valid JSON: %s", path, err.line, err.column,
              err.text);

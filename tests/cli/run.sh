@@ -180,6 +180,12 @@ done
 mkfifo pipe.yaml
 check "a FIFO as input does not hang" 2 timeout 10 "$lakec" validate pipe.yaml
 expect "a FIFO as input is named" "grep -q \"'pipe.yaml' is not a regular file\" stderr"
+mkdir -p fifo-out
+check "build for the FIFO case" 0 "$lakec" build $nopkg -o fifo-out stages/dev.yaml
+rm fifo-out/metrics/dev/metrics-dev.template.json
+mkfifo fifo-out/metrics/dev/metrics-dev.template.json
+check "a FIFO named by a manifest does not hang diff" 2 timeout 10 "$lakec" diff $nopkg stages/dev.yaml fifo-out/metrics/dev
+expect "the FIFO template is named" "grep -q 'metrics-dev.template.json: cannot be read' stderr"
 
 echo "command line: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
