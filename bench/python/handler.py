@@ -78,12 +78,16 @@ def process(event, _deadline):
 def query(event, deadline):
     params = event.get("queryStringParameters") or {}
     athena = boto3.client("athena")
+    # the C handler's query: the time bound, and the partition bound that prunes
+    start = f"{params['from']}T00:00:00Z"
     sql = ("SELECT timestamp, service, requests, errors, latency_ms_p50, latency_ms_p99 FROM processed"
-           " WHERE service = ? AND timestamp >= ? ORDER BY timestamp DESC LIMIT " + str(int(params.get("limit", 100))))
+           " WHERE 1 = 1 AND service = ? AND timestamp >= ? AND (year || month || day || hour) >= ?"
+           " ORDER BY timestamp DESC LIMIT " + str(int(params.get("limit", 100))))
     qid = athena.start_query_execution(
         QueryString=sql, QueryExecutionContext={"Database": os.environ["LAKEC_DATABASE"]},
         WorkGroup=os.environ["LAKEC_WORKGROUP"],
-        ExecutionParameters=[f"'{params['service']}'", f"'{params['from']}T00:00:00Z'"])["QueryExecutionId"]
+        ExecutionParameters=[f"'{params['service']}'", f"'{start}'",
+                             f"'{start[0:4]}{start[5:7]}{start[8:10]}{start[11:13]}'"])["QueryExecutionId"]
     delay = 0.05
     while True:
         state = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"]
