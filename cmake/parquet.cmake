@@ -23,7 +23,8 @@ add_library(lakec_parquet STATIC
   src/parquet/page.c
   src/parquet/chunk.c
   src/parquet/schema.c
-  src/parquet/writer.c)
+  src/parquet/writer.c
+  src/parquet/csv.c)
 target_include_directories(lakec_parquet PUBLIC src/parquet)
 target_include_directories(lakec_parquet PRIVATE ${LAKEC_SNAPPY_INCLUDE})
 target_link_libraries(lakec_parquet PUBLIC
