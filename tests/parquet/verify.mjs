@@ -4,14 +4,17 @@
 // parquet_schema() (physical, converted and logical types, repetition) and
 // parquet_metadata() (codec, encodings, row groups, statistics).
 //
-// usage: node verify.mjs PQWRITE RUNSTAT
+// Then CSV files through the streaming CSV reader into Parquet
+// (csv2parquet), compared by DuckDB with its own reading of the CSV.
+//
+// usage: node verify.mjs PQWRITE RUNSTAT CSV2PARQUET
 import { DuckDBInstance } from '@duckdb/node-api';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const [pqwrite, runstat] = process.argv.slice(2);
+const [pqwrite, runstat, csv2parquet] = process.argv.slice(2);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lakec-parquet-'));
 const db = await (await DuckDBInstance.create(':memory:', { threads: '1' })).connect();
 let failures = 0, checks = 0;
@@ -297,6 +300,63 @@ for (const [name, description] of cases) await verify(name, description);
   for (const [k, v] of Object.entries(r)) if (k !== 'n') check(v === true, `generated: column ${k} differs`);
   const [g] = await rows(`SELECT count(DISTINCT row_group_id) AS groups FROM parquet_metadata(${literal(file)})`);
   check(g.groups === BigInt(count / groupRows), `generated: ${g.groups} row groups`);
+}
+
+// CSV in, Parquet out: DuckDB's own CSV reader against what csv2parquet
+// wrote. Quoted empty fields are empty strings, unquoted ones null (both
+// sides); short rows end in nulls.
+async function compareCsv(name, csv, columns, ragged) {
+  // (DuckDB pads short rows only in its serial reader.)
+  const padding = ragged ? 'null_padding = true, parallel = false' : 'null_padding = false';
+  const source = `read_csv(${literal(csv)}, all_varchar = true, header = true, ${padding},
+    allow_quoted_nulls = false, quote = '"', escape = '"', delim = ',')`;
+  const parquet = `read_parquet(${literal(csv + '.parquet')})`;
+  const list = columns.map(quote).join(', ');
+  const summary = async (from) => (await rows(
+    `SELECT count(*) AS n, sum(hash(${list})::HUGEINT) AS h FROM ${from}`))[0];
+  const [want, have] = [await summary(source), await summary(parquet)];
+  check(want.n === have.n && want.n > 0n, `${name}: ${have.n} rows from the CSV, DuckDB reads ${want.n}`);
+  check(want.h === have.h, `${name}: the values differ from DuckDB's reading of the CSV`);
+  const [diff] = await rows(`SELECT count(*) AS n FROM (FROM ${source} EXCEPT ALL FROM ${parquet})`);
+  check(diff.n === 0n, `${name}: ${diff.n} rows of the CSV are not in the Parquet file`);
+}
+
+{
+  const csv = path.join(work, 'tricky.csv');
+  fs.writeFileSync(csv, '\uFEFFid,text,note\r\n' +
+    '1,"comma, inside","quote ""inside"""\r\n' +
+    '2,"line\nbreak","crlf\r\ninside"\r\n' +
+    '3,Ünïcødé — 日本語 🦆,""\r\n' +
+    '4,,\r\n' +
+    '5\r\n' +
+    `6,${'x'.repeat(300000)},end`);
+  execFileSync(csv2parquet, [csv, csv + '.parquet'], { stdio: 'ignore' });
+  await compareCsv('tricky.csv', csv, ['id', 'text', 'note'], true);
+}
+
+// 100 MB of CSV streamed through in 64 KiB reads: the converter's peak
+// memory stays that of a row group, not of the input.
+{
+  const csv = path.join(work, 'large.csv');
+  const fd = fs.openSync(csv, 'w');
+  fs.writeSync(fd, 'id,name,text,city,amount\r\n');
+  let size = 0, i = 0;
+  while (size < 100e6) {
+    let block = '';
+    for (let k = 0; k < 10000; k++, i++)
+      block += `${i},"name ${i % 1000}, ${i % 7}","say ""${i}""\nthen more",Zürich ${i % 13},${i * 0.5}\r\n`;
+    size += fs.writeSync(fd, block);
+  }
+  fs.closeSync(fd);
+  const t0 = Date.now();
+  const [, , rssKiB] = execFileSync(runstat, ['1', csv2parquet, csv, csv + '.parquet'])
+    .toString().trim().split(/\s+/).map(Number);
+  const seconds = (Date.now() - t0) / 1000;
+  console.log(`csv: ${(size / 1e6).toFixed(0)} MB, ${i} rows in ${seconds.toFixed(2)} s ` +
+    `(${(size / 1e6 / seconds).toFixed(1)} MB/s of CSV in), peak RSS ${(rssKiB / 1024).toFixed(1)} MiB`);
+  if (!process.env.LAKEC_TEST_SANITIZED)
+    check(rssKiB < 64 * 1024, `csv2parquet's peak RSS ${rssKiB} KiB for ${size} bytes`);
+  await compareCsv('large.csv', csv, ['id', 'name', 'text', 'city', 'amount'], false);
 }
 
 fs.rmSync(work, { recursive: true, force: true });
