@@ -63,7 +63,7 @@ int pq_chunk_write(const PqColumnState *c, PqCodec codec, PqScratch *s, PqOut *o
   s->dictionary.len = 0;
   if (c->dictionary_used &&
       pq_page_dictionary(c, codec, s, &s->dictionary, &chunk.uncompressed, &chunk.compressed)) {
-    *error = "compression failed";
+    *error = "the dictionary page failed to compress or passed 2 GiB";
     return -1;
   }
   if (pq_out_write(out, s->dictionary.data, s->dictionary.len) ||

@@ -76,13 +76,16 @@ static void clear_page(PqColumnState *c) {
   c->page_levels = 0;
 }
 
-int pq_page_flush(PqColumnState *c, PqCodec codec, PqScratch *s) {
-  if (c->page_levels == 0) return 0;
+const char *pq_page_flush(PqColumnState *c, PqCodec codec, PqScratch *s) {
+  if (c->page_levels == 0) return NULL;
   s->body.len = s->compressed.len = s->header.len = 0;
   put_levels(&s->body, &c->reps, c->max_rep);
   put_levels(&s->body, &c->defs, c->max_def);
   put_values(&s->body, c);
-  if (pq_compress(codec, s->body.data, s->body.len, &s->compressed) != 0) return -1;
+  if (s->body.len > INT32_MAX) return "a page larger than 2 GiB (a row's values too long)";
+  if (pq_compress(codec, s->body.data, s->body.len, &s->compressed) != 0)
+    return "compression failed";
+  if (s->compressed.len > INT32_MAX) return "a page larger than 2 GiB (a row's values too long)";
   data_page_header(&s->header, c, s->body.len, s->compressed.len);
   pq_buf_append(&c->pages, s->header.data, s->header.len);
   pq_buf_append(&c->pages, s->compressed.data, s->compressed.len);
@@ -92,13 +95,15 @@ int pq_page_flush(PqColumnState *c, PqCodec codec, PqScratch *s) {
   if (c->dictionary_mode) c->dictionary_used = true;
   else c->plain_used = true;
   clear_page(c);
-  return 0;
+  return NULL;
 }
 
 int pq_page_dictionary(const PqColumnState *c, PqCodec codec, PqScratch *s, PqBuf *out,
                        int64_t *uncompressed, int64_t *compressed) {
   s->compressed.len = s->header.len = 0;
+  if (c->dict.plain.len > INT32_MAX) return -1;
   if (pq_compress(codec, c->dict.plain.data, c->dict.plain.len, &s->compressed) != 0) return -1;
+  if (s->compressed.len > INT32_MAX) return -1;
   Thrift t;
   th_init(&t, &s->header);
   page_header_begin(&t, PAGE_DICTIONARY, c->dict.plain.len, s->compressed.len);

@@ -203,14 +203,14 @@ int pq_write_list(PqWriter *w, size_t column, const PqBytes *items, size_t count
  * splits a row (a list's items stay on one page). */
 static int end_column_row(PqWriter *w, PqColumnState *c) {
   PqCodec codec = w->options.codec;
+  const char *error = NULL;
   if (c->dictionary_mode && c->dict.plain.len > w->options.dictionary_bytes) {
-    if (pq_page_flush(c, codec, &w->scratch) != 0) return fail(w, "compression failed");
+    error = pq_page_flush(c, codec, &w->scratch);
     c->dictionary_mode = false; /* PLAIN for the rest of this row group */
   }
-  if (pq_column_page_size(c) >= w->options.page_bytes &&
-      pq_page_flush(c, codec, &w->scratch) != 0)
-    return fail(w, "compression failed");
-  return 0;
+  if (!error && pq_column_page_size(c) >= w->options.page_bytes)
+    error = pq_page_flush(c, codec, &w->scratch);
+  return error ? fail(w, error) : 0;
 }
 
 static size_t row_group_size(const PqWriter *w) {
@@ -229,8 +229,8 @@ static int flush_row_group(PqWriter *w) {
   PqChunkSizes sizes = {0, 0};
   for (size_t i = 0; i < w->column_count; i++) {
     PqColumnState *c = &w->columns[i];
-    if (pq_page_flush(c, w->options.codec, &w->scratch) != 0) return fail(w, "compression failed");
-    const char *error = NULL;
+    const char *error = pq_page_flush(c, w->options.codec, &w->scratch);
+    if (error) return fail(w, error);
     if (pq_chunk_write(c, w->options.codec, &w->scratch, &w->out, &meta, &sizes, &error))
       return fail(w, error);
     pq_column_reset_chunk(c, w->options.dictionary);
