@@ -7,6 +7,8 @@
 // Then CSV files through the streaming CSV reader into Parquet
 // (csv2parquet), compared by DuckDB with its own reading of the CSV.
 //
+// Last, check_layout.py reads every file's footer and walks its pages.
+//
 // usage: node verify.mjs PQWRITE RUNSTAT CSV2PARQUET
 import { DuckDBInstance } from '@duckdb/node-api';
 import { execFileSync } from 'node:child_process';
@@ -68,11 +70,14 @@ function same(a, b) {
 
 const show = (v) => JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? `${x}n` : x))?.slice(0, 120);
 
+const written = []; // every file, for check_layout.py at the end
+
 function writeFile(name, description) {
   const json = path.join(work, `${name}.json`);
   const out = path.join(work, `${name}.parquet`);
   fs.writeFileSync(json, JSON.stringify(description));
   execFileSync(pqwrite, [json, out], { stdio: 'inherit' });
+  written.push(out);
   return out;
 }
 
@@ -274,6 +279,7 @@ for (const [name, description] of cases) await verify(name, description);
 {
   const count = 2000000, groupRows = 250000;
   const file = path.join(work, 'generated.parquet');
+  written.push(file);
   const t0 = Date.now();
   const [, , rssKiB] = execFileSync(runstat, ['1', pqwrite, '--generate', String(count),
     '--row-group-rows', String(groupRows), file]).toString().trim().split(/\s+/).map(Number);
@@ -331,6 +337,7 @@ async function compareCsv(name, csv, columns, ragged) {
     '5\r\n' +
     `6,${'x'.repeat(300000)},end`);
   execFileSync(csv2parquet, [csv, csv + '.parquet'], { stdio: 'ignore' });
+  written.push(csv + '.parquet');
   await compareCsv('tricky.csv', csv, ['id', 'text', 'note'], true);
 }
 
@@ -352,11 +359,23 @@ async function compareCsv(name, csv, columns, ragged) {
   const [, , rssKiB] = execFileSync(runstat, ['1', csv2parquet, csv, csv + '.parquet'])
     .toString().trim().split(/\s+/).map(Number);
   const seconds = (Date.now() - t0) / 1000;
+  written.push(csv + '.parquet');
   console.log(`csv: ${(size / 1e6).toFixed(0)} MB, ${i} rows in ${seconds.toFixed(2)} s ` +
     `(${(size / 1e6 / seconds).toFixed(1)} MB/s of CSV in), peak RSS ${(rssKiB / 1024).toFixed(1)} MiB`);
   if (!process.env.LAKEC_TEST_SANITIZED)
     check(rssKiB < 64 * 1024, `csv2parquet's peak RSS ${rssKiB} KiB for ${size} bytes`);
   await compareCsv('large.csv', csv, ['id', 'name', 'text', 'city', 'amount'], false);
+}
+
+// A second opinion on every file's layout, from Python's standard library.
+{
+  const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'check_layout.py');
+  try {
+    execFileSync('python3', [script, ...written], { stdio: 'inherit' });
+    check(true, 'layout');
+  } catch {
+    check(false, 'check_layout.py found the layout wrong (above)');
+  }
 }
 
 fs.rmSync(work, { recursive: true, force: true });
