@@ -90,7 +90,8 @@ int pq_end_row(PqWriter *w);
 
 /* Flushes the last row group and writes the footer. A file of zero rows is
  * a valid Parquet file: the schema and no row group. Returns 0 or -1
- * (pq_error). Does not free the writer. */
+ * (pq_error). Does not free the writer; any call after it but the ones
+ * below fails. */
 int pq_writer_close(PqWriter *w);
 void pq_writer_free(PqWriter *w);
 

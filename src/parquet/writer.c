@@ -288,7 +288,9 @@ int pq_writer_close(PqWriter *w) {
            pq_out_write(&w->out, length, sizeof length) ||
            pq_out_write(&w->out, MAGIC, sizeof MAGIC);
   pq_buf_free(&footer);
-  return rc ? fail(w, "the sink failed") : 0;
+  if (rc) return fail(w, "the sink failed");
+  w->error = "the writer is closed"; /* every later call fails */
+  return 0;
 }
 
 void pq_writer_free(PqWriter *w) {

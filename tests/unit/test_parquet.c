@@ -179,6 +179,9 @@ static void same_input_same_bytes(void **state) {
   assert_int_equal(pq_writer_close(wb), 0);
   assert_int_equal(pq_rows(wa), 1000);
   assert_int_equal(pq_bytes_written(wa), a.bytes.len);
+  assert_int_equal(pq_writer_close(wa), -1); /* once only */
+  assert_int_equal(pq_write_string(wa, 0, "late", 4), -1);
+  assert_string_equal(pq_error(wa), "the writer is closed");
   assert_int_equal(a.bytes.len, b.bytes.len);
   assert_memory_equal(a.bytes.data, b.bytes.data, a.bytes.len);
   pq_writer_free(wa);
