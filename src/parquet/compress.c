@@ -1,18 +1,10 @@
-/* compress: SNAPPY (raw snappy blocks, as Parquet wants them) and GZIP (a
- * gzip member, as Parquet's GZIP codec means). */
+/* compress: SNAPPY (raw Snappy, as Parquet wants it; snappy.c) and GZIP (a
+ * gzip member, as Parquet's GZIP codec means; zlib). */
 #include "compress.h"
 
-#include <snappy-c.h>
 #include <zlib.h>
 
-static int compress_snappy(const uint8_t *data, size_t len, PqBuf *out) {
-  size_t room = snappy_max_compressed_length(len);
-  pq_buf_reserve(out, room);
-  if (snappy_compress((const char *)data, len, (char *)out->data + out->len, &room) != SNAPPY_OK)
-    return -1;
-  out->len += room;
-  return 0;
-}
+#include "snappy.h"
 
 static int compress_gzip(const uint8_t *data, size_t len, PqBuf *out) {
   z_stream z = {0};
@@ -33,7 +25,7 @@ static int compress_gzip(const uint8_t *data, size_t len, PqBuf *out) {
 
 int pq_compress(PqCodec codec, const uint8_t *data, size_t len, PqBuf *out) {
   switch (codec) {
-  case PQ_SNAPPY: return compress_snappy(data, len, out);
+  case PQ_SNAPPY: pq_snappy_compress(data, len, out); return 0;
   case PQ_GZIP: return compress_gzip(data, len, out);
   case PQ_UNCOMPRESSED: pq_buf_append(out, data, len); return 0;
   }

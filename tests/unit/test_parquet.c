@@ -1,6 +1,7 @@
 /* parquet: the writer's building blocks against the examples of the format's
  * own documents (the RLE / bit-packing hybrid of Encodings.md, the Thrift
- * compact protocol's field and list headers), and the API's refusals:
+ * compact protocol's field and list headers), the Snappy compressor against
+ * libsnappy's own decompressor, and the API's refusals:
  * DuckDB reads the files the tests/parquet/ test writes, this checks what a
  * reader never sees. */
 #include <setjmp.h>
@@ -8,11 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <snappy-c.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "parquet.h"
 #include "rle.h"
+#include "snappy.h"
 #include "thrift.h"
 
 static void bit_packed_example(void **state) {
@@ -66,6 +70,48 @@ static void compact_protocol(void **state) {
   assert_int_equal(out.len, sizeof want);
   assert_memory_equal(out.data, want, sizeof want);
   pq_buf_free(&out);
+}
+
+/* Compressed by snappy.c, then checked and decompressed by libsnappy. */
+static void snappy_round_trip(const uint8_t *in, size_t len) {
+  PqBuf out = {0};
+  pq_snappy_compress(in, len, &out);
+  assert_true(out.len <= 32 + len + len / 6);
+  assert_int_equal(snappy_validate_compressed_buffer((const char *)out.data, out.len), SNAPPY_OK);
+  size_t back_len = 0;
+  assert_int_equal(snappy_uncompressed_length((const char *)out.data, out.len, &back_len), SNAPPY_OK);
+  assert_int_equal(back_len, len);
+  char *back = malloc(len ? len : 1);
+  assert_int_equal(snappy_uncompress((const char *)out.data, out.len, back, &back_len), SNAPPY_OK);
+  assert_int_equal(back_len, len);
+  if (len) assert_memory_equal(back, in, len);
+  free(back);
+  pq_buf_free(&out);
+}
+
+static void snappy_against_libsnappy(void **state) {
+  (void)state;
+  size_t size = 1 << 20;
+  uint8_t *data = malloc(size);
+  snappy_round_trip((const uint8_t *)"", 0);
+  snappy_round_trip((const uint8_t *)"a", 1);
+  snappy_round_trip((const uint8_t *)"abcd", 4);
+  snappy_round_trip((const uint8_t *)"abcdabcdabcdabcdabcdx", 21); /* overlapping copies */
+  memset(data, 0, size);
+  snappy_round_trip(data, size); /* one long run */
+  memcpy(data, "Q7#x!k2@", 8); /* the same 8 bytes again past the 2-byte offset's reach */
+  memcpy(data + 66000, "Q7#x!k2@", 8);
+  snappy_round_trip(data, 66008);
+  uint32_t x = 12345;
+  for (size_t i = 0; i < size; i++) { /* noise, then the same 70 KB again: too far back */
+    x = x * 1103515245u + 12345u;
+    data[i] = i < 70000 || i >= 140000 ? (uint8_t)(x >> 24) : data[i - 70000];
+  }
+  snappy_round_trip(data, size);
+  for (size_t i = 0; i < size; i++) data[i] = (uint8_t)("column,value;"[i % 13] + (i / 4096) % 3);
+  snappy_round_trip(data, size); /* text-like, with literals of every length */
+  for (size_t len = 1; len < 300; len += 7) snappy_round_trip(data + 5, len);
+  free(data);
 }
 
 typedef struct {
@@ -204,7 +250,8 @@ static void the_sink_fails(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(bit_packed_example), cmocka_unit_test(runs_and_padding),
-      cmocka_unit_test(compact_protocol),   cmocka_unit_test(refused_schemas),
+      cmocka_unit_test(compact_protocol),   cmocka_unit_test(snappy_against_libsnappy),
+      cmocka_unit_test(refused_schemas),
       cmocka_unit_test(refused_values),     cmocka_unit_test(zero_rows),
       cmocka_unit_test(same_input_same_bytes), cmocka_unit_test(the_sink_fails),
   };
