@@ -4,7 +4,7 @@
 # figures. Seeds by target: fuzz_compile takes stages/, templates/, the
 # bad-input corpus and the fixtures; fuzz_handler_<name> takes
 # tests/fuzz/corpus/handler_<name>/ and the sample events; fuzz_csv takes
-# tests/fuzz/corpus/csv/.
+# tests/fuzz/corpus/csv/, fuzz_snappy those and the README.
 # usage: tests/fuzz/run.sh FUZZ_BINARY SECONDS
 set -eu
 fuzzer=$1
@@ -24,6 +24,9 @@ fuzz_compile)
   done ;;
 fuzz_csv)
   cp "$root"/tests/fuzz/corpus/csv/* "$work/corpus/" ;;
+fuzz_snappy)
+  # text with repeats, a page's worth of levels, the CSV seeds
+  cp "$root"/README.md "$root"/tests/fuzz/corpus/csv/* "$work/corpus/" ;;
 fuzz_handler_*)
   cp "$root/tests/fuzz/corpus/${target#fuzz_}"/* "$root"/src/handlers/events/*.json "$work/corpus/" ;;
 *)
