@@ -2,7 +2,7 @@
 # host (README: "Building the handlers for another architecture"): Debian's
 # cross compiler and the arm64 packages of the handlers' static libraries
 # (dpkg --add-architecture arm64; gcc-aarch64-linux-gnu, libjansson-dev:arm64,
-# libssl-dev:arm64). libcurl is built from Debian's source with this file
+# libssl-dev:arm64, and zlib1g-dev:arm64 for the Parquet writer). libcurl is built from Debian's source with this file
 # (cmake/curl.cmake).
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)

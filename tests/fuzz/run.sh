@@ -3,7 +3,8 @@
 # sanitizer report, leak, broken invariant or timeout; prints libFuzzer's
 # figures. Seeds by target: fuzz_compile takes stages/, templates/, the
 # bad-input corpus and the fixtures; fuzz_handler_<name> takes
-# tests/fuzz/corpus/handler_<name>/ and the sample events.
+# tests/fuzz/corpus/handler_<name>/ and the sample events; fuzz_csv takes
+# tests/fuzz/corpus/csv/, fuzz_snappy those and the README.
 # usage: tests/fuzz/run.sh FUZZ_BINARY SECONDS
 set -eu
 fuzzer=$1
@@ -21,6 +22,11 @@ fuzz_compile)
   for f in "$root"/stages/*.yaml; do
     grep -v '^extends:' "$f" | cat "$root/templates/metrics-lake.yaml" - > "$work/corpus/inlined-$(basename "$f")"
   done ;;
+fuzz_csv)
+  cp "$root"/tests/fuzz/corpus/csv/* "$work/corpus/" ;;
+fuzz_snappy)
+  # text with repeats, a page's worth of levels, the CSV seeds
+  cp "$root"/README.md "$root"/tests/fuzz/corpus/csv/* "$work/corpus/" ;;
 fuzz_handler_*)
   cp "$root/tests/fuzz/corpus/${target#fuzz_}"/* "$root"/src/handlers/events/*.json "$work/corpus/" ;;
 *)
