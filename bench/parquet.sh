@@ -6,6 +6,10 @@
 # CSV_MB megabytes of CSV (quoted fields, line ends in quotes, CRLF) through
 # the streaming CSV reader into Parquet (csv2parquet): MB/s of CSV in and
 # peak RSS, which stays that of a row group whatever the input's size.
+# Then the same CSV through DuckDB's COPY ... TO parquet (bench/duckdb_copy.mjs,
+# single-threaded and with DuckDB's default threads): MB/s of CSV in, the
+# Parquet size, and the peak RSS of its whole Node process. DuckDB is the
+# tests' pinned @duckdb/node-api (tests/parquet/run.sh installs it).
 # usage: bench/parquet.sh [BUILD_DIR] [ROWS] [RUNS] [CSV_MB]
 #        (defaults: build, 2000000, 3, 1000)
 set -eu
@@ -43,3 +47,21 @@ awk -v ms="$1" -v rss="$3" -v bytes="$bytes" -v out="$(wc -c <"$work/out.parquet
   s = (ms > 0 ? ms : 1) / 1000
   printf "\ncsv to parquet: %.0f MB of CSV in %.0f ms: %.1f MB/s of CSV in, %.1f MB of Parquet, peak RSS %.1f MiB\n",
     bytes / 1e6, ms, bytes / 1e6 / s, out / 1e6, rss / 1024 }'
+
+duckdb_modules=$root/tests/parquet/node_modules
+if ! command -v node >/dev/null || [ ! -d "$duckdb_modules/@duckdb/node-api" ]; then
+  echo "duckdb: not compared (needs node and tests/parquet/node_modules: run tests/parquet/run.sh once)"
+  exit 0
+fi
+ln -s "$duckdb_modules" "$work/node_modules"
+cp "$root/bench/duckdb_copy.mjs" "$work/"
+for threads in 1 default; do
+  "$runstat" 1 node "$work/duckdb_copy.mjs" "$work/in.csv" "$work/duck.parquet" "$threads" \
+    >"$work/stat"
+  set -- $(cat "$work/stat")
+  copy_ms=$(node "$work/duckdb_copy.mjs" "$work/in.csv" "$work/duck.parquet" "$threads")
+  awk -v t="$threads" -v ms="$copy_ms" -v rss="$3" -v bytes="$bytes" -v out="$(wc -c <"$work/duck.parquet")" 'BEGIN {
+    s = (ms > 0 ? ms : 1) / 1000
+    printf "duckdb COPY, threads=%s: %.0f ms: %.1f MB/s of CSV in, %.1f MB of Parquet, peak RSS %.1f MiB (its Node process)\n",
+      t, ms, bytes / 1e6 / s, out / 1e6, rss / 1024 }'
+done

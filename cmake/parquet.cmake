@@ -18,7 +18,8 @@ add_library(lakec_parquet STATIC
   src/parquet/chunk.c
   src/parquet/schema.c
   src/parquet/writer.c
-  src/parquet/csv.c)
+  src/parquet/csv.c
+  src/parquet/convert.c)
 target_include_directories(lakec_parquet PUBLIC src/parquet)
 target_include_directories(lakec_parquet PRIVATE ${LAKEC_ZLIB_INCLUDE})
 target_link_libraries(lakec_parquet PUBLIC ${LAKEC_LIBZ_A})
