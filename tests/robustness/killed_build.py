@@ -98,33 +98,30 @@ class KilledBuild(unittest.TestCase):
         self.assertEqual(set(files), named, f"{stage}: files the manifest does not name")
         self.assertIn(files, [c[stage] for c in self.complete], f"{stage}: a mix of two builds")
 
-    def write_window(self, cache):
-        """(first seen, last seen, end) of a build's temporaries, in seconds
-        from its start, watched every 2 ms."""
+    def build_duration(self, cache):
+        """Seconds of one build without the deflate cache."""
         shutil.rmtree(cache, ignore_errors=True)
         start = time.monotonic()
-        proc = subprocess.Popen([LAKEC, "build", "-o", self.out, "--handlers", self.handlers[0],
-                                 *STAGES], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        seen = []
-        while proc.poll() is None:
-            if temporaries(self.out):
-                seen.append(time.monotonic() - start)
-            time.sleep(0.002)
-        end = time.monotonic() - start
-        self.assertEqual(proc.returncode, 0)
-        first, last = (seen[0], seen[-1]) if seen else (0.0, end)
-        return (max(0.0, first - 0.005), last, end)
+        r = lakec("build", "-o", self.out, "--handlers", self.handlers[0], *STAGES)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return time.monotonic() - start
+
+    def wait_for_temporaries(self, proc, rng):
+        """Until the build's temporaries appear (it is writing), then a few
+        milliseconds more at random."""
+        while proc.poll() is None and not temporaries(self.out):
+            time.sleep(0.001)
+        time.sleep(rng.uniform(0.0, 0.01))
 
     def test_a_killed_build_leaves_each_stage_old_or_new(self):
-        # Every build below starts without the deflate cache, as this one.
-        # Its temporaries exist only at the end (the zips are made in memory
-        # first): the window is found by watching, and every other kill is
-        # aimed at it, the others anywhere in the build.
+        # Every build below starts without the deflate cache. Its
+        # temporaries exist only at its end (the zips are made in memory
+        # first): every other kill waits for them to appear, the others land
+        # anywhere in the build.
         cache = os.path.join(self.out, ".cache")
         r = lakec("build", "-o", self.out, "--handlers", self.handlers[1], *STAGES)
         self.assertEqual(r.returncode, 0, r.stderr)
-        window = self.write_window(cache)
+        duration = self.build_duration(cache)
         rng = random.Random(1)
         killed_with_leftovers = 0
         for i in range(ROUNDS):
@@ -132,8 +129,10 @@ class KilledBuild(unittest.TestCase):
             proc = subprocess.Popen([LAKEC, "build", "-o", self.out, "--handlers",
                                      self.handlers[(i + 1) % 2], *STAGES], cwd=ROOT,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(window[0], window[1]) if i % 2 else
-                       rng.uniform(0.0, window[2]))
+            if i % 2:
+                self.wait_for_temporaries(proc, rng)
+            else:
+                time.sleep(rng.uniform(0.0, duration))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             for stage in ("dev", "qa", "prod"):
