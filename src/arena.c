@@ -110,6 +110,18 @@ void ptrvec_push(Arena *a, PtrVec *v, void *item) {
   v->items[v->len++] = item;
 }
 
+void text_add(Text *t, const char *p, size_t n) {
+  if (t->len + n + 1 > t->cap) {
+    t->cap = (t->len + n + 1) * 2;
+    t->s = realloc(t->s, t->cap);
+    if (!t->s)
+      BUG("out of memory");
+  }
+  memcpy(t->s + t->len, p, n);
+  t->len += n;
+  t->s[t->len] = '\0';
+}
+
 void lakec_bug(const char *file, int line, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

@@ -32,6 +32,14 @@ typedef struct PtrVec {
 } PtrVec;
 void ptrvec_push(Arena *a, PtrVec *v, void *item);
 
+/* A growable string on the heap (free .s), always NUL-terminated once
+ * something was added: for texts made piece by piece outside any arena. */
+typedef struct Text {
+  char *s;
+  size_t len, cap;
+} Text;
+void text_add(Text *t, const char *p, size_t n);
+
 /* Our own bug: name the place and abort (git's BUG()). */
 #define BUG(...) lakec_bug(__FILE__, __LINE__, __VA_ARGS__)
 _Noreturn void lakec_bug(const char *file, int line, const char *fmt, ...)

@@ -84,24 +84,6 @@ static json_t *replacement(Linker *lk, const IrResource *r, const char *attr) {
   return known ? json_deep_copy(known) : import_of(lk, r, attr);
 }
 
-/* A growable string: Fn::Sub texts are rewritten piece by piece. */
-typedef struct Text {
-  char *s;
-  size_t len, cap;
-} Text;
-
-static void text_add(Text *t, const char *p, size_t n) {
-  if (t->len + n + 1 > t->cap) {
-    t->cap = (t->len + n + 1) * 2;
-    t->s = realloc(t->s, t->cap);
-    if (!t->s)
-      BUG("out of memory");
-  }
-  memcpy(t->s + t->len, p, n);
-  t->len += n;
-  t->s[t->len] = '\0';
-}
-
 /* What replaces ${X} / ${X.A} of another stack: a known literal inlined (a
  * Sub text as it is; a plain string is a name lakec checked, with no "${"
  * in it), else a variable bound to its import in `vars`. */

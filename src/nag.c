@@ -1,5 +1,7 @@
 #include "nag.h"
 
+#include "arena.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,24 +66,7 @@ json_t *nag_mark_statement(json_t *metadata, const char *reason, const char *sid
 
 /* ---- flattening ---- */
 
-typedef struct {
-  char *s;
-  size_t len, cap;
-} Text;
-
-static void put(Text *t, const char *s, size_t n) {
-  if (t->len + n + 1 > t->cap) {
-    t->cap = (t->len + n + 1) * 2;
-    t->s = realloc(t->s, t->cap);
-    if (!t->s)
-      abort();
-  }
-  memcpy(t->s + t->len, s, n);
-  t->len += n;
-  t->s[t->len] = '\0';
-}
-
-static void put_str(Text *t, const char *s) { put(t, s, strlen(s)); }
+static void put_str(Text *t, const char *s) { text_add(t, s, strlen(s)); }
 
 /* A string with every "${" as "<" and every "}" as ">". */
 static void put_angled(Text *t, const char *s) {
@@ -90,7 +75,7 @@ static void put_angled(Text *t, const char *s) {
       put_str(t, "<");
       s++;
     } else {
-      put(t, *s == '}' ? ">" : s, 1);
+      text_add(t, *s == '}' ? ">" : s, 1);
     }
   }
 }
@@ -104,7 +89,7 @@ static void put_json(Text *t, json_t *v) {
   char *text = malloc(n + 1);
   if (!text)
     abort();
-  put(t, text, json_dumpb(v, text, n, flags));
+  text_add(t, text, json_dumpb(v, text, n, flags));
   free(text);
 }
 
@@ -189,7 +174,7 @@ static json_t *literal_regex(const char *finding) {
   for (const char *p = finding; *p; p++) {
     if (strchr("\\^$.|?*+()[]{}/", *p))
       put_str(&t, "\\");
-    put(&t, p, 1);
+    text_add(&t, p, 1);
   }
   put_str(&t, "$/");
   json_t *r = json_pack("{s:s}", "regex", t.s);
