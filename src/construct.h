@@ -65,7 +65,9 @@ struct Construct {
   /* Completes and checks every item once all are decoded: computed defaults,
    * naming rules, references to other constructs (resolved into pointers). */
   void (*check)(Ctx *ctx, Model *m, const Construct *self);
-  /* Lowers one item into the IR (in the item's stack). */
+  /* Lowers one item into the IR (in the item's stack). NULL for a construct
+   * that creates nothing of its own, whose grants carry it (a data set): its
+   * shape then has no `stack`. */
   void (*lower)(Ctx *ctx, Ir *ir, const Model *m, const void *item);
   /* What another construct may ask about an item: "name", "arn", "url" ...
    * False when the construct has no such attribute (our bug). */

@@ -106,7 +106,7 @@ Ir *lower(Ctx *ctx, const Model *m) {
   lower_stacks(ctx, ir, m);
   for (size_t i = 0; i < CONSTRUCTS_COUNT; i++) {
     const Construct *c = CONSTRUCTS[i];
-    for (size_t k = 0; k < construct_count(m, c); k++) {
+    for (size_t k = 0; c->lower && k < construct_count(m, c); k++) {
       const Item *it = construct_item(m, c, k);
       ir->current_stack = stack_of(ir, it);
       ir->current_origin = it->node;

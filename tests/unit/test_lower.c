@@ -20,7 +20,8 @@ static int teardown(void **state) {
                 "databases:\n  catalog:\n    name: demo_dev\n"                                     \
                 "    crawlers:\n      processed: {bucket: data, prefix: processed/}\n"       \
                 "workgroups:\n  athena:\n    name: demo-dev\n    results: {bucket: data}\n"  \
-                "    bytes_scanned_limit: 10485760\n"
+                "    bytes_scanned_limit: 10485760\n"                                      \
+                "datasets:\n  m:\n    bucket: data\n    columns: {t: timestamp, v: double}\n"
 
 static const char *str_at(const char *id, const char *path) {
   json_t *v = res_get(ir, id, path);
@@ -103,6 +104,59 @@ static void read_gets_and_list_lists_only_the_prefix(void **state) {
   assert_string_equal(json_string_value(json_array_get(json_object_get(cond, "s3:prefix"), 0)), "raw/*");
 }
 
+static json_t *statement_with_sid(const char *role, const char *sid) {
+  json_t *st = res_get(ir, role, "Properties.Policies.0.PolicyDocument.Statement");
+  for (size_t i = 0; i < json_array_size(st); i++)
+    if (!strcmp(json_string_value(json_object_get(json_array_get(st, i), "Sid")), sid))
+      return json_array_get(st, i);
+  fail_msg("%s has no statement %s", role, sid);
+  return NULL;
+}
+
+static const char *actions_text(json_t *statement, char *out, size_t size) {
+  json_t *a = json_object_get(statement, "Action");
+  out[0] = '\0';
+  for (size_t i = 0; i < json_array_size(a); i++)
+    snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? " " : "",
+             json_string_value(json_array_get(a, i)));
+  return out;
+}
+
+/* curate: the three zones, each with exactly what moving a file takes, and
+ * the schema as JSON in the handler's environment. */
+static void curate_moves_files_between_three_zones(void **state) {
+  (void)state;
+  ir = lower_text(&ctx, LAKE "functions:\n  process:\n    grants: [{curate: m}]\n");
+  char text[256];
+  struct { const char *sid, *actions, *resource; } zones[] = {
+      {"CurateRawM", "s3:GetObject s3:DeleteObject", "${DataBucket.Arn}/raw/*"},
+      {"CurateProcessedM", "s3:GetObject s3:PutObject s3:AbortMultipartUpload",
+       "${DataBucket.Arn}/processed/*"},
+      {"CurateQuarantineM", "s3:GetObject s3:PutObject", "${DataBucket.Arn}/quarantine/*"},
+  };
+  for (size_t i = 0; i < 3; i++) {
+    json_t *st = statement_with_sid("ProcessFunctionRole", zones[i].sid);
+    assert_string_equal(actions_text(st, text, sizeof text), zones[i].actions);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(st, "Resource"), "Fn::Sub")),
+                        zones[i].resource);
+  }
+  json_t *schema = json_loads(str_at("ProcessFunction", "Properties.Environment.Variables.LAKEC_DATASET_M"), 0, NULL);
+  assert_non_null(schema);
+  assert_string_equal(json_string_value(json_object_get(schema, "format")), "parquet");
+  assert_string_equal(json_string_value(json_object_get(schema, "codec")), "snappy");
+  assert_true(json_is_true(json_object_get(schema, "header")));
+  assert_int_equal(json_integer_value(json_object_get(schema, "row_group_mb")), 32);
+  json_t *cols = json_object_get(schema, "columns");
+  assert_int_equal(json_array_size(cols), 2);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(cols, 0), "name")), "t");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(cols, 0), "type")), "timestamp");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(cols, 1), "type")), "double");
+  assert_true(json_is_false(json_object_get(json_array_get(cols, 1), "optional")));
+  json_decref(schema);
+  /* process reads neither the bucket names nor the stage */
+  assert_null(res_get(ir, "ProcessFunction", "Properties.Environment.Variables.LAKEC_STAGE"));
+}
+
 static void a_program_lakec_does_not_know_gets_every_variable(void **state) {
   (void)state;
   ir = lower_text(&ctx, LAKE "functions:\n  f:\n    grants:\n      - write: data/raw/\n");
@@ -114,7 +168,8 @@ static void a_program_lakec_does_not_know_gets_every_variable(void **state) {
 static void schedules_and_triggers_become_rules(void **state) {
   (void)state;
   ir = lower_text(&ctx, LAKE "functions:\n  ingest:\n    schedule: {expression: rate(1 minute), enabled: false}\n"
-                             "  process:\n    on_object_created: {bucket: data, prefix: raw/, suffix: .csv}\n");
+                             "  process:\n    on_object_created: {bucket: data, prefix: raw/, suffix: .csv}\n"
+                             "    grants: [{curate: m}]\n");
   assert_string_equal(str_at("IngestScheduleRule", "Properties.ScheduleExpression"), "rate(1 minute)");
   assert_string_equal(str_at("IngestScheduleRule", "Properties.State"), "DISABLED");
   assert_string_equal(str_at("IngestScheduleRule", "Properties.Targets.0.Arn.Fn::GetAtt.0"), "IngestFunction");
@@ -289,6 +344,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(production_buckets_are_versioned_and_retained, setup, teardown),
       cmocka_unit_test_setup_teardown(functions_run_bootstrap_with_their_own_role, setup, teardown),
       cmocka_unit_test_setup_teardown(read_gets_and_list_lists_only_the_prefix, setup, teardown),
+      cmocka_unit_test_setup_teardown(curate_moves_files_between_three_zones, setup, teardown),
       cmocka_unit_test_setup_teardown(a_program_lakec_does_not_know_gets_every_variable, setup, teardown),
       cmocka_unit_test_setup_teardown(schedules_and_triggers_become_rules, setup, teardown),
       cmocka_unit_test_setup_teardown(catalog_and_athena, setup, teardown),
