@@ -2,7 +2,8 @@
 """The dev stage end to end: lakec builds it with the real handler zips, the
 zips go to an assets bucket in moto, the template is deployed as a stack
 (its code keys left at the defaults lakec wrote), and then the chain runs:
-ingest writes a CSV under raw/, process moves it to processed/ and starts the
+ingest writes a CSV under raw/, process converts it to Parquet under
+processed/ (read back here by DuckDB, an independent reader) and starts the
 crawler, query answers GET /metrics through Athena.
 
 Each handler runs as Lambda would run it: the zip unpacked into a directory of
@@ -11,7 +12,7 @@ back from moto's Lambda, which resolved the template's references), nothing
 else from the build tree, and its events served by the fake Runtime API.
 moto's stacks do not create Glue and Athena resources, so the test creates
 the database, crawler and workgroup with the names the template gives them;
-moto's Athena returns the rows the test queues, which are the processed CSV's.
+moto's Athena returns the rows the test queues, which are the raw CSV's.
 
 usage: handlers_e2e.py LAKEC PROJECT_ROOT HANDLERS_DIR
 """
@@ -38,6 +39,18 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "handlers"))
 from fakes import FakeRuntimeApi, MotoServer  # noqa: E402
 
 REGION, KEY, SECRET = "us-east-1", "testing", "testing"
+PARQUET_TESTS = os.path.join(ROOT, "tests", "parquet")
+
+
+def duckdb_read(path):
+    """What DuckDB reads from a Parquet file (tests/parquet/dump.mjs); the
+    pinned @duckdb/node-api is installed as tests/parquet/run.sh does."""
+    if not os.path.isdir(os.path.join(PARQUET_TESTS, "node_modules", "@duckdb", "node-api")):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                       cwd=PARQUET_TESTS, check=True)
+    out = subprocess.run(["node", os.path.join(PARQUET_TESTS, "dump.mjs"), path],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
 EVENTS = os.path.join(ROOT, "src", "handlers", "events")
 ASSETS_BUCKET = "lakec-e2e-assets"
 
@@ -215,9 +228,11 @@ class DevStage(unittest.TestCase):
         created["detail"]["object"]["key"] = raw_key
         result = self.invoke("process", created)
         self.assertEqual(result["status"], "processed", result)
-        processed_key = "processed/" + raw_key[len("raw/"):]
-        moved = s3.get_object(Bucket=self.bucket(), Key=processed_key)["Body"].read()
-        self.assertEqual(moved, raw)
+        processed_key = "processed/" + raw_key[len("raw/"):-len(".csv")] + ".parquet"
+        self.assertEqual(result["to"], processed_key)
+        parquet = os.path.join(self.work, "processed.parquet")
+        s3.download_file(self.bucket(), processed_key, parquet)
+        self.assert_parquet_holds(parquet, header, row)
         self.assertEqual(s3.list_objects_v2(Bucket=self.bucket(), Prefix="raw/")["KeyCount"], 0)
         crawler = self.client("glue").get_crawler(Name=self.crawler)["Crawler"]
         self.assertEqual(crawler["State"], "RUNNING")
@@ -242,6 +257,19 @@ class DevStage(unittest.TestCase):
         # from also bounds the hour partitions: 2026-11-22T00 onwards
         self.assertEqual(execution["ExecutionParameters"],
                          ["'metris_api'", "'2026-11-22T00:00:00Z'", "'2026112200'"])
+
+    def assert_parquet_holds(self, path, header, row):
+        """The stage's data set, typed: DuckDB reads back the CSV's row."""
+        seen = duckdb_read(path)
+        self.assertEqual([(c["name"], c["type"]) for c in seen["columns"]],
+                         list(zip(header, ["TIMESTAMP WITH TIME ZONE", "VARCHAR", "BIGINT", "BIGINT",
+                                           "DOUBLE", "DOUBLE"])))
+        self.assertEqual(len(seen["rows"]), 1)
+        got = seen["rows"][0]
+        self.assertEqual(got[0], row[0].replace("T", " ").replace("Z", "+00"))
+        self.assertEqual(got[1:4], row[1:4])
+        self.assertEqual([float(v) for v in got[4:]], [float(v) for v in row[4:]])
+        self.assertEqual(seen["codecs"], ["SNAPPY"])
 
 
 if __name__ == "__main__":
