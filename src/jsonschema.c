@@ -85,8 +85,11 @@ static json_t *shape_schema(const Shape *sh) {
     json_object_set_new(s, "minProperties", json_integer(1));
     json_object_set_new(s, "maxProperties", json_integer(1));
   }
-  if (sh->shorthand) /* `schedule: rate(1 minute)` stands for {expression: ...} */
-    return J("{s:[{s:s}, o]}", "anyOf", "type", "string", s);
+  /* `schedule: rate(1 minute)` stands for {expression: ...}, `GLACIER: 90`
+   * for {days: 90}: the shorthand takes what its field takes */
+  for (size_t i = 0; sh->shorthand && i < sh->nfields; i++)
+    if (!strcmp(sh->fields[i].key, sh->shorthand))
+      return J("{s:[o, o]}", "anyOf", field_schema(&sh->fields[i]), s);
   return s;
 }
 

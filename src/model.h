@@ -48,11 +48,30 @@ typedef struct Expiration {
   struct Expiration *next;
 } Expiration;
 
+/* A bucket's lifecycle rule, by key (its Id): what happens to the objects
+ * under a prefix as they age. */
+typedef struct Transition {
+  const Node *node;
+  const char *storage_class; /* the map key: STANDARD_IA, GLACIER, ... */
+  long long days;
+} Transition;
+
+typedef struct LifecycleRule {
+  const Node *node;
+  const char *key;
+  const char *prefix;
+  long long expire_days, noncurrent_days; /* 0: none */
+  int enabled;
+  LIST(Transition) transitions;
+} LifecycleRule;
+
 struct Bucket {
   MODEL_ITEM_HEADER;
   const char *name;
   int versioned, retain, access_logs; /* tri-state until check applies the stage's defaults */
   long long noncurrent_days; /* old versions kept so long (versioned buckets) */
+  long long abort_incomplete_days;
+  LIST(LifecycleRule) lifecycle;
   bool eventbridge;      /* a function is triggered by its new objects */
   Expiration *expirations; /* in the order asked, last first */
 };

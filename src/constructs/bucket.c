@@ -12,6 +12,56 @@
 
 extern const Construct construct_bucket;
 
+#define LK_LIFECYCLE "LK330"
+#define LIFECYCLE_HEAD "lakec: 1\nproject: demo\nstage: dev\nbuckets:\n  logs:\n    name: demo-dev-logs\n"
+
+static const DiagCode BUCKET_CODES[] = {
+    {LK_LIFECYCLE, "a lifecycle rule S3 would refuse, or one that does nothing",
+     "S3 checks a bucket's lifecycle rules when the stack is deployed and refuses the\n"
+     "whole configuration for one bad rule: a transition to STANDARD_IA or ONEZONE_IA\n"
+     "before 30 days, transitions that do not go down the storage classes (STANDARD_IA,\n"
+     "INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE) as days grow\n"
+     "(30 days more after an infrequent-access class), an expiration that is not after\n"
+     "the last transition. lakec says so at the rule, before anything is deployed. A rule\n"
+     "without an action, or with lakec's own id, is an error too.",
+     LIFECYCLE_HEAD "    lifecycle:\n      old:\n        expire_days: 60\n"
+     "        transitions: {GLACIER: 90}\n",
+     LIFECYCLE_HEAD "    lifecycle:\n      old:\n        expire_days: 365\n"
+     "        transitions: {GLACIER: 90}\n"},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+/* S3's storage classes in the order objects may move between them (the
+ * lifecycle "waterfall"): a rule's transitions go down it as days grow. */
+static const char *const STORAGE_CLASSES[] = {"STANDARD_IA", "INTELLIGENT_TIERING", "ONEZONE_IA",
+                                              "GLACIER_IR",  "GLACIER",             "DEEP_ARCHIVE"};
+
+static const Field TRANSITION_FIELDS[] = {
+    {"days", F_INT, offsetof(Transition, days), .required = true, .min = 0, .max = 36500,
+     .doc = "days after creation the objects move to the storage class (the key)"},
+};
+static const Shape SHAPE_TRANSITION =
+    SHAPE(Transition, "transition", TRANSITION_FIELDS,
+          .key_offset = offsetof(Transition, storage_class), .shorthand = "days");
+
+static const Field RULE_FIELDS[] = {
+    {"prefix", F_STR, offsetof(LifecycleRule, prefix), .def = "",
+     .doc = "the objects under this key prefix; \"\" is the whole bucket"},
+    {"expire_days", F_INT, offsetof(LifecycleRule, expire_days), .def = "0", .min = 0,
+     .max = 36500, .doc = "days after creation the objects are deleted; 0 keeps them"},
+    {"noncurrent_days", F_INT, offsetof(LifecycleRule, noncurrent_days), .def = "0", .min = 0,
+     .max = 36500,
+     .doc = "days an old version under the prefix is kept (versioned buckets); 0: the bucket's "
+            "noncurrent_days"},
+    {"transitions", F_MAP_OF, offsetof(LifecycleRule, transitions), .shape = &SHAPE_TRANSITION,
+     .doc = "STORAGE_CLASS: days (STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, "
+            "GLACIER, DEEP_ARCHIVE)"},
+    {"enabled", F_BOOL, offsetof(LifecycleRule, enabled), .def = "true",
+     .doc = "false keeps the rule but S3 does not apply it"},
+};
+static const Shape SHAPE_RULE =
+    SHAPE(LifecycleRule, "lifecycle rule", RULE_FIELDS, .key_offset = offsetof(LifecycleRule, key));
+
 static const Field BUCKET_FIELDS[] = {
     {"name", F_STR, offsetof(Bucket, name), .required = true,
      .doc = "the S3 bucket name (globally unique; S3 naming rules apply)"},
@@ -23,6 +73,12 @@ static const Field BUCKET_FIELDS[] = {
      .doc = "S3 server access logs, to the stage's log bucket"},
     {"noncurrent_days", F_INT, offsetof(Bucket, noncurrent_days), .def = "90", .min = 1,
      .max = 36500, .doc = "days an overwritten or deleted object's old version is kept (versioned buckets)"},
+    {"abort_incomplete_days", F_INT, offsetof(Bucket, abort_incomplete_days), .def = "7",
+     .min = 1, .max = 36500,
+     .doc = "days after which an unfinished multipart upload is aborted (its parts are billed "
+            "until then)"},
+    {"lifecycle", F_MAP_OF, offsetof(Bucket, lifecycle), .shape = &SHAPE_RULE,
+     .doc = "lifecycle rules by key (the rule's Id): expiration, transitions, old versions"},
     FIELD_STACK(Bucket),
 };
 static const Shape SHAPE_BUCKET =
@@ -45,6 +101,108 @@ static void check_production_rules(Ctx *ctx, const Model *m, const Bucket *b) {
                b->key);
 }
 
+/* ---- lifecycle rules: what S3 would refuse, said before deploying ---- */
+
+static int storage_class_rank(const char *name) {
+  for (size_t i = 0; i < COUNT(STORAGE_CLASSES); i++)
+    if (!strcmp(STORAGE_CLASSES[i], name))
+      return (int)i;
+  return -1;
+}
+
+static bool infrequent_access(const char *name) {
+  return !strcmp(name, "STANDARD_IA") || !strcmp(name, "ONEZONE_IA");
+}
+
+/* Where a map's key is written (the item's node is its value). */
+static Pos key_pos(const Node *map, const char *key, const Node *value) {
+  for (size_t i = 0; map && map->kind == NODE_MAP && i < map->count; i++)
+    if (!strcmp(map->pairs[i].key->str, key))
+      return map->pairs[i].key->pos;
+  return value->pos;
+}
+
+/* A known class; to an infrequent-access class after 30 days at least. */
+static bool check_transition(Ctx *ctx, const LifecycleRule *r, const Transition *t) {
+  if (storage_class_rank(t->storage_class) < 0) {
+    Pos at = key_pos(node_get(r->node, "transitions"), t->storage_class, t->node);
+    Diag *d = diag_error(ctx, at, LK_BAD_ENUM,
+                         "'%s' is not a storage class a lifecycle rule moves objects to (%s, %s, "
+                         "%s, %s, %s, %s)",
+                         t->storage_class, STORAGE_CLASSES[0], STORAGE_CLASSES[1],
+                         STORAGE_CLASSES[2], STORAGE_CLASSES[3], STORAGE_CLASSES[4],
+                         STORAGE_CLASSES[5]);
+    const char *best = suggest_closest(t->storage_class, STORAGE_CLASSES, COUNT(STORAGE_CLASSES));
+    if (best)
+      diag_fixit(ctx, d, best);
+    return false;
+  }
+  if (infrequent_access(t->storage_class) && t->days < 30) {
+    diag_error(ctx, t->node->pos, LK_LIFECYCLE,
+               "objects stay in STANDARD at least 30 days before %s (S3 refuses %lld)",
+               t->storage_class, t->days);
+    return false;
+  }
+  return true;
+}
+
+/* Down the waterfall as days grow, 30 days more after an infrequent-access
+ * class; expiration after the last transition. */
+static void check_transition_order(Ctx *ctx, const LifecycleRule *r) {
+  const Transition *last = NULL;
+  for (int rank = 0; rank < (int)COUNT(STORAGE_CLASSES); rank++)
+    for (size_t i = 0; i < r->transitions.len; i++) {
+      const Transition *t = &r->transitions.items[i];
+      if (storage_class_rank(t->storage_class) != rank)
+        continue;
+      long long gap = last && infrequent_access(last->storage_class) ? 30 : 1;
+      if (last && t->days < last->days + gap) {
+        Diag *d = diag_error(ctx, t->node->pos, LK_LIFECYCLE,
+                             "the move to %s must come at least %lld day%s after the move to %s "
+                             "(day %lld)",
+                             t->storage_class, gap, gap == 1 ? "" : "s", last->storage_class,
+                             last->days);
+        diag_note(ctx, d, last->node->pos, "the move to %s is here", last->storage_class);
+      }
+      last = t;
+    }
+  if (last && r->expire_days && r->expire_days <= last->days) {
+    Diag *d = diag_error(ctx, check_pos(r->node, "expire_days"), LK_LIFECYCLE,
+                         "rule '%s' deletes objects after %lld days, not after its move to %s "
+                         "(day %lld): expiration must come last",
+                         r->key, r->expire_days, last->storage_class, last->days);
+    diag_note(ctx, d, last->node->pos, "the move to %s is here", last->storage_class);
+  }
+}
+
+/* lakec's own rule ids, which a stage's rule may not take. */
+static const char *const OWN_RULES[] = {"AbortIncompleteUploads", "ExpireOldVersions"};
+
+static void check_lifecycle(Ctx *ctx, const Bucket *b) {
+  for (size_t i = 0; i < b->lifecycle.len; i++) {
+    const LifecycleRule *r = &b->lifecycle.items[i];
+    check_prefix(ctx, r->prefix, check_pos(r->node, "prefix"));
+    for (size_t k = 0; k < COUNT(OWN_RULES); k++)
+      if (!strcmp(r->key, OWN_RULES[k]) || strlen(r->key) > 255)
+        diag_error(ctx, r->node->pos, LK_LIFECYCLE,
+                   "lifecycle rule '%s': the id is %s", r->key,
+                   strlen(r->key) > 255 ? "longer than S3's 255 characters" : "lakec's own");
+    if (!r->expire_days && !r->noncurrent_days && !r->transitions.len)
+      diag_error(ctx, r->node->pos, LK_LIFECYCLE,
+                 "lifecycle rule '%s' does nothing: give it expire_days, noncurrent_days or "
+                 "transitions",
+                 r->key);
+    if (r->noncurrent_days && !b->versioned)
+      diag_warning(ctx, check_pos(r->node, "noncurrent_days"), LK_LIFECYCLE,
+                   "bucket '%s' is not versioned: it has no old versions to expire", b->key);
+    bool known = true;
+    for (size_t k = 0; k < r->transitions.len; k++)
+      known &= check_transition(ctx, r, &r->transitions.items[k]);
+    if (known)
+      check_transition_order(ctx, r);
+  }
+}
+
 static void bucket_check(Ctx *ctx, Model *m, const Construct *self) {
   StrIndex names = {0};
   for (size_t i = 0; i < construct_count(m, self); i++) {
@@ -57,6 +215,7 @@ static void bucket_check(Ctx *ctx, Model *m, const Construct *self) {
       b->access_logs = m->production;
     check_name(ctx, b->node, "name", b->name, awsname_s3_bucket, LK_BUCKET_NAME, "bucket name");
     check_production_rules(ctx, m, b);
+    check_lifecycle(ctx, b);
     check_unique_name(ctx, &names, self, (const Item *)b, b->name);
   }
 }
@@ -146,9 +305,30 @@ json_t *iam_list_prefix(Ctx *ctx, Ir *ir, const char *sid, const Location *loc) 
 
 /* Unfinished multipart uploads are billed until aborted; old versions and
  * the prefixes other constructs ask for (Athena results) expire. */
+static json_t *stage_rule(const LifecycleRule *r) {
+  json_t *rule = J("{s:s, s:s}", "Id", r->key, "Status", r->enabled ? "Enabled" : "Disabled");
+  if (*r->prefix)
+    json_object_set_new(rule, "Prefix", json_string(r->prefix));
+  if (r->expire_days)
+    json_object_set_new(rule, "ExpirationInDays", json_integer(r->expire_days));
+  if (r->noncurrent_days)
+    json_object_set_new(rule, "NoncurrentVersionExpiration",
+                        J("{s:I}", "NoncurrentDays", (json_int_t)r->noncurrent_days));
+  if (r->transitions.len) {
+    json_t *moves = json_array();
+    for (size_t i = 0; i < r->transitions.len; i++)
+      json_array_append_new(moves, J("{s:s, s:I}", "StorageClass",
+                                     r->transitions.items[i].storage_class, "TransitionInDays",
+                                     (json_int_t)r->transitions.items[i].days));
+    json_object_set_new(rule, "Transitions", moves);
+  }
+  return rule;
+}
+
 static json_t *lifecycle_rules(Ctx *ctx, const Bucket *b) {
-  json_t *rules = J("[{s:s, s:s, s:{s:i}}]", "Id", "AbortIncompleteUploads", "Status", "Enabled",
-                    "AbortIncompleteMultipartUpload", "DaysAfterInitiation", 7);
+  json_t *rules = J("[{s:s, s:s, s:{s:I}}]", "Id", "AbortIncompleteUploads", "Status", "Enabled",
+                    "AbortIncompleteMultipartUpload", "DaysAfterInitiation",
+                    (json_int_t)(b->abort_incomplete_days ? b->abort_incomplete_days : 7));
   if (b->versioned)
     json_array_append_new(rules, J("{s:s, s:s, s:{s:I}}", "Id", "ExpireOldVersions", "Status",
                                    "Enabled", "NoncurrentVersionExpiration", "NoncurrentDays",
@@ -158,6 +338,8 @@ static json_t *lifecycle_rules(Ctx *ctx, const Bucket *b) {
                                    arena_printf(&ctx->arena, "Expire%s", lid(ctx, e->prefix, "")),
                                    "Status", "Enabled", "Prefix", e->prefix, "ExpirationInDays",
                                    (json_int_t)e->days));
+  for (size_t i = 0; i < b->lifecycle.len; i++)
+    json_array_append_new(rules, stage_rule(&b->lifecycle.items[i]));
   return rules;
 }
 
@@ -325,4 +507,5 @@ const Construct construct_bucket = {
     .verbs = BUCKET_VERBS,
     .claim_names = bucket_claims,
     .tags = BUCKET_TAGS,
+    .codes = BUCKET_CODES,
 };
