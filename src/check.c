@@ -108,6 +108,25 @@ static bool valid_region(const char *r) {
   return *p == '\0' && strlen(r) < 32;
 }
 
+/* Tags AWS takes, none of the ones lakec sets itself. */
+static void check_tags(Ctx *ctx, const StrMap *tags) {
+  for (size_t i = 0; i < tags->len; i++) {
+    const StrPair *t = &tags->items[i];
+    const char *why = awsname_tag_key(t->key);
+    if (why)
+      diag_error(ctx, t->key_node->pos, LK_TAG, "tag '%s' is invalid: %s", t->key, why);
+    why = awsname_tag_value(t->value);
+    if (why)
+      diag_error(ctx, t->value_node->pos, LK_TAG, "value of tag '%s' is invalid: %s", t->key,
+                 why);
+    static const char *const ours[] = {"Project", "Stage", "ManagedBy"};
+    for (int k = 0; k < 3; k++)
+      if (!strcmp(t->key, ours[k]))
+        diag_error(ctx, t->key_node->pos, LK_TAG,
+                   "tag '%s' is set by lakec itself on every resource", t->key);
+  }
+}
+
 static void check_stage_names(Ctx *ctx, Model *m) {
   const Node *n = m->node;
   if (m->version && m->version != 1)
@@ -123,21 +142,7 @@ static void check_stage_names(Ctx *ctx, Model *m) {
   if (m->account && (strlen(m->account) != 12 || strspn(m->account, "0123456789") != 12))
     diag_error(ctx, check_pos(n, "account"), LK_NAME,
                "account '%s' is invalid: an AWS account id is 12 digits", m->account);
-  for (size_t i = 0; i < m->tags.len; i++) {
-    const StrPair *t = &m->tags.items[i];
-    const char *why = awsname_tag_key(t->key);
-    if (why)
-      diag_error(ctx, t->key_node->pos, LK_TAG, "tag '%s' is invalid: %s", t->key, why);
-    why = awsname_tag_value(t->value);
-    if (why)
-      diag_error(ctx, t->value_node->pos, LK_TAG, "value of tag '%s' is invalid: %s", t->key,
-                 why);
-    static const char *const ours[] = {"Project", "Stage", "ManagedBy"};
-    for (int k = 0; k < 3; k++)
-      if (!strcmp(t->key, ours[k]))
-        diag_error(ctx, t->key_node->pos, LK_TAG,
-                   "tag '%s' is set by lakec itself on every resource", t->key);
-  }
+  check_tags(ctx, &m->tags);
 }
 
 /* Keys become logical ids (data -> Data, raw-files -> RawFiles): two keys that
@@ -217,6 +222,26 @@ const Stack *model_stack(const Model *m, const char *key) {
   return NULL;
 }
 
+/* Every item's `tags` are tags AWS takes, none of lakec's own, and with the
+ * stage's and lakec's three within AWS's 50 a resource. */
+static void check_item_tags(Ctx *ctx, const Model *m, const Construct *c) {
+  for (size_t i = 0; i < construct_count(m, c); i++) {
+    const Item *it = construct_item(m, c, i);
+    check_tags(ctx, &it->tags);
+    size_t n = m->tags.len + 3;
+    for (size_t k = 0; k < it->tags.len; k++) {
+      bool also_stage = false;
+      for (size_t s = 0; s < m->tags.len; s++)
+        also_stage |= !strcmp(m->tags.items[s].key, it->tags.items[k].key);
+      n += !also_stage;
+    }
+    if (n > 50)
+      diag_error(ctx, check_pos(it->node, "tags"), LK_TAG,
+                 "%s '%s' would have %zu tags with the stage's and lakec's three; AWS allows 50",
+                 c->kind, it->key, n);
+  }
+}
+
 /* Every item's `stack` names a stack of the stage. */
 static void check_item_stacks(Ctx *ctx, const Model *m, const Construct *c) {
   for (size_t i = 0; i < construct_count(m, c); i++) {
@@ -254,6 +279,7 @@ Model *check(Ctx *ctx, const Node *root) {
     const Construct *c = CONSTRUCTS[i];
     check_keys(ctx, c->kind, node_get(m->node, c->key));
     check_item_stacks(ctx, m, c);
+    check_item_tags(ctx, m, c);
     c->check(ctx, m, c);
   }
   return m;

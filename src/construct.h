@@ -84,10 +84,13 @@ typedef struct Item {
   MODEL_ITEM_HEADER;
 } Item;
 
-/* The `stack` key every construct's table ends with. */
-#define FIELD_STACK(T)                                                                   \
-  {"stack", F_STR, offsetof(T, stack),                                                   \
-   .doc = "the stack (a key of `stacks`) it is created in; default: the first stack"}
+/* The keys every construct's table ends with (but a construct that creates
+ * nothing): its own tags, then `stack`. */
+#define ITEM_FIELDS(T)                                                                   \
+  {"tags", F_STRMAP, offsetof(T, tags),                                                  \
+   .doc = "tags of the resources it makes, beside the stage's (its own win)"},           \
+      {"stack", F_STR, offsetof(T, stack),                                               \
+       .doc = "the stack (a key of `stacks`) it is created in; default: the first stack"}
 
 /* ---- the registry (constructs.c) ---- */
 

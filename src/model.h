@@ -39,7 +39,8 @@ typedef struct Location {
 #define MODEL_ITEM_HEADER                                                                \
   const Node *node;                                                                      \
   const char *key;                                                                       \
-  const char *stack
+  const char *stack;                                                                     \
+  StrMap tags /* its own tags, beside the stage's, on the resources it makes */
 
 /* Objects under a prefix that expire (another construct's check asks for it). */
 typedef struct Expiration {

@@ -76,7 +76,7 @@ static const Field API_FIELDS[] = {
      .doc = "the Cognito users must use a second factor (an authenticator app); auth: cognito"},
     {"waf_acl", F_STR, offsetof(Api, waf_acl),
      .doc = "ARN of a regional WAFv2 web ACL to associate with the stage"},
-    FIELD_STACK(Api),
+    ITEM_FIELDS(Api),
 };
 static const Shape SHAPE_API = SHAPE(Api, "API", API_FIELDS, .key_offset = offsetof(Api, key));
 

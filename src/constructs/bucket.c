@@ -79,7 +79,7 @@ static const Field BUCKET_FIELDS[] = {
             "until then)"},
     {"lifecycle", F_MAP_OF, offsetof(Bucket, lifecycle), .shape = &SHAPE_RULE,
      .doc = "lifecycle rules by key (the rule's Id): expiration, transitions, old versions"},
-    FIELD_STACK(Bucket),
+    ITEM_FIELDS(Bucket),
 };
 static const Shape SHAPE_BUCKET =
     SHAPE(Bucket, "bucket", BUCKET_FIELDS, .key_offset = offsetof(Bucket, key));

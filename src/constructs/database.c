@@ -36,7 +36,7 @@ static const Field DATABASE_FIELDS[] = {
             "value)"},
     {"crawlers", F_MAP_OF, offsetof(Database, crawlers), .shape = &SHAPE_CRAWLER,
      .doc = "crawlers that keep the database's tables up to date, by key"},
-    FIELD_STACK(Database),
+    ITEM_FIELDS(Database),
 };
 static const Shape SHAPE_DATABASE =
     SHAPE(Database, "database", DATABASE_FIELDS, .key_offset = offsetof(Database, key));

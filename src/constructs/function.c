@@ -65,7 +65,7 @@ static const Field FUNCTION_FIELDS[] = {
      .shape = &SHAPE_TRIGGER, .doc = "run when an object is created (EventBridge rule)"},
     {"grants", F_LIST_OF, offsetof(Function, grants), .shape = &schema_grant,
      .doc = "what the function's role may do; nothing else is allowed"},
-    FIELD_STACK(Function),
+    ITEM_FIELDS(Function),
 };
 static const Shape SHAPE_FUNCTION =
     SHAPE(Function, "function", FUNCTION_FIELDS, .key_offset = offsetof(Function, key));

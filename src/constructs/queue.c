@@ -107,7 +107,7 @@ static const Field QUEUE_FIELDS[] = {
      .doc = "create a dead-letter queue for messages that keep failing"},
     {"consumer", F_STRUCT, offsetof(Queue, consumer), .shape = &SHAPE_CONSUMER,
      .doc = "the function that receives the messages (event source mapping)"},
-    FIELD_STACK(Queue),
+    ITEM_FIELDS(Queue),
 };
 static const Shape SHAPE_QUEUE =
     SHAPE(Queue, "queue", QUEUE_FIELDS, .key_offset = offsetof(Queue, key));

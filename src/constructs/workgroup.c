@@ -30,7 +30,7 @@ static const Field WORKGROUP_FIELDS[] = {
      .doc = "where query results go; enforced for every query of the workgroup"},
     {"bytes_scanned_limit", F_INT, offsetof(Workgroup, bytes_scanned_limit), .min = 10485760,
      .max = LLONG_MAX, .doc = "cancel a query that scans more bytes than this (at least 10 MB)"},
-    FIELD_STACK(Workgroup),
+    ITEM_FIELDS(Workgroup),
 };
 static const Shape SHAPE_WORKGROUP =
     SHAPE(Workgroup, "workgroup", WORKGROUP_FIELDS, .key_offset = offsetof(Workgroup, key));

@@ -1,6 +1,7 @@
 /* tags: after every construct is lowered, every resource of a type that some
  * construct says takes tags (a list of {Key, Value} or a plain map, see its
- * TagRule list) gets the stage's tags plus Project, Stage and ManagedBy,
+ * TagRule list) gets the stage's tags plus Project, Stage and ManagedBy, and
+ * the tags of the item it was lowered from (which win over the stage's),
  * sorted by key so templates diff cleanly. */
 #include "construct.h"
 #include "lower_internal.h"
@@ -12,17 +13,43 @@ static int compare_pairs(const void *a, const void *b) {
   return strcmp(((const StrPair *)a)->key, ((const StrPair *)b)->key);
 }
 
-/* The stage's tags and lakec's own, sorted (check forbids the user to set ours). */
-static StrPair *stage_tags(Ctx *ctx, const Model *m, size_t *n) {
-  StrPair *all = arena_alloc(&ctx->arena, (m->tags.len + 3) * sizeof *all);
+/* Sets key to value in tags (n of them), replacing a value already there. */
+static void put_tag(StrPair *tags, size_t *n, const StrPair *t) {
+  for (size_t i = 0; i < *n; i++)
+    if (!strcmp(tags[i].key, t->key)) {
+      tags[i] = *t;
+      return;
+    }
+  tags[(*n)++] = *t;
+}
+
+/* The stage's tags, the item's over them, and lakec's own, sorted (check
+ * forbids the user to set ours). */
+static StrPair *tags_of(Ctx *ctx, const Model *m, const StrMap *own, size_t *n) {
+  StrPair *all = arena_alloc(&ctx->arena, (m->tags.len + own->len + 3) * sizeof *all);
+  *n = 0;
   for (size_t i = 0; i < m->tags.len; i++)
-    all[i] = m->tags.items[i];
-  all[m->tags.len] = (StrPair){"ManagedBy", "lakec", NULL, NULL};
-  all[m->tags.len + 1] = (StrPair){"Project", m->project, NULL, NULL};
-  all[m->tags.len + 2] = (StrPair){"Stage", m->stage, NULL, NULL};
-  *n = m->tags.len + 3;
+    put_tag(all, n, &m->tags.items[i]);
+  for (size_t i = 0; i < own->len; i++)
+    put_tag(all, n, &own->items[i]);
+  all[(*n)++] = (StrPair){"ManagedBy", "lakec", NULL, NULL};
+  all[(*n)++] = (StrPair){"Project", m->project, NULL, NULL};
+  all[(*n)++] = (StrPair){"Stage", m->stage, NULL, NULL};
   qsort(all, *n, sizeof *all, compare_pairs);
   return all;
+}
+
+/* The tags of the construct item a resource was lowered from (none for a
+ * resource of the stage itself). */
+static const StrMap *item_tags(const Model *m, const IrResource *r) {
+  static const StrMap none = {0};
+  for (size_t i = 0; r->origin && i < CONSTRUCTS_COUNT; i++)
+    for (size_t k = 0; k < construct_count(m, CONSTRUCTS[i]); k++) {
+      const Item *it = construct_item(m, CONSTRUCTS[i], k);
+      if (it->node == r->origin)
+        return &it->tags;
+    }
+  return &none;
 }
 
 static json_t *tags_json(const StrPair *tags, size_t n, TagShape shape) {
@@ -46,12 +73,13 @@ static const TagRule *tag_rule(const char *type) {
 }
 
 void lower_tags(Ctx *ctx, Ir *ir, const Model *m) {
-  size_t n;
-  StrPair *tags = stage_tags(ctx, m, &n);
   for (size_t i = 0; i < ir->resources.len; i++) {
     IrResource *r = ir->resources.items[i];
     const TagRule *rule = tag_rule(r->type);
-    if (rule)
-      json_object_set_new(r->properties, rule->property, tags_json(tags, n, rule->shape));
+    if (!rule)
+      continue;
+    size_t n;
+    StrPair *tags = tags_of(ctx, m, item_tags(m, r), &n);
+    json_object_set_new(r->properties, rule->property, tags_json(tags, n, rule->shape));
   }
 }

@@ -157,6 +157,25 @@ static void curate_moves_files_between_three_zones(void **state) {
   assert_null(res_get(ir, "ProcessFunction", "Properties.Environment.Variables.LAKEC_STAGE"));
 }
 
+/* An item's tags join the stage's on every resource it makes, and win. */
+static void item_tags_join_the_stages(void **state) {
+  (void)state;
+  ir = lower_text(&ctx, MINIMAL_STAGE "tags: {Owner: lake, Team: data}\n"
+                        "buckets:\n  data: {name: demo-data-dev, tags: {Team: etl, ETLStage: raw}}\n"
+                        "  other: {name: demo-other-dev}\n");
+  json_t *tags = res_get(ir, "DataBucket", "Properties.Tags");
+  const char *want[][2] = {{"ETLStage", "raw"}, {"ManagedBy", "lakec"}, {"Owner", "lake"},
+                           {"Project", "demo"}, {"Stage", "dev"}, {"Team", "etl"}};
+  assert_int_equal(json_array_size(tags), 6);
+  for (size_t i = 0; i < 6; i++) {
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tags, i), "Key")), want[i][0]);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tags, i), "Value")), want[i][1]);
+  }
+  /* its policy is not taggable; the other bucket keeps the stage's */
+  assert_int_equal(json_array_size(res_get(ir, "OtherBucket", "Properties.Tags")), 5);
+  assert_string_equal(str_at("OtherBucket", "Properties.Tags.4.Value"), "data");
+}
+
 static void a_program_lakec_does_not_know_gets_every_variable(void **state) {
   (void)state;
   ir = lower_text(&ctx, LAKE "functions:\n  f:\n    grants:\n      - write: data/raw/\n");
@@ -345,6 +364,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(functions_run_bootstrap_with_their_own_role, setup, teardown),
       cmocka_unit_test_setup_teardown(read_gets_and_list_lists_only_the_prefix, setup, teardown),
       cmocka_unit_test_setup_teardown(curate_moves_files_between_three_zones, setup, teardown),
+      cmocka_unit_test_setup_teardown(item_tags_join_the_stages, setup, teardown),
       cmocka_unit_test_setup_teardown(a_program_lakec_does_not_know_gets_every_variable, setup, teardown),
       cmocka_unit_test_setup_teardown(schedules_and_triggers_become_rules, setup, teardown),
       cmocka_unit_test_setup_teardown(catalog_and_athena, setup, teardown),
