@@ -239,7 +239,10 @@ static void every_construct_has_a_fixture_that_compiles(void **state) {
       fail_msg("construct '%s' has no fixture %s", c->key, rel);
     Ctx ctx;
     ctx_init(&ctx);
-    Phases p = compile_text(&ctx, rel, text);
+    /* by its absolute name: a job's script is found beside it */
+    const char *src = getenv("LAKEC_SOURCE_DIR");
+    const char *path = src ? arena_printf(&ctx.arena, "%s/%s", src, rel) : rel;
+    Phases p = compile_text(&ctx, path, text);
     size_t items = construct_count(p.model, c);
     if (items == 0)
       fail_msg("%s has no item under '%s'", rel, c->key);
