@@ -459,14 +459,15 @@ static void job_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
                            "key of the stage's: %sthey hold what the script prints.",
                            NO_SECURITY_CONFIGURATION),
               NULL);
-  if (j->type == TYPE_GLUEETL)
-    ir_suppress(r, "AwsSolutions-GL3",
-                arena_printf(&ctx->arena,
-                             "The job's bookmarks are not encrypted with a key of the stage's: "
-                             "%sthey hold the keys and times of the objects it processed, no "
-                             "rows.",
-                             NO_SECURITY_CONFIGURATION),
-                NULL);
+  ir_suppress(r, "AwsSolutions-GL3",
+              j->bookmarks ? arena_printf(&ctx->arena,
+                                          "The job's bookmarks are not encrypted with a key of "
+                                          "the stage's: %sthey hold the keys and times of the "
+                                          "objects it processed, no rows.",
+                                          NO_SECURITY_CONFIGURATION)
+                           : "The job keeps no bookmarks ('bookmarks: false', or a job type "
+                             "without them), so there are none to encrypt.",
+              NULL);
 }
 
 /* ---- grants: run_job ---- */
