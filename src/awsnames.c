@@ -79,6 +79,17 @@ const char *awsname_glue_crawler(const char *name) {
   return NULL;
 }
 
+/* Glue takes any single-line name; lakec keeps to the characters that need
+ * no escaping in the job's ARN and in IAM policies. */
+const char *awsname_glue_job(const char *name) {
+  size_t n = strlen(name);
+  if (n < 1 || n > 255)
+    return "Glue job names are 1 to 255 characters long";
+  if (!all_chars_in(name, "._-", true))
+    return "Glue job names use only letters, digits, '.', '_' and '-'";
+  return NULL;
+}
+
 const char *awsname_lambda_function(const char *name) {
   size_t n = strlen(name);
   if (n < 1 || n > 64)

@@ -14,7 +14,7 @@
 #include <string.h>
 
 extern const Construct construct_bucket, construct_database, construct_workgroup,
-    construct_queue, construct_function, construct_dataset, construct_api;
+    construct_queue, construct_function, construct_dataset, construct_job, construct_api;
 
 const Construct *const CONSTRUCTS[] = {
     &construct_bucket,    /* buckets:    src/constructs/bucket.c */
@@ -24,6 +24,7 @@ const Construct *const CONSTRUCTS[] = {
     &construct_function,  /* functions:  src/constructs/function.c (Lambda) */
     &construct_dataset,   /* datasets:   src/constructs/dataset.c (after functions: it checks
                            * their curate grants) */
+    &construct_job,       /* jobs:       src/constructs/job.c (Glue jobs and their scripts) */
     &construct_api,       /* apis:       src/constructs/api.c (API Gateway REST) */
 };
 const size_t CONSTRUCTS_COUNT = COUNT(CONSTRUCTS);

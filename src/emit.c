@@ -25,6 +25,7 @@ typedef struct EmitStage {
   const char *cache_dir; /* DIR/.cache/deflate */
   PtrVec files;          /* EmitFile * */
   bool packaged;         /* assets/ holds this build's zips (else --no-package: left as it is) */
+  bool scripts;          /* assets/ holds Glue scripts (every build writes those) */
   const char *tmp;       /* its temporary folder while it is written, else NULL */
   int tmp_fd;            /* open (and so locked) while tmp is */
 } EmitStage;
@@ -89,6 +90,8 @@ static json_t *manifest_stacks(const Linked *l) {
   return stacks;
 }
 
+/* A handler zip's entry has the fields of manifest 2's first release; kind
+ * and a script's entry (handler null, no functions, its job) came after. */
 static json_t *manifest_assets(const Ir *ir) {
   json_t *assets = json_array();
   for (size_t i = 0; i < ir->assets.len; i++) {
@@ -97,11 +100,16 @@ static json_t *manifest_assets(const Ir *ir) {
     for (size_t k = 0; k < a->functions.len; k++)
       json_array_append_new(fns, json_string(a->functions.items[k]));
     /* file and sha256 are null when the build did not package (--no-package). */
-    json_array_append_new(assets, J("{s:s, s:s, s:o, s:o, s:o, s:o}", "handler", a->handler,
-                                    "parameter", a->parameter, "functions", fns, "file",
-                                    a->file ? json_string(a->file) : json_null(), "sha256",
-                                    a->sha256 ? json_string(a->sha256) : json_null(), "size",
-                                    a->file ? json_integer((json_int_t)a->zip_size) : json_null()));
+    json_t *entry = J("{s:o, s:s, s:o, s:o, s:o, s:o, s:s}", "handler",
+                      a->handler ? json_string(a->handler) : json_null(), "parameter",
+                      a->parameter, "functions", fns, "file",
+                      a->file ? json_string(a->file) : json_null(), "sha256",
+                      a->sha256 ? json_string(a->sha256) : json_null(), "size",
+                      a->file ? json_integer((json_int_t)a->zip_size) : json_null(), "kind",
+                      a->job ? "script" : "handler");
+    if (a->job)
+      json_object_set_new(entry, "job", json_string(a->job));
+    json_array_append_new(assets, entry);
   }
   return assets;
 }
@@ -160,7 +168,8 @@ void emit_stage(Ctx *ctx, EmitBatch *b, const Ir *ir, const Linked *l, const cha
     const IrAsset *a = ir->assets.items[i];
     if (a->file)
       stage_add(ctx, b, s, a->file, a->zip, a->zip_size, NULL);
-    s->packaged |= a->file != NULL;
+    s->packaged |= a->file && !a->job;
+    s->scripts |= a->job != NULL;
   }
 }
 
@@ -186,19 +195,24 @@ typedef enum {
   OLD_IN_THE_WAY /* a folder or a link where lakec writes: a build refuses it */
 } OldKind;
 
-/* name: relative to the stage folder; mode: lstat's. */
+/* name: relative to the stage folder; mode: lstat's. Every build writes all
+ * of its stage's scripts, so a script in assets/ it does not write is an
+ * older one; zips only when it packaged. */
 static OldKind classify(const EmitStage *s, const char *name, mode_t mode) {
   const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
   bool in_assets = base != name;
   if (stage_file(s, name))
     return S_ISREG(mode) || S_ISLNK(mode) ? OLD_REWRITTEN : OLD_IN_THE_WAY;
   if (!strcmp(name, "assets")) /* a link there is never followed, so refused */
-    return S_ISDIR(mode) ? OLD_ASSETS : S_ISLNK(mode) || s->packaged ? OLD_IN_THE_WAY : OLD_CARRIED;
+    return S_ISDIR(mode)                                ? OLD_ASSETS
+           : S_ISLNK(mode) || s->packaged || s->scripts ? OLD_IN_THE_WAY
+                                                        : OLD_CARRIED;
   if (outdir_is_temporary(base))
     return OLD_TEMPORARY;
   if (S_ISDIR(mode))
     return OLD_IN_THE_WAY;
-  if (in_assets ? s->packaged && ends_with(name, ".zip") : ends_with(name, ".template.json"))
+  if (in_assets ? (s->packaged && ends_with(name, ".zip")) || ends_with(name, ".py")
+                : ends_with(name, ".template.json"))
     return OLD_STALE;
   return OLD_CARRIED;
 }

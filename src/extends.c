@@ -250,3 +250,51 @@ SourceFile *extends_read(Ctx *ctx, const ProjectRoot *root, const char *target,
   }
   return f;
 }
+
+/* ---- other files a stage file names (a Glue job's script) ---- */
+
+static bool has_suffix(const char *path, const char *suffix) {
+  size_t n = strlen(path), k = strlen(suffix);
+  return n > k && !strcmp(path + n - k, suffix);
+}
+
+ProjectFile extends_read_project_file(Ctx *ctx, const ProjectRoot *root, const char *base_dir,
+                                      const char *value, const char *suffix, const char *shown,
+                                      SourceFile **out, const char **why) {
+  *out = NULL;
+  *why = NULL;
+  const char *lexical = lexical_target(ctx, base_dir, value);
+  if (!has_suffix(value, suffix))
+    *why = arena_printf(&ctx->arena, "is not named %s", suffix);
+  else if (!root->dir || !lexical || !is_under(lexical, root->dir))
+    *why = "is outside the project root";
+  if (*why)
+    return PROJECT_FILE_REFUSED;
+  const char *real = canonical(ctx, lexical);
+  if (!real) {
+    *why = strerror(errno);
+    return PROJECT_FILE_UNREADABLE;
+  }
+  if (!is_under(real, root->dir) || !has_suffix(real, suffix)) {
+    *why = is_under(real, root->dir)
+               ? arena_printf(&ctx->arena, "is a symbolic link to a file not named %s", suffix)
+               : "is a symbolic link to a file outside the project root";
+    return PROJECT_FILE_REFUSED;
+  }
+  size_t size;
+  int fd = source_open(real, O_NOFOLLOW, SOURCE_MAX_BYTES, &size, why);
+  if (fd == SOURCE_NOT_REGULAR)
+    return PROJECT_FILE_REFUSED;
+  if (fd == SOURCE_OVER_LIMIT)
+    *why = "is larger than 4 MiB";
+  if (fd < 0)
+    return fd == SOURCE_OVER_LIMIT ? PROJECT_FILE_REFUSED : PROJECT_FILE_UNREADABLE;
+  const char *held = descriptor_path(ctx, fd);
+  if (held && !is_under(held, root->dir)) {
+    close(fd);
+    *why = "is outside the project root";
+    return PROJECT_FILE_REFUSED;
+  }
+  *out = source_read_fd(ctx, fd, shown, size, why);
+  return *out ? PROJECT_FILE_OK : PROJECT_FILE_UNREADABLE;
+}

@@ -43,4 +43,16 @@ const char *extends_target(struct Ctx *ctx, const ProjectRoot *root, const char 
 SourceFile *extends_read(struct Ctx *ctx, const ProjectRoot *root, const char *target,
                          const char *shown, const Node *value);
 
+/* Another file a stage file names (a Glue job's script), held to the rules of
+ * extends: value, relative to base_dir, must end with `suffix` (".py"), and
+ * both the path and the file it leads to (links resolved, then the open
+ * descriptor) must be under the root; a regular file of at most 4 MiB. OK and
+ * *out (registered as `shown`); otherwise *why says what is wrong, worded to
+ * follow the file's name ("is outside the project root", strerror's text). */
+typedef enum { PROJECT_FILE_OK, PROJECT_FILE_REFUSED, PROJECT_FILE_UNREADABLE } ProjectFile;
+ProjectFile extends_read_project_file(struct Ctx *ctx, const ProjectRoot *root,
+                                      const char *base_dir, const char *value,
+                                      const char *suffix, const char *shown, SourceFile **out,
+                                      const char **why);
+
 #endif

@@ -37,15 +37,20 @@ typedef struct IrEntry {
   const IrStack *stack; /* outputs: the stack that has it; parameters: NULL (any that uses it) */
 } IrEntry;
 
-/* A handler program that functions run; its zip's S3 key is a parameter. */
+/* A file the templates need in the assets bucket, whose S3 key is a
+ * parameter: a handler program's zip that functions run, or a Glue job's
+ * script. */
 typedef struct IrAsset {
-  const char *handler;
+  const char *handler;   /* the handler program, or NULL for a script */
+  const char *job;       /* a script's job (its key), or NULL for a zip */
   const char *parameter; /* template parameter holding the S3 key */
   PtrVec functions;      /* keys of the functions that run it */
-  /* Set by package (lakec build): the zip, its key ("assets/<handler>-<hash>.zip",
-   * also its path beside the template) and its SHA-256. Not owned. */
+  /* The file's key ("assets/<handler>-<hash>.zip", "assets/<job>-<hash>.py",
+   * also its path beside the template), its SHA-256 and its bytes: set by
+   * package for a zip (lakec build), by lower for a script (its bytes are
+   * read when the stage is checked). Not owned. */
   const char *file, *sha256;
-  const unsigned char *zip;
+  const unsigned char *zip; /* the zip's, or the script's, bytes */
   size_t zip_size;
   bool reported; /* package's problems with it are reported */
 } IrAsset;

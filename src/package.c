@@ -88,7 +88,7 @@ static const char *sha256_hex_after(Ctx *ctx, const char *prefix, const unsigned
   return hex;
 }
 
-static const char *sha256_hex(Ctx *ctx, const unsigned char *data, size_t size) {
+const char *package_sha256(Ctx *ctx, const unsigned char *data, size_t size) {
   return sha256_hex_after(ctx, NULL, data, size);
 }
 
@@ -221,7 +221,7 @@ static void zip_handler(Ctx *ctx, Packager *p, HandlerZip *h, PtrVec *files) {
   }
   h->zip = zip_finish(&w, &h->zip_size);
   own(ctx, p, h->zip);
-  h->sha256 = sha256_hex(ctx, h->zip, h->zip_size);
+  h->sha256 = package_sha256(ctx, h->zip, h->zip_size);
   h->file = arena_printf(&ctx->arena, "assets/%s-%.16s.zip", h->name, h->sha256);
 }
 

@@ -37,6 +37,8 @@ typedef struct Packager {
 } Packager;
 
 void packager_init(Packager *p, const char *handlers_dir);
+/* SHA-256 of data in hex (the arena's): what names an asset by content. */
+const char *package_sha256(struct Ctx *ctx, const unsigned char *data, size_t size);
 void packager_release(Packager *p);
 
 /* Packages every asset of ir and sets its parameter's Default to the zip's

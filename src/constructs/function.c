@@ -264,10 +264,7 @@ static IrAsset *asset_for(Ctx *ctx, Ir *ir, const Function *f) {
     ptrvec_push(&ctx->arena, &known->functions, (void *)f->key);
     return known;
   }
-  if (ir->assets.len == 0)
-    ir_parameter(ctx, ir, "AssetsBucket",
-                 J("{s:s, s:s, s:i}", "Type", "String", "Description",
-                   "S3 bucket holding the handler zips listed in manifest.json", "MinLength", 3));
+  lower_assets_bucket(ctx, ir);
   IrAsset *a = arena_alloc(&ctx->arena, sizeof *a);
   a->handler = f->handler;
   a->parameter = lid(ctx, f->handler, "CodeKey");

@@ -85,6 +85,15 @@ static const IrStack *stack_of(const Ir *ir, const Item *it) {
   return ir->stacks.items[0];
 }
 
+void lower_assets_bucket(Ctx *ctx, Ir *ir) {
+  for (size_t i = 0; i < ir->parameters.len; i++)
+    if (!strcmp(((const IrEntry *)ir->parameters.items[i])->id, "AssetsBucket"))
+      return;
+  ir_parameter(ctx, ir, "AssetsBucket",
+               J("{s:s, s:s, s:i}", "Type", "String", "Description",
+                 "S3 bucket holding the assets listed in manifest.json (handler zips, Glue scripts)", "MinLength", 3));
+}
+
 IrPlace lower_place_with(Ir *ir, const void *item) {
   IrPlace was = {ir->current_stack, ir->current_origin};
   ir->current_stack = stack_of(ir, item);

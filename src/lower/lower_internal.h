@@ -38,6 +38,11 @@ void bucket_environment(Ctx *ctx, Ir *ir, const Bucket *b, json_t *vars);
 /* LAKEC_CRAWLER_<KEY> and its bucket (src/constructs/database.c). */
 void crawler_environment(Ctx *ctx, Ir *ir, const Crawler *c, json_t *vars);
 
+/* ---- assets (lower.c) ---- */
+/* The AssetsBucket parameter (the bucket the manifest's assets are uploaded
+ * to), added once, by the first construct that needs it. */
+void lower_assets_bucket(Ctx *ctx, Ir *ir);
+
 /* ---- IAM (iam.c) ---- */
 /* A role that `service` may assume, with one inline policy of `statements`
  * (stolen). Returns the role's logical id. */

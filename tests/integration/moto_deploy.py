@@ -64,7 +64,8 @@ class MotoDeploy(unittest.TestCase):
         inputs = sorted(os.path.join("stages", f) for f in os.listdir(os.path.join(ROOT, "stages"))
                         if f.endswith(".yaml"))
         fixtures = os.path.join("tests", "integration", "fixtures")
-        inputs += sorted(os.path.join(fixtures, f) for f in os.listdir(os.path.join(ROOT, fixtures)))
+        inputs += sorted(os.path.join(fixtures, f) for f in os.listdir(os.path.join(ROOT, fixtures))
+                         if f.endswith(".yaml"))
         subprocess.run([LAKEC, "build", "--no-package", "-o", cls.out] + inputs, cwd=ROOT, check=True)
         session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                         region_name="us-east-1")
@@ -95,8 +96,13 @@ class MotoDeploy(unittest.TestCase):
             manifest = json.load(f)
         given = {manifest["bucket_parameter"]: "lakec-test-assets"}
         for asset in manifest["assets"]:
-            key = f"test/{manifest['project']}/{stage}/{asset['handler']}.zip"
-            s3.put_object(Bucket="lakec-test-assets", Key=key, Body=placeholder_zip())
+            if asset.get("kind") == "script":  # a Glue job's script: written even unpackaged
+                key = asset["file"]
+                with open(os.path.join(folder, key), "rb") as f:
+                    s3.put_object(Bucket="lakec-test-assets", Key=key, Body=f.read())
+            else:
+                key = f"test/{manifest['project']}/{stage}/{asset['handler']}.zip"
+                s3.put_object(Bucket="lakec-test-assets", Key=key, Body=placeholder_zip())
             given[asset["parameter"]] = key
         for stack in manifest["stacks"]:  # in deploy order
             with open(os.path.join(folder, stack["template"])) as f:
@@ -170,7 +176,7 @@ class MotoDeploy(unittest.TestCase):
                 s3.head_bucket(Bucket=bucket["Properties"].get("BucketName", ids.get(rid)))
         self.assertIn("meticsxmin-prod", [b["Name"] for b in s3.list_buckets()["Buckets"]])
 
-    def test_roles_exist_one_per_function_and_crawler(self):
+    def test_roles_exist_one_per_function_crawler_and_job(self):
         iam = self.client("iam")
         for name, (stage, template) in self.stacks.items():
             self.wait_complete(name)
@@ -178,7 +184,8 @@ class MotoDeploy(unittest.TestCase):
             roles = self.resources_of(template, "AWS::IAM::Role")
             functions = self.resources_of(template, "AWS::Lambda::Function")
             crawlers = self.resources_of(template, "AWS::Glue::Crawler")
-            self.assertEqual(len(roles), len(functions) + len(crawlers))
+            jobs = self.resources_of(template, "AWS::Glue::Job")
+            self.assertEqual(len(roles), len(functions) + len(crawlers) + len(jobs))
             for logical in roles:
                 role = iam.get_role(RoleName=ids[logical])["Role"]
                 self.assertTrue(role["Arn"].startswith("arn:aws:iam::"))

@@ -262,6 +262,22 @@ def crawler_rules(rid, r, res):
         yield "AwsSolutions-GL1", ""
 
 
+def security_configuration(conf, res):
+    """The security configuration a job or crawler names (by name or Ref), or {}."""
+    for cid, c in of_type(res, "AWS::Glue::SecurityConfiguration"):
+        if props(c).get("Name") == conf or cid == target(conf):
+            return props(c).get("EncryptionConfiguration", {})
+    return {}
+
+
+def job_rules(rid, r, res):
+    enc = security_configuration(props(r).get("SecurityConfiguration"), res)
+    if enc.get("CloudWatchEncryption", {}).get("CloudWatchEncryptionMode") != "SSE-KMS":
+        yield "AwsSolutions-GL1", ""
+    if enc.get("JobBookmarksEncryption", {}).get("JobBookmarksEncryptionMode") != "CSE-KMS":
+        yield "AwsSolutions-GL3", ""
+
+
 def kms_key_rules(rid, r, res):
     if props(r).get("EnableKeyRotation") is not True:
         yield "AwsSolutions-KMS5", ""
@@ -282,6 +298,7 @@ RULES = {
     "AWS::ApiGateway::Method": method_rules,
     "AWS::Cognito::UserPool": user_pool_rules,
     "AWS::Glue::Crawler": crawler_rules,
+    "AWS::Glue::Job": job_rules,
 }
 
 

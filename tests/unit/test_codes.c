@@ -5,7 +5,11 @@
 #include "codes.h"
 #include "lower.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Examples that need several files, show bytes as text, abbreviate a large
  * input or are about the handler programs: read, not run (tests/cli/run.sh runs the packaging ones). */
@@ -58,6 +62,18 @@ static void every_code_is_explained(void **state) {
 static void examples_do_what_they_say(void **state) {
   (void)state;
   int failures = 0;
+  /* The jobs' examples name scripts beside the stage file (the current
+   * directory for check_text): a folder of their own holds them. */
+  Ctx files;
+  ctx_init(&files);
+  const char *dir = temp_dir(&files);
+  char scripts[PATH_MAX], was[PATH_MAX];
+  snprintf(scripts, sizeof scripts, "%s/scripts", dir);
+  assert_int_equal(mkdir(scripts, 0700), 0);
+  write_text(dir, "compact.py", "print('compact')\n");
+  write_text(dir, "scripts/compact.py", "print('compact')\n");
+  assert_non_null(getcwd(was, sizeof was));
+  assert_int_equal(chdir(dir), 0);
   for (const DiagCode *c = diag_codes(); c->code; c++) {
     if (illustrative(c->code))
       continue;
@@ -78,6 +94,11 @@ static void examples_do_what_they_say(void **state) {
     }
     ctx_release(&ctx);
   }
+  assert_int_equal(chdir(was), 0);
+  unlink(arena_printf(&files.arena, "%s/compact.py", dir));
+  unlink(arena_printf(&files.arena, "%s/compact.py", scripts));
+  rmdir(scripts);
+  ctx_release(&files);
   if (failures)
     fail_msg("%d example(s) do not do what they say", failures);
 }

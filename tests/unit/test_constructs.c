@@ -89,7 +89,7 @@ static void every_shape_ends_with_stack(void **state) {
       continue;
     }
     if (strcmp(last->key, "stack") != 0)
-      fail_msg("construct '%s' ends with '%s', not 'stack' (FIELD_STACK)", c->key, last->key);
+      fail_msg("construct '%s' ends with '%s', not 'stack' (ITEM_FIELDS)", c->key, last->key);
     assert_int_equal(last->type, F_STR);
     assert_int_equal(last->offset, offsetof(Item, stack));
     for (size_t k = 0; k + 1 < c->shape->nfields; k++)
@@ -239,7 +239,10 @@ static void every_construct_has_a_fixture_that_compiles(void **state) {
       fail_msg("construct '%s' has no fixture %s", c->key, rel);
     Ctx ctx;
     ctx_init(&ctx);
-    Phases p = compile_text(&ctx, rel, text);
+    /* by its absolute name: a job's script is found beside it */
+    const char *src = getenv("LAKEC_SOURCE_DIR");
+    const char *path = src ? arena_printf(&ctx.arena, "%s/%s", src, rel) : rel;
+    Phases p = compile_text(&ctx, path, text);
     size_t items = construct_count(p.model, c);
     if (items == 0)
       fail_msg("%s has no item under '%s'", rel, c->key);
