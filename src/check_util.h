@@ -39,6 +39,9 @@ Location bucket_location_of(Ctx *ctx, const Model *m, const char *bucket, const 
 void function_add_grant(Ctx *ctx, Function *f, const Grant *g);
 /* An environment variable lakec sets for the function (LAKEC_CORS_ORIGINS). */
 void function_add_env(Ctx *ctx, Function *f, const char *name, const char *value);
+/* An object-created trigger's bucket resolved (t->source) and asked to send
+ * its events to EventBridge, its prefix checked (a function's, a workflow's). */
+void check_object_trigger(Ctx *ctx, const Model *m, ObjectTrigger *t);
 /* The bucket sends its object events to EventBridge (a function's trigger). */
 void bucket_send_events(Bucket *b);
 /* Objects under prefix in the bucket expire after `days` (Athena results). */

@@ -14,7 +14,7 @@
 #include <string.h>
 
 extern const Construct construct_bucket, construct_database, construct_workgroup,
-    construct_queue, construct_function, construct_dataset, construct_job, construct_api;
+    construct_queue, construct_function, construct_dataset, construct_job, construct_workflow, construct_api;
 
 const Construct *const CONSTRUCTS[] = {
     &construct_bucket,    /* buckets:    src/constructs/bucket.c */
@@ -25,6 +25,7 @@ const Construct *const CONSTRUCTS[] = {
     &construct_dataset,   /* datasets:   src/constructs/dataset.c (after functions: it checks
                            * their curate grants) */
     &construct_job,       /* jobs:       src/constructs/job.c (Glue jobs and their scripts) */
+    &construct_workflow,  /* workflows:  src/constructs/workflow.c (Glue workflows, triggers) */
     &construct_api,       /* apis:       src/constructs/api.c (API Gateway REST) */
 };
 const size_t CONSTRUCTS_COUNT = COUNT(CONSTRUCTS);

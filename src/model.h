@@ -117,6 +117,7 @@ typedef struct Schedule {
 typedef struct ObjectTrigger {
   const Node *node;
   const char *bucket, *prefix, *suffix;
+  long long batch_size, batch_window; /* a Glue workflow's: events gathered per run */
   const Bucket *source; /* resolved */
 } ObjectTrigger;
 

@@ -141,7 +141,7 @@ static void check_grant(Ctx *ctx, const Model *m, Grant *g) {
     g->verb = verb;
 }
 
-static void check_trigger(Ctx *ctx, const Model *m, ObjectTrigger *t) {
+void check_object_trigger(Ctx *ctx, const Model *m, ObjectTrigger *t) {
   if (!t->node || !t->bucket)
     return;
   Bucket *b = (Bucket *)construct_find(m, &construct_bucket, t->bucket);
@@ -195,7 +195,7 @@ static void check_function(Ctx *ctx, Model *m, Function *f) {
                "the schedule of function '%s' is off in a production stage (if it runs by "
                "hand on purpose, set 'policy: {allow_disabled_schedules: true}')",
                f->key);
-  check_trigger(ctx, m, &f->on_object_created);
+  check_object_trigger(ctx, m, &f->on_object_created);
   for (size_t i = 0; i < f->grants.len; i++)
     check_grant(ctx, m, &f->grants.items[i]);
   check_duplicate_grants(ctx, f);
@@ -456,15 +456,19 @@ static json_t *key_filter(Ctx *ctx, const ObjectTrigger *t) {
   return J("[{s:s}]", "prefix", t->prefix);
 }
 
+json_t *object_created_pattern(Ctx *ctx, Ir *ir, const ObjectTrigger *t) {
+  json_t *detail = J("{s:{s:[o]}}", "bucket", "name", construct_ref(ctx, ir, &construct_bucket, t->source, "name"));
+  if (*t->prefix || *t->suffix)
+    json_object_set_new(detail, "object", J("{s:o}", "key", key_filter(ctx, t)));
+  return J("{s:[s], s:[s], s:o}", "source", "aws.s3", "detail-type", "Object Created", "detail",
+           detail);
+}
+
 static void lower_object_trigger(Ctx *ctx, Ir *ir, const Function *f) {
   const ObjectTrigger *t = &f->on_object_created;
   if (!t->node)
     return;
-  json_t *detail = J("{s:{s:[o]}}", "bucket", "name", construct_ref(ctx, ir, &construct_bucket, t->source, "name"));
-  if (*t->prefix || *t->suffix)
-    json_object_set_new(detail, "object", J("{s:o}", "key", key_filter(ctx, t)));
-  json_t *pattern = J("{s:[s], s:[s], s:o}", "source", "aws.s3", "detail-type", "Object Created",
-                      "detail", detail);
+  json_t *pattern = object_created_pattern(ctx, ir, t);
   lower_rule(ctx, ir, f, "ObjectCreated",
              J("{s:s, s:o, s:s}", "Description",
                arena_printf(&ctx->arena, "runs function '%s' when an object is created in '%s/%s'",

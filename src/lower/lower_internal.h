@@ -47,6 +47,9 @@ void lower_assets_bucket(Ctx *ctx, Ir *ir);
 /* A role that `service` may assume, with one inline policy of `statements`
  * (stolen). Returns the role's logical id. */
 const char *iam_role(Ctx *ctx, Ir *ir, const char *id, const char *service, json_t *statements);
+/* The EventBridge pattern of S3's "Object Created" events for a trigger's
+ * bucket, prefix and suffix (function.c). */
+json_t *object_created_pattern(Ctx *ctx, Ir *ir, const ObjectTrigger *t);
 json_t *iam_statement(const char *sid, json_t *actions, json_t *resources);
 /* Marks a statement whose resource holds a wildcard that is inherent (names
  * made at run time) with the sentence that says why: iam_role suppresses

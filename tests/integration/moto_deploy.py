@@ -176,7 +176,7 @@ class MotoDeploy(unittest.TestCase):
                 s3.head_bucket(Bucket=bucket["Properties"].get("BucketName", ids.get(rid)))
         self.assertIn("meticsxmin-prod", [b["Name"] for b in s3.list_buckets()["Buckets"]])
 
-    def test_roles_exist_one_per_function_crawler_and_job(self):
+    def test_roles_exist_one_per_function_crawler_job_and_event_workflow(self):
         iam = self.client("iam")
         for name, (stage, template) in self.stacks.items():
             self.wait_complete(name)
@@ -185,7 +185,11 @@ class MotoDeploy(unittest.TestCase):
             functions = self.resources_of(template, "AWS::Lambda::Function")
             crawlers = self.resources_of(template, "AWS::Glue::Crawler")
             jobs = self.resources_of(template, "AWS::Glue::Job")
-            self.assertEqual(len(roles), len(functions) + len(crawlers) + len(jobs))
+            # a workflow started by new objects: EventBridge's role to notify it
+            event_rules = [r for r in self.resources_of(template, "AWS::Events::Rule").values()
+                           if r["Properties"]["Targets"][0].get("RoleArn")]
+            self.assertEqual(len(roles),
+                             len(functions) + len(crawlers) + len(jobs) + len(event_rules))
             for logical in roles:
                 role = iam.get_role(RoleName=ids[logical])["Role"]
                 self.assertTrue(role["Arn"].startswith("arn:aws:iam::"))

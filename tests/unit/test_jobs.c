@@ -1,6 +1,7 @@
 /* jobs: the Glue job construct: the lowered job (command, script location,
  * default arguments, workers), its role's exact statements, the script as
- * an asset with its parameter, and the run_job grant. */
+ * an asset with its parameter, and the run_job grant. Then the workflows
+ * that run jobs and crawlers in order. */
 #include "support.h"
 
 #include "check.h"
@@ -143,12 +144,60 @@ static void a_python_shell_job_has_no_workers(void **state) {
   assert_null(res_get(ir, "TidyJob", "Properties.DefaultArguments.--job-bookmark-option"));
 }
 
+/* ---- workflows ---- */
+
+static void a_workflow_runs_its_steps_in_order(void **state) {
+  (void)state;
+  ir = lower_beside_script(
+      MINIMAL_STAGE "buckets:\n  data: {name: demo-data-dev}\n"
+                    "databases:\n  catalog:\n    name: demo_dev\n"
+                    "    crawlers: {curated: {bucket: data, prefix: processed/}}\n"
+                    "jobs:\n  etl: {script: etl.py, reads: [data/raw/], writes: [data/processed/]}\n"
+                    "workflows:\n  etl:\n    on_object_created: {bucket: data, prefix: raw/, suffix: .csv}\n"
+                    "    steps: [{job: etl}, {crawl: curated}]\n");
+  assert_string_equal(text_at("EtlStartTrigger", "Properties.Type"), "\"EVENT\"");
+  assert_string_equal(text_at("EtlStartTrigger", "Properties.Actions"), "[{\"JobName\":{\"Ref\":\"EtlJob\"}}]");
+  assert_string_equal(text_at("EtlStartTrigger", "Properties.EventBatchingCondition"),
+                      "{\"BatchSize\":1,\"BatchWindow\":900}");
+  assert_string_equal(text_at("EtlStep2Trigger", "Properties.Type"), "\"CONDITIONAL\"");
+  assert_string_equal(text_at("EtlStep2Trigger", "Properties.StartOnCreation"), "true");
+  assert_string_equal(text_at("EtlStep2Trigger", "Properties.Predicate"),
+                      "{\"Conditions\":[{\"JobName\":{\"Ref\":\"EtlJob\"},\"LogicalOperator\":\"EQUALS\","
+                      "\"State\":\"SUCCEEDED\"}],\"Logical\":\"AND\"}");
+  assert_string_equal(text_at("EtlStep2Trigger", "Properties.Actions"),
+                      "[{\"CrawlerName\":{\"Ref\":\"CuratedCrawler\"}}]");
+  /* S3 -> EventBridge -> the workflow, through a role that may notify it alone */
+  assert_string_equal(text_at("DataBucket", "Properties.NotificationConfiguration"),
+                      "{\"EventBridgeConfiguration\":{\"EventBridgeEnabled\":true}}");
+  const char *arn = "{\"Fn::Sub\":\"arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:"
+                    "workflow/demo-dev-etl\"}";
+  assert_string_equal(text_at("EtlWorkflowObjectCreatedRule", "Properties.Targets.0.Arn"), arn);
+  assert_string_equal(text_at("EtlWorkflowObjectCreatedRule", "Properties.EventPattern.detail.object"),
+                      "{\"key\":[{\"wildcard\":\"raw/*.csv\"}]}");
+  assert_string_equal(text_at("EtlWorkflowEventsRole", "Properties.Policies.0.PolicyDocument.Statement"),
+                      arena_printf(&ctx.arena, "[{\"Action\":[\"glue:NotifyEvent\"],\"Effect\":\"Allow\","
+                                   "\"Resource\":%s,\"Sid\":\"NotifyWorkflow\"}]", arn));
+}
+
+static void a_workflow_without_event_starts_on_schedule_or_demand(void **state) {
+  (void)state;
+  ir = lower_beside_script(STAGE "workflows:\n  nightly: {schedule: cron(0 2 * * ? *), steps: [{job: etl}]}\n"
+                                 "  manual: {steps: [{job: etl}]}\n");
+  assert_string_equal(text_at("NightlyStartTrigger", "Properties.Type"), "\"SCHEDULED\"");
+  assert_string_equal(text_at("NightlyStartTrigger", "Properties.Schedule"), "\"cron(0 2 * * ? *)\"");
+  assert_string_equal(text_at("ManualStartTrigger", "Properties.Type"), "\"ON_DEMAND\"");
+  assert_null(ir_find(ir, "ManualWorkflowObjectCreatedRule"));
+  assert_null(ir_find(ir, "NightlyStep2Trigger"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(the_job_runs_the_uploaded_script, setup, teardown),
       cmocka_unit_test_setup_teardown(the_role_holds_exactly_what_the_job_needs, setup, teardown),
       cmocka_unit_test_setup_teardown(run_job_starts_watches_and_stops_the_job, setup, teardown),
       cmocka_unit_test_setup_teardown(a_python_shell_job_has_no_workers, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_workflow_runs_its_steps_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_workflow_without_event_starts_on_schedule_or_demand, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
