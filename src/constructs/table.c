@@ -32,6 +32,7 @@ extern const Construct construct_table;
 #define LK_TABLE_INDEXES "LK323"
 #define LK_TABLE_EXISTING "LK324"
 #define STAGE_HEAD "lakec: 1\nproject: shop\nstage: dev\ntables:\n"
+#define READER "functions:\n  reader:\n    grants: [{read_table: conversations}]\n"
 /* seven indexes on one line of a flow map: "ia1: {partition_key: k}, ..." */
 #define GSI(p, n) "i" p n ": {partition_key: k}"
 #define GSI7(p)                                                                          \
@@ -71,8 +72,10 @@ static const DiagCode TABLE_CODES[] = {
      "`existing: NAME` says the table exists already: lakec creates nothing for it and\n"
      "cannot change its keys, billing, time to live, stream or stack. Write only\n"
      "`existing`, with the indexes the functions query (`existing: {name, indexes}`).",
-     STAGE_HEAD "  conversations:\n    existing: shop-conversations\n    ttl_attribute: expires\n",
-     STAGE_HEAD "  conversations:\n    existing: {name: shop-conversations, indexes: [by-user]}\n"},
+     STAGE_HEAD "  conversations:\n    existing: shop-conversations\n    ttl_attribute: expires\n"
+                READER,
+     STAGE_HEAD "  conversations:\n    existing: {name: shop-conversations, indexes: [by-user]}\n"
+                READER},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -274,9 +277,15 @@ static void check_key_pair(Ctx *ctx, const KeyAttr *pk, const KeyAttr *sk, const
                sk->name);
 }
 
+/* Where an index's name is written: its key in `indexes`. */
+static Pos index_pos(const Table *t, const Index *x) {
+  const NodePair *p = node_get_pair(node_get(t->node, "indexes"), x->name);
+  return p ? p->key->pos : x->node->pos;
+}
+
 static void check_indexes(Ctx *ctx, const Table *t, StrIndex *types) {
   if (t->indexes.len > INDEXES_MAX)
-    diag_error(ctx, check_pos(t->node, "indexes"), LK_TABLE_INDEXES,
+    diag_error(ctx, index_pos(t, &t->indexes.items[INDEXES_MAX]), LK_TABLE_INDEXES,
                "table '%s' has %zu global secondary indexes; DynamoDB allows %d", t->key,
                t->indexes.len, INDEXES_MAX);
   size_t projected = 0;
@@ -284,7 +293,7 @@ static void check_indexes(Ctx *ctx, const Table *t, StrIndex *types) {
     const Index *x = &t->indexes.items[i];
     const char *why = table_name_rule(x->name);
     if (why)
-      diag_error(ctx, x->node->pos, LK_TABLE_NAME, "index name '%s' is invalid: %s", x->name,
+      diag_error(ctx, index_pos(t, x), LK_TABLE_NAME, "index name '%s' is invalid: %s", x->name,
                  why);
     check_key_type(ctx, t, types, &x->partition_key);
     check_key_type(ctx, t, types, &x->sort_key);
