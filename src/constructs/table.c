@@ -499,6 +499,13 @@ static void table_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   IrResource *r = ir_add(ctx, ir, lid(ctx, t->key, "Table"), "AWS::DynamoDB::Table",
                          table_properties(t));
   ir_set_policy(r, m->production ? "Retain" : "Delete");
+  if (t->point_in_time_recovery != 1)
+    ir_suppress(r, "AwsSolutions-DDB3",
+                m->production ? "The stage file turns point-in-time recovery off for this table "
+                                "(point_in_time_recovery: false)."
+                              : "Point-in-time recovery is on by default in production stages "
+                                "only; this stage's table does without it.",
+                NULL);
   const Table *before = has_indexes(t) ? previous_indexed(m, t) : NULL;
   if (before)
     ir_depends_on(ctx, r, lid(ctx, before->key, "Table"));

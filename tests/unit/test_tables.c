@@ -91,6 +91,8 @@ static void a_table_has_its_keys_and_the_stage_defaults(void **state) {
   assert_string_equal(ir_find(ir, "UsersTable")->deletion_policy, "Delete");
   assert_string_equal(ir_find(ir, "UsersTable")->update_replace_policy, "Delete");
   assert_non_null(res_get(ir, "UsersTable", "Properties.Tags"));
+  /* the rule packs' finding about recovery is excused, with the reason */
+  assert_non_null(strstr(json_text(&ctx, ir_find(ir, "UsersTable")->metadata), "AwsSolutions-DDB3"));
 }
 
 static void indexes_define_each_key_attribute_once(void **state) {
@@ -155,6 +157,7 @@ static void production_keeps_and_protects_its_tables(void **state) {
   assert_true(json_is_true(
       res_get(ir, "ATable", "Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled")));
   assert_true(json_is_true(res_get(ir, "ATable", "Properties.DeletionProtectionEnabled")));
+  assert_null(ir_find(ir, "ATable")->metadata); /* recovery on: nothing to excuse */
   assert_true(json_is_false(
       res_get(ir, "CTable", "Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled")));
   /* tables with indexes are created one after the other */
