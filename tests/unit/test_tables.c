@@ -34,13 +34,6 @@ static int teardown(void **state) {
   "      - write_table: orders\n      - read_table: conversations\n"                     \
   "      - read_table: plain\n"
 
-static const char *str_at(const char *id, const char *path) {
-  json_t *v = res_get(ir, id, path);
-  if (!v)
-    fail_msg("%s %s: missing", id, path);
-  return json_string_value(v);
-}
-
 static const char *text_at(const char *id, const char *path) {
   json_t *v = res_get(ir, id, path);
   if (!v)
@@ -48,9 +41,10 @@ static const char *text_at(const char *id, const char *path) {
   return json_text(&ctx, v);
 }
 
-/* The role's statement whose Sid is sid, or NULL. */
-static json_t *statement(const char *role, const char *sid) {
-  json_t *st = res_get(ir, role, "Properties.Policies.0.PolicyDocument.Statement");
+#define STATEMENTS "Properties.Policies.0.PolicyDocument.Statement"
+
+/* The statement of a role's policy whose Sid is sid, or NULL. */
+static json_t *statement_in(json_t *st, const char *sid) {
   size_t i;
   json_t *s;
   json_array_foreach(st, i, s) {
@@ -58,6 +52,10 @@ static json_t *statement(const char *role, const char *sid) {
       return s;
   }
   return NULL;
+}
+
+static json_t *statement(const char *role, const char *sid) {
+  return statement_in(res_get(ir, role, STATEMENTS), sid);
 }
 
 static size_t count_type(const char *type) {
@@ -73,12 +71,12 @@ static void a_table_has_its_keys_and_the_stage_defaults(void **state) {
   (void)state;
   ir = lower_text(&ctx, MINIMAL_STAGE "tables:\n  users: {partition_key: id}\n");
   assert_string_equal(ir_find(ir, "UsersTable")->type, "AWS::DynamoDB::Table");
-  assert_string_equal(str_at("UsersTable", "Properties.TableName"), "demo-dev-users");
+  assert_string_equal(res_str(ir, "UsersTable", "Properties.TableName"), "demo-dev-users");
   assert_string_equal(text_at("UsersTable", "Properties.AttributeDefinitions"),
                       "[{\"AttributeName\":\"id\",\"AttributeType\":\"S\"}]");
   assert_string_equal(text_at("UsersTable", "Properties.KeySchema"),
                       "[{\"AttributeName\":\"id\",\"KeyType\":\"HASH\"}]");
-  assert_string_equal(str_at("UsersTable", "Properties.BillingMode"), "PAY_PER_REQUEST");
+  assert_string_equal(res_str(ir, "UsersTable", "Properties.BillingMode"), "PAY_PER_REQUEST");
   assert_null(res_get(ir, "UsersTable", "Properties.ProvisionedThroughput"));
   assert_true(json_is_false(
       res_get(ir, "UsersTable", "Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled")));
@@ -123,7 +121,7 @@ static void indexes_define_each_key_attribute_once(void **state) {
                       "{\"SSEEnabled\":true,\"SSEType\":\"KMS\"}");
   assert_string_equal(text_at("OrdersTable", "Properties.TimeToLiveSpecification"),
                       "{\"AttributeName\":\"expires\",\"Enabled\":true}");
-  assert_string_equal(str_at("OrdersTable", "Properties.StreamSpecification.StreamViewType"),
+  assert_string_equal(res_str(ir, "OrdersTable", "Properties.StreamSpecification.StreamViewType"),
                       "NEW_IMAGE");
 }
 
@@ -134,14 +132,14 @@ static void provisioned_capacity_applies_to_the_indexes_too(void **state) {
                                       "    billing: provisioned\n    read_capacity: 5\n"
                                       "    write_capacity: 2\n"
                                       "    indexes: {by-x: {partition_key: x}}\n");
-  assert_string_equal(str_at("CountersTable", "Properties.TableName"), "Counters.v2");
-  assert_string_equal(str_at("CountersTable", "Properties.BillingMode"), "PROVISIONED");
+  assert_string_equal(res_str(ir, "CountersTable", "Properties.TableName"), "Counters.v2");
+  assert_string_equal(res_str(ir, "CountersTable", "Properties.BillingMode"), "PROVISIONED");
   assert_string_equal(text_at("CountersTable", "Properties.ProvisionedThroughput"),
                       "{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":2}");
   assert_string_equal(
       text_at("CountersTable", "Properties.GlobalSecondaryIndexes.0.ProvisionedThroughput"),
       "{\"ReadCapacityUnits\":5,\"WriteCapacityUnits\":2}");
-  assert_string_equal(str_at("CountersTable", "Properties.AttributeDefinitions.0.AttributeType"),
+  assert_string_equal(res_str(ir, "CountersTable", "Properties.AttributeDefinitions.0.AttributeType"),
                       "B");
 }
 
@@ -184,7 +182,7 @@ static void read_table_allows_reads_of_the_table_and_its_indexes(void **state) {
                       "{\"Fn::Sub\":\"${OrdersTable.Arn}/index/by-customer\"},"
                       "{\"Fn::Sub\":\"${OrdersTable.Arn}/index/by-state\"},"
                       "{\"Fn::Sub\":\"${OrdersTable.Arn}/index/by-day\"}]");
-  assert_string_equal(str_at("WorkerFunction", "Properties.Environment.Variables.LAKEC_TABLE_ORDERS.Ref"),
+  assert_string_equal(res_str(ir, "WorkerFunction", "Properties.Environment.Variables.LAKEC_TABLE_ORDERS.Ref"),
                       "OrdersTable");
 }
 
@@ -221,9 +219,9 @@ static void an_existing_table_creates_nothing_and_is_named_by_literals(void **st
   assert_string_equal(json_text(&ctx, json_object_get(st, "Resource")),
                       "{\"Fn::Sub\":\"arn:${AWS::Partition}:dynamodb:${AWS::Region}:"
                       "${AWS::AccountId}:table/cat-dev-plain\"}");
-  assert_string_equal(str_at("WorkerFunction", "Properties.Environment.Variables.LAKEC_TABLE_CONVERSATIONS"),
+  assert_string_equal(res_str(ir, "WorkerFunction", "Properties.Environment.Variables.LAKEC_TABLE_CONVERSATIONS"),
                       "cat-dev-conversations");
-  assert_string_equal(str_at("WorkerFunction", "Properties.Environment.Variables.LAKEC_TABLE_PLAIN"),
+  assert_string_equal(res_str(ir, "WorkerFunction", "Properties.Environment.Variables.LAKEC_TABLE_PLAIN"),
                       "cat-dev-plain");
 }
 
@@ -241,20 +239,12 @@ static void another_stack_uses_the_tables_literals(void **state) {
   json_t *fn = json_at(app->template, "Resources.WorkerFunction.Properties.Environment.Variables");
   assert_string_equal(json_string_value(json_object_get(fn, "LAKEC_TABLE_ORDERS")),
                       "demo-dev-orders");
-  json_t *st = json_at(app->template,
-                       "Resources.WorkerFunctionRole.Properties.Policies.0.PolicyDocument.Statement");
-  size_t i;
-  json_t *s;
-  bool found = false;
-  json_array_foreach(st, i, s) {
-    if (strcmp(json_string_value(json_object_get(s, "Sid")), "ReadTableOrders") != 0)
-      continue;
-    found = true;
-    assert_string_equal(json_text(&ctx, json_object_get(s, "Resource")),
-                        "{\"Fn::Sub\":\"arn:${AWS::Partition}:dynamodb:${AWS::Region}:"
-                        "${AWS::AccountId}:table/demo-dev-orders\"}");
-  }
-  assert_true(found);
+  json_t *st = statement_in(json_at(app->template, "Resources.WorkerFunctionRole." STATEMENTS),
+                            "ReadTableOrders");
+  assert_non_null(st);
+  assert_string_equal(json_text(&ctx, json_object_get(st, "Resource")),
+                      "{\"Fn::Sub\":\"arn:${AWS::Partition}:dynamodb:${AWS::Region}:"
+                      "${AWS::AccountId}:table/demo-dev-orders\"}");
   assert_null(strstr(json_text(&ctx, app->template), "Fn::ImportValue"));
   linked_free(l);
 }
