@@ -222,6 +222,17 @@ static const char *attribute_name_rule(const char *name) {
 
 /* The keys a table that exists may not have: all but `existing`. */
 static void check_existing(Ctx *ctx, const Table *t) {
+  const Node *v = node_get(t->node, "existing");
+  bool flag;
+  if (v && v->kind == NODE_SCALAR && !v->quoted && node_scalar_bool(v, &flag)) {
+    /* `existing: true` beside `name`: the name goes in its place */
+    const Node *name = node_get(t->node, "name");
+    Diag *d = diag_error(ctx, v->pos, LK_WRONG_TYPE,
+                         "'existing' is the table's name ('existing: NAME'), not %s", v->str);
+    if (name && name->kind == NODE_SCALAR)
+      diag_fixit(ctx, d, name->str);
+    return;
+  }
   check_name(ctx, t->existing.node, "name", t->existing.name, table_name_rule, LK_TABLE_NAME,
              "table name");
   StrIndex seen = {0};

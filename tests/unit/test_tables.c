@@ -277,6 +277,8 @@ static void bad_tables_are_reported(void **state) {
             "LK322", "key attribute 'id' of table 't' is a number here but a string before");
   check_one(MINIMAL_STAGE "tables:\n  t:\n    existing: x-table\n    stream: keys_only\n", "LK324",
             "'stream' describes a table lakec creates, but table 't' exists already");
+  check_one(MINIMAL_STAGE "tables:\n  t: {existing: true}\n", "LK101",
+            "'existing' is the table's name ('existing: NAME'), not true");
   check_one(MINIMAL_STAGE "tables:\n  t: {existing: {name: x-table, indexes: [ab]}}\n", "LK320",
             "index name 'ab' is invalid");
   check_one(MINIMAL_STAGE "tables:\n  t: {partition_key: id, sort_key: id}\n", "LK303",
