@@ -51,9 +51,11 @@ typedef struct NameClaim {
 
 /* What a reference resolves to: Ref (attr NULL) or Fn::GetAtt of `id`, and
  * the value's text when lakec knows it before deployment (a name it fixed,
- * or an ARN built from one), which lets another stack use it as a literal. */
+ * or an ARN built from one), which lets another stack use it as a literal.
+ * An item lakec does not create (a table that exists) has no id: its
+ * references are the literal itself. */
 typedef struct RefSpec {
-  const char *id, *attr;
+  const char *id, *attr; /* id NULL: only the literal */
   json_t *literal; /* new reference, or NULL: only known after creation */
 } RefSpec;
 

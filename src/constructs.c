@@ -14,13 +14,15 @@
 #include <string.h>
 
 extern const Construct construct_bucket, construct_database, construct_workgroup,
-    construct_queue, construct_function, construct_dataset, construct_job, construct_workflow, construct_api;
+    construct_queue, construct_table, construct_function, construct_dataset, construct_job,
+    construct_workflow, construct_api;
 
 const Construct *const CONSTRUCTS[] = {
     &construct_bucket,    /* buckets:    src/constructs/bucket.c */
     &construct_database,  /* databases:  src/constructs/database.c (Glue, crawlers) */
     &construct_workgroup, /* workgroups: src/constructs/workgroup.c (Athena) */
     &construct_queue,     /* queues:     src/constructs/queue.c (SQS) */
+    &construct_table,     /* tables:     src/constructs/table.c (DynamoDB) */
     &construct_function,  /* functions:  src/constructs/function.c (Lambda) */
     &construct_dataset,   /* datasets:   src/constructs/dataset.c (after functions: it checks
                            * their curate grants) */
@@ -144,23 +146,40 @@ const GrantVerb *construct_verb(const char *verb, const Construct **owner) {
 
 /* ---- typed references ---- */
 
+/* An item lakec does not create (a table that exists) has no id: the
+ * literal is the value itself, and the caller gets it. */
 static RefSpec ref_spec(Ctx *ctx, Ir *ir, const Construct *c, const void *item, const char *what) {
   RefSpec r = {0};
-  if (!c->ref || !c->ref(ctx, item, what, &r))
+  if (!c->ref || !c->ref(ctx, item, what, &r) || (!r.id && !r.literal))
     BUG("%s '%s' has no attribute '%s'", c->kind, ((const Item *)item)->key, what);
-  if (r.literal)
+  if (r.literal && r.id)
     ir_known_value(ctx, ir, r.id, r.attr, r.literal); /* steals */
   return r;
 }
 
 json_t *construct_ref(Ctx *ctx, Ir *ir, const Construct *c, const void *item, const char *what) {
   RefSpec r = ref_spec(ctx, ir, c, item, what);
+  if (!r.id)
+    return r.literal;
   return r.attr ? cfn_getatt(r.id, r.attr) : cfn_ref(r.id);
+}
+
+/* A literal as Fn::Sub text: a Sub's own text, or a plain string (a name
+ * lakec checked, with no "${" in it). */
+static const char *literal_text(Ctx *ctx, json_t *literal) {
+  json_t *sub = json_is_object(literal) ? json_object_get(literal, "Fn::Sub") : literal;
+  if (!json_is_string(sub))
+    BUG("a literal reference that is neither a string nor Fn::Sub text");
+  const char *text = arena_strdup(&ctx->arena, json_string_value(sub));
+  json_decref(literal);
+  return text;
 }
 
 const char *construct_sub(Ctx *ctx, Ir *ir, const Construct *c, const void *item,
                           const char *what) {
   RefSpec r = ref_spec(ctx, ir, c, item, what);
+  if (!r.id)
+    return literal_text(ctx, r.literal);
   return r.attr ? arena_printf(&ctx->arena, "${%s.%s}", r.id, r.attr)
                 : arena_printf(&ctx->arena, "${%s}", r.id);
 }

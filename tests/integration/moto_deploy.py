@@ -166,6 +166,31 @@ class MotoDeploy(unittest.TestCase):
             ":kitchen-events-queue"))
         sqs.get_queue_url(QueueName="twostack-dev-jobs")  # storage's queue, used from compute
 
+    def test_tables_and_their_grants(self):
+        """The kitchen's created tables as DynamoDB has them; the existing one
+        is not created, and the clerk function knows both by name."""
+        ddb, lam = self.client("dynamodb"), self.client("lambda")
+        self.wait_complete("kitchen-sink")
+        orders = ddb.describe_table(TableName="kitchen-sink-orders")["Table"]
+        self.assertEqual(orders["KeySchema"], [{"AttributeName": "id", "KeyType": "HASH"},
+                                               {"AttributeName": "placed_at", "KeyType": "RANGE"}])
+        self.assertEqual(sorted((a["AttributeName"], a["AttributeType"])
+                                for a in orders["AttributeDefinitions"]),
+                         [("customer", "S"), ("id", "S"), ("placed_at", "N"), ("state", "S")])
+        self.assertEqual(orders["ProvisionedThroughput"]["ReadCapacityUnits"], 5)
+        indexes = {i["IndexName"]: i for i in orders["GlobalSecondaryIndexes"]}
+        self.assertEqual(sorted(indexes), ["by-customer", "by-state"])
+        self.assertEqual(indexes["by-customer"]["Projection"],
+                         {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["total"]})
+        self.assertEqual(orders["StreamSpecification"]["StreamViewType"], "NEW_AND_OLD_IMAGES")
+        sessions = ddb.describe_table(TableName="kitchen.sessions")["Table"]
+        self.assertEqual(sessions["AttributeDefinitions"][0],
+                         {"AttributeName": "token", "AttributeType": "B"})
+        self.assertNotIn("kitchen-conversations", ddb.list_tables()["TableNames"])
+        env = lam.get_function(FunctionName="kitchen-sink-clerk")["Configuration"]["Environment"]
+        self.assertEqual(env["Variables"]["LAKEC_TABLE_ORDERS"], "kitchen-sink-orders")
+        self.assertEqual(env["Variables"]["LAKEC_TABLE_CONVERSATIONS"], "kitchen-conversations")
+
     def test_buckets_exist(self):
         s3 = self.client("s3")
         for name, (stage, template) in self.stacks.items():

@@ -278,6 +278,12 @@ def job_rules(rid, r, res):
         yield "AwsSolutions-GL3", ""
 
 
+def table_rules(rid, r, res):
+    pitr = props(r).get("PointInTimeRecoverySpecification")
+    if pitr is None or pitr.get("PointInTimeRecoveryEnabled") is not True:
+        yield "AwsSolutions-DDB3", ""
+
+
 def kms_key_rules(rid, r, res):
     if props(r).get("EnableKeyRotation") is not True:
         yield "AwsSolutions-KMS5", ""
@@ -293,6 +299,7 @@ RULES = {
     "AWS::Logs::LogGroup": log_group_rules,
     "AWS::Events::Rule": rule_rules,
     "AWS::SQS::Queue": queue_rules,
+    "AWS::DynamoDB::Table": table_rules,
     "AWS::ApiGateway::RestApi": rest_api_rules,
     "AWS::ApiGateway::Stage": stage_rules,
     "AWS::ApiGateway::Method": method_rules,
@@ -385,6 +392,8 @@ class RulePacks(unittest.TestCase):
             "Q": {"Type": "AWS::SQS::Queue", "Properties": {"SqsManagedSseEnabled": False}},
             "B": {"Type": "AWS::S3::Bucket", "Properties": {}},
             "K": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "T": {"Type": "AWS::DynamoDB::Table", "Properties": {
+                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": False}}},
             "St": {"Type": "AWS::ApiGateway::Stage", "Properties": {"AccessLogSetting": {
                 "DestinationArn": "x", "Format": "$context.requestId"}}},
             "M": {"Type": "AWS::ApiGateway::Method", "Properties": {"HttpMethod": "GET"}},
@@ -402,6 +411,7 @@ class RulePacks(unittest.TestCase):
                          "Fn: AwsSolutions-L1", "Fn: Serverless-LambdaDLQ", "Fn: Serverless-LambdaDefaultTimeout",
                          "Cfg: Serverless-LambdaAsyncFailureDestination", "Q: AwsSolutions-SQS2",
                          "Q: AwsSolutions-SQS3", "Q: AwsSolutions-SQS4", "B: AwsSolutions-S1", "B: AwsSolutions-S10", "K: AwsSolutions-KMS5",
+                         "T: AwsSolutions-DDB3",
                          "St: Serverless-APIGWStructuredLogging", "St: AwsSolutions-APIG6",
                          "St: Serverless-APIGWDefaultThrottling", "M: AwsSolutions-APIG4",
                          "M: AwsSolutions-COG4", "R: AwsSolutions-IAM5[Action::s3:*]",

@@ -175,3 +175,10 @@ char *read_source_file(const char *rel) {
   fclose(fp);
   return text;
 }
+
+const char *res_str(const Ir *ir, const char *id, const char *path) {
+  json_t *v = res_get(ir, id, path);
+  if (!json_is_string(v))
+    fail_msg("%s %s: %s", id, path, v ? "not a string" : "missing");
+  return json_string_value(v);
+}
