@@ -11,7 +11,7 @@ typedef struct {
  * source (its file and its section of parse.c) for the names it looks up. */
 static const char *const INGEST[] = {"LAKEC_BUCKET_DATA", "SERVICE_NAME", "METRICS_SOURCE_URL",
                                      NULL};
-static const char *const PROCESS[] = {"LAKEC_CRAWLER_*", NULL};
+static const char *const PROCESS[] = {"LAKEC_CRAWLER_*", "LAKEC_DATASET_*", NULL};
 static const char *const QUERY[] = {"LAKEC_CORS_ORIGINS", "LAKEC_DATABASE", "LAKEC_WORKGROUP",
                                     "METRICS_TABLE", NULL};
 
