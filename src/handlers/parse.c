@@ -359,7 +359,18 @@ void object_to_move_release(ObjectToMove *o) {
 
 /* ---- query ---- */
 
-#define COLUMNS "timestamp, service, requests, errors, latency_ms_p50, latency_ms_p99"
+/* The processed table's timestamp is a Parquet TIMESTAMP (milliseconds, UTC),
+ * which the crawler catalogues as `timestamp`: answered in the text it had
+ * in the CSV (Trino's format_datetime takes a Joda pattern; '' is a quote in
+ * SQL, and 'T' and 'Z' are literals in Joda), compared with timestamps
+ * (from_iso8601_timestamp of the validated ISO text). The table is aliased
+ * so that the column, not the formatted answer of the same name, is what
+ * WHERE and ORDER BY see. */
+#define TIME_COLUMN "m.\"timestamp\""
+#define COLUMNS                                                                                  \
+  "format_datetime(" TIME_COLUMN ", 'yyyy-MM-dd''T''HH:mm:ss''Z''') AS \"timestamp\", service, " \
+  "requests, errors, latency_ms_p50, latency_ms_p99"
+#define AS_TIME "from_iso8601_timestamp(?)"
 
 /* The Access-Control-Allow-Origin value for this request, or NULL. */
 static const char *allowed_origin(json_t *event) {
@@ -481,13 +492,19 @@ static void append(Buffer *b, const char *fmt, ...) {
   free(text);
 }
 
-/* " AND <condition> ?" in the SQL, the value as a quoted literal in params
- * (values are validated: no quote inside). */
-static void add_condition(Buffer *sql, json_t *params, const char *condition, const char *value) {
-  append(sql, " AND %s ?", condition);
+/* " AND <condition> <placeholder>" in the SQL (placeholder "?" or an
+ * expression of it), the value as a quoted literal in params (values are
+ * validated: no quote inside). */
+static void add_compared(Buffer *sql, json_t *params, const char *condition,
+                         const char *placeholder, const char *value) {
+  append(sql, " AND %s %s", condition, placeholder);
   char *literal = handler_strf("'%s'", value);
   json_array_append_new(params, json_string(literal));
   free(literal);
+}
+
+static void add_condition(Buffer *sql, json_t *params, const char *condition, const char *value) {
+  add_compared(sql, params, condition, "?", value);
 }
 
 /* The partition of the hour that a normalized time falls in, as the
@@ -508,24 +525,24 @@ static const char *partition_hour(const char *t, char out[11]) {
 json_t *query_start_body(const QueryParams *p, const char *database, const char *table,
                          const char *workgroup, const char *token) {
   Buffer sql = {0};
-  append(&sql, "SELECT " COLUMNS " FROM \"%s\" WHERE 1 = 1", table);
+  append(&sql, "SELECT " COLUMNS " FROM \"%s\" AS m WHERE 1 = 1", table);
   json_t *params = json_array();
   char hour[11];
   if (*p->service)
     add_condition(&sql, params, "service =", p->service);
   if (*p->from) {
-    add_condition(&sql, params, "timestamp >=", p->from);
+    add_compared(&sql, params, TIME_COLUMN " >=", AS_TIME, p->from);
     add_condition(&sql, params, PARTITION_HOUR " >=", partition_hour(p->from, hour));
   }
   if (*p->to) {
-    add_condition(&sql, params, "timestamp <", p->to);
+    add_compared(&sql, params, TIME_COLUMN " <", AS_TIME, p->to);
     /* before H:00:00 is before hour H: its partition is not needed */
     bool on_the_hour = !strcmp(p->to + 14, "00:00Z");
     add_condition(&sql, params, on_the_hour ? PARTITION_HOUR " <" : PARTITION_HOUR " <=",
                   partition_hour(p->to, hour));
   }
   /* the limit is a validated whole number: Athena stops reading after it */
-  append(&sql, " ORDER BY timestamp DESC LIMIT %ld", p->limit);
+  append(&sql, " ORDER BY " TIME_COLUMN " DESC LIMIT %ld", p->limit);
   /* the same token for a retried call: Athena starts the query once */
   json_t *body = json_pack("{s:s, s:{s:s}, s:s, s:s}", "QueryString", sql.data,
                            "QueryExecutionContext", "Database", database, "WorkGroup", workgroup,

@@ -743,7 +743,10 @@ class Handlers(unittest.TestCase):
         execution = self.athena.get_query_execution(QueryExecutionId=body["query_execution_id"])["QueryExecution"]
         self.assertNotIn("metris_api", execution["Query"])  # values never spliced into SQL
         self.assertIn("service = ?", execution["Query"])
-        self.assertTrue(execution["Query"].endswith("ORDER BY timestamp DESC LIMIT 1"), execution["Query"])
+        self.assertTrue(execution["Query"].endswith('ORDER BY m."timestamp" DESC LIMIT 1'), execution["Query"])
+        self.assertIn('SELECT format_datetime(m."timestamp", \'yyyy-MM-dd\'\'T\'\'HH:mm:ss\'\'Z\'\'\') AS "timestamp", '
+                      'service,', execution["Query"])
+        self.assertIn('AND m."timestamp" >= from_iso8601_timestamp(?) AND', execution["Query"])
         self.assertEqual(execution["ExecutionParameters"],
                          ["'metris_api'", "'2026-11-21T00:00:00Z'", "'2026112100'"])
         self.assertEqual(execution["WorkGroup"], "metrics-dev")
@@ -768,19 +771,37 @@ class Handlers(unittest.TestCase):
         starts = self.started_queries([
             {"from": "2026-11-21T09:30:00Z", "to": "2026-11-21T11:00:00Z"},
             {"to": "2026-12-31T23:59:59Z"}, {"service": "metris_api"}])
-        self.assertIn(f"WHERE 1 = 1 AND timestamp >= ? AND {hour} >= ? AND timestamp < ? "
-                      f"AND {hour} < ? ORDER BY", starts[0]["QueryString"])
+        ts = 'm."timestamp"'
+        self.assertIn(f"WHERE 1 = 1 AND {ts} >= from_iso8601_timestamp(?) AND {hour} >= ? "
+                      f"AND {ts} < from_iso8601_timestamp(?) AND {hour} < ? ORDER BY", starts[0]["QueryString"])
         self.assertEqual(starts[0]["ExecutionParameters"], [
             "'2026-11-21T09:30:00Z'", "'2026112109'", "'2026-11-21T11:00:00Z'", "'2026112111'"])
-        self.assertIn(f"AND timestamp < ? AND {hour} <= ? ORDER BY", starts[1]["QueryString"])
+        self.assertIn(f"AND {ts} < from_iso8601_timestamp(?) AND {hour} <= ? ORDER BY", starts[1]["QueryString"])
         self.assertEqual(starts[1]["ExecutionParameters"], ["'2026-12-31T23:59:59Z'", "'2026123123'"])
         self.assertNotIn("year", starts[2]["QueryString"])  # no time bound, no partition bound
 
     def test_query_partition_bounds_are_exact_in_sqlite(self):
         """The SQL query sends, run in SQLite over rows ingest would write around hour, day,
         month and year boundaries: it answers exactly the rows of the timestamp bounds, and
-        its partition bounds alone select exactly the hours that hold them."""
+        its partition bounds alone select exactly the hours that hold them.
+
+        The timestamp column is stored as process writes it (milliseconds since the epoch,
+        UTC), and SQLite is given the two Trino functions the SQL uses, for exactly the
+        forms it uses them in: from_iso8601_timestamp of a YYYY-MM-DDTHH:MM:SSZ parameter
+        (what query_parse_params normalizes every bound to), and format_datetime with the
+        pattern yyyy-MM-dd'T'HH:mm:ss'Z' (anything else fails the test). Comparing
+        milliseconds is what comparing Athena's timestamps does."""
+        def from_iso8601_timestamp(text):
+            self.assertRegex(text, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+            return epoch_ms(text)
+
+        def format_datetime(ms, pattern):
+            self.assertEqual(pattern, "yyyy-MM-dd'T'HH:mm:ss'Z'")
+            return datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
         db = sqlite3.connect(":memory:")
+        db.create_function("from_iso8601_timestamp", 1, from_iso8601_timestamp, deterministic=True)
+        db.create_function("format_datetime", 2, format_datetime, deterministic=True)
         db.execute("CREATE TABLE processed (timestamp, service, requests, errors, latency_ms_p50,"
                    " latency_ms_p99, year, month, day, hour)")
         rows = []
@@ -791,12 +812,14 @@ class Handlers(unittest.TestCase):
                     t = first + datetime.timedelta(hours=h, minutes=minute)
                     rows.append((t.strftime("%Y-%m-%dT%H:%M:00Z"), "metris_api", 1, 0, 1.0, 2.0,
                                  t.strftime("%Y"), t.strftime("%m"), t.strftime("%d"), t.strftime("%H")))
-        db.executemany("INSERT INTO processed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO processed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [(epoch_ms(r[0]),) + r[1:] for r in rows])
         cases = [{"from": "2026-11-30T23:30:00Z", "to": "2026-12-01T01:00:00Z"},
                  {"from": "2026-02-28T23:00:00Z", "to": "2026-03-01T00:30:00Z"},
                  {"from": "2026-12-31T22:59:00Z", "to": "2027-01-01T00:00:00Z"},
                  {"from": "2027-01-01"}, {"to": "2026-03-01"}, {"from": "2026-12-01T02:00:00Z"},
                  {"to": "2026-11-30T22:59:00Z"}, {"from": "2026-03-01T00:59:00Z", "to": "2026-03-01T01:00:00Z"}]
+        ts = 'm."timestamp"'
         for case, start in zip(cases, self.started_queries([dict(c, limit="1000") for c in cases])):
             sql, params = start["QueryString"], [v.strip("'") for v in start.get("ExecutionParameters", [])]
             low, high = case.get("from", "0000"), case.get("to", "9999")
@@ -805,9 +828,10 @@ class Handlers(unittest.TestCase):
             expected = sorted((r for r in rows if low <= r[0] < high), reverse=True)
             self.assertEqual(db.execute(sql, params).fetchall(), [r[:6] for r in expected], case)
             # the partition bounds alone: the timestamp bounds made always true
-            partitions_only = (sql.replace("timestamp >= ?", "(1 = 1 OR timestamp >= ?)")
-                               .replace("timestamp < ?", "(1 = 1 OR timestamp < ?)")
-                               .replace("SELECT timestamp,", "SELECT DISTINCT year, month, day, hour, timestamp,"))
+            partitions_only = (sql.replace(f"{ts} >= from_iso8601_timestamp(?)", f"(1 = 1 OR {ts} >= from_iso8601_timestamp(?))")
+                               .replace(f"{ts} < from_iso8601_timestamp(?)", f"(1 = 1 OR {ts} < from_iso8601_timestamp(?))")
+                               .replace("SELECT format_datetime(", "SELECT DISTINCT year, month, day, hour, format_datetime("))
+            self.assertNotEqual(partitions_only, sql)
             hours = {r[:4] for r in db.execute(partitions_only, params).fetchall()}
             self.assertEqual(hours, {r[6:] for r in expected}, case)
 
