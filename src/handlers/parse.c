@@ -73,13 +73,28 @@ static const char *explain(char *why, size_t size, const char *fmt, ...) {
 
 /* ---- ingest ---- */
 
+/* strptime takes any day from 1 to 31 in any month. */
+static bool day_of_the_calendar(const struct tm *tm) {
+  static const int DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int y = tm->tm_year + 1900, m = tm->tm_mon;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m >= 0 && m < 12 && tm->tm_mday >= 1 &&
+         tm->tm_mday <= DAYS[m] + (m == 1 && leap ? 1 : 0);
+}
+
+/* *out is left alone unless the time is good (the caller then uses its own
+ * clock): a February 31st would make a timestamp process refuses. */
 bool ingest_event_time(json_t *event, struct tm *out) {
   const char *t = json_string_value(json_object_get(event, "time"));
   if (!t)
     return false;
-  memset(out, 0, sizeof *out);
-  const char *end = strptime(t, "%Y-%m-%dT%H:%M:%S", out);
-  return end && (*end == 'Z' || *end == '\0' || *end == '.');
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  const char *end = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!end || (*end != 'Z' && *end != '\0' && *end != '.') || !day_of_the_calendar(&tm))
+    return false;
+  *out = tm;
+  return true;
 }
 
 /* A count (a whole number) or a latency in milliseconds, finite and within

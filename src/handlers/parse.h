@@ -32,7 +32,7 @@ typedef struct MetricsRecord {
 
 /* SERVICE_NAME goes into the object key and a CSV field: see the .c file. */
 bool ingest_service_ok(const char *s);
-/* The scheduled event's own "time", when it has one. */
+/* The scheduled event's own "time", when it has one that is a real day. */
 bool ingest_event_time(json_t *event, struct tm *out);
 /* The metrics source's answer; false when it is not the object expected. */
 bool ingest_source_record(const char *body, size_t len, MetricsRecord *r);
