@@ -34,6 +34,12 @@ RUNS = int(sys.argv[2]) if len(sys.argv) > 2 else 20
 RUNSTAT = os.path.join(BUILD, "bench", "runstat")
 EVENTS = os.path.join(ROOT, "src", "handlers", "events")
 BUCKET, REGION = "meticsxmin-dev", "us-east-1"
+# The data set process curates, as the compiler describes it (LAKEC_DATASET_<KEY>).
+METRICS_DATASET = json.dumps({
+    "format": "parquet", "codec": "snappy", "header": True, "list_separator": "|", "row_group_mb": 32,
+    "columns": [{"name": n, "type": t, "optional": False} for n, t in (
+        ("timestamp", "timestamp"), ("service", "string"), ("requests", "int64"), ("errors", "int64"),
+        ("latency_ms_p50", "double"), ("latency_ms_p99", "double"))]}, separators=(",", ":"))
 RAW_KEY = "raw/year=2026/month=11/day=22/hour=05/metris_api-05-17_.csv"
 CSV = (b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n"
        b"2026-11-22T05:17:00Z,metris_api,812,3,41.20,150.75\n")
@@ -80,7 +86,8 @@ class Bench:
                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                "SERVICE_NAME": "metris_api", "LAKEC_BUCKET_DATA": BUCKET,
                "LAKEC_CRAWLER_PROCESSED": "metrics-dev-processed", "LAKEC_DATABASE": "metrics_dev",
-               "LAKEC_WORKGROUP": "metrics-dev", "LAKEC_CORS_ORIGINS": "*"}
+               "LAKEC_WORKGROUP": "metrics-dev", "LAKEC_CORS_ORIGINS": "*",
+               "LAKEC_DATASET_METRICS": METRICS_DATASET}
         return env
 
     def prepare(self, job):

@@ -1,6 +1,7 @@
 # The handlers' libraries, linked statically: a libcurl of our own, and
-# Debian's static OpenSSL and jansson (libssl-dev, libjansson-dev). glibc
-# stays dynamic: provided.al2023 has it, and it must be the runtime's.
+# Debian's static OpenSSL, jansson and expat (libssl-dev, libjansson-dev,
+# libexpat1-dev). glibc stays dynamic: provided.al2023 has it, and it must be
+# the runtime's.
 #
 # Why a libcurl of our own: Debian's is built for every protocol and links
 # ldap, sasl2, krb5/gssapi, gnutls (through librtmp), nettle, p11-kit, ssh2,
@@ -85,6 +86,9 @@ file(MAKE_DIRECTORY ${INSTALL_DIR}/include) # named by the target below before i
 find_library(LAKEC_LIBSSL_A NAMES libssl.a HINTS ${LAKEC_LIBRARY_DIRS} REQUIRED)
 find_library(LAKEC_LIBCRYPTO_A NAMES libcrypto.a HINTS ${LAKEC_LIBRARY_DIRS} REQUIRED)
 find_library(LAKEC_LIBJANSSON_A NAMES libjansson.a HINTS ${LAKEC_LIBRARY_DIRS} REQUIRED)
+# expat (libexpat1-dev) parses S3's XML answers (src/handlers/xml.c).
+find_library(LAKEC_LIBEXPAT_A NAMES libexpat.a HINTS ${LAKEC_LIBRARY_DIRS} REQUIRED)
+find_path(LAKEC_EXPAT_INCLUDE NAMES expat.h REQUIRED)
 find_path(LAKEC_OPENSSL_INCLUDE NAMES openssl/evp.h REQUIRED)
 find_path(LAKEC_JANSSON_INCLUDE NAMES jansson.h REQUIRED)
 find_package(Threads REQUIRED)
@@ -95,7 +99,7 @@ find_package(Threads REQUIRED)
 # makes libcurl.a and its headers.
 add_library(lakec_handler_libs INTERFACE)
 target_include_directories(lakec_handler_libs INTERFACE
-  ${INSTALL_DIR}/include ${LAKEC_OPENSSL_INCLUDE} ${LAKEC_JANSSON_INCLUDE})
+  ${INSTALL_DIR}/include ${LAKEC_OPENSSL_INCLUDE} ${LAKEC_JANSSON_INCLUDE} ${LAKEC_EXPAT_INCLUDE})
 target_link_libraries(lakec_handler_libs INTERFACE
   ${INSTALL_DIR}/lib/libcurl.a ${LAKEC_LIBSSL_A} ${LAKEC_LIBCRYPTO_A} ${LAKEC_LIBJANSSON_A}
-  ${CMAKE_DL_LIBS} Threads::Threads)
+  ${LAKEC_LIBEXPAT_A} ${CMAKE_DL_LIBS} Threads::Threads)

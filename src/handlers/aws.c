@@ -137,7 +137,7 @@ bool buffer_append(Buffer *b, const void *bytes, size_t n) {
  * less than given makes curl end it). */
 typedef struct Collected {
   Buffer body;
-  size_t max;
+  size_t max, expect;
   bool too_big;
 } Collected;
 
@@ -148,13 +148,32 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata) {
     c->too_big = true;
     return 0;
   }
+  /* an answer of known length in one allocation: growing by doubling would
+   * hold up to twice an 8 MiB range */
+  if (!c->body.data && c->expect >= n) {
+    c->body.data = malloc(c->expect + 1);
+    c->body.cap = c->body.data ? c->expect + 1 : 0;
+  }
   return buffer_append(&c->body, ptr, n) ? n : 0;
 }
 
-/* Keeps the ETag header (the version a GET read, to pin a copy to it). */
+/* Keeps the ETag header (the version a GET read, to pin a copy to it) and
+ * the Content-Length (a HEAD's object size). A status line starts a new
+ * answer's headers (a "100 Continue" comes before the real one). */
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata) {
   size_t n = size * nmemb;
   AwsResponse *resp = userdata;
+  if (n > 5 && !strncmp(ptr, "HTTP/", 5)) {
+    resp->etag[0] = '\0';
+    resp->content_length = -1;
+  }
+  if (n > 15 && !strncasecmp(ptr, "Content-Length:", 15)) {
+    char line[32], *end;
+    snprintf(line, sizeof line, "%.*s", (int)(n - 15 < 31 ? n - 15 : 31), ptr + 15);
+    long long v = strtoll(line, &end, 10);
+    if (end != line && v >= 0)
+      resp->content_length = v;
+  }
   if (n > 5 && !strncasecmp(ptr, "ETag:", 5)) {
     const char *v = ptr + 5;
     size_t len = n - 5;
@@ -226,7 +245,7 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
     curl_easy_setopt(k, CURLOPT_AWS_SIGV4, sigv4);
     curl_easy_setopt(k, CURLOPT_USERPWD, c->userpwd);
   }
-  Collected got = {{0}, req->max_bytes, false};
+  Collected got = {{0}, req->max_bytes, req->expect_bytes, false};
   struct curl_slist *headers = request_headers(c, req);
   curl_easy_setopt(k, CURLOPT_URL, url);
   curl_easy_setopt(k, CURLOPT_HTTPHEADER, headers);
@@ -249,6 +268,7 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
   if (req->max_bytes) /* refused before any byte when the length is announced */
     curl_easy_setopt(k, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_bytes);
   resp->etag[0] = '\0';
+  resp->content_length = -1;
   curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(k, CURLOPT_HEADERDATA, resp);
   /* Paths go out exactly as given: curl would otherwise resolve "/../" in

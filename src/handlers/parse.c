@@ -73,13 +73,28 @@ static const char *explain(char *why, size_t size, const char *fmt, ...) {
 
 /* ---- ingest ---- */
 
+/* strptime takes any day from 1 to 31 in any month. */
+static bool day_of_the_calendar(const struct tm *tm) {
+  static const int DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int y = tm->tm_year + 1900, m = tm->tm_mon;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m >= 0 && m < 12 && tm->tm_mday >= 1 &&
+         tm->tm_mday <= DAYS[m] + (m == 1 && leap ? 1 : 0);
+}
+
+/* *out is left alone unless the time is good (the caller then uses its own
+ * clock): a February 31st would make a timestamp process refuses. */
 bool ingest_event_time(json_t *event, struct tm *out) {
   const char *t = json_string_value(json_object_get(event, "time"));
   if (!t)
     return false;
-  memset(out, 0, sizeof *out);
-  const char *end = strptime(t, "%Y-%m-%dT%H:%M:%S", out);
-  return end && (*end == 'Z' || *end == '\0' || *end == '.');
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  const char *end = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!end || (*end != 'Z' && *end != '\0' && *end != '.') || !day_of_the_calendar(&tm))
+    return false;
+  *out = tm;
+  return true;
 }
 
 /* A count (a whole number) or a latency in milliseconds, finite and within
@@ -142,56 +157,149 @@ char *ingest_key(const struct tm *tm, const char *service) {
 
 /* ---- process ---- */
 
-#define HEADER "timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99"
+static const struct {
+  const char *name;
+  PqType type;
+} COLUMN_TYPES[] = {
+    {"string", PQ_STRING},   {"int32", PQ_INT32},
+    {"int64", PQ_INT64},     {"double", PQ_DOUBLE},
+    {"boolean", PQ_BOOLEAN}, {"date", PQ_DATE},
+    {"timestamp", PQ_TIMESTAMP_MILLIS}, {"timestamp_us", PQ_TIMESTAMP_MICROS},
+    {"list<string>", PQ_STRING_LIST},
+};
 
-static bool is_number(const char *s, size_t n, bool decimal) {
-  size_t i = 0, digits = 0;
-  bool dot = false;
-  for (; i < n; i++) {
-    if (isdigit((unsigned char)s[i]))
-      digits++;
-    else if (decimal && s[i] == '.' && !dot)
-      dot = true;
-    else
-      return false;
+static const struct {
+  const char *name;
+  PqCodec codec;
+} CODECS[] = {{"snappy", PQ_SNAPPY}, {"gzip", PQ_GZIP}, {"none", PQ_UNCOMPRESSED}};
+
+static const char *const DATASET_FIELDS[] = {"format",         "codec",        "header",
+                                             "list_separator", "row_group_mb", "columns",
+                                             NULL};
+static const char *const COLUMN_FIELDS[] = {"name", "type", "optional", NULL};
+
+/* Every field of `fields` present in obj, and no other: NULL, else why not. */
+static const char *exact_fields(json_t *obj, const char *const *fields, const char *what,
+                                char *why, size_t size) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(obj, key, v) {
+    size_t i = 0;
+    while (fields[i] && strcmp(fields[i], key) != 0)
+      i++;
+    if (!fields[i])
+      return explain(why, size, "%s has an unknown field '%.64s'", what, key);
   }
-  return digits > 0;
+  for (size_t i = 0; fields[i]; i++)
+    if (!json_object_get(obj, fields[i]))
+      return explain(why, size, "%s has no field '%s'", what, fields[i]);
+  return NULL;
 }
 
-const char *process_csv_problem(const char *text, size_t len, char *why, size_t size) {
-  size_t hl = strlen(HEADER);
-  if (memchr(text, '\0', len))
-    return "the object is not text";
-  /* the header line exactly: "HEADER\r<anything>\n" once passed */
-  if (len < hl || strncmp(text, HEADER, hl) != 0 ||
-      (text[hl] != '\n' && strncmp(text + hl, "\r\n", 2) != 0))
-    return explain(why, size, "the first line is not the header '%s'", HEADER);
-  int line = 1, rows = 0;
-  for (const char *p = strchr(text, '\n'); p && p[1];) {
-    const char *start = p + 1, *end = strchr(start, '\n');
-    size_t n = end ? (size_t)(end - start) : strlen(start);
-    if (n && start[n - 1] == '\r')
-      n--;
-    line++;
-    p = end;
-    if (n == 0)
-      continue;
-    const char *field = start;
-    for (int k = 0; k < 6; k++) {
-      const char *comma = memchr(field, ',', (size_t)(start + n - field));
-      size_t flen = comma ? (size_t)(comma - field) : (size_t)(start + n - field);
-      if ((k < 5) != (comma != NULL))
-        return explain(why, size, "line %d does not have 6 fields", line);
-      bool ok = k == 0 ? flen >= 10 : k == 1 ? flen > 0 : is_number(field, flen, k >= 4);
-      if (!ok)
-        return explain(why, size, "line %d, field %d is not valid", line, k + 1);
-      field = comma ? comma + 1 : field + flen;
-    }
-    rows++;
-  }
-  if (rows == 0)
-    return explain(why, size, "there is no data row");
+/* A column name: 1 to 255 bytes (Glue's most), no NUL inside, not twice. */
+static const char *read_column(json_t *c, size_t i, Dataset *d, char *why, size_t size) {
+  char what[48];
+  snprintf(what, sizeof what, "column %zu", i + 1);
+  if (!json_is_object(c))
+    return explain(why, size, "%s is not an object", what);
+  if (exact_fields(c, COLUMN_FIELDS, what, why, size))
+    return why;
+  json_t *name = json_object_get(c, "name"), *type = json_object_get(c, "type");
+  if (!json_is_string(name) || json_string_length(name) < 1 || json_string_length(name) > 255 ||
+      strlen(json_string_value(name)) != json_string_length(name))
+    return explain(why, size, "%s: name must be a string of 1 to 255 bytes", what);
+  for (size_t k = 0; k < i; k++)
+    if (!strcmp(d->columns[k].name, json_string_value(name)))
+      return explain(why, size, "%s: the name '%.64s' is used twice", what, d->columns[k].name);
+  if (!json_is_boolean(json_object_get(c, "optional")))
+    return explain(why, size, "%s: optional must be true or false", what);
+  size_t t = 0, types = sizeof COLUMN_TYPES / sizeof *COLUMN_TYPES;
+  while (t < types && (!json_is_string(type) || strcmp(COLUMN_TYPES[t].name, json_string_value(type))))
+    t++;
+  if (t == types)
+    return explain(why, size, "%s: unknown type (string, int32, int64, double, boolean, date, "
+                              "timestamp, timestamp_us or list<string>)", what);
+  d->columns[i] = (PqColumn){handler_strf("%s", json_string_value(name)), COLUMN_TYPES[t].type,
+                             json_is_true(json_object_get(c, "optional"))};
+  d->count = i + 1;
   return NULL;
+}
+
+static const char *read_columns(json_t *columns, Dataset *d, char *why, size_t size) {
+  size_t n = json_array_size(columns);
+  if (!json_is_array(columns) || n == 0 || n > DATASET_MAX_COLUMNS)
+    return explain(why, size, "columns must be a list of 1 to %d columns", DATASET_MAX_COLUMNS);
+  d->columns = calloc(n, sizeof *d->columns);
+  if (!d->columns)
+    abort();
+  for (size_t i = 0; i < n; i++)
+    if (read_column(json_array_get(columns, i), i, d, why, size))
+      return why;
+  return NULL;
+}
+
+/* format, codec, header, list_separator, row_group_mb: NULL, else why not. */
+static const char *read_settings(json_t *o, Dataset *d, char *why, size_t size) {
+  const char *format = json_string_value(json_object_get(o, "format"));
+  const char *codec = json_string_value(json_object_get(o, "codec"));
+  const char *separator = json_string_value(json_object_get(o, "list_separator"));
+  json_t *mb = json_object_get(o, "row_group_mb");
+  if (!format || (strcmp(format, "parquet") && strcmp(format, "csv")))
+    return explain(why, size, "format must be parquet or csv");
+  d->format = !strcmp(format, "csv") ? DATASET_CSV : DATASET_PARQUET;
+  size_t c = 0, codecs = sizeof CODECS / sizeof *CODECS;
+  while (c < codecs && (!codec || strcmp(CODECS[c].name, codec)))
+    c++;
+  if (c == codecs)
+    return explain(why, size, "codec must be snappy, gzip or none");
+  d->codec = CODECS[c].codec;
+  if (!json_is_boolean(json_object_get(o, "header")))
+    return explain(why, size, "header must be true or false");
+  d->header = json_is_true(json_object_get(o, "header"));
+  /* one printable ASCII character that CSV itself does not use */
+  if (!separator || strlen(separator) != 1 || separator[0] < 0x20 || separator[0] > 0x7e ||
+      strchr(",\"", separator[0]))
+    return explain(why, size, "list_separator must be one printable ASCII character, not ',' "
+                              "or '\"'");
+  d->list_separator = separator[0];
+  if (!json_is_integer(mb) || json_integer_value(mb) < 1 ||
+      json_integer_value(mb) > DATASET_MAX_ROW_GROUP_MB)
+    return explain(why, size, "row_group_mb must be a whole number from 1 to %d",
+                   DATASET_MAX_ROW_GROUP_MB);
+  d->row_group_mb = (size_t)json_integer_value(mb);
+  return NULL;
+}
+
+bool process_read_dataset(const char *json, Dataset *out, char *why, size_t size) {
+  memset(out, 0, sizeof *out);
+  json_error_t error;
+  json_t *o = json_loads(json, JSON_REJECT_DUPLICATES, &error);
+  const char *problem =
+      !o                   ? explain(why, size, "not JSON: %s", error.text)
+      : !json_is_object(o) ? explain(why, size, "not a JSON object")
+                           : exact_fields(o, DATASET_FIELDS, "the data set", why, size);
+  if (!problem)
+    problem = read_settings(o, out, why, size);
+  if (!problem)
+    problem = read_columns(json_object_get(o, "columns"), out, why, size);
+  json_decref(o);
+  if (problem)
+    dataset_release(out);
+  return problem == NULL;
+}
+
+void dataset_release(Dataset *d) {
+  for (size_t i = 0; i < d->count; i++)
+    free((char *)d->columns[i].name);
+  free(d->columns);
+  memset(d, 0, sizeof *d);
+}
+
+PqOptions dataset_options(const Dataset *d) {
+  PqOptions o = pq_default_options();
+  o.codec = d->codec;
+  o.row_group_bytes = d->row_group_mb << 20;
+  return o;
 }
 
 /* What makes a key address something else than itself on the way: a "." or
@@ -210,7 +318,19 @@ static const char *unsafe_key(const char *key) {
   return NULL;
 }
 
-bool process_read_event(json_t *event, ObjectToMove *out, HandlerError *err) {
+/* processed/ and quarantine/ keys for raw/<rest>: a Parquet data set's
+ * processed object is named .parquet (replacing .csv, else added). */
+static char *processed_key(const char *rest, DatasetFormat format) {
+  size_t n = strlen(rest);
+  if (format == DATASET_CSV)
+    return handler_strf("processed/%s", rest);
+  if (n >= 4 && !strcmp(rest + n - 4, ".csv"))
+    n -= 4;
+  return handler_strf("processed/%.*s.parquet", (int)n, rest);
+}
+
+bool process_read_event(json_t *event, DatasetFormat format, ObjectToMove *out,
+                        HandlerError *err) {
   memset(out, 0, sizeof *out);
   json_t *detail = json_object_get(event, "detail");
   const char *bucket = json_string_value(json_object_get(json_object_get(detail, "bucket"), "name"));
@@ -230,17 +350,19 @@ bool process_read_event(json_t *event, ObjectToMove *out, HandlerError *err) {
     handler_fail(err, "UnsafeKey", "key '%.200s' is left where it is: it has %s", key, unsafe);
     return false;
   }
-  /* quarantine/ is the longer destination: both must be keys S3 takes */
-  if (strlen(key) - 4 + strlen("quarantine/") > PROCESS_MAX_KEY) {
+  char *processed = processed_key(key + 4, format);
+  char *quarantine = handler_strf("quarantine/%s", key + 4);
+  /* both destinations must be keys S3 takes */
+  if (strlen(processed) > PROCESS_MAX_KEY || strlen(quarantine) > PROCESS_MAX_KEY) {
     handler_fail(err, "KeyTooLong",
                  "key '%.200s...' is %zu bytes: under processed/ or quarantine/ it would "
                  "pass S3's %d; it is left where it is",
                  key, strlen(key), PROCESS_MAX_KEY);
+    free(processed);
+    free(quarantine);
     return false;
   }
-  *out = (ObjectToMove){bucket, key, json_object_get(detail, "object"),
-                        handler_strf("processed/%s", key + 4),
-                        handler_strf("quarantine/%s", key + 4)};
+  *out = (ObjectToMove){bucket, key, processed, quarantine};
   return true;
 }
 
@@ -250,16 +372,20 @@ void object_to_move_release(ObjectToMove *o) {
   o->processed = o->quarantine = NULL;
 }
 
-void process_event_etag(json_t *object, char pin[PROCESS_ETAG_PIN]) {
-  const char *etag = json_string_value(json_object_get(object, "etag"));
-  pin[0] = '\0';
-  if (etag && strlen(etag) + 3 <= PROCESS_ETAG_PIN && !strpbrk(etag, "\"\r\n"))
-    snprintf(pin, PROCESS_ETAG_PIN, "\"%s\"", etag);
-}
-
 /* ---- query ---- */
 
-#define COLUMNS "timestamp, service, requests, errors, latency_ms_p50, latency_ms_p99"
+/* The processed table's timestamp is a Parquet TIMESTAMP (milliseconds, UTC),
+ * which the crawler catalogues as `timestamp`: answered in the text it had
+ * in the CSV (Trino's format_datetime takes a Joda pattern; '' is a quote in
+ * SQL, and 'T' and 'Z' are literals in Joda), compared with timestamps
+ * (from_iso8601_timestamp of the validated ISO text). The table is aliased
+ * so that the column, not the formatted answer of the same name, is what
+ * WHERE and ORDER BY see. */
+#define TIME_COLUMN "m.\"timestamp\""
+#define COLUMNS                                                                                  \
+  "format_datetime(" TIME_COLUMN ", 'yyyy-MM-dd''T''HH:mm:ss''Z''') AS \"timestamp\", service, " \
+  "requests, errors, latency_ms_p50, latency_ms_p99"
+#define AS_TIME "from_iso8601_timestamp(?)"
 
 /* The Access-Control-Allow-Origin value for this request, or NULL. */
 static const char *allowed_origin(json_t *event) {
@@ -381,13 +507,19 @@ static void append(Buffer *b, const char *fmt, ...) {
   free(text);
 }
 
-/* " AND <condition> ?" in the SQL, the value as a quoted literal in params
- * (values are validated: no quote inside). */
-static void add_condition(Buffer *sql, json_t *params, const char *condition, const char *value) {
-  append(sql, " AND %s ?", condition);
+/* " AND <condition> <placeholder>" in the SQL (placeholder "?" or an
+ * expression of it), the value as a quoted literal in params (values are
+ * validated: no quote inside). */
+static void add_compared(Buffer *sql, json_t *params, const char *condition,
+                         const char *placeholder, const char *value) {
+  append(sql, " AND %s %s", condition, placeholder);
   char *literal = handler_strf("'%s'", value);
   json_array_append_new(params, json_string(literal));
   free(literal);
+}
+
+static void add_condition(Buffer *sql, json_t *params, const char *condition, const char *value) {
+  add_compared(sql, params, condition, "?", value);
 }
 
 /* The partition of the hour that a normalized time falls in, as the
@@ -408,24 +540,24 @@ static const char *partition_hour(const char *t, char out[11]) {
 json_t *query_start_body(const QueryParams *p, const char *database, const char *table,
                          const char *workgroup, const char *token) {
   Buffer sql = {0};
-  append(&sql, "SELECT " COLUMNS " FROM \"%s\" WHERE 1 = 1", table);
+  append(&sql, "SELECT " COLUMNS " FROM \"%s\" AS m WHERE 1 = 1", table);
   json_t *params = json_array();
   char hour[11];
   if (*p->service)
     add_condition(&sql, params, "service =", p->service);
   if (*p->from) {
-    add_condition(&sql, params, "timestamp >=", p->from);
+    add_compared(&sql, params, TIME_COLUMN " >=", AS_TIME, p->from);
     add_condition(&sql, params, PARTITION_HOUR " >=", partition_hour(p->from, hour));
   }
   if (*p->to) {
-    add_condition(&sql, params, "timestamp <", p->to);
+    add_compared(&sql, params, TIME_COLUMN " <", AS_TIME, p->to);
     /* before H:00:00 is before hour H: its partition is not needed */
     bool on_the_hour = !strcmp(p->to + 14, "00:00Z");
     add_condition(&sql, params, on_the_hour ? PARTITION_HOUR " <" : PARTITION_HOUR " <=",
                   partition_hour(p->to, hour));
   }
   /* the limit is a validated whole number: Athena stops reading after it */
-  append(&sql, " ORDER BY timestamp DESC LIMIT %ld", p->limit);
+  append(&sql, " ORDER BY " TIME_COLUMN " DESC LIMIT %ld", p->limit);
   /* the same token for a retried call: Athena starts the query once */
   json_t *body = json_pack("{s:s, s:{s:s}, s:s, s:s}", "QueryString", sql.data,
                            "QueryExecutionContext", "Database", database, "WorkGroup", workgroup,

@@ -1,11 +1,12 @@
 /* parse: what the handlers make of their input, apart from their AWS calls,
  * so that tests/fuzz/ can drive all of it without a network: the events (a
  * schedule tick, S3's Object Created, API Gateway's proxy event), the metrics
- * source's answer, the CSV check and the keys, the query parameters and the
+ * source's answer, the data set and the keys, the query parameters and the
  * SQL they become, Athena's result pages and the proxy response. */
 #ifndef LAKEC_HANDLERS_PARSE_H
 #define LAKEC_HANDLERS_PARSE_H
 
+#include "parquet.h"
 #include "runtime.h"
 
 #include <jansson.h>
@@ -31,7 +32,7 @@ typedef struct MetricsRecord {
 
 /* SERVICE_NAME goes into the object key and a CSV field: see the .c file. */
 bool ingest_service_ok(const char *s);
-/* The scheduled event's own "time", when it has one. */
+/* The scheduled event's own "time", when it has one that is a real day. */
 bool ingest_event_time(json_t *event, struct tm *out);
 /* The metrics source's answer; false when it is not the object expected. */
 bool ingest_source_record(const char *body, size_t len, MetricsRecord *r);
@@ -45,24 +46,43 @@ char *ingest_key(const struct tm *tm, const char *service);
 /* ---- process ---- */
 
 #define PROCESS_MAX_KEY 1024 /* bytes of an S3 key */
-#define PROCESS_ETAG_PIN 136 /* room for an If-Match value, quotes included */
+
+/* The data set process curates, from its LAKEC_DATASET_<KEY> variable. */
+typedef enum { DATASET_PARQUET, DATASET_CSV } DatasetFormat;
+
+typedef struct Dataset {
+  DatasetFormat format; /* parquet: converted; csv: checked, then copied unchanged */
+  PqCodec codec;
+  bool header;          /* the first record is the column names, in order */
+  char list_separator;  /* between the items of a list<string> field */
+  size_t row_group_mb;
+  PqColumn *columns;    /* names malloc'd */
+  size_t count;
+} Dataset;
+
+#define DATASET_MAX_COLUMNS 1000
+#define DATASET_MAX_ROW_GROUP_MB 1024
+
+/* The JSON the compiler writes (README, "The handler programs"), read
+ * strictly: every field present, nothing unknown. False with why filled
+ * otherwise; *out is then empty. */
+bool process_read_dataset(const char *json, Dataset *out, char *why, size_t size);
+void dataset_release(Dataset *d);
+/* The writer's options for the data set. */
+PqOptions dataset_options(const Dataset *d);
 
 /* The object an Object Created event names and where it may go. */
 typedef struct ObjectToMove {
   const char *bucket, *key;     /* borrowed from the event */
-  json_t *object;               /* detail.object, borrowed */
   char *processed, *quarantine; /* the destinations, malloc'd */
 } ObjectToMove;
 
 /* True with *out filled when the event names a raw/ object that can be
- * moved; else false with err filled (InvalidEvent, UnsafeKey, KeyTooLong). */
-bool process_read_event(json_t *event, ObjectToMove *out, HandlerError *err);
+ * moved; else false with err filled (InvalidEvent, UnsafeKey, KeyTooLong).
+ * The processed key of a Parquet data set ends in .parquet instead of .csv. */
+bool process_read_event(json_t *event, DatasetFormat format, ObjectToMove *out,
+                        HandlerError *err);
 void object_to_move_release(ObjectToMove *o);
-/* NULL when the object's len bytes (NUL-terminated after them) are a
- * well-formed CSV, else why not. */
-const char *process_csv_problem(const char *text, size_t len, char *why, size_t size);
-/* The event's ETag as a copy's If-Match value ("\"...\""), or "" when unusable. */
-void process_event_etag(json_t *object, char pin[PROCESS_ETAG_PIN]);
 
 /* ---- query ---- */
 

@@ -30,6 +30,7 @@ struct CsvReader {
   int quoted_cr;    /* the last byte in quotes was a CR (for line numbers) */
   int bom_matched;  /* BOM bytes matched at the start; -1 once past it */
   uint64_t line, record_line, records;
+  uint64_t error_line; /* the line an error was found on */
   char error[160];
 };
 
@@ -43,8 +44,10 @@ CsvReader *csv_open(CsvRecordFn on_record, void *user, size_t max_record_bytes) 
 }
 
 static int fail(CsvReader *r, const char *what) {
-  if (!r->error[0])
+  if (!r->error[0]) {
     snprintf(r->error, sizeof r->error, "line %llu: %s", (unsigned long long)r->line, what);
+    r->error_line = r->line;
+  }
   return -1;
 }
 
@@ -207,6 +210,10 @@ int csv_finish(CsvReader *r) {
 
 const char *csv_error(const CsvReader *r) {
   return r->error[0] ? r->error : "no error";
+}
+
+uint64_t csv_error_line(const CsvReader *r) {
+  return r->error_line;
 }
 
 uint64_t csv_records(const CsvReader *r) {

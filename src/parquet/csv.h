@@ -41,6 +41,8 @@ int csv_feed(CsvReader *r, const char *data, size_t len);
 /* The end of the input: the last record if it had no line end. */
 int csv_finish(CsvReader *r);
 const char *csv_error(const CsvReader *r);
+/* The physical line (from 1) the error was found on, 0 before any error. */
+uint64_t csv_error_line(const CsvReader *r);
 /* Records given to the callback so far. */
 uint64_t csv_records(const CsvReader *r);
 void csv_free(CsvReader *r);

@@ -5,11 +5,12 @@
  * - an event time gives a minute YYYY-MM-DDTHH:MM:00Z;
  * - an accepted answer is within the documented ranges;
  * - what ingest writes is what process accepts: the key is one it would
- *   move (under raw/, no dot or empty segment), the CSV one it would not
- *   quarantine;
+ *   move (under raw/, no dot or empty segment), the CSV one row of the
+ *   metrics data set that it converts to Parquet;
  * - an accepted service name makes a result JSON can carry. */
 #include "fuzz_support.h"
 #include "parse.h"
+#include "rows.h"
 
 #include <math.h>
 
@@ -20,13 +21,43 @@ static void check_record(const MetricsRecord *r) {
   REQUIRE(isfinite(r->p99) && r->p99 >= 0 && r->p99 <= 86400000.0);
 }
 
+static int discard(void *user, const void *data, size_t len) {
+  (void)user, (void)data, (void)len;
+  return 0;
+}
+
+/* NULL when process converts the CSV against the metrics data set to one
+ * row, else why not. */
+static const char *process_refuses(const char *csv, char *why, size_t size) {
+  Dataset d;
+  REQUIRE(process_read_dataset(FUZZ_METRICS_DATASET, &d, why, size));
+  PqOptions options = dataset_options(&d);
+  const char *error = NULL;
+  Rows *rows = rows_open(&d, &options, discard, NULL, &error);
+  REQUIRE(rows != NULL);
+  RowsStatus status = rows_feed(rows, csv, strlen(csv));
+  if (status == ROWS_OK)
+    status = rows_finish(rows);
+  const char *problem = NULL;
+  if (status != ROWS_OK || rows_count(rows) != 1) {
+    snprintf(why, size, "line %llu, column %s: %s",
+             (unsigned long long)rows_problem(rows)->line,
+             rows_problem(rows)->column ? rows_problem(rows)->column : "-",
+             rows_problem(rows)->reason);
+    problem = why;
+  }
+  rows_free(rows);
+  dataset_release(&d);
+  return problem;
+}
+
 /* What ingest writes for this minute, service and record, given to process's checks. */
 static void check_written(const struct tm *tm, const char *service, const MetricsRecord *r) {
-  char when[INGEST_MINUTE_TEXT], why[200];
+  char when[INGEST_MINUTE_TEXT], why[300];
   ingest_minute_text(tm, when);
   REQUIRE(fuzz_shaped(when, "9999-99-99T99:99:00Z"));
   char *csv = ingest_csv(when, service, r), *key = ingest_key(tm, service);
-  const char *problem = process_csv_problem(csv, strlen(csv), why, sizeof why);
+  const char *problem = process_refuses(csv, why, sizeof why);
   if (problem)
     fprintf(stderr, "process refuses ingest's CSV (%s):\n%s", problem, csv);
   REQUIRE(problem == NULL);
@@ -35,7 +66,7 @@ static void check_written(const struct tm *tm, const char *service, const Metric
   REQUIRE(event != NULL); /* the key is text JSON can carry: so is ingest's result */
   ObjectToMove o;
   HandlerError err = {0};
-  if (!process_read_event(event, &o, &err))
+  if (!process_read_event(event, DATASET_PARQUET, &o, &err))
     fprintf(stderr, "process refuses ingest's key %s: %s\n", key, err.message);
   REQUIRE(err.type[0] == '\0');
   object_to_move_release(&o);

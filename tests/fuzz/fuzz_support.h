@@ -48,4 +48,16 @@ static inline bool fuzz_shaped(const char *s, const char *pattern) {
   return true;
 }
 
+/* The metrics data set as the compiler describes it to process
+ * (LAKEC_DATASET_<KEY>): what ingest writes and process converts. */
+#define FUZZ_METRICS_DATASET                                                                     \
+  "{\"format\":\"parquet\",\"codec\":\"snappy\",\"header\":true,\"list_separator\":\"|\","  \
+  "\"row_group_mb\":32,\"columns\":["                                                          \
+  "{\"name\":\"timestamp\",\"type\":\"timestamp\",\"optional\":false},"                     \
+  "{\"name\":\"service\",\"type\":\"string\",\"optional\":false},"                          \
+  "{\"name\":\"requests\",\"type\":\"int64\",\"optional\":false},"                          \
+  "{\"name\":\"errors\",\"type\":\"int64\",\"optional\":false},"                            \
+  "{\"name\":\"latency_ms_p50\",\"type\":\"double\",\"optional\":false},"                   \
+  "{\"name\":\"latency_ms_p99\",\"type\":\"double\",\"optional\":false}]}"
+
 #endif

@@ -102,13 +102,14 @@ class RequestRecorder:
                 recorder.requests.append((self.command, self.path, dict(self.headers), body))
                 recorder.count += 1
                 status = recorder.statuses.pop(0) if recorder.statuses else 200
-                answer = recorder.body if status == 200 and self.command != "HEAD" else b""
+                answer = recorder.body if status == 200 else b""
                 self.send_response(status)
                 for name, value in (recorder.headers.items() if status == 200 else ()):
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(answer)))
+                self.send_header("Content-Length", str(len(answer)))  # a HEAD's too: the object's size
                 self.end_headers()
-                self.wfile.write(answer)
+                if self.command != "HEAD":
+                    self.wfile.write(answer)
 
             do_PUT = do_GET = do_POST = do_DELETE = do_HEAD = _record
 

@@ -11,13 +11,19 @@
 - the SigV4 signature libcurl computes for a request equals the one botocore
   computes, independently, for the same request.
 
-- process against moto's S3 and Glue: a good CSV moves to processed/ and the
-  crawler starts (a running crawler is fine), a bad one moves to quarantine/
-  with the reason in its metadata, a re-delivered event loses and duplicates
-  nothing, and malformed events get error responses.
+- process against moto's S3 and Glue: a good CSV becomes a Parquet object
+  under processed/ that DuckDB reads back value by value (every column type,
+  every codec; a data set of format csv is copied unchanged), written in
+  parts when large, with the handler's peak memory measured; the crawler
+  starts (a running crawler is fine); a CSV that does not fit moves to
+  quarantine/ with reason, line and column in its metadata and nothing left
+  under processed/ (no incomplete multipart upload either); a re-delivered
+  event loses and duplicates nothing; a bad data set configuration, and
+  malformed events, get error responses.
 
 usage: test_handlers.py HANDLERS_DIR PROJECT_ROOT   (HANDLERS_DIR/<name>/bootstrap)
 """
+import base64
 import datetime
 import json
 import os
@@ -28,6 +34,10 @@ import time
 import unittest
 import urllib.parse
 import urllib.request
+
+import random
+import shutil
+import tempfile
 
 import boto3
 from botocore.auth import S3SigV4Auth
@@ -44,6 +54,49 @@ QUERY = os.path.join(HANDLERS, "query", "bootstrap")
 RUNSTAT = os.path.join(os.path.dirname(os.path.abspath(HANDLERS)), "bench", "runstat")
 EVENTS = os.path.join(ROOT, "src", "handlers", "events")
 KEY, SECRET, REGION = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "us-east-1"
+PARQUET_TESTS = os.path.join(ROOT, "tests", "parquet")
+
+METRICS_COLUMNS = [("timestamp", "timestamp", False), ("service", "string", False),
+                   ("requests", "int64", False), ("errors", "int64", False),
+                   ("latency_ms_p50", "double", False), ("latency_ms_p99", "double", False)]
+
+
+def make_dataset(columns, **settings):
+    """A data set's LAKEC_DATASET_<KEY> value, in the shape the compiler writes."""
+    value = {"format": "parquet", "codec": "snappy", "header": True, "list_separator": "|",
+             "row_group_mb": 32}
+    value.update(settings)
+    value["columns"] = [{"name": n, "type": t, "optional": o} for n, t, o in columns]
+    return json.dumps(value, separators=(",", ":"))
+
+
+METRICS_DATASET = make_dataset(METRICS_COLUMNS)
+
+
+def epoch_ms(text):
+    return int(datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def metrics_csv(rows):
+    """A metrics CSV of poorly compressible text (each service a distinct random name,
+    errors counting up from 0), and its number of data rows."""
+    rng = random.Random(rows)
+    lines = ["timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99"]
+    for i in range(rows):
+        service = base64.b64encode(rng.randbytes(60)).decode()
+        lines.append(f"2026-11-21T09:{i % 60:02d}:00Z,{i}-{service},{rng.randrange(10**12)},{i},"
+                     f"{rng.random() * 1000:.3f},{rng.random():.17f}")
+    return ("\n".join(lines) + "\n").encode(), rows
+
+
+def duckdb(sql):
+    """Rows DuckDB (an independent reader) answers for sql, as JSON values."""
+    if not os.path.isdir(os.path.join(PARQUET_TESTS, "node_modules", "@duckdb", "node-api")):
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=PARQUET_TESTS,
+                       check=True)
+    out = subprocess.run(["node", os.path.join(PARQUET_TESTS, "query.mjs"), sql], capture_output=True,
+                         check=True, timeout=120)
+    return json.loads(out.stdout)
 
 
 def base_env(**extra):
@@ -57,6 +110,7 @@ def base_env(**extra):
 class Handlers(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="lakec-handlers-")
         cls.moto = MotoServer()
         cls.moto_url = cls.moto.endpoint
         try:
@@ -80,6 +134,7 @@ class Handlers(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.moto.stop()
+        shutil.rmtree(cls.work, ignore_errors=True)
 
     def serve(self, events, program=INGEST, **env):
         api = FakeRuntimeApi(events)
@@ -282,36 +337,82 @@ class Handlers(unittest.TestCase):
         event["detail"]["object"]["key"] = key
         return json.dumps(event).encode()
 
-    def process_against(self, s3, key):
+    def process_against(self, s3, key, dataset=None):
         """process on one event for key, with the recording S3 `s3` (stopped after)."""
         api = FakeRuntimeApi([("r", self.object_event(key))])
         try:
             subprocess.run([PROCESS], env=base_env(AWS_LAMBDA_RUNTIME_API=api.address,
-                                                   AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{s3.port}"),
+                                                   AWS_ENDPOINT_URL_S3=f"http://127.0.0.1:{s3.port}",
+                                                   LAKEC_DATASET_METRICS=dataset or METRICS_DATASET),
                            capture_output=True, timeout=60)
         finally:
             api.stop()
             s3.stop()
         return api.results["r"]
 
-    def process(self, events):
-        return self.serve(events, program=PROCESS, LAKEC_CRAWLER_PROCESSED="metrics-dev-processed")
+    def process(self, events, dataset=None, **env):
+        env.setdefault("LAKEC_DATASET_METRICS", dataset or METRICS_DATASET)
+        return self.serve(events, program=PROCESS, LAKEC_CRAWLER_PROCESSED="metrics-dev-processed", **env)
 
-    def test_process_moves_good_csv_and_starts_the_crawler(self):
+    def process_one(self, key, body, dataset=None, status="processed"):
+        """process on body put at key: the result, checked to have `status`."""
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=body)
+        api, proc = self.process([("one", self.object_event(key))], dataset)
+        kind, answer, _ = api.results["one"]
+        self.assertEqual(kind, "response", (answer, proc.stderr))
+        result = json.loads(answer)
+        self.assertEqual(result["status"], status, result)
+        return result
+
+    def parquet_file(self, key):
+        """The object at key, in a file DuckDB can read."""
+        path = os.path.join(self.work, "%08x.parquet" % (hash(key) & 0xffffffff))
+        with open(path, "wb") as f:
+            f.write(self.s3.get_object(Bucket="meticsxmin-dev", Key=key)["Body"].read())
+        return path
+
+    def assertGone(self, key):
+        with self.assertRaises(self.s3.exceptions.ClientError):
+            self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
+
+    def assertNothingProcessedUnder(self, prefix):
+        """Nothing under processed/, whole or in parts."""
+        listing = self.s3.list_objects_v2(Bucket="meticsxmin-dev", Prefix="processed/" + prefix)
+        self.assertEqual(listing["KeyCount"], 0, listing.get("Contents"))
+        uploads = self.s3.list_multipart_uploads(Bucket="meticsxmin-dev", Prefix="processed/" + prefix)
+        self.assertEqual(uploads.get("Uploads", []), [])
+
+    def test_process_converts_good_csv_to_parquet_and_starts_the_crawler(self):
         key = "raw/year=2026/month=11/day=21/hour=09/metris_api-09-30_.csv"
         csv = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n" \
-              b"2026-11-21T09:30:00Z,metris_api,812,3,41.20,150.75\n"
+              b"2026-11-21T09:30:00Z,metris_api,812,3,41.20,150.75\r\n" \
+              b"2026-11-21T09:30:00.123+01:00,\"a, b\",9007199254740993,0,0.5,1e3\n"
         self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=csv)
         event = self.object_event(key)
         api, _ = self.process([("p1", event), ("p2", event)])
         kind, body, _ = api.results["p1"]
         self.assertEqual(kind, "response", body)
-        self.assertEqual(json.loads(body)["status"], "processed")
-        moved = self.s3.get_object(Bucket="meticsxmin-dev",
-                                   Key="processed/year=2026/month=11/day=21/hour=09/metris_api-09-30_.csv")
-        self.assertEqual(moved["Body"].read(), csv)
-        with self.assertRaises(self.s3.exceptions.ClientError):
-            self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
+        parquet = "processed/year=2026/month=11/day=21/hour=09/metris_api-09-30_.parquet"
+        self.assertEqual(json.loads(body), {
+            "status": "processed", "from": key, "to": parquet, "crawler": "metrics-dev-processed",
+            "rows": 2, "bytes": self.s3.head_object(Bucket="meticsxmin-dev", Key=parquet)["ContentLength"]})
+        self.assertEqual(self.s3.head_object(Bucket="meticsxmin-dev", Key=parquet)["ContentType"],
+                         "application/vnd.apache.parquet")
+        path = self.parquet_file(parquet)
+        self.assertEqual(duckdb(
+            f"SELECT CAST(epoch_ms(\"timestamp\") AS VARCHAR) AS ms, service, CAST(requests AS VARCHAR) AS requests, "
+            f"CAST(errors AS VARCHAR) AS errors, latency_ms_p50, latency_ms_p99 FROM read_parquet('{path}')"), [
+            {"ms": str(epoch_ms("2026-11-21T09:30:00Z")), "service": "metris_api", "requests": "812",
+             "errors": "3", "latency_ms_p50": 41.2, "latency_ms_p99": 150.75},
+            {"ms": str(epoch_ms("2026-11-21T09:30:00.123+01:00")), "service": "a, b",
+             "requests": "9007199254740993", "errors": "0", "latency_ms_p50": 0.5, "latency_ms_p99": 1000.0}])
+        types = {r["name"]: (r["type"], r["converted_type"], r["repetition_type"]) for r in
+                 duckdb(f"SELECT * FROM parquet_schema('{path}')") if r["name"] != "schema"}
+        self.assertEqual(types["timestamp"], ("INT64", "TIMESTAMP_MILLIS", "REQUIRED"))
+        self.assertEqual(types["latency_ms_p99"], ("DOUBLE", None, "REQUIRED"))
+        codecs = {r["compression"] for r in duckdb(f"SELECT compression FROM parquet_metadata('{path}')")}
+        self.assertEqual(codecs, {"SNAPPY"})
+        self.assertGone(key)
         state = self.glue.get_crawler(Name="metrics-dev-processed")["Crawler"]["State"]
         self.assertEqual(state, "RUNNING")
         kind, body, _ = api.results["p2"]  # the same event again
@@ -324,6 +425,144 @@ class Handlers(unittest.TestCase):
         api, _ = self.process([("p3", self.object_event(key2))])
         self.assertEqual(api.results["p3"][0], "response", api.results["p3"][1])
 
+    def test_process_writes_every_type_with_every_codec(self):
+        """Every column type, nulls in optional columns, lists (empty, null, with items),
+        no header line; read back value by value by DuckDB for gzip, none and snappy."""
+        columns = [("s", "string", True), ("i", "int32", True), ("l", "int64", False),
+                   ("d", "double", True), ("b", "boolean", True), ("day", "date", True),
+                   ("ms", "timestamp", True), ("us", "timestamp_us", True), ("tags", "list<string>", True)]
+        csv = ("héllo,-2147483648,-9223372036854775808,-1.5,TRUE,0001-01-01,"
+               "1970-01-01T00:00:00.001Z,2026-11-21 09:30:00.123456-02:30,a;b;\n"
+               "\"\",2147483647,9223372036854775807,,0,2024-02-29,,1970-01-01T00:00:00Z,\"\"\n"
+               ",,0,1e-300,,,2026-11-21T09:30:00,,\n").encode()
+        expected = [
+            {"s": "héllo", "i": -2147483648, "l": "-9223372036854775808", "d": -1.5, "b": True,
+             "day": "0001-01-01", "ms": "1", "us": str(epoch_ms("2026-11-21T12:00:00Z") * 1000 + 123456), "tags": ["a", "b", ""]},
+            {"s": "", "i": 2147483647, "l": "9223372036854775807", "d": None, "b": False,
+             "day": "2024-02-29", "ms": None, "us": "0", "tags": []},
+            {"s": None, "i": None, "l": "0", "d": 1e-300, "b": None, "day": None,
+             "ms": str(epoch_ms("2026-11-21T09:30:00Z")), "us": None, "tags": None}]
+        for n, codec in enumerate(("gzip", "none", "snappy")):
+            dataset = make_dataset(columns, codec=codec, header=False, list_separator=";")
+            key = f"raw/year=2026/month=11/day=28/hour=0{n}/types"  # no .csv: .parquet is added
+            result = self.process_one(key, csv, dataset)
+            self.assertEqual((result["to"], result["rows"]), ("processed/" + key[4:] + ".parquet", 3))
+            path = self.parquet_file(result["to"])
+            rows = duckdb(f"SELECT s, i, CAST(l AS VARCHAR) AS l, d, b, CAST(day AS VARCHAR) AS day, "
+                          f"CAST(epoch_ms(ms) AS VARCHAR) AS ms, CAST(epoch_us(us) AS VARCHAR) AS us, tags "
+                          f"FROM read_parquet('{path}')")
+            self.assertEqual(rows, expected, codec)
+            compression = {r["compression"] for r in duckdb(f"SELECT compression FROM parquet_metadata('{path}')")}
+            self.assertEqual(compression, {{"gzip": "GZIP", "none": "UNCOMPRESSED", "snappy": "SNAPPY"}[codec]})
+
+    def test_process_format_csv_copies_the_checked_csv_unchanged(self):
+        dataset = make_dataset(METRICS_COLUMNS, format="csv")
+        key = "raw/year=2026/month=11/day=29/hour=01/m.csv"
+        csv = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n" \
+              b"2026-11-29T01:00:00Z,metris_api,7,0,1.00,2.00\n"
+        result = self.process_one(key, csv, dataset)
+        self.assertEqual((result["to"], result["rows"], result["bytes"]), ("processed/" + key[4:], 1, len(csv)))
+        moved = self.s3.get_object(Bucket="meticsxmin-dev", Key="processed/" + key[4:])
+        self.assertEqual(moved["Body"].read(), csv)
+        self.assertGone(key)
+        # checked like Parquet's values: a bad one is quarantined, and not copied
+        key = "raw/year=2026/month=11/day=29/hour=02/m.csv"
+        result = self.process_one(key, csv.replace(b",7,", b",7.5,"), dataset, status="quarantined")
+        self.assertEqual((result["line"], result["column"]), (2, "requests"))
+        self.assertNothingProcessedUnder("year=2026/month=11/day=29/hour=02/")
+
+    def quarantined(self, key, csv, dataset=None):
+        """process on csv put at key: it must be quarantined whole, the raw object gone and
+        nothing under processed/; returns the result and the quarantine metadata."""
+        result = self.process_one(key, csv, dataset, status="quarantined")
+        self.assertEqual(result["to"], "quarantine/" + key[4:])
+        copy = self.s3.get_object(Bucket="meticsxmin-dev", Key="quarantine/" + key[4:])
+        self.assertEqual(copy["Body"].read(), csv)
+        self.assertGone(key)
+        self.assertNothingProcessedUnder(key[4:key.rindex("/") + 1])
+        return result, copy["Metadata"]
+
+    def test_process_quarantines_what_it_cannot_parse(self):
+        header = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99"
+        good = b"2026-11-21T10:00:00Z,metris_api,812,3,41.2,150.7\n"
+        for hour, csv, line, column, needle in (
+                ("10", header + b"\n" + good + b"\n\n2026-11-21T10:00:00Z,metris_api,lots,3,41.2,150.7\n",
+                 "5", "requests", "not a whole number"),  # the physical line: empty lines count
+                # found by fuzz_handler_process: "<header>\\r<junk>\\n" once passed as the header
+                # line; a lone CR ends a record, so the junk is a record of its own
+                ("11", header + b"\r\xfb\n" + good, "2", None, "1 fields where the data set has 6 columns"),
+                ("12", header + b"\n" + good + b"2026-11-21T10:00:00Z,metris_api,1,2\n", "3", None,
+                 "4 fields where the data set has 6 columns"),
+                ("13", header + b"\n2026-13-21T10:00:00Z,metris_api,1,2,3,4\n", "2", "timestamp",
+                 "not a day of the calendar"),
+                ("14", header + b"\n" + good + b"2026-11-21T10:00:00Z,metris\"api,1,2,3,4\n", "3", None,
+                 "a quote inside an unquoted field"),
+                ("15", header + b"\n" + good + b"2026-11-21T10:00:00Z,\"metris_api,1,2,3,4\n", "4", None,
+                 "a quote left open at the end of the input"),
+                ("16", header + b"\n", None, None, "there is no data row"),
+                ("17", good, "1", None, "the first line is not the header"),
+                ("18", header + b"\n2026-11-21T10:00:00Z,\xff\xfe,1,2,3,4\n", "2", "service", "not UTF-8 text"),
+                ("19", header + b"\n2026-11-21T10:00:00Z,metris_api,,2,3,4\n", "2", "requests",
+                 "empty, and the column is required")):
+            key = f"raw/year=2026/month=11/day=21/hour={hour}/metris_api-{hour}-00_.csv"
+            result, meta = self.quarantined(key, csv)
+            self.assertIn(needle, meta["lakec-quarantine-reason"], hour)
+            self.assertEqual(meta.get("lakec-quarantine-line"), line, hour)
+            self.assertEqual(meta.get("lakec-quarantine-column"), column, hour)
+            self.assertEqual((result["line"], result["column"]), (line and int(line), column), hour)
+            self.assertIn(needle, result["reason"], hour)
+            self.assertTrue(all(0x20 <= ord(c) <= 0x7e for c in meta["lakec-quarantine-reason"]))
+
+    def test_process_aborts_the_multipart_upload_of_a_csv_refused_late(self):
+        """A bad record after 20 MB of good ones: parts of the Parquet object were already
+        uploaded; the upload is aborted, nothing stays under processed/, the CSV goes to
+        quarantine with the record's line."""
+        csv, rows = metrics_csv(150_000)
+        csv += b"2026-11-21T10:00:00Z,metris_api,1,2,3,not-a-number\n"
+        self.assertGreater(len(csv), 20 << 20)
+        key = "raw/year=2026/month=11/day=30/hour=01/late.csv"
+        result, meta = self.quarantined(key, csv)
+        self.assertEqual(meta["lakec-quarantine-line"], str(rows + 2))
+        self.assertEqual(meta["lakec-quarantine-column"], "latency_ms_p99")
+        self.assertEqual(meta["lakec-quarantine-reason"], "not a number")
+
+    def test_process_streams_a_large_csv_into_a_multipart_parquet(self):
+        """40 MB of poorly compressible CSV: read in 8 MiB ranges, written in 8 MiB parts
+        (several), read back whole by DuckDB; the handler's peak memory is bounded by a
+        range, a part and a row group, not by the object."""
+        csv, rows = metrics_csv(300_000)
+        self.assertGreater(len(csv), 40 << 20)
+        key = "raw/year=2026/month=11/day=30/hour=02/large.csv"
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=csv)
+        api = FakeRuntimeApi([("big", self.object_event(key))])
+        try:  # runstat forks from a small process: the peak memory is the handler's own
+            r = subprocess.run([RUNSTAT, "--any-status", "1", PROCESS], env=base_env(
+                AWS_LAMBDA_RUNTIME_API=api.address, AWS_ENDPOINT_URL=self.moto_url,
+                LAKEC_CRAWLER_PROCESSED="metrics-dev-processed", LAKEC_DATASET_METRICS=METRICS_DATASET),
+                capture_output=True, text=True, timeout=300)
+        finally:
+            api.stop()
+        wall_ms, _, peak_kib = r.stdout.split()[:3]
+        kind, body, _ = api.results["big"]
+        self.assertEqual(kind, "response", body)
+        result = json.loads(body)
+        self.assertEqual((result["status"], result["rows"]), ("processed", rows))
+        head = self.s3.head_object(Bucket="meticsxmin-dev", Key=result["to"], PartNumber=1)
+        self.assertGreater(head["PartsCount"], 1)
+        self.assertEqual(head["ContentLength"], 8 << 20)  # a whole part
+        path = self.parquet_file(result["to"])
+        self.assertEqual(os.path.getsize(path), result["bytes"])
+        self.assertEqual(duckdb(f"SELECT CAST(count(*) AS VARCHAR) AS n, CAST(sum(errors) AS VARCHAR) AS e, "
+                                f"CAST(count(DISTINCT service) AS VARCHAR) AS s FROM read_parquet('{path}')"),
+                         [{"n": str(rows), "e": str(rows * (rows - 1) // 2), "s": str(rows)}])
+        self.assertGone(key)
+        self.assertEqual(self.s3.list_multipart_uploads(Bucket="meticsxmin-dev").get("Uploads", []), [])
+        print(f"\nprocess: {len(csv) / 1e6:.1f} MB of CSV, {rows} rows -> {result['bytes'] / 1e6:.1f} MB "
+              f"of Parquet in {head['PartsCount']} parts: {float(wall_ms) / 1000:.2f} s, "
+              f"peak RSS {int(peak_kib) / 1024:.1f} MiB", file=sys.stderr)
+        # a range (8 MiB) + a part (8 MiB) + the row group (32 MiB) + the program
+        self.assertLess(int(peak_kib), 80 << 10)
+
     def test_process_moves_a_long_utf8_key_whole(self):
         """A 780-byte UTF-8 key: its copy-source header once was cut at 2 KiB, which copied
         another object and then deleted this one."""
@@ -331,14 +570,14 @@ class Handlers(unittest.TestCase):
         self.assertEqual(len(key.encode()), 780)
         csv = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n" \
               b"2026-11-22T08:00:00Z,metris_api,7,0,1.00,2.00\n"
-        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=csv)
-        api, _ = self.process([("u1", self.object_event(key))])
-        kind, body, _ = api.results["u1"]
-        self.assertEqual((kind, json.loads(body)["status"]), ("response", "processed"), body)
-        moved = self.s3.get_object(Bucket="meticsxmin-dev", Key="processed/" + key[4:])
-        self.assertEqual(moved["Body"].read(), csv)
-        with self.assertRaises(self.s3.exceptions.ClientError):
-            self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
+        result = self.process_one(key, csv)
+        self.assertEqual(result["to"], "processed/" + key[4:-4] + ".parquet")
+        path = self.parquet_file(result["to"])
+        self.assertEqual(duckdb(f"SELECT CAST(requests AS VARCHAR) AS r FROM read_parquet('{path}')"), [{"r": "7"}])
+        self.assertGone(key)
+        # and quarantined whole
+        key = key.replace("hour=08", "hour=09")
+        self.quarantined(key, csv.replace(b",7,", b",x,"))
 
     def test_process_never_follows_dots_out_of_raw(self):
         """raw/../processed/... once made curl resolve the dots: process read, overwrote and
@@ -358,57 +597,37 @@ class Handlers(unittest.TestCase):
         listing = self.s3.list_objects_v2(Bucket="meticsxmin-dev", Prefix="processed/year=2026/month=11/day=25/")
         self.assertEqual(listing["KeyCount"], 1)  # nothing written beside it
 
-    def test_process_copies_only_the_version_it_checked(self):
-        """The copy is pinned to the ETag of the GET (moto ignores the condition, so a
-        recording S3 stands in): an object replaced between the two is not copied."""
+    def test_process_reads_only_the_version_it_saw(self):
+        """Every range is pinned to the HEAD's ETag (If-Match), and so are the copies (moto
+        ignores the conditions, so a recording S3 stands in): an object replaced meanwhile
+        is neither read in pieces of two versions nor copied. A 412 is an error, and
+        nothing is deleted."""
         csv = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99\n" \
               b"2026-11-25T02:00:00Z,metris_api,1,0,1.00,2.00\n"
-        s3 = RequestRecorder(body=csv, headers={"ETag": '"3858f62230ac3c915f300c664312c63f"'})
-        key = "raw/year=2026/month=11/day=25/hour=02/x.csv"
-        self.process_against(s3, key)
+        etag = '"3858f62230ac3c915f300c664312c63f"'
         path = lambda k: "/meticsxmin-dev/" + urllib.parse.quote(k, safe="/-_.~")
-        methods = [(m, p) for m, p, _, _ in s3.requests]
-        self.assertEqual(methods[0], ("GET", path(key)))
-        copy = s3.requests[1]
-        self.assertEqual((copy[0], copy[1]), ("PUT", path("processed/" + key[4:])))
-        headers = {k.lower(): v for k, v in copy[2].items()}
-        self.assertEqual(headers["x-amz-copy-source"], path(key))
-        self.assertEqual(headers["x-amz-copy-source-if-match"], '"3858f62230ac3c915f300c664312c63f"')
-        self.assertEqual(methods[2], ("DELETE", path(key)))
-
-    def test_process_quarantines_large_objects_without_reading_them(self):
-        """A 300 MiB object once peaked at 317 MB in process. One the event says is larger
-        than 64 MiB is quarantined by S3's copy alone; one the event does not size is read
-        up to 64 MiB and no further."""
-        key = "raw/year=2026/month=11/day=26/hour=03/said-large.csv"
-        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=b"small, but the event says not")
-        event = json.loads(self.object_event(key))
-        event["detail"]["object"]["size"] = 70 << 20
-        api, _ = self.process([("b1", json.dumps(event).encode())])
-        kind, body, _ = api.results["b1"]
-        self.assertEqual((kind, json.loads(body)["status"]), ("response", "quarantined"), body)
-        head = self.s3.head_object(Bucket="meticsxmin-dev", Key="quarantine/" + key[4:])
-        self.assertIn("larger than 64 MiB", head["Metadata"]["lakec-quarantine-reason"])
-
-        key = "raw/year=2026/month=11/day=26/hour=04/really-large.csv"
-        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=b"x" * ((65 << 20) + 1))
-        event = json.loads(self.object_event(key))
-        del event["detail"]["object"]["size"]
-        api = FakeRuntimeApi([("b2", json.dumps(event).encode())])
-        try:  # runstat forks from a small process: the peak memory is the handler's own
-            r = subprocess.run([RUNSTAT, "--any-status", "1", PROCESS], env=base_env(
-                AWS_LAMBDA_RUNTIME_API=api.address, AWS_ENDPOINT_URL=self.moto_url,
-                LAKEC_CRAWLER_PROCESSED="metrics-dev-processed"), capture_output=True, text=True,
-                timeout=120)
-        finally:
-            api.stop()
-        peak_kib = int(r.stdout.split()[2])
-        kind, body, _ = api.results["b2"]
-        self.assertEqual((kind, json.loads(body)["status"]), ("response", "quarantined"), body)
-        self.s3.head_object(Bucket="meticsxmin-dev", Key="quarantine/" + key[4:])
-        with self.assertRaises(self.s3.exceptions.ClientError):
-            self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
-        self.assertLess(peak_kib, 60 << 10)  # it never held the 65 MiB
+        key = "raw/year=2026/month=11/day=25/hour=02/x.csv"
+        for dataset, dest, method in ((make_dataset(METRICS_COLUMNS, format="csv"), key[4:], "copy"),
+                                      (METRICS_DATASET, key[4:-4] + ".parquet", "put")):
+            s3 = RequestRecorder(body=csv, headers={"ETag": etag})
+            kind, body, _ = self.process_against(s3, key, dataset)
+            self.assertEqual(kind, "response", body)
+            methods = [(m, p) for m, p, _, _ in s3.requests]
+            self.assertEqual(methods, [("HEAD", path(key)), ("GET", path(key)),
+                                       ("PUT", path("processed/" + dest)), ("DELETE", path(key))])
+            get = {k.lower(): v for k, v in s3.requests[1][2].items()}
+            self.assertEqual((get["range"], get["if-match"]), (f"bytes=0-{len(csv) - 1}", etag))
+            put = {k.lower(): v for k, v in s3.requests[2][2].items()}
+            if method == "copy":
+                self.assertEqual(put["x-amz-copy-source"], path(key))
+                self.assertEqual(put["x-amz-copy-source-if-match"], etag)
+            else:
+                self.assertEqual(put["content-type"], "application/vnd.apache.parquet")
+                self.assertEqual(s3.requests[2][3][:4], b"PAR1")
+        s3 = RequestRecorder([200, 412], body=csv, headers={"ETag": etag})
+        kind, body, _ = self.process_against(s3, key)
+        self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "ObjectChanged"), body)
+        self.assertEqual([m for m, _, _, _ in s3.requests], ["HEAD", "GET"])
 
     def test_process_knows_a_redelivered_event_when_s3_says_403(self):
         """With ListBucket limited to prefixes, S3 answers 403, not 404, for a missing key:
@@ -421,37 +640,17 @@ class Handlers(unittest.TestCase):
             kind, body, _ = self.process_against(s3, key)
             got = json.loads(body)
             self.assertEqual((kind, got.get("status") or got.get("errorType")), answer, statuses)
-            self.assertEqual([m for m, _, _, _ in s3.requests][1:], ["HEAD"] * (len(statuses) - 1))
+            self.assertEqual([m for m, _, _, _ in s3.requests], ["HEAD"] * len(statuses))
+            self.assertTrue(s3.requests[1][1].endswith("/gone.parquet"))  # the Parquet object's key
 
     def test_process_leaves_a_key_too_long_to_move(self):
-        key = "raw/" + "k" * 1016  # 1020 bytes: quarantine/... would pass S3's 1024
-        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=b"x")
-        api, _ = self.process([("l1", self.object_event(key))])
-        kind, body, _ = api.results["l1"]
-        self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "KeyTooLong"), body)
-        self.s3.head_object(Bucket="meticsxmin-dev", Key=key)  # still there
-
-    def quarantine_reason(self, key, csv):
-        """process on csv put at key: it must be quarantined and the raw object gone;
-        returns the reason in the quarantined object's metadata."""
-        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=csv)
-        api, _ = self.process([("q", self.object_event(key))])
-        kind, body, _ = api.results["q"]
-        self.assertEqual((kind, json.loads(body)["status"]), ("response", "quarantined"), body)
-        head = self.s3.head_object(Bucket="meticsxmin-dev", Key="quarantine/" + key[4:])
-        with self.assertRaises(self.s3.exceptions.ClientError):
-            self.s3.head_object(Bucket="meticsxmin-dev", Key=key)
-        return head["Metadata"]["lakec-quarantine-reason"]
-
-    def test_process_quarantines_what_it_cannot_parse(self):
-        header = b"timestamp,service,requests,errors,latency_ms_p50,latency_ms_p99"
-        for hour, csv, needle in (
-                ("10", header + b"\n2026-11-21T10:00:00Z,metris_api,lots,3,41.2,150.7\n", "field 3"),
-                # found by fuzz_handler_process: "<header>\\r<junk>\\n" passed as the header line
-                ("11", header + b"\r\xfb\n2026-11-21T11:00:00Z,metris_api,812,3,41.20,150.75\r\n",
-                 "header")):
-            key = f"raw/year=2026/month=11/day=21/hour={hour}/metris_api-{hour}-00_.csv"
-            self.assertIn(needle, self.quarantine_reason(key, csv))
+        for key in ("raw/" + "k" * 1016,  # 1020 bytes: quarantine/... would pass S3's 1024
+                    "raw/" + "k" * 1007 + ".csv"):  # 1015: processed/....parquet would (1025)
+            self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=b"x")
+            api, _ = self.process([("l1", self.object_event(key))])
+            kind, body, _ = api.results["l1"]
+            self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "KeyTooLong"), body)
+            self.s3.head_object(Bucket="meticsxmin-dev", Key=key)  # still there
 
     def test_process_refuses_bad_events(self):
         api, _ = self.process([
@@ -465,6 +664,43 @@ class Handlers(unittest.TestCase):
             kind, body, _ = api.results[request_id]
             self.assertEqual(kind, "error", request_id)
             self.assertEqual(json.loads(body)["errorType"], error_type, request_id)
+
+    def test_process_refuses_a_bad_data_set_configuration(self):
+        """The data set's JSON is read strictly; none or two LAKEC_DATASET_* is an error too.
+        The raw object stays where it is."""
+        key = "raw/year=2026/month=12/day=01/hour=01/c.csv"
+        self.s3.put_object(Bucket="meticsxmin-dev", Key=key, Body=b"x")
+        good = json.loads(METRICS_DATASET)
+        column = good["columns"][0]
+        cases = [("not json", "not JSON"), ("[]", "not a JSON object"),
+                 (dict(good, extra=1), "unknown field 'extra'"),
+                 ({k: v for k, v in good.items() if k != "codec"}, "no field 'codec'"),
+                 (dict(good, codec="lz4"), "codec must be"), (dict(good, format="orc"), "format must be"),
+                 (dict(good, columns=[]), "columns must be"),
+                 (dict(good, columns=[dict(column, type="timestamp_ns")]), "unknown type"),
+                 (dict(good, columns=[{"name": "a", "type": "string"}]), "no field 'optional'"),
+                 (dict(good, columns=[column, column]), "used twice"),
+                 (dict(good, list_separator="||"), "list_separator"), (dict(good, row_group_mb=0), "row_group_mb"),
+                 (dict(good, header="yes"), "header must be")]
+        for i, (value, needle) in enumerate(cases):
+            text = value if isinstance(value, str) else json.dumps(value)
+            api, _ = self.process([(f"c{i}", self.object_event(key))], text)
+            kind, body, _ = api.results[f"c{i}"]
+            error = json.loads(body)
+            self.assertEqual((kind, error["errorType"]), ("error", "Configuration"), text)
+            self.assertIn(needle, error["errorMessage"], text)
+            self.assertIn("LAKEC_DATASET_METRICS", error["errorMessage"])
+        for env, needle in ((dict(LAKEC_DATASET_OTHER=METRICS_DATASET), "found 2"),
+                            (dict(LAKEC_DATASET_METRICS=""), "not JSON")):
+            api, _ = self.process([("two", self.object_event(key))], **env)
+            kind, body, _ = api.results["two"]
+            self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "Configuration"), env)
+            self.assertIn(needle, json.loads(body)["errorMessage"])
+        api, _ = self.serve([("none", self.object_event(key))], program=PROCESS)
+        kind, body, _ = api.results["none"]
+        self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "Configuration"))
+        self.assertIn("found 0", json.loads(body)["errorMessage"])
+        self.s3.head_object(Bucket="meticsxmin-dev", Key=key)  # still there
 
     # ---- query ----
 
@@ -507,7 +743,10 @@ class Handlers(unittest.TestCase):
         execution = self.athena.get_query_execution(QueryExecutionId=body["query_execution_id"])["QueryExecution"]
         self.assertNotIn("metris_api", execution["Query"])  # values never spliced into SQL
         self.assertIn("service = ?", execution["Query"])
-        self.assertTrue(execution["Query"].endswith("ORDER BY timestamp DESC LIMIT 1"), execution["Query"])
+        self.assertTrue(execution["Query"].endswith('ORDER BY m."timestamp" DESC LIMIT 1'), execution["Query"])
+        self.assertIn('SELECT format_datetime(m."timestamp", \'yyyy-MM-dd\'\'T\'\'HH:mm:ss\'\'Z\'\'\') AS "timestamp", '
+                      'service,', execution["Query"])
+        self.assertIn('AND m."timestamp" >= from_iso8601_timestamp(?) AND', execution["Query"])
         self.assertEqual(execution["ExecutionParameters"],
                          ["'metris_api'", "'2026-11-21T00:00:00Z'", "'2026112100'"])
         self.assertEqual(execution["WorkGroup"], "metrics-dev")
@@ -532,19 +771,37 @@ class Handlers(unittest.TestCase):
         starts = self.started_queries([
             {"from": "2026-11-21T09:30:00Z", "to": "2026-11-21T11:00:00Z"},
             {"to": "2026-12-31T23:59:59Z"}, {"service": "metris_api"}])
-        self.assertIn(f"WHERE 1 = 1 AND timestamp >= ? AND {hour} >= ? AND timestamp < ? "
-                      f"AND {hour} < ? ORDER BY", starts[0]["QueryString"])
+        ts = 'm."timestamp"'
+        self.assertIn(f"WHERE 1 = 1 AND {ts} >= from_iso8601_timestamp(?) AND {hour} >= ? "
+                      f"AND {ts} < from_iso8601_timestamp(?) AND {hour} < ? ORDER BY", starts[0]["QueryString"])
         self.assertEqual(starts[0]["ExecutionParameters"], [
             "'2026-11-21T09:30:00Z'", "'2026112109'", "'2026-11-21T11:00:00Z'", "'2026112111'"])
-        self.assertIn(f"AND timestamp < ? AND {hour} <= ? ORDER BY", starts[1]["QueryString"])
+        self.assertIn(f"AND {ts} < from_iso8601_timestamp(?) AND {hour} <= ? ORDER BY", starts[1]["QueryString"])
         self.assertEqual(starts[1]["ExecutionParameters"], ["'2026-12-31T23:59:59Z'", "'2026123123'"])
         self.assertNotIn("year", starts[2]["QueryString"])  # no time bound, no partition bound
 
     def test_query_partition_bounds_are_exact_in_sqlite(self):
         """The SQL query sends, run in SQLite over rows ingest would write around hour, day,
         month and year boundaries: it answers exactly the rows of the timestamp bounds, and
-        its partition bounds alone select exactly the hours that hold them."""
+        its partition bounds alone select exactly the hours that hold them.
+
+        The timestamp column is stored as process writes it (milliseconds since the epoch,
+        UTC), and SQLite is given the two Trino functions the SQL uses, for exactly the
+        forms it uses them in: from_iso8601_timestamp of a YYYY-MM-DDTHH:MM:SSZ parameter
+        (what query_parse_params normalizes every bound to), and format_datetime with the
+        pattern yyyy-MM-dd'T'HH:mm:ss'Z' (anything else fails the test). Comparing
+        milliseconds is what comparing Athena's timestamps does."""
+        def from_iso8601_timestamp(text):
+            self.assertRegex(text, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+            return epoch_ms(text)
+
+        def format_datetime(ms, pattern):
+            self.assertEqual(pattern, "yyyy-MM-dd'T'HH:mm:ss'Z'")
+            return datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
         db = sqlite3.connect(":memory:")
+        db.create_function("from_iso8601_timestamp", 1, from_iso8601_timestamp, deterministic=True)
+        db.create_function("format_datetime", 2, format_datetime, deterministic=True)
         db.execute("CREATE TABLE processed (timestamp, service, requests, errors, latency_ms_p50,"
                    " latency_ms_p99, year, month, day, hour)")
         rows = []
@@ -555,12 +812,14 @@ class Handlers(unittest.TestCase):
                     t = first + datetime.timedelta(hours=h, minutes=minute)
                     rows.append((t.strftime("%Y-%m-%dT%H:%M:00Z"), "metris_api", 1, 0, 1.0, 2.0,
                                  t.strftime("%Y"), t.strftime("%m"), t.strftime("%d"), t.strftime("%H")))
-        db.executemany("INSERT INTO processed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO processed VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [(epoch_ms(r[0]),) + r[1:] for r in rows])
         cases = [{"from": "2026-11-30T23:30:00Z", "to": "2026-12-01T01:00:00Z"},
                  {"from": "2026-02-28T23:00:00Z", "to": "2026-03-01T00:30:00Z"},
                  {"from": "2026-12-31T22:59:00Z", "to": "2027-01-01T00:00:00Z"},
                  {"from": "2027-01-01"}, {"to": "2026-03-01"}, {"from": "2026-12-01T02:00:00Z"},
                  {"to": "2026-11-30T22:59:00Z"}, {"from": "2026-03-01T00:59:00Z", "to": "2026-03-01T01:00:00Z"}]
+        ts = 'm."timestamp"'
         for case, start in zip(cases, self.started_queries([dict(c, limit="1000") for c in cases])):
             sql, params = start["QueryString"], [v.strip("'") for v in start.get("ExecutionParameters", [])]
             low, high = case.get("from", "0000"), case.get("to", "9999")
@@ -569,9 +828,10 @@ class Handlers(unittest.TestCase):
             expected = sorted((r for r in rows if low <= r[0] < high), reverse=True)
             self.assertEqual(db.execute(sql, params).fetchall(), [r[:6] for r in expected], case)
             # the partition bounds alone: the timestamp bounds made always true
-            partitions_only = (sql.replace("timestamp >= ?", "(1 = 1 OR timestamp >= ?)")
-                               .replace("timestamp < ?", "(1 = 1 OR timestamp < ?)")
-                               .replace("SELECT timestamp,", "SELECT DISTINCT year, month, day, hour, timestamp,"))
+            partitions_only = (sql.replace(f"{ts} >= from_iso8601_timestamp(?)", f"(1 = 1 OR {ts} >= from_iso8601_timestamp(?))")
+                               .replace(f"{ts} < from_iso8601_timestamp(?)", f"(1 = 1 OR {ts} < from_iso8601_timestamp(?))")
+                               .replace("SELECT format_datetime(", "SELECT DISTINCT year, month, day, hour, format_datetime("))
+            self.assertNotEqual(partitions_only, sql)
             hours = {r[:4] for r in db.execute(partitions_only, params).fetchall()}
             self.assertEqual(hours, {r[6:] for r in expected}, case)
 
