@@ -108,7 +108,8 @@ static bool valid_region(const char *r) {
   return *p == '\0' && strlen(r) < 32;
 }
 
-/* Tags AWS takes, none of the ones lakec sets itself. */
+/* Tags AWS takes, none of the two lakec keeps for itself (Project's value
+ * may be replaced: a system may name its project otherwise than its key). */
 static void check_tags(Ctx *ctx, const StrMap *tags) {
   for (size_t i = 0; i < tags->len; i++) {
     const StrPair *t = &tags->items[i];
@@ -119,8 +120,8 @@ static void check_tags(Ctx *ctx, const StrMap *tags) {
     if (why)
       diag_error(ctx, t->value_node->pos, LK_TAG, "value of tag '%s' is invalid: %s", t->key,
                  why);
-    static const char *const ours[] = {"Project", "Stage", "ManagedBy"};
-    for (int k = 0; k < 3; k++)
+    static const char *const ours[] = {"Stage", "ManagedBy"};
+    for (int k = 0; k < 2; k++)
       if (!strcmp(t->key, ours[k]))
         diag_error(ctx, t->key_node->pos, LK_TAG,
                    "tag '%s' is set by lakec itself on every resource", t->key);
@@ -197,6 +198,7 @@ static void check_stacks(Ctx *ctx, Model *m) {
     if (!s->name)
       s->name = check_default_name(ctx, m, s->key);
     check_name(ctx, s->node, "name", s->name, awsname_stack, LK_NAME, "stack name");
+    check_tags(ctx, &s->tags);
     if (s->description && strlen(s->description) > 1024)
       diag_error(ctx, check_pos(s->node, "description"), LK_OUT_OF_RANGE,
                  "the description of stack '%s' is %zu bytes; CloudFormation allows 1024",
@@ -222,22 +224,36 @@ const Stack *model_stack(const Model *m, const char *key) {
   return NULL;
 }
 
+/* The distinct keys of some tag maps and lakec's own three. */
+static size_t distinct_tags(const StrMap *const *maps, size_t count) {
+  static const char *const ours[] = {"ManagedBy", "Project", "Stage"};
+  size_t n = 3;
+  for (size_t a = 0; a < count; a++)
+    for (size_t i = 0; i < maps[a]->len; i++) {
+      const char *key = maps[a]->items[i].key;
+      bool seen = !strcmp(key, ours[0]) || !strcmp(key, ours[1]) || !strcmp(key, ours[2]);
+      for (size_t b = 0; b <= a && !seen; b++)
+        for (size_t k = 0; k < (b == a ? i : maps[b]->len) && !seen; k++)
+          seen = !strcmp(maps[b]->items[k].key, key);
+      n += !seen;
+    }
+  return n;
+}
+
 /* Every item's `tags` are tags AWS takes, none of lakec's own, and with the
- * stage's and lakec's three within AWS's 50 a resource. */
+ * stage's, its stack's and lakec's three within AWS's 50 a resource. */
 static void check_item_tags(Ctx *ctx, const Model *m, const Construct *c) {
+  static const StrMap none = {0};
   for (size_t i = 0; i < construct_count(m, c); i++) {
     const Item *it = construct_item(m, c, i);
     check_tags(ctx, &it->tags);
-    size_t n = m->tags.len + 3;
-    for (size_t k = 0; k < it->tags.len; k++) {
-      bool also_stage = false;
-      for (size_t s = 0; s < m->tags.len; s++)
-        also_stage |= !strcmp(m->tags.items[s].key, it->tags.items[k].key);
-      n += !also_stage;
-    }
+    const Stack *stack = model_stack(m, it->stack);
+    const StrMap *maps[] = {&m->tags, stack ? &stack->tags : &none, &it->tags};
+    size_t n = distinct_tags(maps, 3);
     if (n > 50)
       diag_error(ctx, check_pos(it->node, "tags"), LK_TAG,
-                 "%s '%s' would have %zu tags with the stage's and lakec's three; AWS allows 50",
+                 "%s '%s' would have %zu tags with the stage's, its stack's and lakec's; AWS "
+                 "allows 50",
                  c->kind, it->key, n);
   }
 }

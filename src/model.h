@@ -196,6 +196,7 @@ typedef struct Stack {
   const char *key;
   const char *name;
   const char *description;
+  StrMap tags; /* on every resource of the stack, over the stage's */
 } Stack;
 
 typedef LIST(void) AnyList;

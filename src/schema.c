@@ -27,6 +27,8 @@ static const Field STACK_FIELDS[] = {
      .doc = "the CloudFormation stack name"},
     {"description", F_STR, offsetof(Stack, description),
      .doc = "the template's Description (default: what lakec says it generated)"},
+    {"tags", F_STRMAP, offsetof(Stack, tags),
+     .doc = "tags of every resource of the stack, over the stage's (an item's own win)"},
 };
 static const Shape SHAPE_STACK = SHAPE(Stack, "stack", STACK_FIELDS, .key_offset = offsetof(Stack, key));
 

@@ -23,33 +23,45 @@ static void put_tag(StrPair *tags, size_t *n, const StrPair *t) {
   tags[(*n)++] = *t;
 }
 
-/* The stage's tags, the item's over them, and lakec's own, sorted (check
- * forbids the user to set ours). */
-static StrPair *tags_of(Ctx *ctx, const Model *m, const StrMap *own, size_t *n) {
-  StrPair *all = arena_alloc(&ctx->arena, (m->tags.len + own->len + 3) * sizeof *all);
+/* lakec's own tags under the stage's, the stack's over those, the item's
+ * over all, sorted. Project's value may be replaced; check forbids the
+ * user to set Stage and ManagedBy. */
+static StrPair *tags_of(Ctx *ctx, const Model *m, const StrMap *stack, const StrMap *own,
+                        size_t *n) {
+  StrPair *all =
+      arena_alloc(&ctx->arena, (m->tags.len + stack->len + own->len + 3) * sizeof *all);
   *n = 0;
-  for (size_t i = 0; i < m->tags.len; i++)
-    put_tag(all, n, &m->tags.items[i]);
-  for (size_t i = 0; i < own->len; i++)
-    put_tag(all, n, &own->items[i]);
   all[(*n)++] = (StrPair){"ManagedBy", "lakec", NULL, NULL};
   all[(*n)++] = (StrPair){"Project", m->project, NULL, NULL};
   all[(*n)++] = (StrPair){"Stage", m->stage, NULL, NULL};
+  const StrMap *layers[] = {&m->tags, stack, own};
+  for (size_t l = 0; l < 3; l++)
+    for (size_t i = 0; i < layers[l]->len; i++)
+      put_tag(all, n, &layers[l]->items[i]);
   qsort(all, *n, sizeof *all, compare_pairs);
   return all;
+}
+
+static const StrMap NO_TAGS = {0};
+
+/* The tags of the stack a resource is in (none for the default stack). */
+static const StrMap *stack_tags(const Model *m, const IrResource *r) {
+  for (size_t i = 0; r->stack && r->stack->key && i < m->stacks.len; i++)
+    if (!strcmp(m->stacks.items[i].key, r->stack->key))
+      return &m->stacks.items[i].tags;
+  return &NO_TAGS;
 }
 
 /* The tags of the construct item a resource was lowered from (none for a
  * resource of the stage itself). */
 static const StrMap *item_tags(const Model *m, const IrResource *r) {
-  static const StrMap none = {0};
   for (size_t i = 0; r->origin && i < CONSTRUCTS_COUNT; i++)
     for (size_t k = 0; k < construct_count(m, CONSTRUCTS[i]); k++) {
       const Item *it = construct_item(m, CONSTRUCTS[i], k);
       if (it->node == r->origin)
         return &it->tags;
     }
-  return &none;
+  return &NO_TAGS;
 }
 
 static json_t *tags_json(const StrPair *tags, size_t n, TagShape shape) {
@@ -79,7 +91,7 @@ void lower_tags(Ctx *ctx, Ir *ir, const Model *m) {
     if (!rule)
       continue;
     size_t n;
-    StrPair *tags = tags_of(ctx, m, item_tags(m, r), &n);
+    StrPair *tags = tags_of(ctx, m, stack_tags(m, r), item_tags(m, r), &n);
     json_object_set_new(r->properties, rule->property, tags_json(tags, n, rule->shape));
   }
 }

@@ -560,8 +560,11 @@ class Handlers(unittest.TestCase):
         print(f"\nprocess: {len(csv) / 1e6:.1f} MB of CSV, {rows} rows -> {result['bytes'] / 1e6:.1f} MB "
               f"of Parquet in {head['PartsCount']} parts: {float(wall_ms) / 1000:.2f} s, "
               f"peak RSS {int(peak_kib) / 1024:.1f} MiB", file=sys.stderr)
-        # a range (8 MiB) + a part (8 MiB) + the row group (32 MiB) + the program
-        self.assertLess(int(peak_kib), 80 << 10)
+        # a range (8 MiB) + a part (8 MiB) + the row group (32 MiB) + the program;
+        # AddressSanitizer's shadow memory and quarantine make a sanitized
+        # handler's figure meaningless (the normal build's run checks it)
+        if not os.environ.get("LAKEC_TEST_SANITIZED"):
+            self.assertLess(int(peak_kib), 80 << 10)
 
     def test_process_moves_a_long_utf8_key_whole(self):
         """A 780-byte UTF-8 key: its copy-source header once was cut at 2 KiB, which copied

@@ -176,6 +176,28 @@ static void item_tags_join_the_stages(void **state) {
   assert_string_equal(str_at("OtherBucket", "Properties.Tags.4.Value"), "data");
 }
 
+/* The stage's tags, the stack's over them, the item's over both; the
+ * project's own name for itself may replace lakec's Project value. */
+static void stack_tags_sit_between_the_stages_and_the_items(void **state) {
+  (void)state;
+  ir = lower_text(&ctx, MINIMAL_STAGE "tags: {Project: CAT-NORMALIZE, Team: data, Tier: a}\n"
+                        "stacks:\n  one: {tags: {Tier: b, ETLComponent: ETL-1}}\n  two: {}\n"
+                        "buckets:\n  data: {name: demo-data-dev, tags: {Tier: c}}\n"
+                        "  other: {name: demo-other-dev, stack: two}\n");
+  json_t *tags = res_get(ir, "DataBucket", "Properties.Tags");
+  const char *want[][2] = {{"ETLComponent", "ETL-1"}, {"ManagedBy", "lakec"},
+                           {"Project", "CAT-NORMALIZE"}, {"Stage", "dev"}, {"Team", "data"},
+                           {"Tier", "c"}};
+  assert_int_equal(json_array_size(tags), 6);
+  for (size_t i = 0; i < 6; i++) {
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tags, i), "Key")), want[i][0]);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(tags, i), "Value")), want[i][1]);
+  }
+  /* stack two has no tags of its own: the stage's Tier */
+  assert_int_equal(json_array_size(res_get(ir, "OtherBucket", "Properties.Tags")), 5);
+  assert_string_equal(str_at("OtherBucket", "Properties.Tags.4.Value"), "a");
+}
+
 static void a_program_lakec_does_not_know_gets_every_variable(void **state) {
   (void)state;
   ir = lower_text(&ctx, LAKE "functions:\n  f:\n    grants:\n      - write: data/raw/\n");
@@ -365,6 +387,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(read_gets_and_list_lists_only_the_prefix, setup, teardown),
       cmocka_unit_test_setup_teardown(curate_moves_files_between_three_zones, setup, teardown),
       cmocka_unit_test_setup_teardown(item_tags_join_the_stages, setup, teardown),
+      cmocka_unit_test_setup_teardown(stack_tags_sit_between_the_stages_and_the_items, setup, teardown),
       cmocka_unit_test_setup_teardown(a_program_lakec_does_not_know_gets_every_variable, setup, teardown),
       cmocka_unit_test_setup_teardown(schedules_and_triggers_become_rules, setup, teardown),
       cmocka_unit_test_setup_teardown(catalog_and_athena, setup, teardown),
