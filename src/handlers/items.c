@@ -2,6 +2,7 @@
  * runs out, like the handlers' other allocations. */
 #include "items.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,15 +139,36 @@ static bool put_list(Buffer *b, json_t *list, int depth, char *why, size_t size)
   return ok;
 }
 
-/* DynamoDB sends N as text; a number is what JSON's grammar calls one. */
+static const char *digits(const char *p) {
+  while (isdigit((unsigned char)*p))
+    p++;
+  return p;
+}
+
+/* DynamoDB sends N as text (normalized: no leading zero, no '+', at most
+ * 1e126); it goes into the JSON bare, so it must be a number by JSON's
+ * grammar, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, and one a reader
+ * can hold (finite as a double). */
 static bool number_text_ok(json_t *n) {
-  const char *s = json_string_value(n);
-  if (!s || !*s || json_string_length(n) != strlen(s))
+  const char *s = json_string_value(n), *p;
+  if (!s || json_string_length(n) != strlen(s))
     return false;
-  char *end;
-  double v = strtod(s, &end);
-  return !*end && isfinite(v) && s[strspn(s, "+-0123456789.eE")] == '\0' && *s != '+' &&
-         *s != '.';
+  p = s + (*s == '-');
+  if (*p == '0')
+    p++;
+  else if (isdigit((unsigned char)*p))
+    p = digits(p);
+  else
+    return false;
+  if (*p == '.' && isdigit((unsigned char)p[1]))
+    p = digits(p + 1);
+  if ((*p == 'e' || *p == 'E')) {
+    p += p[1] == '+' || p[1] == '-' ? 2 : 1;
+    if (!isdigit((unsigned char)*p))
+      return false;
+    p = digits(p);
+  }
+  return *p == '\0' && isfinite(strtod(s, NULL));
 }
 
 static bool put_value(Buffer *b, json_t *value, int depth, char *why, size_t size) {

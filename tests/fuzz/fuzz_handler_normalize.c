@@ -61,7 +61,9 @@ static void check_canonical(json_t *value) {
   REQUIRE(ok == items_canonical_json(&b, value, why, sizeof why));
   if (ok) {
     REQUIRE(a.len == b.len && !memcmp(a.data, b.data, a.len));
-    json_t *back = json_loadb(a.data, a.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    /* integers as reals: DynamoDB's 38 digits do not fit jansson's integers */
+    json_t *back = json_loadb(a.data, a.len,
+                              JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, NULL);
     REQUIRE(back != NULL);
     json_decref(back);
   }
