@@ -15,10 +15,15 @@ static const char *const PROCESS[] = {"LAKEC_CRAWLER_*", "LAKEC_DATASET_*", NULL
 static const char *const QUERY[] = {"LAKEC_CORS_ORIGINS", "LAKEC_DATABASE", "LAKEC_WORKGROUP",
                                     "METRICS_TABLE", NULL};
 
+static const char *const NORMALIZE[] = {"S3_BUCKET_NAME", "DYNAMODB_TABLE_NAME", "OUTPUT_PREFIX",
+                                        "PROJECT_ID", "ENVIRONMENT", "CLIENT",
+                                        "SCAN_SEGMENTS", "NORMALIZE_COLUMNS", NULL};
+
 static const HandlerEnv HANDLERS[] = {
     {"ingest", INGEST},
     {"process", PROCESS},
     {"query", QUERY},
+    {"normalize", NORMALIZE},
 };
 
 const char *const *handler_env_reads(const char *program) {

@@ -586,3 +586,157 @@ void query_add_rows(json_t *page, json_t **names, json_t *rows, long limit) {
     json_array_append_new(rows, row);
   }
 }
+
+/* ---- normalize ---- */
+
+static bool column_name_ok(const char *s, size_t n) {
+  if (n < 1 || n > NORMALIZE_MAX_NAME)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_')
+      return false;
+  return true;
+}
+
+/* An attribute name in a path: anything DynamoDB takes but the separators
+ * ('.', ',', '=') and control characters. */
+static bool path_segment_ok(const char *s, size_t n) {
+  if (n < 1 || n > 255)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 || c == 0x7f || c == '.' || c == ',' || c == '=')
+      return false;
+  }
+  return true;
+}
+
+static char *copy_of(const char *s, size_t n) {
+  char *out = malloc(n + 1);
+  if (!out)
+    abort();
+  memcpy(out, s, n);
+  out[n] = '\0';
+  return out;
+}
+
+/* The path after '=' (or the name itself) into column c. */
+static const char *read_path(const char *path, size_t n, NormalizeColumn *c, char *why,
+                             size_t size) {
+  c->path = calloc(NORMALIZE_MAX_DEPTH, sizeof *c->path);
+  if (!c->path)
+    abort();
+  for (size_t at = 0; at <= n;) {
+    size_t len = 0;
+    while (at + len < n && path[at + len] != '.')
+      len++;
+    if (!path_segment_ok(path + at, len))
+      return explain(why, size, "column '%s': the path '%.*s' needs attribute names between "
+                     "its dots (no empty one, no ',', '=' or control character)",
+                     c->name, (int)n, path);
+    if (c->depth == NORMALIZE_MAX_DEPTH)
+      return explain(why, size, "column '%s': a path goes at most %d maps deep", c->name,
+                     NORMALIZE_MAX_DEPTH);
+    c->path[c->depth++] = copy_of(path + at, len);
+    at += len + 1;
+  }
+  return NULL;
+}
+
+/* One "name" or "name=path" entry of n bytes. */
+static const char *read_entry(const char *entry, size_t n, NormalizeColumn *c, char *why,
+                              size_t size) {
+  const char *eq = memchr(entry, '=', n);
+  size_t name_len = eq ? (size_t)(eq - entry) : n;
+  if (!column_name_ok(entry, name_len))
+    return explain(why, size, "'%.*s' is not a column name (1 to %d lowercase letters, digits "
+                   "or '_')", (int)name_len, entry, NORMALIZE_MAX_NAME);
+  c->name = copy_of(entry, name_len);
+  return eq ? read_path(eq + 1, n - name_len - 1, c, why, size)
+            : read_path(entry, n, c, why, size);
+}
+
+static bool named_before(const NormalizeColumns *cols, const char *name) {
+  for (size_t i = 0; i + 1 < cols->count; i++)
+    if (!strcmp(cols->items[i].name, name))
+      return true;
+  return false;
+}
+
+bool normalize_read_columns(const char *spec, NormalizeColumns *out, char *why, size_t size) {
+  memset(out, 0, sizeof *out);
+  const char *problem = NULL;
+  if (!spec || !*spec)
+    problem = explain(why, size, "no column: name at least one ('id,channel=metadata.channel')");
+  for (const char *p = spec; !problem;) {
+    size_t n = strcspn(p, ",");
+    if (out->count == NORMALIZE_MAX_COLUMNS) {
+      problem = explain(why, size, "more than %d columns", NORMALIZE_MAX_COLUMNS);
+      break;
+    }
+    if (!out->items && !(out->items = calloc(NORMALIZE_MAX_COLUMNS, sizeof *out->items)))
+      abort();
+    NormalizeColumn *c = &out->items[out->count++];
+    problem = read_entry(p, n, c, why, size);
+    if (!problem && named_before(out, c->name))
+      problem = explain(why, size, "the column '%s' is named twice", c->name);
+    if (!p[n])
+      break;
+    p += n + 1;
+  }
+  if (problem)
+    normalize_columns_release(out);
+  return !problem;
+}
+
+void normalize_columns_release(NormalizeColumns *c) {
+  for (size_t i = 0; i < c->count; i++) {
+    for (size_t j = 0; j < c->items[i].depth; j++)
+      free(c->items[i].path[j]);
+    free(c->items[i].path);
+    free(c->items[i].name);
+  }
+  free(c->items);
+  memset(c, 0, sizeof *c);
+}
+
+bool normalize_read_segments(const char *text, unsigned *out) {
+  if (!text || !*text) {
+    *out = 1;
+    return true;
+  }
+  unsigned long v = 0;
+  for (const char *p = text; *p; p++) {
+    if (!isdigit((unsigned char)*p) || p - text >= 7)
+      return false;
+    v = v * 10 + (unsigned long)(*p - '0');
+  }
+  if (v < 1 || v > NORMALIZE_MAX_SEGMENTS)
+    return false;
+  *out = (unsigned)v;
+  return true;
+}
+
+bool normalize_prefix_ok(const char *prefix) {
+  size_t n = strlen(prefix);
+  if (!n)
+    return true;
+  return n <= NORMALIZE_MAX_PREFIX && prefix[n - 1] == '/' && prefix[0] != '/' &&
+         utf8_valid(prefix) && !unsafe_key(prefix);
+}
+
+bool normalize_metadata_ok(const char *value) {
+  size_t n = strlen(value);
+  if (n > NORMALIZE_MAX_METADATA)
+    return false;
+  for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+    if (*p < 0x20 || *p > 0x7e)
+      return false;
+  return true;
+}
+
+char *normalize_key(const char *prefix, const struct tm *tm) {
+  int y = tm->tm_year + 1900, m = tm->tm_mon + 1, d = tm->tm_mday;
+  return handler_strf("%sdt=%04d-%02d-%02d/conversations-%04d%02d%02dT%02d%02d.csv", prefix, y,
+                      m, d, y, m, d, tm->tm_hour, tm->tm_min);
+}

@@ -105,4 +105,39 @@ void query_add_rows(json_t *page, json_t **names, json_t *rows, long limit);
 /* The proxy response (body stolen), with CORS headers from LAKEC_CORS_ORIGINS. */
 json_t *query_respond(json_t *event, int status, json_t *body);
 
+/* ---- normalize ---- */
+
+#define NORMALIZE_MAX_COLUMNS 1000
+#define NORMALIZE_MAX_NAME 128      /* bytes of a column's name */
+#define NORMALIZE_MAX_DEPTH 32      /* attribute names in a column's path */
+#define NORMALIZE_MAX_SEGMENTS 1000 /* a scan's TotalSegments */
+#define NORMALIZE_MAX_PREFIX 512    /* bytes of OUTPUT_PREFIX */
+#define NORMALIZE_MAX_METADATA 256  /* bytes of PROJECT_ID, ENVIRONMENT, CLIENT */
+
+/* One CSV column: its name, and the attribute names leading to its value
+ * (the top-level attribute, then keys of nested maps). */
+typedef struct NormalizeColumn {
+  char *name;  /* malloc'd */
+  char **path; /* malloc'd, depth items */
+  size_t depth;
+} NormalizeColumn;
+
+typedef struct NormalizeColumns {
+  NormalizeColumn *items;
+  size_t count;
+} NormalizeColumns;
+
+/* NORMALIZE_COLUMNS: "name" or "name=a.b.c", comma-separated. False with why
+ * filled (and *out empty) when the list is not one. */
+bool normalize_read_columns(const char *spec, NormalizeColumns *out, char *why, size_t size);
+void normalize_columns_release(NormalizeColumns *c);
+/* SCAN_SEGMENTS: NULL or "" is 1; else a whole number from 1 to NORMALIZE_MAX_SEGMENTS. */
+bool normalize_read_segments(const char *text, unsigned *out);
+/* OUTPUT_PREFIX: "" or a safe key prefix ending in '/'. */
+bool normalize_prefix_ok(const char *prefix);
+/* PROJECT_ID, ENVIRONMENT, CLIENT: object metadata, so printable ASCII. */
+bool normalize_metadata_ok(const char *value);
+/* <prefix>dt=YYYY-MM-DD/conversations-YYYYMMDDTHHMM.csv (malloc'd). */
+char *normalize_key(const char *prefix, const struct tm *tm);
+
 #endif

@@ -96,6 +96,7 @@ long s3_copy(AwsClient *c, const char *bucket, const char *from, const char *to,
 struct S3Upload {
   AwsClient *aws;
   char *path, *content_type; /* the object's path (encoded) */
+  char **headers;            /* sent when the object is created (metadata), NULL-terminated */
   char *upload_id;           /* encoded for a query; NULL before a multipart upload starts */
   char *part;                /* S3_PART_BYTES, allocated by the first write */
   size_t part_len;
@@ -119,6 +120,17 @@ S3Upload *s3_upload_open(AwsClient *c, const char *bucket, const char *key,
   if (!u->path)
     abort();
   return u;
+}
+
+void s3_upload_set_headers(S3Upload *u, const char *const *headers) {
+  size_t n = 0;
+  while (headers && headers[n])
+    n++;
+  u->headers = calloc(n + 1, sizeof *u->headers);
+  if (!u->headers)
+    abort();
+  for (size_t i = 0; i < n; i++)
+    u->headers[i] = handler_strf("%s", headers[i]);
 }
 
 /* What went wrong with an answer, for a message. */
@@ -161,7 +173,8 @@ static int upload_fail(S3Upload *u, const char *fmt, ...) {
 /* POST ?uploads (signed as "uploads=", its canonical form): the upload id. */
 static int start_multipart(S3Upload *u) {
   AwsRequest req = {.service = "s3", .method = "POST", .path = u->path, .query = "uploads=",
-                    .content_type = u->content_type};
+                    .content_type = u->content_type,
+                    .headers = (const char *const *)u->headers};
   AwsResponse resp;
   aws_call(u->aws, &req, &resp);
   char why[300];
@@ -283,7 +296,7 @@ bool s3_upload_finish(S3Upload *u) {
   } else { /* smaller than a part: one PUT */
     AwsRequest req = {.service = "s3", .method = "PUT", .path = u->path,
                       .content_type = u->content_type, .body = u->part ? u->part : "",
-                      .body_len = u->part_len};
+                      .body_len = u->part_len, .headers = (const char *const *)u->headers};
     AwsResponse resp;
     aws_call(u->aws, &req, &resp);
     char why[300];
@@ -309,6 +322,9 @@ void s3_upload_free(S3Upload *u) {
   for (unsigned i = 0; i < u->parts; i++)
     free(u->etags[i]);
   free(u->etags);
+  for (char **h = u->headers; h && *h; h++)
+    free(*h);
+  free(u->headers);
   free(u->part);
   free(u->path);
   free(u->content_type);

@@ -43,6 +43,9 @@ typedef struct S3Upload S3Upload;
 /* Nothing is sent yet. Aborts when out of memory. */
 S3Upload *s3_upload_open(AwsClient *c, const char *bucket, const char *key,
                          const char *content_type);
+/* Extra "Name: value" lines (e.g. x-amz-meta-*) for the object's creation
+ * (the plain PUT, or CreateMultipartUpload), copied; before the first write. */
+void s3_upload_set_headers(S3Upload *u, const char *const *headers);
 /* Appends len bytes (a part may be sent). 0, or -1 with s3_upload_error: the
  * upload is then aborted and every later call fails. */
 int s3_upload_write(S3Upload *u, const void *data, size_t len);

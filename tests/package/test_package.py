@@ -174,6 +174,17 @@ class RealHandlers(unittest.TestCase):
                 with open(os.path.join(source, "bootstrap"), "rb") as f:
                     self.assertEqual(z.read("bootstrap"), f.read())
 
+    def test_every_built_handler_needs_glibc_2_34_at_most(self):
+        """The stages package three of the handlers; every one built (normalize too,
+        which only a stage with DynamoDB uses) must load on provided.al2023."""
+        programs = sorted(d for d in os.listdir(HANDLERS)
+                          if os.path.isfile(os.path.join(HANDLERS, d, "bootstrap")))
+        self.assertLessEqual({"ingest", "process", "query", "normalize"}, set(programs))
+        for name in programs:
+            bootstrap = os.path.join(HANDLERS, name, "bootstrap")
+            self.assertLessEqual(max(glibc_versions(bootstrap)), (2, 34), name)
+            self.assertLessEqual(set(needed(bootstrap)), GLIBC_LIBRARIES, name)
+
     def test_every_elf_file_needs_glibc_2_34_at_most(self):
         for a in self.manifest["assets"]:
             root = self.unpacked(a)

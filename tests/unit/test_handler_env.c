@@ -105,6 +105,7 @@ static void the_table_matches_the_handler_sources(void **state) {
   check_program("ingest");
   check_program("process");
   check_program("query");
+  check_program("normalize");
 }
 
 static void lakec_variables_go_only_where_they_are_read(void **state) {
