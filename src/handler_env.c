@@ -1,5 +1,6 @@
 #include "handler_env.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -63,13 +64,100 @@ static const char *source_url_refused(const char *value) {
   return "ingest takes an empty value or an http:// or https:// URL";
 }
 
-const char *handler_env_refuses(const char *program, const char *name, const char *value) {
-  if (strcmp(program, "ingest") != 0)
+/* normalize's rules (normalize_read_columns and its neighbours in
+ * src/handlers/parse.c), said at the stage file's value. */
+
+static bool column_name_ok(const char *s, size_t n) {
+  if (n < 1 || n > 128)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+      return false;
+  return true;
+}
+
+/* Attribute names between dots: none empty, no ',', '=' or control character. */
+static bool column_path_ok(const char *s, size_t n) {
+  size_t segment = 0, depth = 1;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '.') {
+      if (!segment || ++depth > 32)
+        return false;
+      segment = 0;
+    } else if (c < 0x20 || c == 0x7f || c == '=' || ++segment > 255) {
+      return false;
+    }
+  }
+  return segment > 0;
+}
+
+static const char *columns_refused(const char *value) {
+  if (!*value)
+    return "normalize needs at least one column ('id,channel=metadata.channel')";
+  size_t count = 0;
+  for (const char *p = value;; p += strcspn(p, ",") + 1) {
+    size_t n = strcspn(p, ","), name = strcspn(p, "=,");
+    const char *path = name < n ? p + name + 1 : p;
+    if (!column_name_ok(p, name) || !column_path_ok(path, name < n ? n - name - 1 : n))
+      return "normalize takes 'name' or 'name=a.b.c' entries separated by ',' (names: 1 to 128 "
+             "lowercase letters, digits or '_'; no spaces)";
+    for (const char *q = value; q < p; q += strcspn(q, ",") + 1)
+      if (strcspn(q, "=,") == name && !strncmp(q, p, name))
+        return "normalize takes each column name once";
+    if (++count > 1000)
+      return "normalize takes at most 1000 columns";
+    if (!p[n])
+      return NULL;
+  }
+}
+
+static const char *prefix_refused(const char *value) {
+  size_t n = strlen(value);
+  if (!n)
     return NULL;
-  if (!strcmp(name, "SERVICE_NAME"))
-    return service_name_refused(value);
-  if (!strcmp(name, "METRICS_SOURCE_URL"))
-    return source_url_refused(value);
+  if (n > 512 || value[n - 1] != '/' || value[0] == '/' || strstr(value, "//") ||
+      strstr(value, "/./") || strstr(value, "/../") || !strncmp(value, "./", 2) ||
+      !strncmp(value, "../", 3))
+    return "normalize takes an empty prefix or one of at most 512 bytes ending in '/', "
+           "without '.', '..' or empty segments";
+  return NULL;
+}
+
+static const char *metadata_refused(const char *value) {
+  if (strlen(value) > 256)
+    return "normalize writes it as object metadata: at most 256 bytes";
+  for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+    if (*p < 0x20 || *p > 0x7e)
+      return "normalize writes it as object metadata: printable ASCII only";
+  return NULL;
+}
+
+static const char *segments_refused(const char *value) {
+  char *end;
+  long n = *value ? strtol(value, &end, 10) : 1;
+  if (*value && (*end || n < 1 || n > 1000 || value[0] == '+' || value[0] == ' '))
+    return "normalize takes a whole number of scan segments from 1 to 1000";
+  return NULL;
+}
+
+const char *handler_env_refuses(const char *program, const char *name, const char *value) {
+  if (!strcmp(program, "ingest")) {
+    if (!strcmp(name, "SERVICE_NAME"))
+      return service_name_refused(value);
+    if (!strcmp(name, "METRICS_SOURCE_URL"))
+      return source_url_refused(value);
+  }
+  if (!strcmp(program, "normalize")) {
+    if (!strcmp(name, "NORMALIZE_COLUMNS"))
+      return columns_refused(value);
+    if (!strcmp(name, "OUTPUT_PREFIX"))
+      return prefix_refused(value);
+    if (!strcmp(name, "SCAN_SEGMENTS"))
+      return segments_refused(value);
+    if (!strcmp(name, "PROJECT_ID") || !strcmp(name, "ENVIRONMENT") || !strcmp(name, "CLIENT"))
+      return metadata_refused(value);
+  }
   return NULL;
 }
 

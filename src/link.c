@@ -159,7 +159,8 @@ static json_t *rewrite_sub(Linker *lk, json_t *arg) {
     out = json_string_value(text);
   if (json_object_size(vars) == 0) {
     json_decref(vars);
-    return J("{s:s}", "Fn::Sub", out);
+    /* every reference became a literal: the text is the value */
+    return strstr(out, "${") ? J("{s:s}", "Fn::Sub", out) : json_string(out);
   }
   return J("{s:[s,o]}", "Fn::Sub", out, vars);
 }

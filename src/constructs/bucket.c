@@ -454,9 +454,14 @@ static void list_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, js
   json_array_append_new(out, iam_list_prefix(ctx, ir, iam_sid(ctx, "List", g->text), &g->where));
 }
 
+/* A writer that uploads in parts (lakec's handlers do past 8 MiB) must be
+ * able to abort its upload, or a failed run leaves parts stored (and billed)
+ * until the bucket's abort_incomplete_days. */
 static void write_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {
   (void)m;
-  objects(ctx, ir, g, "Write", "s3:PutObject", out);
+  json_array_append_new(out, iam_objects(ctx, ir, iam_sid(ctx, "Write", g->text),
+                                         J("[s,s]", "s3:PutObject", "s3:AbortMultipartUpload"),
+                                         &g->where));
 }
 
 static void delete_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {

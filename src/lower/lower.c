@@ -37,7 +37,11 @@ json_t *cfn_getatt(const char *id, const char *attribute) {
   return J("{s:[s,s]}", "Fn::GetAtt", id, attribute);
 }
 
-json_t *cfn_sub(const char *text) { return J("{s:s}", "Fn::Sub", text); }
+/* Text without a ${...} is itself: a Fn::Sub of it substitutes nothing (a
+ * name lakec knows, from another stack, written as a literal). */
+json_t *cfn_sub(const char *text) {
+  return strstr(text, "${") ? J("{s:s}", "Fn::Sub", text) : json_string(text);
+}
 
 json_t *cfn_subf(const char *fmt, ...) {
   va_list ap;

@@ -17,7 +17,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cd "$root"
-inputs="stages/dev.yaml stages/qa.yaml stages/prod.yaml tests/integration/fixtures/everything.yaml
+inputs="stages/dev.yaml stages/qa.yaml stages/prod.yaml stages/cat-etl/test.yaml
+  stages/cat-etl/prod.yaml tests/integration/fixtures/everything.yaml
   tests/integration/fixtures/two-stacks.yaml"
 # shellcheck disable=SC2086
 "$lakec" build --no-package -o "$work/a" $inputs

@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 nopkg="" # a sanitized build's handlers cannot be packaged (tests/package/)
 [ "${LAKEC_TEST_SANITIZED:-}" = 1 ] && nopkg=--no-package
-"$lakec" build $nopkg -o "$work" stages/*.yaml || exit 1
+"$lakec" build $nopkg -o "$work" stages/*.yaml stages/*/*.yaml || exit 1
 "$lakec" build --no-package -o "$work" tests/integration/fixtures/*.yaml || exit 1
 # The construct registry's fixtures (one per construct) share a project and
 # stage, so each builds into a folder of its own.

@@ -12,6 +12,7 @@ exist with the properties the templates asked for.
 
 usage: moto_deploy.py LAKEC PROJECT_ROOT
 """
+import glob
 import io
 import json
 import os
@@ -61,8 +62,8 @@ class MotoDeploy(unittest.TestCase):
     @classmethod
     def build_and_deploy(cls):
         cls.out = tempfile.mkdtemp(prefix="lakec-moto-")
-        inputs = sorted(os.path.join("stages", f) for f in os.listdir(os.path.join(ROOT, "stages"))
-                        if f.endswith(".yaml"))
+        inputs = sorted(os.path.relpath(f, ROOT) for f in glob.glob(os.path.join(ROOT, "stages", "*.yaml"))
+                        + glob.glob(os.path.join(ROOT, "stages", "*", "*.yaml")))
         fixtures = os.path.join("tests", "integration", "fixtures")
         inputs += sorted(os.path.join(fixtures, f) for f in os.listdir(os.path.join(ROOT, fixtures))
                          if f.endswith(".yaml"))
@@ -126,12 +127,67 @@ class MotoDeploy(unittest.TestCase):
 
     def test_every_stack_is_created(self):
         self.assertEqual(sorted(self.stacks), [
-            "kitchen-sink", "metrics-dev", "metrics-prod", "metrics-qa", "twostack-dev-clients",
-            "twostack-dev-compute", "twostack-dev-edge", "twostack-dev-storage"])
+            "cat-prod-etl2-stack", "cat-prod-normalize-stack", "cat-test-etl2-stack",
+            "cat-test-normalize-stack", "kitchen-sink", "metrics-dev", "metrics-prod", "metrics-qa",
+            "twostack-dev-clients", "twostack-dev-compute", "twostack-dev-edge",
+            "twostack-dev-storage"])
         for name in self.stacks:
             with self.subTest(stack=name):
                 stack = self.wait_complete(name)
                 self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE", stack.get("StackStatusReason"))
+
+    def test_cat_etl_stacks_in_order_and_the_seeds_names(self):
+        """Seed 001: ETL-1 is deployed before ETL-2, which uses its bucket;
+        every name is the seed's."""
+        order = list(self.stacks)
+        for stage in ("test", "prod"):
+            self.assertLess(order.index(f"cat-{stage}-normalize-stack"),
+                            order.index(f"cat-{stage}-etl2-stack"))
+            fn = self.client("lambda").get_function(
+                FunctionName=f"cat-{stage}-lambda-normalize")["Configuration"]
+            env = fn["Environment"]["Variables"]
+            self.assertEqual(env["S3_BUCKET_NAME"], f"cat-{stage}-normalize-reports")
+            self.assertEqual(env["DYNAMODB_TABLE_NAME"], f"cat-{stage}-catia-conversations-table")
+            self.assertEqual(env["ENVIRONMENT"], stage.upper())
+            self.assertEqual((fn["MemorySize"], fn["Timeout"]),
+                             (512, 300) if stage == "test" else (1024, 900))
+            s3 = self.client("s3")
+            bucket = f"cat-{stage}-normalize-reports"
+            self.assertEqual(s3.get_bucket_versioning(Bucket=bucket)["Status"], "Enabled")
+            template = self.stacks[f"cat-{stage}-normalize-stack"][1]  # moto keeps no lifecycle
+            rules = template["Resources"]["ReportsBucket"]["Properties"]["LifecycleConfiguration"]
+            self.assertIn(30, [r.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays")
+                               for r in rules["Rules"]])
+            events = self.client("events")
+            rule = events.describe_rule(Name=self.physical_ids(f"cat-{stage}-etl2-stack")[
+                "Etl2WorkflowObjectCreatedRule"])
+            self.assertEqual(json.loads(rule["EventPattern"])["detail"]["object"]["key"],
+                             [{"wildcard": "reports/etl-process1/*.csv"}])
+            schedule = events.describe_rule(Name=self.physical_ids(f"cat-{stage}-normalize-stack")[
+                "NormalizeScheduleRule"])
+            self.assertEqual(schedule["ScheduleExpression"], "cron(30 4 * * ? *)")
+            self.assertEqual(schedule["State"], "DISABLED" if stage == "test" else "ENABLED")
+
+    def test_cat_etl_new_csv_reaches_the_workflow_rule(self):
+        """S3 sends the bucket's events to EventBridge and the workflow's rule
+        matches a new CSV under the clean prefix and nothing else. moto does
+        not deliver to Glue (nor has NotifyEvent), so a probe rule with the
+        deployed rule's own pattern and an SQS target shows what it matches."""
+        sqs, events, s3 = self.client("sqs"), self.client("events"), self.client("s3")
+        rule = self.physical_ids("cat-test-etl2-stack")["Etl2WorkflowObjectCreatedRule"]
+        pattern = events.describe_rule(Name=rule)["EventPattern"]
+        url = sqs.create_queue(QueueName="cat-test-rule-probe")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        events.put_rule(Name="cat-test-rule-probe", EventPattern=pattern)
+        events.put_targets(Rule="cat-test-rule-probe", Targets=[{"Id": "probe", "Arn": arn}])
+        bucket = "cat-test-normalize-reports"
+        s3.put_object(Bucket=bucket, Key="reports/etl-process1/dt=2026-12-01/c.csv", Body=b"a\n1\n")
+        s3.put_object(Bucket=bucket, Key="curated/dt=2026-12-01/part-0.parquet", Body=b"x")
+        s3.put_object(Bucket=bucket, Key="reports/etl-process1/dt=2026-12-01/notes.txt", Body=b"x")
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
+        keys = [json.loads(m["Body"])["detail"]["object"]["key"] for m in got.get("Messages", [])]
+        self.assertEqual(keys, ["reports/etl-process1/dt=2026-12-01/c.csv"])
 
     def test_import_across_stacks_resolves(self):
         """clients imports the API id that edge exports: the caller's invoke

@@ -1,4 +1,4 @@
-"""moto_server with two gaps closed, for the deploy tests.
+"""moto_server with gaps closed, for the deploy tests.
 
 1. moto's CloudFormation support for AWS::ApiGateway::Method reads
    Integration.IntegrationHttpMethod and Integration.Uri unconditionally, so a
@@ -24,6 +24,20 @@
    CloudFormation and the resource schema use. The wrapper renames them for
    moto.
 
+5. moto's AWS::S3::Bucket applies only BucketEncryption and Tags of a
+   template: a bucket made by CloudFormation neither sends its events to
+   EventBridge (NotificationConfiguration.EventBridgeConfiguration) nor
+   keeps versions (VersioningConfiguration), where real CloudFormation does
+   both. The wrapper applies the two through moto's own S3 calls, so a
+   deployed rule sees the bucket's "Object Created" events.
+6. moto's EventBridge treats a rule without an event pattern (a schedule
+   rule) as matching every event, and one rule whose target moto cannot
+   deliver to (Lambda, a Glue workflow) stops the event from reaching the
+   rules after it. In AWS a schedule rule matches no event and every rule
+   gets the event whatever another's targets are: the wrapper lets only
+   rules with a pattern see events, and a target moto cannot deliver to is
+   skipped (nothing is delivered to it, as before; the test says so).
+
 Then it runs the normal server, so the templates are deployed exactly as built.
 
 usage: python3 moto_server.py -H 127.0.0.1 -p PORT
@@ -32,7 +46,9 @@ import sys
 from urllib.parse import urlparse
 
 from moto.cloudformation import responses as cfn_responses
+from moto.events import models as events_models
 from moto.kms import models as kms_models
+from moto.s3 import models as s3_models
 
 from moto.apigateway import models
 from moto.cloudformation.models import CloudFormationBackend
@@ -62,6 +78,40 @@ def _kms_key_with_cfn_tags(cls, resource_name, cloudformation_json, account_id, 
 
 
 kms_models.Key.create_from_cloudformation_json = classmethod(_kms_key_with_cfn_tags)
+
+_original_bucket_create = s3_models.FakeBucket.create_from_cloudformation_json.__func__
+
+
+def _bucket_with_events_and_versions(cls, resource_name, cloudformation_json, account_id,
+                                     region_name, **kwargs):
+    bucket = _original_bucket_create(cls, resource_name, cloudformation_json, account_id,
+                                     region_name, **kwargs)
+    props = cloudformation_json.get("Properties", {})
+    backend = s3_models.s3_backends[account_id][s3_models.get_partition(region_name)]
+    events = props.get("NotificationConfiguration", {}).get("EventBridgeConfiguration", {})
+    if events.get("EventBridgeEnabled") in (True, "true"):
+        backend.put_bucket_notification_configuration(bucket.name, {"EventBridgeConfiguration": {}})
+    versioning = props.get("VersioningConfiguration", {}).get("Status")
+    if versioning:
+        backend.put_bucket_versioning(bucket.name, versioning)
+    return bucket
+
+
+s3_models.FakeBucket.create_from_cloudformation_json = classmethod(_bucket_with_events_and_versions)
+
+_original_send_to_targets = events_models.Rule.send_to_targets
+
+
+def _only_patterns_match_events(self, original_event, transform_input=True):
+    if not self.event_pattern.get_pattern():  # a schedule rule
+        return None
+    try:
+        return _original_send_to_targets(self, original_event, transform_input)
+    except NotImplementedError:  # a target moto does not deliver to
+        return None
+
+
+events_models.Rule.send_to_targets = _only_patterns_match_events
 
 _original_stack_from_url = cfn_responses.get_stack_from_s3_url
 

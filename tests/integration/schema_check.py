@@ -35,7 +35,8 @@ class Schema(unittest.TestCase):
 
     def test_every_stage_file_validates(self):
         files = []
-        for pattern in ("stages/*.yaml", "templates/*.yaml", "tests/integration/fixtures/*.yaml"):
+        for pattern in ("stages/*.yaml", "stages/*/*.yaml", "templates/*.yaml",
+                        "tests/integration/fixtures/*.yaml"):
             files += glob.glob(os.path.join(ROOT, pattern))
         self.assertGreaterEqual(len(files), 5)
         for path in files:

@@ -33,6 +33,15 @@ golden qa-prod-ignoring-names.txt 0 --ignore 'Resources.*.Properties.Tags.*' --i
 golden matrix.txt 1 --exit-code stages/dev.yaml stages/qa.yaml stages/prod.yaml
 golden matrix.json 0 --format json stages/dev.yaml stages/qa.yaml stages/prod.yaml
 
+# seed 001 (cat-etl): test against prod, two stacks matched by key
+golden cat-etl-test-prod.txt 1 --exit-code stages/cat-etl/test.yaml stages/cat-etl/prod.yaml
+# ... and only what the seed says differs: what is left once the names that
+# carry the stage (and the policies, tags and paths built from them) are set aside
+golden cat-etl-test-prod-settings.txt 1 --exit-code --ignore '*Name' --ignore '*NAME' \
+  --ignore 'Resources.*.Properties.Tags.*' --ignore 'Resources.*.Metadata.*' \
+  --ignore 'Resources.*.Properties.Policies.*' --ignore '*.Fn::Sub' --ignore '*PATH' \
+  --ignore '*.S3Targets' --ignore '*.bucket.name.*' --ignore '*Description' \
+  stages/cat-etl/test.yaml stages/cat-etl/prod.yaml
 golden two-stacks.txt 1 --exit-code tests/integration/fixtures/two-stacks.yaml \
   tests/golden/diff/two-stacks-prod.yaml
 golden two-stacks.json 1 --exit-code --format json tests/golden/twostack/dev \
