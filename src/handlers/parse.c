@@ -383,7 +383,7 @@ void object_to_move_release(ObjectToMove *o) {
  * WHERE and ORDER BY see. */
 #define TIME_COLUMN "m.\"timestamp\""
 #define COLUMNS                                                                                  \
-  "format_datetime(" TIME_COLUMN ", 'yyyy-MM-dd''T''HH:mm:ss''Z''') AS \"timestamp\", service, " \
+  "format_datetime(" TIME_COLUMN ", " QUERY_TIME_FORMAT ") AS \"timestamp\", service, " \
   "requests, errors, latency_ms_p50, latency_ms_p99"
 #define AS_TIME "from_iso8601_timestamp(?)"
 

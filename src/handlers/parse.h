@@ -96,6 +96,9 @@ typedef struct QueryParams {
 
 /* NULL when the proxy event's parameters are good, else the message for the 400. */
 const char *query_parse_params(json_t *event, QueryParams *p, char *why, size_t size);
+/* The SQL's one literal, the Joda pattern of the timestamp it answers: the
+ * values themselves travel as execution parameters, never in the text. */
+#define QUERY_TIME_FORMAT "'yyyy-MM-dd''T''HH:mm:ss''Z'''"
 /* StartQueryExecution's body: SQL with placeholders only, the values as parameters. */
 json_t *query_start_body(const QueryParams *p, const char *database, const char *table,
                          const char *workgroup, const char *token);
