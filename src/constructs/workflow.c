@@ -22,6 +22,23 @@
 
 extern const Construct construct_workflow, construct_job, construct_database;
 
+#define LK_SHARED_JOB "LK331"
+#define STAGE_HEAD                                                                       \
+  "lakec: 1\nproject: cats\nstage: dev\nbuckets: {reports: {name: cats-dev-reports}}\n"     \
+  "jobs:\n  parquet: {script: compact.py, reads: [reports/clean/], writes: [reports/out/]}\n"
+
+static const DiagCode WORKFLOW_CODES[] = {
+    {LK_SHARED_JOB, "warning: a job that two workflows run",
+     "Each workflow starts its own runs of its steps, but a job's bookmarks and its\n"
+     "max_concurrency are the job's own: two workflows that run the same job share\n"
+     "what the bookmarks say was processed, and one's run fails when the other's\n"
+     "is going (ConcurrentRunsExceededException) unless max_concurrency allows\n"
+     "both. Run the job from one workflow, or give each workflow a job of its own.",
+     STAGE_HEAD "workflows:\n  a: {steps: [{job: parquet}]}\n  b: {steps: [{job: parquet}]}\n",
+     STAGE_HEAD "workflows:\n  a: {steps: [{job: parquet}]}\n"},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
 typedef struct Step {
   const Node *node;
   const char *job, *crawl;
@@ -129,6 +146,28 @@ static void check_start(Ctx *ctx, const Model *m, Workflow *w) {
                w->key);
 }
 
+/* A job is a step of one workflow: its bookmarks and concurrency are its own. */
+static void check_shared_jobs(Ctx *ctx, const Model *m, const Construct *self) {
+  for (size_t i = 0; i < construct_count(m, self); i++) {
+    const Workflow *w = construct_item(m, self, i);
+    for (size_t s = 0; s < w->steps.len; s++) {
+      const Step *step = &w->steps.items[s];
+      for (size_t k = 0; step->job && step->target && k < i; k++) {
+        const Workflow *o = construct_item(m, self, k);
+        for (size_t t = 0; t < o->steps.len; t++) {
+          if (o->steps.items[t].target != step->target)
+            continue;
+          Diag *d = diag_warning(ctx, step->node->pos, LK_SHARED_JOB,
+                                 "job '%s' is also a step of workflow '%s': the two share its "
+                                 "bookmarks and its max_concurrency",
+                                 step->job, o->key);
+          diag_note(ctx, d, o->steps.items[t].node->pos, "workflow '%s' runs it here", o->key);
+        }
+      }
+    }
+  }
+}
+
 static void workflow_check(Ctx *ctx, Model *m, const Construct *self) {
   StrIndex names = {0};
   for (size_t i = 0; i < construct_count(m, self); i++) {
@@ -146,6 +185,7 @@ static void workflow_check(Ctx *ctx, Model *m, const Construct *self) {
       check_step(ctx, m, &w->steps.items[k]);
     check_repeated_steps(ctx, w);
   }
+  check_shared_jobs(ctx, m, self);
 }
 
 /* ---- references ---- */
@@ -312,4 +352,5 @@ const Construct construct_workflow = {
     .verbs = WORKFLOW_VERBS,
     .claim_names = workflow_claims,
     .tags = WORKFLOW_TAGS,
+    .codes = WORKFLOW_CODES,
 };
