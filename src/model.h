@@ -82,6 +82,8 @@ typedef struct Crawler {
   const char *key;
   const char *name;
   const char *bucket, *prefix;
+  const char *schedule; /* Glue's own cron, or NULL: run when started */
+  int on_delete;        /* index into the crawler's DELETE_BEHAVIORS */
   Location target; /* resolved */
   const struct Database *database;
 } Crawler;

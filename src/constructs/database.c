@@ -7,10 +7,16 @@
 #include "check_util.h"
 #include "construct.h"
 #include "lower/lower_internal.h"
+#include "schedule.h"
 
 #include <string.h>
 
 extern const Construct construct_database;
+
+/* What the crawler does with a table or partition whose objects are gone. */
+static const char *const DELETE_BEHAVIORS[] = {"log", "deprecate", "delete", NULL};
+static const char *const DELETE_BEHAVIOR_VALUES[] = {"LOG", "DEPRECATE_IN_DATABASE",
+                                                     "DELETE_FROM_DATABASE"};
 
 static const Field CRAWLER_FIELDS[] = {
     {"name", F_STR, offsetof(Crawler, name), .def = "PROJECT-STAGE-KEY", .computed = true,
@@ -19,6 +25,11 @@ static const Field CRAWLER_FIELDS[] = {
      .doc = "the bucket (a key of `buckets`) the crawler reads"},
     {"prefix", F_STR, offsetof(Crawler, prefix), .def = "",
      .doc = "the key prefix it crawls, e.g. processed/"},
+    {"schedule", F_STR, offsetof(Crawler, schedule),
+     .doc = "run on Glue's own schedule: cron(min hour day-of-month month day-of-week year)"},
+    {"on_delete", F_ENUM, offsetof(Crawler, on_delete), .values = DELETE_BEHAVIORS,
+     .def = "log",
+     .doc = "a table or partition whose objects are gone: log it, deprecate it or delete it"},
 };
 static const Shape SHAPE_CRAWLER =
     SHAPE(Crawler, "crawler", CRAWLER_FIELDS, .key_offset = offsetof(Crawler, key));
@@ -43,6 +54,20 @@ static const Shape SHAPE_DATABASE =
 
 /* ---- check ---- */
 
+/* Glue's schedules are cron expressions only (no rate()). */
+static void check_crawler_schedule(Ctx *ctx, const Crawler *cr) {
+  ScheduleError err;
+  if (!cr->schedule)
+    return;
+  if (strncmp(cr->schedule, "cron(", 5) != 0)
+    diag_error(ctx, check_pos(cr->node, "schedule"), LK_SCHEDULE,
+               "invalid schedule '%s': Glue crawlers take cron(...) expressions only",
+               cr->schedule);
+  else if (!schedule_check(cr->schedule, &err))
+    diag_error(ctx, check_pos(cr->node, "schedule"), LK_SCHEDULE, "invalid schedule '%s': %s",
+               cr->schedule, err.message);
+}
+
 /* Crawler keys are grant targets, so they are unique across databases. */
 static void check_crawler(Ctx *ctx, Model *m, Database *db, Crawler *cr, StrIndex *keys,
                           StrIndex *names) {
@@ -50,6 +75,7 @@ static void check_crawler(Ctx *ctx, Model *m, Database *db, Crawler *cr, StrInde
   if (!cr->name)
     cr->name = check_default_name(ctx, m, cr->key);
   check_name(ctx, cr->node, "name", cr->name, awsname_glue_crawler, LK_GLUE_NAME, "crawler name");
+  check_crawler_schedule(ctx, cr);
   if (cr->bucket)
     cr->target = bucket_location_of(ctx, m, cr->bucket, cr->prefix, check_pos(cr->node, "bucket"),
                                     check_pos(cr->node, "prefix"));
@@ -186,7 +212,10 @@ static void lower_crawler(Ctx *ctx, Ir *ir, const Model *m, const Crawler *c, co
   json_t *p = J("{s:s, s:o, s:o, s:{s:[{s:o}]}, s:{s:s, s:s}}", "Name", c->name, "Role",
                 cfn_getatt(role, "Arn"), "DatabaseName", cfn_ref(db_id), "Targets",
                 "S3Targets", "Path", location_s3_url(ctx, ir, &c->target), "SchemaChangePolicy",
-                "UpdateBehavior", "UPDATE_IN_DATABASE", "DeleteBehavior", "LOG");
+                "UpdateBehavior", "UPDATE_IN_DATABASE", "DeleteBehavior",
+                DELETE_BEHAVIOR_VALUES[c->on_delete < 0 ? 0 : c->on_delete]);
+  if (c->schedule)
+    json_object_set_new(p, "Schedule", J("{s:s}", "ScheduleExpression", c->schedule));
   if (security)
     json_object_set_new(p, "CrawlerSecurityConfiguration", cfn_ref(security->config));
   IrResource *r = ir_add(ctx, ir, lid(ctx, c->key, "Crawler"), "AWS::Glue::Crawler", p);
