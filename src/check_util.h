@@ -39,6 +39,8 @@ Location bucket_location_of(Ctx *ctx, const Model *m, const char *bucket, const 
 void function_add_grant(Ctx *ctx, Function *f, const Grant *g);
 /* An environment variable lakec sets for the function (LAKEC_CORS_ORIGINS). */
 void function_add_env(Ctx *ctx, Function *f, const char *name, const char *value);
+/* A grant's verb found and its target resolved (function.c; analysts too). */
+void check_grant(Ctx *ctx, const Model *m, Grant *g);
 /* An object-created trigger's bucket resolved (t->source) and asked to send
  * its events to EventBridge, its prefix checked (a function's, a workflow's). */
 void check_object_trigger(Ctx *ctx, const Model *m, ObjectTrigger *t);

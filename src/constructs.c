@@ -15,7 +15,7 @@
 
 extern const Construct construct_bucket, construct_database, construct_workgroup,
     construct_queue, construct_table, construct_function, construct_dataset, construct_job,
-    construct_workflow, construct_api;
+    construct_workflow, construct_analyst, construct_api;
 
 const Construct *const CONSTRUCTS[] = {
     &construct_bucket,    /* buckets:    src/constructs/bucket.c */
@@ -28,6 +28,7 @@ const Construct *const CONSTRUCTS[] = {
                            * their curate grants) */
     &construct_job,       /* jobs:       src/constructs/job.c (Glue jobs and their scripts) */
     &construct_workflow,  /* workflows:  src/constructs/workflow.c (Glue workflows, triggers) */
+    &construct_analyst,   /* analysts:   src/constructs/analyst.c (IAM roles for people) */
     &construct_api,       /* apis:       src/constructs/api.c (API Gateway REST) */
 };
 const size_t CONSTRUCTS_COUNT = COUNT(CONSTRUCTS);

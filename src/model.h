@@ -93,6 +93,7 @@ typedef struct Database {
   const char *name;
   int encrypt_logs; /* tri-state until check: the stage's production */
   long long log_retention; /* of the crawlers' encrypted log groups */
+  int lake_formation;      /* Lake Formation governs its tables and data */
   LIST(Crawler) crawlers;
 } Database;
 

@@ -45,6 +45,10 @@ static const Field DATABASE_FIELDS[] = {
      .max = 3653,
      .doc = "days the crawlers' log groups keep logs, with encrypt_logs (a CloudWatch retention "
             "value)"},
+    {"lake_formation", F_BOOL, offsetof(Database, lake_formation), .def = "false",
+     .doc = "Lake Formation governs the database: no IAM-only access to new tables, its "
+            "crawlers' buckets registered, rights granted in Lake Formation (the deploying role "
+            "must be a Lake Formation administrator)"},
     {"crawlers", F_MAP_OF, offsetof(Database, crawlers), .shape = &SHAPE_CRAWLER,
      .doc = "crawlers that keep the database's tables up to date, by key"},
     ITEM_FIELDS(Database),
@@ -181,7 +185,19 @@ static const char *crawler_role(Ctx *ctx, Ir *ir, const Crawler *c, const char *
   json_array_append_new(st, iam_list_prefix(ctx, ir, "ListTarget", &c->target));
   json_array_append_new(st, iam_catalog_write("WriteCatalog", db_sub));
   json_array_append_new(st, crawler_logs_statement(encrypted));
+  if (c->database->lake_formation)
+    json_array_append_new(st, iam_lake_formation_access());
   return iam_role(ctx, ir, id, "glue.amazonaws.com", st);
+}
+
+/* Lake Formation hands out temporary credentials for registered data through
+ * GetDataAccess, which has no resource-level permission. */
+json_t *iam_lake_formation_access(void) {
+  return iam_wildcard(
+      iam_statement("LakeFormationDataAccess", J("[s]", "lakeformation:GetDataAccess"),
+                    json_string("*")),
+      "Lake Formation's GetDataAccess has no resource-level permission (IAM takes only \"*\"); "
+      "what it gives is what Lake Formation grants this role.");
 }
 
 /* The encryption of a database's crawler logs: the security configuration
@@ -266,20 +282,76 @@ static LogEncryption lower_log_encryption(Ctx *ctx, Ir *ir, const Model *m, cons
   return (LogEncryption){id, name, key};
 }
 
+/* ---- Lake Formation ---- */
+
+/* A Lake Formation grant of `permissions` on `resource` to a role. */
+IrResource *lake_formation_grant(Ctx *ctx, Ir *ir, const char *id, const char *role,
+                                 json_t *resource, json_t *permissions) {
+  return ir_add(ctx, ir, id, "AWS::LakeFormation::PrincipalPermissions",
+                J("{s:{s:o}, s:o, s:o, s:[]}", "Principal", "DataLakePrincipalIdentifier",
+                  cfn_getatt(role, "Arn"), "Resource", resource, "Permissions", permissions,
+                  "PermissionsWithGrantOption"));
+}
+
+json_t *lake_formation_database(const char *db_id) {
+  return J("{s:{s:o, s:o}}", "Database", "CatalogId", cfn_ref("AWS::AccountId"), "Name",
+           cfn_ref(db_id));
+}
+
+json_t *lake_formation_tables(const char *db_id) {
+  return J("{s:{s:o, s:o, s:{}}}", "Table", "CatalogId", cfn_ref("AWS::AccountId"),
+           "DatabaseName", cfn_ref(db_id), "TableWildcard");
+}
+
+/* Each bucket a crawler reads is registered once (Lake Formation's service-
+ * linked role reads it for the principals it grants); each crawler may use
+ * its location and create, alter and describe the database's tables. */
+static void lower_lake_formation(Ctx *ctx, Ir *ir, const Database *db, const char *db_id) {
+  for (size_t i = 0; i < db->crawlers.len; i++) {
+    const Crawler *c = &db->crawlers.items[i];
+    const Bucket *b = c->target.bucket;
+    const char *location = lid(ctx, db->key, arena_printf(&ctx->arena, "%sDataLocation",
+                                                          lid(ctx, b->key, "")));
+    if (!ir_find(ir, location))
+      ir_add(ctx, ir, location, "AWS::LakeFormation::Resource",
+             J("{s:o, s:b}", "ResourceArn", location_bucket_arn(ctx, ir, &c->target),
+               "UseServiceLinkedRole", 1));
+    const char *role = lid(ctx, c->key, "CrawlerRole");
+    IrResource *r = lake_formation_grant(
+        ctx, ir, lid(ctx, c->key, "CrawlerDataLocationGrant"), role,
+        J("{s:{s:o, s:o}}", "DataLocation", "CatalogId", cfn_ref("AWS::AccountId"),
+          "ResourceArn", location_bucket_arn(ctx, ir, &c->target)),
+        J("[s]", "DATA_LOCATION_ACCESS"));
+    ir_depends_on(ctx, r, location);
+    lake_formation_grant(ctx, ir, lid(ctx, c->key, "CrawlerDatabaseGrant"), role,
+                         lake_formation_database(db_id),
+                         J("[s,s,s]", "CREATE_TABLE", "ALTER", "DESCRIBE"));
+    lake_formation_grant(ctx, ir, lid(ctx, c->key, "CrawlerTablesGrant"), role,
+                         lake_formation_tables(db_id), J("[s,s]", "ALTER", "DESCRIBE"));
+  }
+}
+
 static void database_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   const Database *db = item;
   const char *id = lid(ctx, db->key, "Database");
   /* DatabaseName repeats the name where CloudFormation's schema marks it
    * create-only, so a renamed database shows as a replacement in diffs. */
-  ir_add(ctx, ir, id, "AWS::Glue::Database",
+  IrResource *r = ir_add(ctx, ir, id, "AWS::Glue::Database",
          J("{s:o, s:s, s:{s:s, s:s}}", "CatalogId", cfn_ref("AWS::AccountId"), "DatabaseName",
            db->name, "DatabaseInput", "Name", db->name, "Description",
            arena_printf(&ctx->arena, "%s %s data catalog", m->project, m->stage)));
+  /* Otherwise IAM_ALLOWED_PRINCIPALS gets every right on each new table, and
+   * Lake Formation's grants restrict nothing. */
+  if (db->lake_formation)
+    json_object_set_new(json_object_get(r->properties, "DatabaseInput"),
+                        "CreateTableDefaultPermissions", json_array());
   LogEncryption security = {0};
   if (db->encrypt_logs && db->crawlers.len)
     security = lower_log_encryption(ctx, ir, m, db);
   for (size_t i = 0; i < db->crawlers.len; i++)
     lower_crawler(ctx, ir, m, &db->crawlers.items[i], id, security.config ? &security : NULL);
+  if (db->lake_formation)
+    lower_lake_formation(ctx, ir, db, id);
 }
 
 /* ---- grants: crawl ---- */

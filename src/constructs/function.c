@@ -126,7 +126,7 @@ static void check_duplicate_grants(Ctx *ctx, const Function *f) {
 }
 
 /* The verb is the grant's one key; decode reported a grant without one. */
-static void check_grant(Ctx *ctx, const Model *m, Grant *g) {
+void check_grant(Ctx *ctx, const Model *m, Grant *g) {
   if (g->verb || !g->text || !g->node || g->node->kind != NODE_MAP || !g->node->count)
     return;
   const Node *key = NULL;

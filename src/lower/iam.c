@@ -38,15 +38,19 @@ static void suppress_wildcards(IrResource *role, json_t *statements) {
 }
 
 const char *iam_role(Ctx *ctx, Ir *ir, const char *id, const char *service, json_t *statements) {
-  json_t *assume = J("{s:s, s:[{s:s, s:{s:s}, s:s}]}", "Version", "2012-10-17", "Statement",
-                     "Effect", "Allow", "Principal", "Service", service, "Action",
-                     "sts:AssumeRole");
+  return iam_role_for(ctx, ir, id, J("{s:s}", "Service", service), statements)->id;
+}
+
+IrResource *iam_role_for(Ctx *ctx, Ir *ir, const char *id, json_t *principal,
+                         json_t *statements) {
+  json_t *assume = J("{s:s, s:[{s:s, s:o, s:s}]}", "Version", "2012-10-17", "Statement",
+                     "Effect", "Allow", "Principal", principal, "Action", "sts:AssumeRole");
   json_t *policy = J("{s:s, s:{s:s, s:o}}", "PolicyName", arena_printf(&ctx->arena, "%sPolicy", id),
                      "PolicyDocument", "Version", "2012-10-17", "Statement", statements);
   IrResource *role = ir_add(ctx, ir, id, "AWS::IAM::Role",
                             J("{s:o, s:[o]}", "AssumeRolePolicyDocument", assume, "Policies", policy));
   suppress_wildcards(role, statements);
-  return id;
+  return role;
 }
 
 /* ---- the Glue catalog resources a reader or crawler touches ---- */

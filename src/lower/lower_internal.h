@@ -47,6 +47,17 @@ void lower_assets_bucket(Ctx *ctx, Ir *ir);
 /* A role that `service` may assume, with one inline policy of `statements`
  * (stolen). Returns the role's logical id. */
 const char *iam_role(Ctx *ctx, Ir *ir, const char *id, const char *service, json_t *statements);
+/* The same for any principal ({"AWS": ...} for people's roles); the role. */
+IrResource *iam_role_for(Ctx *ctx, Ir *ir, const char *id, json_t *principal,
+                         json_t *statements);
+/* Lake Formation (database.c): a grant of permissions on a resource to a
+ * role; the database and all its tables as grant resources; the IAM
+ * statement for lakeformation:GetDataAccess (on "*", with its reason). */
+IrResource *lake_formation_grant(Ctx *ctx, Ir *ir, const char *id, const char *role,
+                                 json_t *resource, json_t *permissions);
+json_t *lake_formation_database(const char *db_id);
+json_t *lake_formation_tables(const char *db_id);
+json_t *iam_lake_formation_access(void);
 /* The EventBridge pattern of S3's "Object Created" events for a trigger's
  * bucket, prefix and suffix (function.c). */
 json_t *object_created_pattern(Ctx *ctx, Ir *ir, const ObjectTrigger *t);

@@ -198,6 +198,33 @@ static void stack_tags_sit_between_the_stages_and_the_items(void **state) {
   assert_string_equal(str_at("OtherBucket", "Properties.Tags.4.Value"), "a");
 }
 
+/* Lake Formation: the database grants IAM nothing by default, its crawler's
+ * bucket is registered, crawler and analyst are granted there. */
+static void lake_formation_governs_the_database(void **state) {
+  (void)state;
+  ir = lower_text(&ctx, MINIMAL_STAGE "buckets:\n  data: {name: demo-data-dev}\n"
+                        "databases:\n  catalog:\n    name: demo_dev\n    lake_formation: true\n"
+                        "    crawlers: {raw: {bucket: data, prefix: raw/}}\n"
+                        "workgroups: {wg: {name: demo-dev-wg, results: {bucket: data, prefix: r/}}}\n"
+                        "analysts:\n  pii: {lake_formation: select, grants: [{query: raw@wg}]}\n");
+  assert_int_equal(json_array_size(res_get(ir, "CatalogDatabase",
+                                           "Properties.DatabaseInput.CreateTableDefaultPermissions")), 0);
+  assert_non_null(res_get(ir, "CatalogDatabase", "Properties.DatabaseInput.CreateTableDefaultPermissions"));
+  assert_string_equal(ir_find(ir, "CatalogDataDataLocation")->type, "AWS::LakeFormation::Resource");
+  assert_string_equal(str_at("RawCrawlerDataLocationGrant", "Properties.Permissions.0"), "DATA_LOCATION_ACCESS");
+  assert_string_equal(str_at("PiiCatalogTablesGrant", "Properties.Permissions.0"), "SELECT");
+  assert_string_equal(str_at("PiiCatalogTablesGrant", "Properties.Principal.DataLakePrincipalIdentifier.Fn::GetAtt.0"),
+                      "PiiAnalystRole");
+  json_t *st = statement_with_sid("PiiAnalystRole", "LakeFormationDataAccess");
+  assert_string_equal(json_string_value(json_object_get(st, "Resource")), "*");
+  /* without the switch: no Lake Formation resource at all */
+  ir_free(ir);
+  ir = lower_text(&ctx, LAKE "functions:\n  f: {grants: [{query: processed}]}\n");
+  assert_null(res_get(ir, "CatalogDatabase", "Properties.DatabaseInput.CreateTableDefaultPermissions"));
+  for (size_t i = 0; i < ir->resources.len; i++)
+    assert_null(strstr(((IrResource *)ir->resources.items[i])->type, "LakeFormation"));
+}
+
 static void a_program_lakec_does_not_know_gets_every_variable(void **state) {
   (void)state;
   ir = lower_text(&ctx, LAKE "functions:\n  f:\n    grants:\n      - write: data/raw/\n");
@@ -388,6 +415,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(curate_moves_files_between_three_zones, setup, teardown),
       cmocka_unit_test_setup_teardown(item_tags_join_the_stages, setup, teardown),
       cmocka_unit_test_setup_teardown(stack_tags_sit_between_the_stages_and_the_items, setup, teardown),
+      cmocka_unit_test_setup_teardown(lake_formation_governs_the_database, setup, teardown),
       cmocka_unit_test_setup_teardown(a_program_lakec_does_not_know_gets_every_variable, setup, teardown),
       cmocka_unit_test_setup_teardown(schedules_and_triggers_become_rules, setup, teardown),
       cmocka_unit_test_setup_teardown(catalog_and_athena, setup, teardown),
