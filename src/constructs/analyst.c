@@ -27,11 +27,12 @@ extern const Construct construct_analyst, construct_database;
   "workgroups: {core: {name: demo-dev-core, results: {bucket: lake, prefix: results/}}}\n"
 
 static const DiagCode ANALYST_CODES[] = {
-    {LK_ANALYST_LF, "Lake Formation access for an analyst without a governed database",
+    {LK_ANALYST_LF, "Lake Formation access for an analyst without a database",
      "An analyst's `lake_formation` access is granted on the databases of its `query`\n"
-     "grants that Lake Formation governs (`lake_formation: true` on the database).\n"
-     "Without such a grant there is nothing to give it: grant a query on a crawler of\n"
-     "a governed database, or drop `lake_formation`.",
+     "grants, where Lake Formation governs them (`lake_formation: true` on the database;\n"
+     "a stage may switch that off, and the access then waits unused). Without any\n"
+     "query grant there is no database to give it on: grant a query, or drop\n"
+     "`lake_formation`.",
      STAGE_HEAD "analysts:\n  core: {lake_formation: select}\n",
      STAGE_HEAD "analysts:\n  core: {lake_formation: select, grants: [{query: raw@core}]}\n"},
     {NULL, NULL, NULL, NULL, NULL},
@@ -71,15 +72,15 @@ static const Database *governed_database(const Grant *g) {
 static void analyst_check(Ctx *ctx, Model *m, const Construct *self) {
   for (size_t i = 0; i < construct_count(m, self); i++) {
     Analyst *a = construct_item_mut(m, self, i);
-    bool governed = false;
+    bool queries = false;
     for (size_t k = 0; k < a->grants.len; k++) {
       check_grant(ctx, m, &a->grants.items[k]);
-      governed |= governed_database(&a->grants.items[k]) != NULL;
+      queries |= a->grants.items[k].node && node_get(a->grants.items[k].node, "query");
     }
-    if (a->lake_formation > ACCESS_NONE && !governed)
+    if (a->lake_formation > ACCESS_NONE && !queries)
       diag_error(ctx, check_pos(a->node, "lake_formation"), LK_ANALYST_LF,
-                 "analyst '%s' has Lake Formation access but no query grant on a database "
-                 "Lake Formation governs ('lake_formation: true' on the database)",
+                 "analyst '%s' has Lake Formation access but no query grant: no database to "
+                 "grant it on",
                  a->key);
   }
 }
