@@ -201,11 +201,14 @@ static void topic_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   json_t *p = J("{s:s}", "TopicName", t->name);
   if (t->encryption == TOPIC_KMS) {
     const char *key = lid(ctx, t->key, "TopicKey");
-    ir_add(ctx, ir, key, "AWS::KMS::Key",
-           J("{s:s, s:b, s:o}", "Description",
-             arena_printf(&ctx->arena, "%s %s: messages of topic %s", m->project, m->stage,
-                          t->name),
-             "EnableKeyRotation", 1, "KeyPolicy", topic_key_policy()));
+    IrResource *k = ir_add(ctx, ir, key, "AWS::KMS::Key",
+                           J("{s:s, s:b, s:o}", "Description",
+                             arena_printf(&ctx->arena, "%s %s: messages of topic %s", m->project,
+                                          m->stage, t->name),
+                             "EnableKeyRotation", 1, "KeyPolicy", topic_key_policy()));
+    /* A topic keeps no messages once delivered: nothing needs the key after
+     * the topic goes (KMS still waits its pending window before deleting). */
+    ir_set_policy(k, "Delete");
     json_object_set_new(p, "KmsMasterKeyId", cfn_ref(key));
   }
   if (t->subscriptions.len)
