@@ -59,6 +59,25 @@ typedef struct RefSpec {
   json_t *literal; /* new reference, or NULL: only known after creation */
 } RefSpec;
 
+/* A CloudWatch metric a construct offers alarms, by a name of the language
+ * ("oldest_message_age"): where CloudWatch keeps it, the statistic an alarm
+ * takes by default and what kind of number it is. */
+typedef enum { METRIC_COUNT, METRIC_SECONDS, METRIC_MILLISECONDS } MetricUnit;
+typedef struct Metric {
+  const char *name;      /* the language's: "oldest_message_age", "dead_letter.visible_messages" */
+  const char *space;     /* CloudWatch namespace: "AWS/SQS" */
+  const char *metric;    /* CloudWatch's name: "ApproximateAgeOfOldestMessage" */
+  const char *statistic; /* default: "Maximum" */
+  MetricUnit unit;       /* a count's threshold is a whole number */
+  const char *doc;       /* the README's metrics table says it */
+  /* False when this item does not have the metric (a queue without a
+   * dead-letter queue has no dead_letter.* metrics); NULL: every item has it. */
+  bool (*offered)(const void *item);
+  /* The metric's dimensions for an item (new JSON array of {Name, Value}),
+   * through construct_ref, so an alarm in another stack works. */
+  json_t *(*dimensions)(Ctx *ctx, Ir *ir, const void *item);
+} Metric;
+
 struct Construct {
   const char *key;  /* the stage file's key: "queues" */
   const char *kind; /* one of them in messages: "queue" */
@@ -78,6 +97,7 @@ struct Construct {
   void (*claim_names)(Ctx *ctx, const Model *m, const void *item, PtrVec *claims);
   const TagRule *tags; /* resource types it creates that take tags; {NULL}-terminated */
   const DiagCode *codes; /* its own diagnostics, zero-terminated, or NULL (lakec explain) */
+  const Metric *metrics; /* what alarms may watch; {NULL}-terminated, or NULL */
 };
 
 /* Every construct item struct begins with MODEL_ITEM_HEADER (model.h): its
@@ -124,6 +144,9 @@ const GrantVerb *construct_verb(const char *verb, const Construct **owner);
 json_t *construct_ref(Ctx *ctx, Ir *ir, const Construct *c, const void *item, const char *what);
 const char *construct_sub(Ctx *ctx, Ir *ir, const Construct *c, const void *item,
                           const char *what);
+
+/* The metric named name that item (of c) offers, or NULL. */
+const Metric *construct_metric(const Construct *c, const void *item, const char *name);
 
 /* Appends a claim for the item's `key_of_name` field (its position). */
 void construct_claim(Ctx *ctx, PtrVec *claims, const char *kind, const char *name,

@@ -15,7 +15,7 @@
 
 extern const Construct construct_bucket, construct_database, construct_workgroup,
     construct_queue, construct_table, construct_function, construct_dataset, construct_job,
-    construct_workflow, construct_analyst, construct_api;
+    construct_workflow, construct_analyst, construct_api, construct_topic, construct_alarm;
 
 const Construct *const CONSTRUCTS[] = {
     &construct_bucket,    /* buckets:    src/constructs/bucket.c */
@@ -30,6 +30,9 @@ const Construct *const CONSTRUCTS[] = {
     &construct_workflow,  /* workflows:  src/constructs/workflow.c (Glue workflows, triggers) */
     &construct_analyst,   /* analysts:   src/constructs/analyst.c (IAM roles for people) */
     &construct_api,       /* apis:       src/constructs/api.c (API Gateway REST) */
+    &construct_topic,     /* topics:     src/constructs/topic.c (SNS) */
+    &construct_alarm,     /* alarms:     src/constructs/alarm.c (CloudWatch; last: it watches
+                           * the metrics of the others) */
 };
 const size_t CONSTRUCTS_COUNT = COUNT(CONSTRUCTS);
 
@@ -183,6 +186,13 @@ const char *construct_sub(Ctx *ctx, Ir *ir, const Construct *c, const void *item
     return literal_text(ctx, r.literal);
   return r.attr ? arena_printf(&ctx->arena, "${%s.%s}", r.id, r.attr)
                 : arena_printf(&ctx->arena, "${%s}", r.id);
+}
+
+const Metric *construct_metric(const Construct *c, const void *item, const char *name) {
+  for (const Metric *mt = c->metrics; mt && mt->name; mt++)
+    if (!strcmp(mt->name, name) && (!mt->offered || mt->offered(item)))
+      return mt;
+  return NULL;
 }
 
 void construct_claim(Ctx *ctx, PtrVec *claims, const char *kind, const char *name,

@@ -32,7 +32,7 @@ static json_t *field_schema(const Field *f) {
   json_t *s;
   switch (f->type) {
   case F_STR:
-    s = J("{s:s}", "type", "string");
+    s = f->number ? J("{s:[s,s]}", "type", "number", "string") : J("{s:s}", "type", "string");
     break;
   case F_INT:
     s = J("{s:s, s:I, s:I}", "type", "integer", "minimum", (json_int_t)f->min, "maximum",

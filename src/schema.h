@@ -36,6 +36,7 @@ typedef struct Field {
   const char *const *values; /* F_ENUM: NULL-terminated */
   const Shape *shape;        /* F_STRUCT, F_MAP_OF, F_LIST_OF */
   const char *doc;
+  bool number; /* F_STR: a number written as one, or as text (a ${var.NAME}); check reads it */
 } Field;
 
 struct Shape {

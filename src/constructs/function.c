@@ -547,6 +547,25 @@ static bool function_ref(Ctx *ctx, const void *item, const char *what, RefSpec *
   return false;
 }
 
+/* ---- metrics (alarms) ---- */
+
+static json_t *function_dimensions(Ctx *ctx, Ir *ir, const void *item) {
+  return J("[{s:s, s:o}]", "Name", "FunctionName", "Value",
+           construct_ref(ctx, ir, &construct_function, item, "name"));
+}
+
+static const Metric FUNCTION_METRICS[] = {
+    {"errors", "AWS/Lambda", "Errors", "Sum", METRIC_COUNT,
+     "invocations that ended in an error", NULL, function_dimensions},
+    {"throttles", "AWS/Lambda", "Throttles", "Sum", METRIC_COUNT,
+     "invocation requests refused for lack of concurrency", NULL, function_dimensions},
+    {"duration", "AWS/Lambda", "Duration", "Maximum", METRIC_MILLISECONDS,
+     "milliseconds an invocation ran", NULL, function_dimensions},
+    {"invocations", "AWS/Lambda", "Invocations", "Sum", METRIC_COUNT,
+     "times the function was invoked", NULL, function_dimensions},
+    {NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+};
+
 static void function_claims(Ctx *ctx, const Model *m, const void *item, PtrVec *claims) {
   (void)m;
   const Function *f = item;
@@ -571,4 +590,5 @@ const Construct construct_function = {
     .verbs = NULL,
     .claim_names = function_claims,
     .tags = FUNCTION_TAGS,
+    .metrics = FUNCTION_METRICS,
 };

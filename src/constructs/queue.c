@@ -247,8 +247,36 @@ static bool queue_ref(Ctx *ctx, const void *item, const char *what, RefSpec *out
     out->literal = json_string(q->name);
     return true;
   }
+  if (!strcmp(what, "dead_letter_name") && q->dead_letter.node) {
+    out->id = lid(ctx, q->key, "DeadLetterQueue");
+    out->attr = "QueueName";
+    out->literal = json_string(dead_letter_name(ctx, q));
+    return true;
+  }
   return false;
 }
+
+/* ---- metrics (alarms) ---- */
+
+static json_t *queue_dimensions(Ctx *ctx, Ir *ir, const void *item) {
+  return J("[{s:s, s:o}]", "Name", "QueueName", "Value",
+           construct_ref(ctx, ir, &construct_queue, item, "name"));
+}
+
+static json_t *dead_letter_dimensions(Ctx *ctx, Ir *ir, const void *item) {
+  return J("[{s:s, s:o}]", "Name", "QueueName", "Value",
+           construct_ref(ctx, ir, &construct_queue, item, "dead_letter_name"));
+}
+
+static bool has_dead_letter(const void *item) { return ((const Queue *)item)->dead_letter.node; }
+
+#define QUEUE_METRICS(prefix, dims, offered)                                                     {prefix "visible_messages", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum",         METRIC_COUNT, "messages waiting to be received", offered, dims},                                  {prefix "oldest_message_age", "AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum",            METRIC_SECONDS, "seconds the oldest waiting message has waited", offered, dims},              {prefix "messages_sent", "AWS/SQS", "NumberOfMessagesSent", "Sum", METRIC_COUNT,                "messages sent to it", offered, dims}
+
+static const Metric QUEUE_METRICS[] = {
+    QUEUE_METRICS("", queue_dimensions, NULL),
+    QUEUE_METRICS("dead_letter.", dead_letter_dimensions, has_dead_letter),
+    {NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL},
+};
 
 /* ---- lower ---- */
 
@@ -401,4 +429,5 @@ const Construct construct_queue = {
     .claim_names = queue_claims,
     .tags = QUEUE_TAGS,
     .codes = QUEUE_CODES,
+    .metrics = QUEUE_METRICS,
 };

@@ -222,6 +222,19 @@ class MotoDeploy(unittest.TestCase):
             ":kitchen-events-queue"))
         sqs.get_queue_url(QueueName="twostack-dev-jobs")  # storage's queue, used from compute
 
+    def test_topic_with_its_key_and_subscriptions(self):
+        """The topic exists under its key, with the subscriptions written on it
+        (moto skips the alarms and the topic policy)."""
+        sns = self.client("sns")
+        arn = next(t["TopicArn"] for t in sns.list_topics()["Topics"]
+                   if t["TopicArn"].endswith(":kitchen-sink-alerts"))
+        attrs = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+        self.assertTrue(attrs.get("KmsMasterKeyId"))
+        subs = sns.list_subscriptions_by_topic(TopicArn=arn)["Subscriptions"]
+        self.assertEqual(sorted((s["Protocol"], s["Endpoint"]) for s in subs),
+                         [("email", "oncall@example.com"),
+                          ("https", "https://hooks.example.com/kitchen")])
+
     def test_tables_and_their_grants(self):
         """The kitchen's created tables as DynamoDB has them; the existing one
         is not created, and the clerk function knows both by name."""

@@ -289,8 +289,18 @@ def kms_key_rules(rid, r, res):
         yield "AwsSolutions-KMS5", ""
 
 
+def topic_rules(rid, r, res):
+    if not props(r).get("KmsMasterKeyId"):
+        yield "AwsSolutions-SNS2", ""
+    if not any(rid in [target(t) for t in props(pol).get("Topics", [])]
+               and tls_deny(props(pol)["PolicyDocument"]["Statement"], ("*", "sns:*", "sns:Publish"))
+               for _, pol in of_type(res, "AWS::SNS::TopicPolicy")):
+        yield "AwsSolutions-SNS3", ""
+
+
 RULES = {
     "AWS::KMS::Key": kms_key_rules,
+    "AWS::SNS::Topic": topic_rules,
     "AWS::S3::Bucket": bucket_rules,
     "AWS::IAM::Role": role_rules,
     "AWS::Lambda::Function": function_rules,
@@ -392,6 +402,7 @@ class RulePacks(unittest.TestCase):
             "Q": {"Type": "AWS::SQS::Queue", "Properties": {"SqsManagedSseEnabled": False}},
             "B": {"Type": "AWS::S3::Bucket", "Properties": {}},
             "K": {"Type": "AWS::KMS::Key", "Properties": {}},
+            "Tp": {"Type": "AWS::SNS::Topic", "Properties": {}},
             "T": {"Type": "AWS::DynamoDB::Table", "Properties": {
                 "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": False}}},
             "St": {"Type": "AWS::ApiGateway::Stage", "Properties": {"AccessLogSetting": {
@@ -411,6 +422,7 @@ class RulePacks(unittest.TestCase):
                          "Fn: AwsSolutions-L1", "Fn: Serverless-LambdaDLQ", "Fn: Serverless-LambdaDefaultTimeout",
                          "Cfg: Serverless-LambdaAsyncFailureDestination", "Q: AwsSolutions-SQS2",
                          "Q: AwsSolutions-SQS3", "Q: AwsSolutions-SQS4", "B: AwsSolutions-S1", "B: AwsSolutions-S10", "K: AwsSolutions-KMS5",
+                         "Tp: AwsSolutions-SNS2", "Tp: AwsSolutions-SNS3",
                          "T: AwsSolutions-DDB3",
                          "St: Serverless-APIGWStructuredLogging", "St: AwsSolutions-APIG6",
                          "St: Serverless-APIGWDefaultThrottling", "M: AwsSolutions-APIG4",
