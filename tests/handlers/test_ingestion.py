@@ -8,6 +8,8 @@ a free 127.0.0.1 port), each program served by a fake Runtime API:
   successful records deleted, failed ones left); every page is written once
   as gzipped JSON Lines holding the generated values; planner and worker run
   again change nothing but the same objects;
+- entries SQS lists under Failed are sent again (a stub SQS); entries still
+  failing, or failing by the sender's fault, fail the planner;
 - a scripted HTTP source (127.0.0.1, stopped by the test) answers 429, 500,
   then 200 for one page (the worker retries, honouring Retry-After) and always
   500 for another (only that record fails); through a queue with a redrive
@@ -89,6 +91,38 @@ class ScriptedSource(LocalHttpServer):
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+        super().__init__(Handler)
+
+
+class SqsStub(LocalHttpServer):
+    """SQS's SendMessageBatch (JSON 1.0): the entries for which fail(call number,
+    entry id) is true are listed under Failed (with sender_fault), the others
+    under Successful. Records (X-Amz-Target, Content-Type, entry ids) a call."""
+
+    def __init__(self, fail, sender_fault=False):
+        self.calls = []
+        stub = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                ids = [e["Id"] for e in request["Entries"]]
+                stub.calls.append((self.headers["X-Amz-Target"], self.headers["Content-Type"], ids))
+                failed = [i for i in ids if fail(len(stub.calls), i)]
+                answer = json.dumps({
+                    "Successful": [{"Id": i, "MessageId": "m-" + i, "MD5OfMessageBody": "0"}
+                                   for i in ids if i not in failed],
+                    "Failed": [{"Id": i, "SenderFault": sender_fault, "Code": "InternalError",
+                                "Message": "try again"} for i in failed]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-amz-json-1.0")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
 
         super().__init__(Handler)
 
@@ -271,6 +305,33 @@ class Ingestion(unittest.TestCase):
         dead = self.receive(dlq)
         self.assertEqual([json.loads(m["Body"]) for m in dead],
                          [{"endpoint": "api-h", "date": DATE, "page": 2}])
+
+    def run_planner_against(self, stub):
+        return self.run_program(PLANNER, [SCHEDULED], ENDPOINTS="api-a", PAGES="12",
+                                AWS_ENDPOINT_URL_SQS="http://127.0.0.1:%d" % stub.port,
+                                LAKEC_QUEUE_API_A_URL="http://127.0.0.1:%d/123456789012/q" % stub.port)[0]
+
+    def test_the_planner_sends_again_what_sqs_failed_and_fails_when_some_remain(self):
+        stub = SqsStub(lambda call, i: call == 1 and i in ("p3", "p7"))
+        self.addCleanup(stub.stop)
+        kind, result = self.run_planner_against(stub)
+        self.assertEqual(kind, "response", result)
+        self.assertEqual(result["messages"], {"api-a": 12})
+        self.assertEqual([ids for _, _, ids in stub.calls],
+                         [["p%d" % p for p in range(1, 11)], ["p3", "p7"], ["p11", "p12"]])
+        self.assertEqual({c[:2] for c in stub.calls},
+                         {("AmazonSQS.SendMessageBatch", "application/x-amz-json-1.0")})
+        always = SqsStub(lambda call, i: i == "p5")
+        self.addCleanup(always.stop)
+        kind, result = self.run_planner_against(always)
+        self.assertEqual((kind, result["errorType"]), ("error", "SQSError"), result)
+        self.assertIn("still failing after 5 attempts", result["errorMessage"])
+        self.assertEqual(len(always.calls), 5)
+        refused = SqsStub(lambda call, i: i == "p2", sender_fault=True)
+        self.addCleanup(refused.stop)
+        kind, result = self.run_planner_against(refused)
+        self.assertEqual((kind, result["errorType"]), ("error", "SQSError"), result)
+        self.assertEqual(len(refused.calls), 1)  # the sender's fault: sending again would not help
 
     def test_a_malformed_body_fails_only_its_record(self):
         good = json.dumps({"endpoint": "api-a", "date": DATE, "page": 9})
