@@ -24,6 +24,8 @@
 #define BUCKET_PREFIX "LAKEC_BUCKET_"
 /* A record starts only with this much time left: a fetch, a PUT and the answer. */
 #define RECORD_MARGIN_MS 3000
+/* A page's answer is held whole (parsed, then compressed): bounded. */
+#define MAX_PAGE_BYTES ((size_t)32 << 20)
 
 typedef struct Config {
   const char *bucket;
@@ -83,6 +85,16 @@ static bool read_config(Config *c, HandlerError *err) {
 
 static bool retry_status(long status) { return status == 0 || status == 429 || status >= 500; }
 
+static void describe_failure(char *why, size_t size, const char *method, const char *what,
+                             const AwsResponse *resp) {
+  if (resp->too_big)
+    snprintf(why, size, "%s %.300s: an answer over %zu MiB", method, what, MAX_PAGE_BYTES >> 20);
+  else if (resp->status)
+    snprintf(why, size, "%s %.300s: HTTP %ld", method, what, resp->status);
+  else
+    snprintf(why, size, "%s %.300s: %s", method, what, resp->error);
+}
+
 /* GET the page, retried on 429, 5xx and network errors; the body, or NULL
  * with why filled. */
 static char *fetch_http(Run *r, const PageRequest *p, size_t *len, char *why, size_t size) {
@@ -94,7 +106,7 @@ static char *fetch_http(Run *r, const PageRequest *p, size_t *len, char *why, si
   char *url = worker_page_url(base, p), *body = NULL;
   const char *accept[] = {"Accept: application/json", NULL};
   AwsRequest req = {.service = "source", .url = url, .method = "GET", .headers = accept,
-                    .attempts = 1};
+                    .attempts = 1, .max_bytes = MAX_PAGE_BYTES};
   for (int attempt = 0;; attempt++) {
     AwsResponse resp;
     aws_call(r->aws, &req, &resp);
@@ -102,11 +114,10 @@ static char *fetch_http(Run *r, const PageRequest *p, size_t *len, char *why, si
       body = resp.body, *len = resp.len;
       break;
     }
-    snprintf(why, size, "GET %.300s: %s%ld", url, resp.status ? "HTTP " : resp.error,
-             resp.status);
+    describe_failure(why, size, "GET", url, &resp);
     long delay = worker_backoff_ms(attempt, resp.retry_after_s, rand_r(&r->seed));
     aws_response_release(&resp);
-    if (!retry_status(resp.status) || attempt >= r->cfg->max_retries ||
+    if (resp.too_big || !retry_status(resp.status) || attempt >= r->cfg->max_retries ||
         (r->deadline_ms && now_ms() + delay + RECORD_MARGIN_MS > r->deadline_ms))
       break;
     struct timespec t = {delay / 1000, (delay % 1000) * 1000000L};
@@ -154,7 +165,7 @@ static bool handle_record(Run *r, json_t *record, char *why, size_t size) {
     long status = s3_put(r->aws, r->cfg->bucket, key, "application/x-ndjson", object.data,
                          object.len, NULL, &resp);
     if (status != 200) {
-      snprintf(why, size, "PUT %s: %s%ld", key, status ? "HTTP " : resp.error, status);
+      describe_failure(why, size, "PUT", key, &resp);
       ok = false;
     }
     aws_response_release(&resp);
