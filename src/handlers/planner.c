@@ -23,33 +23,43 @@ typedef struct Config {
   char **queues; /* each endpoint's queue URL, borrowed from the environment */
 } Config;
 
-static bool read_config(Config *c, HandlerError *err) {
-  char why[300];
-  long pages;
-  memset(c, 0, sizeof *c);
-  if (!planner_read_endpoints(getenv("ENDPOINTS"), &c->endpoints, why, sizeof why))
-    return handler_fail(err, "Configuration", "ENDPOINTS %s", why), false;
-  if (!planner_read_pages(getenv("PAGES"), &pages))
-    return handler_fail(err, "Configuration", "PAGES must be a whole number from 1 to %d",
-                        PLANNER_MAX_PAGES), false;
-  for (size_t i = 0; i < c->endpoints.count; i++)
-    c->endpoints.pages[i] = pages;
-  if (!planner_read_pages_map(getenv("PAGES_MAP"), &c->endpoints, why, sizeof why))
-    return handler_fail(err, "Configuration", "PAGES_MAP %s", why), false;
+/* PAGES for every endpoint, then PAGES_MAP's counts. */
+static bool apply_pages(PlannerEndpoints *e, long pages, const char *map, char *why,
+                        size_t size) {
+  for (size_t i = 0; i < e->count; i++)
+    e->pages[i] = pages;
+  return planner_read_pages_map(map, e, why, size);
+}
+
+/* Each endpoint's queue URL, from the variable its send grant sets. */
+static void find_queues(Config *c, HandlerError *err) {
   c->queues = calloc(c->endpoints.count, sizeof *c->queues);
   if (!c->queues)
     abort();
-  for (size_t i = 0; i < c->endpoints.count; i++) {
+  for (size_t i = 0; i < c->endpoints.count && !err->type[0]; i++) {
     char *name = planner_queue_variable(c->endpoints.names[i]);
     c->queues[i] = getenv(name);
     if (!c->queues[i] || !*c->queues[i])
       handler_fail(err, "Configuration", "%s is not set (a send grant on the queue of "
                    "endpoint %s)", name, c->endpoints.names[i]);
     free(name);
-    if (err->type[0])
-      return false;
   }
-  return true;
+}
+
+static bool read_config(Config *c, HandlerError *err) {
+  char why[300];
+  long pages;
+  memset(c, 0, sizeof *c);
+  if (!planner_read_endpoints(getenv("ENDPOINTS"), &c->endpoints, why, sizeof why))
+    handler_fail(err, "Configuration", "ENDPOINTS %s", why);
+  else if (!planner_read_pages(getenv("PAGES"), &pages))
+    handler_fail(err, "Configuration", "PAGES must be a whole number from 1 to %d",
+                 PLANNER_MAX_PAGES);
+  else if (!apply_pages(&c->endpoints, pages, getenv("PAGES_MAP"), why, sizeof why))
+    handler_fail(err, "Configuration", "PAGES_MAP %s", why);
+  else
+    find_queues(c, err);
+  return !err->type[0];
 }
 
 static void config_release(Config *c) {

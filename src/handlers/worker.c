@@ -71,14 +71,14 @@ static bool read_config(Config *c, HandlerError *err) {
   if (!(c->bucket = granted_bucket(err)))
     return false;
   if (real && *real && strcmp(real, "true") && strcmp(real, "false"))
-    return handler_fail(err, "Configuration", "USE_REAL_HTTP must be true or false"), false;
-  if (!worker_read_max_retries(getenv("MAX_RETRIES"), &c->max_retries))
-    return handler_fail(err, "Configuration", "MAX_RETRIES must be a whole number from 0 to %d",
-                        WORKER_MAX_RETRIES), false;
-  if (c->real_http &&
-      !worker_read_endpoint_map(getenv("ENDPOINT_MAP"), &c->endpoints, why, sizeof why))
-    return handler_fail(err, "Configuration", "ENDPOINT_MAP %s", why), false;
-  return true;
+    handler_fail(err, "Configuration", "USE_REAL_HTTP must be true or false");
+  else if (!worker_read_max_retries(getenv("MAX_RETRIES"), &c->max_retries))
+    handler_fail(err, "Configuration", "MAX_RETRIES must be a whole number from 0 to %d",
+                 WORKER_MAX_RETRIES);
+  else if (c->real_http &&
+           !worker_read_endpoint_map(getenv("ENDPOINT_MAP"), &c->endpoints, why, sizeof why))
+    handler_fail(err, "Configuration", "ENDPOINT_MAP %s", why);
+  return !err->type[0];
 }
 
 /* ---- fetching ---- */
