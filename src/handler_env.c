@@ -22,7 +22,7 @@ static const char *const NORMALIZE[] = {"S3_BUCKET_NAME", "DYNAMODB_TABLE_NAME",
 
 static const char *const PLANNER[] = {"ENDPOINTS", "PAGES", "PAGES_MAP", "LAKEC_QUEUE_*", NULL};
 static const char *const WORKER[] = {"LAKEC_BUCKET_*", "USE_REAL_HTTP", "MAX_RETRIES",
-                                     "ENDPOINT_MAP", NULL};
+                                     "QPS_SLEEP_MS", "ENDPOINT_MAP", NULL};
 
 static const HandlerEnv HANDLERS[] = {
     {"ingest", INGEST},
@@ -216,6 +216,8 @@ const char *handler_env_refuses(const char *program, const char *name, const cha
       return "worker takes true or false";
     if (!strcmp(name, "MAX_RETRIES") && !whole_number_ok(value, 0, 10))
       return "worker takes a whole number of retries from 0 to 10";
+    if (!strcmp(name, "QPS_SLEEP_MS") && !whole_number_ok(value, 0, 60000))
+      return "worker takes a whole number of milliseconds from 0 to 60000";
   }
   return NULL;
 }

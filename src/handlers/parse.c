@@ -1023,6 +1023,11 @@ bool worker_read_max_retries(const char *text, int *out) {
   return true;
 }
 
+bool worker_read_qps_sleep(const char *text, long *out) {
+  *out = 0;
+  return !text || !*text || whole_number(text, 0, WORKER_MAX_QPS_SLEEP_MS, out);
+}
+
 bool worker_read_endpoint_map(const char *json, json_t **out, char *why, size_t size) {
   json_t *map = json && *json ? json_loads(json, 0, NULL) : NULL, *v;
   const char *name;

@@ -217,6 +217,9 @@ bool worker_gzip(const void *data, size_t len, Buffer *out);
 long worker_backoff_ms(int attempt, long retry_after_s, unsigned random);
 /* MAX_RETRIES: NULL or "" is 5; else a whole number from 0 to WORKER_MAX_RETRIES. */
 bool worker_read_max_retries(const char *text, int *out);
+/* QPS_SLEEP_MS: NULL or "" is 0; else a whole number from 0 to WORKER_MAX_QPS_SLEEP_MS. */
+#define WORKER_MAX_QPS_SLEEP_MS 60000
+bool worker_read_qps_sleep(const char *text, long *out);
 /* ENDPOINT_MAP, {"api-a": "https://..."}: an object of http(s) URLs by
  * endpoint name. *out a new reference, or false with why filled. */
 bool worker_read_endpoint_map(const char *json, json_t **out, char *why, size_t size);

@@ -32,6 +32,7 @@ typedef struct Config {
   bool real_http;
   json_t *endpoints; /* ENDPOINT_MAP, with real_http */
   int max_retries;
+  long qps_sleep_ms; /* between two requests to a source */
 } Config;
 
 typedef struct Run {
@@ -39,6 +40,7 @@ typedef struct Run {
   const Config *cfg;
   long long deadline_ms; /* 0: none (a local run) */
   unsigned seed;
+  long long last_request_ms; /* when the last request to a source started, or 0 */
 } Run;
 
 static long long now_ms(void) {
@@ -75,6 +77,9 @@ static bool read_config(Config *c, HandlerError *err) {
   else if (!worker_read_max_retries(getenv("MAX_RETRIES"), &c->max_retries))
     handler_fail(err, "Configuration", "MAX_RETRIES must be a whole number from 0 to %d",
                  WORKER_MAX_RETRIES);
+  else if (!worker_read_qps_sleep(getenv("QPS_SLEEP_MS"), &c->qps_sleep_ms))
+    handler_fail(err, "Configuration", "QPS_SLEEP_MS must be a whole number from 0 to %d",
+                 WORKER_MAX_QPS_SLEEP_MS);
   else if (c->real_http &&
            !worker_read_endpoint_map(getenv("ENDPOINT_MAP"), &c->endpoints, why, sizeof why))
     handler_fail(err, "Configuration", "ENDPOINT_MAP %s", why);
@@ -82,6 +87,21 @@ static bool read_config(Config *c, HandlerError *err) {
 }
 
 /* ---- fetching ---- */
+
+static void pause_ms(long ms) {
+  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&t, NULL);
+}
+
+/* QPS_SLEEP_MS between the start of two requests to a source: the
+ * invocation's own pace (a batch is one invocation's, so it holds for the
+ * batch, not across concurrent invocations). */
+static void keep_pace(Run *r) {
+  long long wait = r->last_request_ms ? r->last_request_ms + r->cfg->qps_sleep_ms - now_ms() : 0;
+  if (wait > 0)
+    pause_ms((long)wait);
+  r->last_request_ms = now_ms();
+}
 
 static bool retry_status(long status) { return status == 0 || status == 429 || status >= 500; }
 
@@ -109,6 +129,7 @@ static char *fetch_http(Run *r, const PageRequest *p, size_t *len, char *why, si
                     .attempts = 1, .max_bytes = MAX_PAGE_BYTES};
   for (int attempt = 0;; attempt++) {
     AwsResponse resp;
+    keep_pace(r);
     aws_call(r->aws, &req, &resp);
     if (resp.status == 200) {
       body = resp.body, *len = resp.len;
@@ -120,8 +141,7 @@ static char *fetch_http(Run *r, const PageRequest *p, size_t *len, char *why, si
     if (resp.too_big || !retry_status(resp.status) || attempt >= r->cfg->max_retries ||
         (r->deadline_ms && now_ms() + delay + RECORD_MARGIN_MS > r->deadline_ms))
       break;
-    struct timespec t = {delay / 1000, (delay % 1000) * 1000000L};
-    nanosleep(&t, NULL);
+    pause_ms(delay);
   }
   free(url);
   return body;

@@ -1,5 +1,5 @@
 /* libFuzzer target: worker's input. The bytes are read as a message body,
- * as a page's answer, as ENDPOINT_MAP and as MAX_RETRIES. Beyond "no crash,
+ * as a page's answer, as ENDPOINT_MAP, MAX_RETRIES and QPS_SLEEP_MS. Beyond "no crash,
  * no sanitizer report, no leak":
  * - an accepted body gives a key of the documented shape and a mock page
  *   that becomes JSON Lines of WORKER_MOCK_ITEMS lines;
@@ -80,6 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   else
     REQUIRE(map == NULL && why[0]);
   json_decref(map);
+  long pause;
+  if (worker_read_qps_sleep(text, &pause))
+    REQUIRE(pause >= 0 && pause <= WORKER_MAX_QPS_SLEEP_MS);
   int retries;
   if (worker_read_max_retries(text, &retries))
     REQUIRE(retries >= 0 && retries <= WORKER_MAX_RETRIES);

@@ -11,7 +11,8 @@ a free 127.0.0.1 port), each program served by a fake Runtime API:
 - entries SQS lists under Failed are sent again (a stub SQS); entries still
   failing, or failing by the sender's fault, fail the planner;
 - a scripted HTTP source (127.0.0.1, stopped by the test) answers 429, 500,
-  then 200 for one page (the worker retries, honouring Retry-After) and always
+  then 200 for one page (the worker retries, honouring Retry-After, and keeps
+  QPS_SLEEP_MS between requests) and always
   500 for another (only that record fails); through a queue with a redrive
   policy (maxReceiveCount 2) that message ends in the dead-letter queue;
 - a malformed body fails only its record; records left near the deadline are
@@ -276,7 +277,7 @@ class Ingestion(unittest.TestCase):
         [(kind, result)] = self.run_program(PLANNER, [SCHEDULED], **self.planner_env(
             {"api-h": url}, PAGES="4", PAGES_MAP=None))
         self.assertEqual(result, {"date": DATE, "messages": {"api-h": 4}})
-        env = self.worker_env(USE_REAL_HTTP="true", MAX_RETRIES="3",
+        env = self.worker_env(USE_REAL_HTTP="true", MAX_RETRIES="3", QPS_SLEEP_MS="150",
                               ENDPOINT_MAP=json.dumps({"api-h": "http://127.0.0.1:%d/v1/pages" % source.port}))
         messages = []
         while len(messages) < 4:
@@ -289,6 +290,8 @@ class Ingestion(unittest.TestCase):
         self.assertEqual(result, {"batchItemFailures": [{"itemIdentifier": failing[0]}]})
         self.assertEqual([p for p, _ in source.asked].count(1), 3)  # 429, 500, 200
         self.assertEqual([p for p, _ in source.asked].count(2), 4)  # MAX_RETRIES 3: four tries
+        starts = [t for _, t in source.asked]
+        self.assertGreaterEqual(min(b - a for a, b in zip(starts, starts[1:])), 0.14)  # QPS_SLEEP_MS
         first = [t for p, t in source.asked if p == 1]
         self.assertGreaterEqual(first[1] - first[0], 0.95)  # Retry-After: 1 honoured
         print("\nworker batch of 4 against the scripted source (429 with Retry-After 1, 500s): "
@@ -368,6 +371,7 @@ class Ingestion(unittest.TestCase):
             (WORKER, {"Records": []}, self.worker_env(USE_REAL_HTTP="yes"), "USE_REAL_HTTP"),
             (WORKER, {"Records": []}, self.worker_env(USE_REAL_HTTP="true"), "ENDPOINT_MAP"),
             (WORKER, {"Records": []}, self.worker_env(MAX_RETRIES="11"), "MAX_RETRIES"),
+            (WORKER, {"Records": []}, self.worker_env(QPS_SLEEP_MS="fast"), "QPS_SLEEP_MS"),
         ]
         for program, event, env, name in cases:
             with self.subTest(name=name, env=env):

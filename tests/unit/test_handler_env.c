@@ -151,6 +151,8 @@ static void values_a_handler_would_refuse_are_refused_first(void **state) {
   assert_non_null(handler_env_refuses("worker", "USE_REAL_HTTP", "yes"));
   assert_null(handler_env_refuses("worker", "MAX_RETRIES", "0"));
   assert_non_null(handler_env_refuses("worker", "MAX_RETRIES", "11"));
+  assert_null(handler_env_refuses("worker", "QPS_SLEEP_MS", "250"));
+  assert_non_null(handler_env_refuses("worker", "QPS_SLEEP_MS", "-1"));
   /* another program's variable of the same name is its own business */
   assert_null(handler_env_refuses("mine", "SERVICE_NAME", ""));
 }
