@@ -20,11 +20,17 @@ static const char *const NORMALIZE[] = {"S3_BUCKET_NAME", "DYNAMODB_TABLE_NAME",
                                         "PROJECT_ID", "ENVIRONMENT", "CLIENT",
                                         "SCAN_SEGMENTS", "NORMALIZE_COLUMNS", NULL};
 
+static const char *const PLANNER[] = {"ENDPOINTS", "PAGES", "PAGES_MAP", "LAKEC_QUEUE_*", NULL};
+static const char *const WORKER[] = {"LAKEC_BUCKET_*", "USE_REAL_HTTP", "MAX_RETRIES",
+                                     "QPS_SLEEP_MS", "ENDPOINT_MAP", NULL};
+
 static const HandlerEnv HANDLERS[] = {
     {"ingest", INGEST},
     {"process", PROCESS},
     {"query", QUERY},
     {"normalize", NORMALIZE},
+    {"planner", PLANNER},
+    {"worker", WORKER},
 };
 
 const char *const *handler_env_reads(const char *program) {
@@ -141,6 +147,47 @@ static const char *segments_refused(const char *value) {
   return NULL;
 }
 
+/* planner's and worker's rules (the planner and worker sections of
+ * src/handlers/parse.c), said at the stage file's value. */
+
+static bool endpoint_name_ok(const char *s, size_t n) {
+  if (n < 1 || n > 64)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+      return false;
+  return true;
+}
+
+static const char *endpoints_refused(const char *value) {
+  if (!*value)
+    return "planner needs at least one endpoint ('api-a,api-b')";
+  size_t count = 0;
+  for (const char *p = value;; p += strcspn(p, ",") + 1) {
+    size_t n = strcspn(p, ",");
+    if (!endpoint_name_ok(p, n))
+      return "planner takes endpoint names of 1 to 64 lowercase letters, digits or '-', "
+             "separated by ','";
+    for (const char *q = value; q < p; q += strcspn(q, ",") + 1)
+      if (strcspn(q, ",") == n && !strncmp(q, p, n))
+        return "planner takes each endpoint once";
+    if (++count > 100)
+      return "planner takes at most 100 endpoints";
+    if (!p[n])
+      return NULL;
+  }
+}
+
+/* Empty (the default), or a whole number from min to max without sign or space. */
+static bool whole_number_ok(const char *value, long min, long max) {
+  if (!*value)
+    return true;
+  if (strspn(value, "0123456789") != strlen(value) || strlen(value) > 9)
+    return false;
+  long n = strtol(value, NULL, 10);
+  return n >= min && n <= max;
+}
+
 const char *handler_env_refuses(const char *program, const char *name, const char *value) {
   if (!strcmp(program, "ingest")) {
     if (!strcmp(name, "SERVICE_NAME"))
@@ -157,6 +204,20 @@ const char *handler_env_refuses(const char *program, const char *name, const cha
       return segments_refused(value);
     if (!strcmp(name, "PROJECT_ID") || !strcmp(name, "ENVIRONMENT") || !strcmp(name, "CLIENT"))
       return metadata_refused(value);
+  }
+  if (!strcmp(program, "planner")) {
+    if (!strcmp(name, "ENDPOINTS"))
+      return endpoints_refused(value);
+    if (!strcmp(name, "PAGES") && !whole_number_ok(value, 1, 100000))
+      return "planner takes a whole number of pages from 1 to 100000";
+  }
+  if (!strcmp(program, "worker")) {
+    if (!strcmp(name, "USE_REAL_HTTP") && *value && strcmp(value, "true") && strcmp(value, "false"))
+      return "worker takes true or false";
+    if (!strcmp(name, "MAX_RETRIES") && !whole_number_ok(value, 0, 10))
+      return "worker takes a whole number of retries from 0 to 10";
+    if (!strcmp(name, "QPS_SLEEP_MS") && !whole_number_ok(value, 0, 60000))
+      return "worker takes a whole number of milliseconds from 0 to 60000";
   }
   return NULL;
 }

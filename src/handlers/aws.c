@@ -166,6 +166,14 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata) {
   if (n > 5 && !strncmp(ptr, "HTTP/", 5)) {
     resp->etag[0] = '\0';
     resp->content_length = -1;
+    resp->retry_after_s = -1;
+  }
+  if (n > 12 && !strncasecmp(ptr, "Retry-After:", 12)) { /* seconds; an HTTP date is ignored */
+    char line[32], *end;
+    snprintf(line, sizeof line, "%.*s", (int)(n - 12 < 31 ? n - 12 : 31), ptr + 12);
+    long v = strtol(line, &end, 10);
+    if (end != line && v >= 0 && (*end == '\r' || *end == '\n' || *end == ' ' || !*end))
+      resp->retry_after_s = v;
   }
   if (n > 15 && !strncasecmp(ptr, "Content-Length:", 15)) {
     char line[32], *end;
@@ -269,6 +277,7 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
     curl_easy_setopt(k, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_bytes);
   resp->etag[0] = '\0';
   resp->content_length = -1;
+  resp->retry_after_s = -1;
   curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(k, CURLOPT_HEADERDATA, resp);
   /* Paths go out exactly as given: curl would otherwise resolve "/../" in
@@ -320,7 +329,7 @@ bool aws_call(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
   for (int i = 0;; i++) {
     bool answered = attempt(c, req, resp);
     resp->attempts = i + 1;
-    if (!retryable(resp) || i + 1 == MAX_ATTEMPTS)
+    if (!retryable(resp) || i + 1 == (req->attempts > 0 ? req->attempts : MAX_ATTEMPTS))
       return answered;
     long cap = BASE_DELAY_MS << i;
     if (cap > MAX_DELAY_MS)

@@ -35,6 +35,7 @@ typedef struct AwsRequest {
   size_t body_len;
   size_t max_bytes; /* 0: any size; else a longer answer stops (AwsResponse.too_big) */
   size_t expect_bytes; /* the answer's length when known (a range): allocated once */
+  int attempts;        /* most attempts; 0: the client's own (5). 1: the caller retries */
 } AwsRequest;
 
 typedef struct AwsResponse {
@@ -44,6 +45,7 @@ typedef struct AwsResponse {
   char error[256];  /* transport problem, when status is 0 */
   char etag[136];   /* the ETag header, quotes included, or "" */
   long long content_length; /* the Content-Length header (a HEAD's object size), or -1 */
+  long retry_after_s; /* the Retry-After header in seconds, or -1 */
   bool too_big;     /* the answer was longer than the request's max_bytes: not read */
   int attempts;
 } AwsResponse;

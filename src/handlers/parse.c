@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <zlib.h>
 
 /* ---- text ---- */
 
@@ -739,4 +740,313 @@ char *normalize_key(const char *prefix, const struct tm *tm) {
   int y = tm->tm_year + 1900, m = tm->tm_mon + 1, d = tm->tm_mday;
   return handler_strf("%sdt=%04d-%02d-%02d/conversations-%04d%02d%02dT%02d%02d.csv", prefix, y,
                       m, d, y, m, d, tm->tm_hour, tm->tm_min);
+}
+
+/* ---- planner ---- */
+
+bool planner_endpoint_ok(const char *name) {
+  size_t n = strlen(name);
+  if (n < 1 || n > PLANNER_MAX_ENDPOINT)
+    return false;
+  for (const char *p = name; *p; p++)
+    if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-')
+      return false;
+  return true;
+}
+
+/* A whole number of at most 9 digits from min to max; no sign, no space. */
+static bool whole_number(const char *text, long min, long max, long *out) {
+  long v = 0;
+  for (const char *p = text; *p; p++) {
+    if (!isdigit((unsigned char)*p) || p - text >= 9)
+      return false;
+    v = v * 10 + (*p - '0');
+  }
+  if (!*text || v < min || v > max)
+    return false;
+  *out = v;
+  return true;
+}
+
+void planner_endpoints_release(PlannerEndpoints *e) {
+  for (size_t i = 0; i < e->count; i++)
+    free(e->names[i]);
+  free(e->names);
+  free(e->pages);
+  memset(e, 0, sizeof *e);
+}
+
+static bool refuse_endpoints(PlannerEndpoints *out, char *why, size_t size, const char *fmt,
+                             ...) __attribute__((format(printf, 4, 5)));
+static bool refuse_endpoints(PlannerEndpoints *out, char *why, size_t size, const char *fmt,
+                             ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why, size, fmt, ap);
+  va_end(ap);
+  utf8_scrub(why);
+  planner_endpoints_release(out);
+  return false;
+}
+
+static ssize_t endpoint_index(const PlannerEndpoints *e, const char *name) {
+  for (size_t i = 0; i < e->count; i++)
+    if (!strcmp(e->names[i], name))
+      return (ssize_t)i;
+  return -1;
+}
+
+bool planner_read_endpoints(const char *spec, PlannerEndpoints *out, char *why, size_t size) {
+  memset(out, 0, sizeof *out);
+  if (!spec || !*spec)
+    return refuse_endpoints(out, why, size, "is not set (a comma list such as 'api-a,api-b')");
+  for (const char *p = spec;; p += strcspn(p, ",") + 1) {
+    size_t n = strcspn(p, ",");
+    char *name = strndup(p, n);
+    if (!name)
+      abort();
+    if (out->count == PLANNER_MAX_ENDPOINTS || !planner_endpoint_ok(name) ||
+        endpoint_index(out, name) >= 0) {
+      free(name);
+      return refuse_endpoints(out, why, size, "entry %zu: each endpoint once, at most %d of "
+                              "them, each 1 to %d of a-z, 0-9 and '-'", out->count + 1,
+                              PLANNER_MAX_ENDPOINTS, PLANNER_MAX_ENDPOINT);
+    }
+    out->names = realloc(out->names, (out->count + 1) * sizeof *out->names);
+    out->pages = realloc(out->pages, (out->count + 1) * sizeof *out->pages);
+    if (!out->names || !out->pages)
+      abort();
+    out->names[out->count] = name;
+    out->pages[out->count++] = 1;
+    if (!p[n])
+      return true;
+  }
+}
+
+bool planner_read_pages(const char *text, long *out) {
+  if (!text || !*text) {
+    *out = 1;
+    return true;
+  }
+  return whole_number(text, 1, PLANNER_MAX_PAGES, out);
+}
+
+bool planner_read_pages_map(const char *json, PlannerEndpoints *e, char *why, size_t size) {
+  if (!json || !*json)
+    return true;
+  json_t *map = json_loads(json, 0, NULL), *v;
+  const char *name;
+  bool ok = json_is_object(map);
+  if (!ok)
+    snprintf(why, size, "is not a JSON object such as {\"api-a\": 3}");
+  json_object_foreach(ok ? map : NULL, name, v) {
+    ssize_t i = endpoint_index(e, name);
+    json_int_t pages = json_integer_value(v);
+    if (i < 0 || !json_is_integer(v) || pages < 1 || pages > PLANNER_MAX_PAGES) {
+      snprintf(why, size, "'%.*s': each key one of ENDPOINTS, each value a whole number from 1 "
+               "to %d", PLANNER_MAX_ENDPOINT, name, PLANNER_MAX_PAGES);
+      utf8_scrub(why);
+      ok = false;
+      break;
+    }
+    e->pages[i] = (long)pages;
+  }
+  json_decref(map);
+  return ok;
+}
+
+char *planner_queue_variable(const char *endpoint) {
+  char *name = handler_strf("%s%s_URL", "LAKEC_QUEUE_", endpoint);
+  for (char *p = name; *p; p++)
+    *p = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+  return name;
+}
+
+void planner_date_text(const struct tm *tm, char out[PLANNER_DATE]) {
+  /* unsigned and reduced: the compiler can see that the text fits */
+  snprintf(out, PLANNER_DATE, "%04u-%02u-%02u", (unsigned)(tm->tm_year + 1900) % 10000u,
+           (unsigned)(tm->tm_mon + 1) % 100u, (unsigned)tm->tm_mday % 100u);
+}
+
+char *planner_message(const char *endpoint, const char *date, long page) {
+  json_t *m = json_pack("{s:s, s:s, s:I}", "endpoint", endpoint, "date", date, "page",
+                        (json_int_t)page);
+  char *text = m ? json_dumps(m, JSON_COMPACT) : NULL;
+  json_decref(m);
+  if (!text)
+    abort();
+  return text;
+}
+
+/* ---- worker ---- */
+
+/* YYYY-MM-DD of a real day, and nothing else. */
+static bool date_ok(const char *s) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+    return false;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+      return false;
+  tm.tm_year = atoi(s) - 1900;
+  tm.tm_mon = atoi(s + 5) - 1;
+  tm.tm_mday = atoi(s + 8);
+  return day_of_the_calendar(&tm);
+}
+
+bool worker_parse_message(const char *body, size_t len, PageRequest *out, char *why,
+                          size_t size) {
+  json_t *m = json_loadb(body, len, 0, NULL);
+  const char *endpoint = json_string_value(json_object_get(m, "endpoint"));
+  const char *date = json_string_value(json_object_get(m, "date"));
+  json_t *page = json_object_get(m, "page");
+  bool ok = false;
+  if (!json_is_object(m))
+    snprintf(why, size, "the body is not a JSON object");
+  else if (json_object_size(m) != 3 || !endpoint || !date || !json_is_integer(page))
+    snprintf(why, size, "the body must have exactly endpoint, date and page");
+  else if (!planner_endpoint_ok(endpoint))
+    snprintf(why, size, "endpoint: 1 to %d of a-z, 0-9 and '-'", PLANNER_MAX_ENDPOINT);
+  else if (!date_ok(date))
+    snprintf(why, size, "date: a day as YYYY-MM-DD");
+  else if (json_integer_value(page) < 1 || json_integer_value(page) > PLANNER_MAX_PAGES)
+    snprintf(why, size, "page: a whole number from 1 to %d", PLANNER_MAX_PAGES);
+  else
+    ok = true;
+  if (ok) {
+    snprintf(out->endpoint, sizeof out->endpoint, "%s", endpoint);
+    snprintf(out->date, sizeof out->date, "%s", date);
+    out->page = (long)json_integer_value(page);
+  }
+  json_decref(m);
+  return ok;
+}
+
+char *worker_key(const PageRequest *p) {
+  return handler_strf("raw/source=%s/ingestion_date=%s/page=%06ld.json.gz", p->endpoint,
+                      p->date, p->page);
+}
+
+/* A small number from the text, so that each page's values differ: the sum
+ * of its bytes. The tests compute the same. */
+static long byte_sum(const char *s) {
+  long sum = 0;
+  for (; *s; s++)
+    sum += (unsigned char)*s;
+  return sum;
+}
+
+char *worker_mock_payload(const PageRequest *p) {
+  json_t *items = json_array();
+  for (int i = 0; i < WORKER_MOCK_ITEMS; i++) {
+    char *id = handler_strf("%s:%s:%ld:%d", p->endpoint, p->date, p->page, i);
+    long value = (byte_sum(p->endpoint) + byte_sum(p->date) + p->page * 100 + i) % 100000;
+    json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:I, s:i, s:I}", "id", id,
+                                           "endpoint", p->endpoint, "date", p->date, "page",
+                                           (json_int_t)p->page, "item", i, "value",
+                                           (json_int_t)value));
+    free(id);
+  }
+  char *text = json_dumps(items, JSON_COMPACT);
+  json_decref(items);
+  if (!text)
+    abort();
+  return text;
+}
+
+char *worker_page_url(const char *base, const PageRequest *p) {
+  return handler_strf("%s%cdate=%s&page=%ld", base, strchr(base, '?') ? '&' : '?', p->date,
+                      p->page);
+}
+
+bool worker_json_lines(const char *body, size_t len, Buffer *out, char *why, size_t size) {
+  json_t *doc = json_loadb(body, len, 0, NULL), *item;
+  size_t i, before = out->len;
+  bool ok = json_is_array(doc);
+  if (!ok)
+    snprintf(why, size, "the answer is not a JSON array");
+  json_array_foreach(ok ? doc : NULL, i, item) {
+    /* compact dumps escape control characters: one object stays one line */
+    char *line = json_is_object(item) ? json_dumps(item, JSON_COMPACT) : NULL;
+    ok = line && buffer_append(out, line, strlen(line)) && buffer_append(out, "\n", 1);
+    free(line);
+    if (!ok) {
+      snprintf(why, size, "item %zu is not a JSON object", i);
+      out->len = before;
+      break;
+    }
+  }
+  json_decref(doc);
+  return ok;
+}
+
+bool worker_gzip(const void *data, size_t len, Buffer *out) {
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  /* windowBits 15 + 16: a gzip header and trailer instead of zlib's */
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return false;
+  uLong bound = deflateBound(&z, (uLong)len);
+  size_t before = out->len;
+  unsigned char *room = bound < ((uLong)1 << 31) ? malloc(bound) : NULL;
+  bool ok = room != NULL;
+  if (ok) {
+    z.next_in = (Bytef *)(uintptr_t)data; /* zlib's input is not const, but is only read */
+    z.avail_in = (uInt)len;
+    z.next_out = room;
+    z.avail_out = (uInt)bound;
+    ok = deflate(&z, Z_FINISH) == Z_STREAM_END && buffer_append(out, room, z.total_out);
+  }
+  free(room);
+  deflateEnd(&z);
+  if (!ok)
+    out->len = before;
+  return ok;
+}
+
+long worker_backoff_ms(int attempt, long retry_after_s, unsigned random) {
+  if (retry_after_s >= 0)
+    return retry_after_s > WORKER_MAX_DELAY_MS / 1000 ? WORKER_MAX_DELAY_MS
+                                                       : retry_after_s * 1000;
+  long cap = attempt >= 16 ? WORKER_MAX_DELAY_MS : (long)WORKER_BASE_DELAY_MS << attempt;
+  if (cap > WORKER_MAX_DELAY_MS || cap < 0)
+    cap = WORKER_MAX_DELAY_MS;
+  return (long)(random % (unsigned long)(cap + 1)); /* full jitter */
+}
+
+bool worker_read_max_retries(const char *text, int *out) {
+  long v = 5;
+  if (text && *text && !whole_number(text, 0, WORKER_MAX_RETRIES, &v))
+    return false;
+  *out = (int)v;
+  return true;
+}
+
+bool worker_read_qps_sleep(const char *text, long *out) {
+  *out = 0;
+  return !text || !*text || whole_number(text, 0, WORKER_MAX_QPS_SLEEP_MS, out);
+}
+
+bool worker_read_endpoint_map(const char *json, json_t **out, char *why, size_t size) {
+  json_t *map = json && *json ? json_loads(json, 0, NULL) : NULL, *v;
+  const char *name;
+  bool ok = json_is_object(map);
+  if (!ok)
+    snprintf(why, size, "is not a JSON object such as {\"api-a\": \"https://...\"}");
+  json_object_foreach(ok ? map : NULL, name, v) {
+    const char *url = json_string_value(v);
+    if (!planner_endpoint_ok(name) || !url || strlen(url) > 2048 ||
+        (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))) {
+      snprintf(why, size, "'%.*s': each key an endpoint, each value an http(s) URL of at most "
+               "2048 bytes", PLANNER_MAX_ENDPOINT, name);
+      utf8_scrub(why);
+      ok = false;
+      break;
+    }
+  }
+  if (!ok)
+    json_decref(map);
+  *out = ok ? map : NULL;
+  return ok;
 }

@@ -143,4 +143,85 @@ bool normalize_metadata_ok(const char *value);
 /* <prefix>dt=YYYY-MM-DD/conversations-YYYYMMDDTHHMM.csv (malloc'd). */
 char *normalize_key(const char *prefix, const struct tm *tm);
 
+/* ---- planner ---- */
+
+#define PLANNER_MAX_ENDPOINTS 100
+#define PLANNER_MAX_ENDPOINT 64 /* bytes of an endpoint's name */
+#define PLANNER_MAX_PAGES 100000 /* pages an endpoint, a day */
+#define PLANNER_DATE 11         /* YYYY-MM-DD and its NUL */
+
+/* An endpoint's name is 1 to PLANNER_MAX_ENDPOINT of [a-z0-9-]: it is a
+ * segment of the worker's key and, in capitals with '_' for '-', part of
+ * its queue's variable. */
+bool planner_endpoint_ok(const char *name);
+
+typedef struct PlannerEndpoints {
+  char **names; /* malloc'd */
+  long *pages;  /* pages of each, from PAGES and PAGES_MAP */
+  size_t count;
+} PlannerEndpoints;
+
+/* ENDPOINTS, a comma list ("api-a,api-b"; each name once). False with why
+ * filled (and *out empty) otherwise. Every endpoint gets one page. */
+bool planner_read_endpoints(const char *spec, PlannerEndpoints *out, char *why, size_t size);
+void planner_endpoints_release(PlannerEndpoints *e);
+/* PAGES: NULL or "" is 1; else a whole number from 1 to PLANNER_MAX_PAGES. */
+bool planner_read_pages(const char *text, long *out);
+/* PAGES_MAP, {"api-a": 3}: pages for the endpoints it names (each one of
+ * ENDPOINTS, a whole number in range); the others keep theirs. NULL or "" is
+ * no change. False with why filled. */
+bool planner_read_pages_map(const char *json, PlannerEndpoints *e, char *why, size_t size);
+/* The variable lakec sets for a send grant on the endpoint's queue:
+ * LAKEC_QUEUE_<ENDPOINT in capitals, '-' as '_'>_URL (malloc'd). */
+char *planner_queue_variable(const char *endpoint);
+/* The day as YYYY-MM-DD. */
+void planner_date_text(const struct tm *tm, char out[PLANNER_DATE]);
+/* The message for one page, {"endpoint":..,"date":..,"page":N} (malloc'd). */
+char *planner_message(const char *endpoint, const char *date, long page);
+
+/* ---- worker ---- */
+
+#define WORKER_MAX_RETRIES 10
+#define WORKER_BASE_DELAY_MS 200
+#define WORKER_MAX_DELAY_MS 20000 /* also the most of a Retry-After honoured */
+
+/* One page to fetch, from a message's body. */
+typedef struct PageRequest {
+  char endpoint[PLANNER_MAX_ENDPOINT + 1];
+  char date[PLANNER_DATE];
+  long page;
+} PageRequest;
+
+/* The body exactly as planner_message writes it: an object with endpoint
+ * (planner_endpoint_ok), date (a real day) and page (1 to PLANNER_MAX_PAGES)
+ * and nothing else. False with why filled. */
+bool worker_parse_message(const char *body, size_t len, PageRequest *out, char *why,
+                          size_t size);
+/* raw/source=<endpoint>/ingestion_date=<date>/page=<NNNNNN>.json.gz (malloc'd). */
+char *worker_key(const PageRequest *p);
+/* The generated page: a JSON array of WORKER_MOCK_ITEMS objects whose values
+ * follow from the endpoint, date and page alone (README). Malloc'd. */
+#define WORKER_MOCK_ITEMS 3
+char *worker_mock_payload(const PageRequest *p);
+/* <base>?date=YYYY-MM-DD&page=N ('&' when base has a query already). */
+char *worker_page_url(const char *base, const PageRequest *p);
+/* A page's answer, a JSON array of objects, as JSON Lines (one compact
+ * object a line, each ending in "\n"), appended to out. False with why
+ * filled (out as it was) when it is not such an array. */
+bool worker_json_lines(const char *body, size_t len, Buffer *out, char *why, size_t size);
+/* gzip (RFC 1952) of the bytes, appended to out; false when zlib fails. */
+bool worker_gzip(const void *data, size_t len, Buffer *out);
+/* The pause before retry number attempt (0 the first): Retry-After when
+ * given (seconds, capped), else full jitter on an exponential cap, from a
+ * random number. */
+long worker_backoff_ms(int attempt, long retry_after_s, unsigned random);
+/* MAX_RETRIES: NULL or "" is 5; else a whole number from 0 to WORKER_MAX_RETRIES. */
+bool worker_read_max_retries(const char *text, int *out);
+/* QPS_SLEEP_MS: NULL or "" is 0; else a whole number from 0 to WORKER_MAX_QPS_SLEEP_MS. */
+#define WORKER_MAX_QPS_SLEEP_MS 60000
+bool worker_read_qps_sleep(const char *text, long *out);
+/* ENDPOINT_MAP, {"api-a": "https://..."}: an object of http(s) URLs by
+ * endpoint name. *out a new reference, or false with why filled. */
+bool worker_read_endpoint_map(const char *json, json_t **out, char *why, size_t size);
+
 #endif

@@ -18,6 +18,19 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
 
+class LocalHttpServer:
+    """A threaded HTTP server for handler_class on a free 127.0.0.1 port; stop() ends it."""
+
+    def __init__(self, handler_class):
+        self.port = free_port()
+        self.server = _Server(("127.0.0.1", self.port), handler_class)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class FakeRuntimeApi:
     """Serves each queued event once, then answers 410 so the runtime exits."""
 

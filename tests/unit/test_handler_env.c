@@ -106,6 +106,8 @@ static void the_table_matches_the_handler_sources(void **state) {
   check_program("process");
   check_program("query");
   check_program("normalize");
+  check_program("planner");
+  check_program("worker");
 }
 
 static void lakec_variables_go_only_where_they_are_read(void **state) {
@@ -114,6 +116,10 @@ static void lakec_variables_go_only_where_they_are_read(void **state) {
   assert_false(handler_env_wanted("process", "LAKEC_BUCKET_DATA"));
   assert_false(handler_env_wanted("query", "LAKEC_STAGE"));
   assert_true(handler_env_wanted("query", "LAKEC_WORKGROUP"));
+  assert_true(handler_env_wanted("planner", "LAKEC_QUEUE_API_A_URL"));
+  assert_false(handler_env_wanted("planner", "LAKEC_BUCKET_RAW"));
+  assert_true(handler_env_wanted("worker", "LAKEC_BUCKET_RAW"));
+  assert_false(handler_env_wanted("worker", "LAKEC_QUEUE_API_A_URL"));
   /* a program lakec does not know gets all of them */
   assert_null(handler_env_reads("mine"));
   assert_true(handler_env_wanted("mine", "LAKEC_STAGE"));
@@ -134,6 +140,19 @@ static void values_a_handler_would_refuse_are_refused_first(void **state) {
   assert_null(handler_env_refuses("ingest", "METRICS_SOURCE_URL", ""));
   assert_null(handler_env_refuses("ingest", "METRICS_SOURCE_URL", "https://metrics.example/m"));
   assert_non_null(handler_env_refuses("ingest", "METRICS_SOURCE_URL", "file:///etc/passwd"));
+  assert_null(handler_env_refuses("planner", "ENDPOINTS", "api-a,api-b,api-c,api-d"));
+  assert_non_null(handler_env_refuses("planner", "ENDPOINTS", ""));
+  assert_non_null(handler_env_refuses("planner", "ENDPOINTS", "api-a,,api-b"));
+  assert_non_null(handler_env_refuses("planner", "ENDPOINTS", "api-a,api-a"));
+  assert_non_null(handler_env_refuses("planner", "ENDPOINTS", "API_A"));
+  assert_null(handler_env_refuses("planner", "PAGES", "12"));
+  assert_non_null(handler_env_refuses("planner", "PAGES", "0"));
+  assert_null(handler_env_refuses("worker", "USE_REAL_HTTP", "false"));
+  assert_non_null(handler_env_refuses("worker", "USE_REAL_HTTP", "yes"));
+  assert_null(handler_env_refuses("worker", "MAX_RETRIES", "0"));
+  assert_non_null(handler_env_refuses("worker", "MAX_RETRIES", "11"));
+  assert_null(handler_env_refuses("worker", "QPS_SLEEP_MS", "250"));
+  assert_non_null(handler_env_refuses("worker", "QPS_SLEEP_MS", "-1"));
   /* another program's variable of the same name is its own business */
   assert_null(handler_env_refuses("mine", "SERVICE_NAME", ""));
 }

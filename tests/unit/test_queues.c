@@ -16,12 +16,14 @@ static int teardown(void **state) {
   return 0;
 }
 
+/* The consumer runs a program lakec does not know ("drain"), so it gets every
+ * variable its grants set: lakec's own "worker" reads only its bucket. */
 #define JOBS                                                                             \
   MINIMAL_STAGE "queues:\n  jobs:\n    visibility_timeout: 180\n"                        \
                 "    dead_letter: {max_receives: 3}\n"                                    \
                 "    consumer: {function: worker, batch_size: 50, batching_window: 5,"    \
                 " max_concurrency: 5}\n"                                                  \
-                "functions:\n  worker: {timeout: 30}\n  producer:\n    grants: [{send: jobs}]\n"
+                "functions:\n  worker: {timeout: 30, handler: drain}\n  producer:\n    grants: [{send: jobs}]\n"
 
 static const char *str_at(const char *id, const char *path) {
   json_t *v = res_get(ir, id, path);

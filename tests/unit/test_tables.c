@@ -29,8 +29,10 @@ static int teardown(void **state) {
 #define CONVERSATIONS                                                                    \
   "  conversations:\n    existing: {name: cat-dev-conversations, indexes: [by-user]}\n"   \
   "  plain:\n    existing: cat-dev-plain\n"
+/* A program lakec does not know ("drain"): it gets every variable its grants
+ * set, where lakec's own "worker" would get only its bucket's. */
 #define WORKER                                                                           \
-  "functions:\n  worker:\n    grants:\n      - read_table: orders\n"                     \
+  "functions:\n  worker:\n    handler: drain\n    grants:\n      - read_table: orders\n"                     \
   "      - write_table: orders\n      - read_table: conversations\n"                     \
   "      - read_table: plain\n"
 
@@ -231,7 +233,7 @@ static void another_stack_uses_the_tables_literals(void **state) {
   Linked *l = link_text(&ctx,
                         MINIMAL_STAGE "stacks:\n  data: {}\n  app: {}\n"
                                       "tables:\n  orders: {partition_key: id, stack: data}\n"
-                                      "functions:\n  worker:\n    stack: app\n"
+                                      "functions:\n  worker:\n    handler: drain\n    stack: app\n"
                                       "    grants: [{read_table: orders}]\n",
                         &ir);
   const LinkedStack *app = linked_stack(l, "app");
