@@ -129,8 +129,8 @@ class MotoDeploy(unittest.TestCase):
         self.assertEqual(sorted(self.stacks), [
             "cat-prod-etl2-stack", "cat-prod-normalize-stack", "cat-test-etl2-stack",
             "cat-test-normalize-stack", "kitchen-sink", "metrics-dev", "metrics-prod", "metrics-qa",
-            "twostack-dev-clients", "twostack-dev-compute", "twostack-dev-edge",
-            "twostack-dev-storage"])
+            "option-a-dev", "option-a-prod", "twostack-dev-clients", "twostack-dev-compute",
+            "twostack-dev-edge", "twostack-dev-storage"])
         for name in self.stacks:
             with self.subTest(stack=name):
                 stack = self.wait_complete(name)
@@ -167,6 +167,37 @@ class MotoDeploy(unittest.TestCase):
                 "NormalizeScheduleRule"])
             self.assertEqual(schedule["ScheduleExpression"], "cron(30 4 * * ? *)")
             self.assertEqual(schedule["State"], "DISABLED" if stage == "test" else "ENABLED")
+
+    def test_api_ingestion_queues_topic_and_worker(self):
+        """Seed 002 as moto created it: four queues, each with its dead-letter
+        queue after 5 receives, consumed by the worker (one mapping each, batches
+        of 10, partial failures), the planner told the queue URLs, the alarm
+        topic encrypted with its subscriptions."""
+        sqs, lam, sns = self.client("sqs"), self.client("lambda"), self.client("sns")
+        for stage in ("dev", "prod"):
+            planner = lam.get_function(FunctionName=f"option-a-{stage}-planner")["Configuration"]
+            env = planner["Environment"]["Variables"]
+            self.assertEqual(env["ENDPOINTS"], "api-a,api-b,api-c,api-d")
+            self.assertEqual(env["PAGES"], "1" if stage == "dev" else "3")
+            mappings = lam.list_event_source_mappings(
+                FunctionName=f"option-a-{stage}-worker")["EventSourceMappings"]
+            self.assertEqual(len(mappings), 4)
+            for endpoint in ("api-a", "api-b", "api-c", "api-d"):
+                url = sqs.get_queue_url(QueueName=f"option-a-{stage}-{endpoint}")["QueueUrl"]
+                # moto answers with its own host; the queue's path is what must agree
+                told = env[f"LAKEC_QUEUE_{endpoint.upper().replace('-', '_')}_URL"]
+                self.assertEqual(told.split("/", 3)[3], url.split("/", 3)[3])
+                attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+                redrive = json.loads(attrs["RedrivePolicy"])
+                self.assertEqual(int(redrive["maxReceiveCount"]), 5)
+                self.assertTrue(redrive["deadLetterTargetArn"].endswith(f"{endpoint}-dlq"))
+                self.assertEqual(attrs["VisibilityTimeout"], "720")
+            topic = next(t["TopicArn"] for t in sns.list_topics()["Topics"]
+                         if t["TopicArn"].endswith(f":option-a-{stage}-alerts"))
+            subscribers = sorted(s["Endpoint"] for s in
+                                 sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"])
+            self.assertEqual(subscribers, ["data-oncall@example.com"] if stage == "dev" else
+                             ["data-oncall@example.com", "platform-oncall@example.com"])
 
     def test_cat_etl_new_csv_reaches_the_workflow_rule(self):
         """S3 sends the bucket's events to EventBridge and the workflow's rule

@@ -42,6 +42,13 @@ golden cat-etl-test-prod-settings.txt 1 --exit-code --ignore '*Name' --ignore '*
   --ignore 'Resources.*.Properties.Policies.*' --ignore '*.Fn::Sub' --ignore '*PATH' \
   --ignore '*.S3Targets' --ignore '*.bucket.name.*' --ignore '*Description' \
   stages/cat-etl/test.yaml stages/cat-etl/prod.yaml
+# seed 002 (api-ingestion): dev against prod, whole and without the names
+golden api-ingestion-dev-prod.txt 1 --exit-code stages/api-ingestion/dev.yaml \
+  stages/api-ingestion/prod.yaml
+golden api-ingestion-dev-prod-settings.txt 1 --exit-code --ignore '*Name' --ignore '*NAME' \
+  --ignore 'Resources.*.Properties.Tags.*' --ignore 'Resources.*.Metadata.*' \
+  --ignore 'Resources.*.Properties.Policies.*' --ignore '*.Fn::Sub' --ignore '*.S3Targets' \
+  --ignore '*Description' stages/api-ingestion/dev.yaml stages/api-ingestion/prod.yaml
 golden two-stacks.txt 1 --exit-code tests/integration/fixtures/two-stacks.yaml \
   tests/golden/diff/two-stacks-prod.yaml
 golden two-stacks.json 1 --exit-code --format json tests/golden/twostack/dev \
