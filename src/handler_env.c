@@ -1,5 +1,6 @@
 #include "handler_env.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -186,6 +187,23 @@ static bool whole_number_ok(const char *value, long min, long max) {
     return false;
   long n = strtol(value, NULL, 10);
   return n >= min && n <= max;
+}
+
+void handler_env_lookups(const char *program, const char *name, const char *value,
+                         HandlerEnvNeed need, void *user) {
+  if (strcmp(program, "planner") != 0 || strcmp(name, "ENDPOINTS") != 0 ||
+      endpoints_refused(value))
+    return;
+  for (const char *p = value; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+    char item[65], variable[128];
+    size_t n = strcspn(p, ",");
+    snprintf(item, sizeof item, "%.*s", (int)n, p);
+    int k = snprintf(variable, sizeof variable, "LAKEC_QUEUE_");
+    for (size_t i = 0; i < n && k < (int)sizeof variable - 5; i++)
+      variable[k++] = p[i] == '-' ? '_' : (char)(p[i] >= 'a' && p[i] <= 'z' ? p[i] - 32 : p[i]);
+    snprintf(variable + k, sizeof variable - (size_t)k, "_URL");
+    need(user, item, (size_t)(p - value), variable);
+  }
 }
 
 const char *handler_env_refuses(const char *program, const char *name, const char *value) {

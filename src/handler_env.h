@@ -6,6 +6,7 @@
 #define LAKEC_HANDLER_ENV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The names program reads, NULL-terminated ("LAKEC_CRAWLER_*" is a prefix),
  * or NULL when lakec does not know the program. */
@@ -17,5 +18,15 @@ bool handler_env_wanted(const char *program, const char *name);
 /* Why program cannot take `value` for the variable `name` a stage sets (the
  * program would refuse it at run time), or NULL. */
 const char *handler_env_refuses(const char *program, const char *name, const char *value);
+
+/* The lakec variables a value makes the program look up: for planner's
+ * ENDPOINTS "api-a,api-b", LAKEC_QUEUE_API_A_URL and LAKEC_QUEUE_API_B_URL,
+ * which only a `send` grant on queue api-a (api-b) sets. Calls need(user,
+ * item, offset, variable) for each; item is the part of the value that asks,
+ * offset where it starts in the value. */
+typedef void (*HandlerEnvNeed)(void *user, const char *item, size_t offset,
+                               const char *variable);
+void handler_env_lookups(const char *program, const char *name, const char *value,
+                         HandlerEnvNeed need, void *user);
 
 #endif

@@ -295,6 +295,41 @@ static json_t *lakec_environment(Ctx *ctx, Ir *ir, const Model *m, const Functio
   return vars;
 }
 
+/* A stage value that makes the handler look up a variable no grant sets
+ * (planner's endpoint without a `send` grant on its queue) fails at run
+ * time: said here, at the value. */
+typedef struct LookupCheck {
+  Ctx *ctx;
+  const Function *f;
+  const StrPair *setting;
+  json_t *vars;
+} LookupCheck;
+
+static void check_lookup(void *user, const char *item, size_t offset, const char *variable) {
+  LookupCheck *c = user;
+  if (json_object_get(c->vars, variable))
+    return;
+  const Node *v = c->setting->value_node;
+  Pos at = v->pos;
+  /* point at the item inside a one-line value written as it is (not one a
+   * ${var...} made, whose text is elsewhere) */
+  if (at.len && at.len == strlen(c->setting->value) + (v->quoted ? 2u : 0u)) {
+    at.col += (unsigned)offset + (v->quoted ? 1u : 0u);
+    at.len = (unsigned)strlen(item);
+  }
+  diag_error(c->ctx, at, LK_UNDEFINED_REF,
+             "'%s' in %s asks handler '%s' for %s, which no grant sets: grant function '%s' "
+             "'send: %s'",
+             item, c->setting->key, c->f->handler, variable, c->f->key, item);
+}
+
+static void check_lookups(Ctx *ctx, const Function *f, json_t *vars) {
+  for (size_t i = 0; i < f->environment.len; i++) {
+    LookupCheck c = {ctx, f, &f->environment.items[i], vars};
+    handler_env_lookups(f->handler, c.setting->key, c.setting->value, check_lookup, &c);
+  }
+}
+
 /* The stage's environment whole, then those of lakec's variables the
  * handler program reads (all of them for a program lakec does not know). */
 static json_t *function_environment(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
@@ -310,6 +345,7 @@ static json_t *function_environment(Ctx *ctx, Ir *ir, const Model *m, const Func
       json_object_set(vars, name, value);
   }
   json_decref(lakec);
+  check_lookups(ctx, f, vars);
   return vars;
 }
 
