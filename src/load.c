@@ -5,6 +5,7 @@
  * libyaml's marks are 0-based; they become 1-based here and nowhere else. */
 #include "load.h"
 #include "ctx.h"
+#include "indent.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,50 @@ static char char_at(const SourceFile *f, Pos pos) {
   return line && i < n ? line[i] : '\0';
 }
 
+static const char *spaces(unsigned n) { return n == 1 ? "space" : "spaces"; }
+
+/* A note at one block open at the misindented line: where its keys (or, for
+ * a list item, its items) sit. */
+static void note_block(Loader *ld, Diag *d, const IndentHint *h, const IndentBlock *b) {
+  unsigned indent = h->item ? b->item_indent : b->indent;
+  if (!b->key) {
+    diag_note(ld->ctx, d, (Pos){ld->file, 1, 1, 0}, "top-level keys are not indented");
+    return;
+  }
+  Pos at = {ld->file, b->line, b->key_col + 1, (unsigned)b->key_len};
+  const char *what = h->item                        ? "items"
+                     : b->item_indent != (unsigned)-1 ? "keys of the items"
+                                                      : "keys";
+  diag_note(ld->ctx, d, at, "the %s of '%.*s' are indented %u %s", what, (int)b->key_len, b->key,
+            indent, spaces(indent));
+}
+
+/* "'timeout' is indented 3 spaces, ..." at the key, and notes at the block it
+ * probably belongs to and the innermost one; false when the indentation is
+ * not the problem. */
+static bool report_misindented_key(Loader *ld, unsigned line) {
+  IndentHint h;
+  if (!indent_explain(ld->file, line, &h))
+    return false;
+  Pos at = {ld->file, line, h.indent + 1, h.span};
+  Diag *d;
+  if (h.deeper)
+    d = diag_error(ld->ctx, at, LK_YAML_SYNTAX,
+                   "'%.*s' is indented %u %s, deeper than '%.*s' above it, which has a value "
+                   "already (YAML reads the line as more of that value)",
+                   (int)h.key_len, h.key, h.indent, spaces(h.indent), (int)h.above_key_len,
+                   h.above_key);
+  else
+    d = diag_error(ld->ctx, at, LK_YAML_SYNTAX,
+                   "%s%.*s' is indented %u %s, which matches no %s open here",
+                   h.item ? "the list item '- " : "'", (int)h.key_len, h.key, h.indent,
+                   spaces(h.indent), h.item ? "list" : "block");
+  note_block(ld, d, &h, &h.levels[h.probable]);
+  if (h.probable != 0)
+    note_block(ld, d, &h, &h.levels[0]);
+  return true;
+}
+
 static void report_parser_error(Loader *ld, const yaml_parser_t *p) {
   Pos pos;
   if (p->error == YAML_READER_ERROR)
@@ -288,6 +333,10 @@ static void report_parser_error(Loader *ld, const yaml_parser_t *p) {
     snprintf(msg, sizeof msg, "%s", problem);
   if (ld->failed)
     return;
+  if (p->error != YAML_READER_ERROR && report_misindented_key(ld, pos.line)) {
+    ld->failed = true;
+    return;
+  }
   Diag *d = diag_error(ld->ctx, pos, code, "%s", msg);
   ld->failed = true;
   /* libyaml knows where the construct it was reading began: say so, as GCC
