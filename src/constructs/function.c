@@ -72,7 +72,7 @@ static const Shape SHAPE_FUNCTION =
 
 /* ---- check ---- */
 
-static void check_schedule(Ctx *ctx, const Schedule *s) {
+void check_schedule(Ctx *ctx, const Schedule *s) {
   if (!s->node || !s->expression)
     return;
   ScheduleError err;
