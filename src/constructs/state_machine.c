@@ -268,10 +268,11 @@ static const char *machine_name_rule(const char *name) {
   return NULL;
 }
 
-static Pos after_pos(const Step *s, size_t i) {
-  const Node *seq = node_get(s->node, "after");
+/* The position of the i-th item of map's list `key`. */
+static Pos item_pos(const Node *map, const char *key, size_t i) {
+  const Node *seq = node_get(map, key);
   return seq && seq->kind == NODE_SEQ && i < seq->count ? seq->items[i]->pos
-                                                         : check_pos(s->node, "after");
+                                                         : check_pos(map, key);
 }
 
 static size_t step_index(const StateMachine *sm, const char *name) {
@@ -305,7 +306,7 @@ static bool graph_edges(Ctx *ctx, const StateMachine *sm, Graph *g) {
     for (size_t k = 0; k < s->after.len; k++) {
       size_t from = step_index(sm, s->after.items[k]);
       if (from == NONE) {
-        report_unknown_step(ctx, sm, s->after.items[k], after_pos(s, k));
+        report_unknown_step(ctx, sm, s->after.items[k], item_pos(s->node, "after", k));
         ok = false;
         continue;
       }
@@ -315,6 +316,15 @@ static bool graph_edges(Ctx *ctx, const StateMachine *sm, Graph *g) {
       bits_set(g->succ[g->n], i), bits_set(g->pred[i], g->n);
   }
   return ok;
+}
+
+/* Where step s says it waits for node v: its `after` item, or the step. */
+static Pos waits_pos(const StateMachine *sm, size_t s, size_t v) {
+  const Step *step = &sm->steps.items[s];
+  for (size_t k = 0; v < sm->steps.len && k < step->after.len; k++)
+    if (!strcmp(step->after.items[k], sm->steps.items[v].name))
+      return item_pos(step->node, "after", k);
+  return step->node->pos;
 }
 
 /* Depth-first: a step met again while on the path closes a cycle, named
@@ -341,10 +351,14 @@ static bool walk_from(Walk *w, size_t v) {
       for (size_t k = at + 1; k < w->depth; k++)
         names = arena_printf(&w->ctx->arena, "%s, '%s'", names,
                              w->sm->steps.items[w->path[k]].name);
-      const Step *closing = &w->sm->steps.items[s];
-      diag_error(w->ctx, check_pos(closing->node, "after"), LK_SFN_CYCLE,
-                 "steps %s wait for each other in state machine '%s': none of them would start",
-                 names, w->sm->key);
+      if (at + 1 == w->depth)
+        diag_error(w->ctx, waits_pos(w->sm, s, v), LK_SFN_CYCLE,
+                   "step %s waits for itself: it would never start", names);
+      else
+        diag_error(w->ctx, waits_pos(w->sm, s, v), LK_SFN_CYCLE,
+                   "steps %s wait for each other in state machine '%s': none of them would "
+                   "start",
+                   names, w->sm->key);
       return false;
     }
     if (!w->color[s] && !walk_from(w, s))
@@ -552,7 +566,7 @@ static void check_retry(Ctx *ctx, Step *s) {
     r->backoff = 2;
   for (size_t i = 0; i < r->errors.len; i++)
     if (!*r->errors.items[i] || strpbrk(r->errors.items[i], " \t"))
-      diag_error(ctx, check_pos(r->node, "errors"), LK_SFN_NAME,
+      diag_error(ctx, item_pos(r->node, "errors", i), LK_SFN_NAME,
                  "'%s' is not an error name (States.ALL, Lambda.ServiceException ...)",
                  r->errors.items[i]);
 }
@@ -614,16 +628,20 @@ static void check_step_action(Ctx *ctx, const Model *m, Step *s) {
   check_retry(ctx, s);
 }
 
-static void check_steps(Ctx *ctx, const Model *m, StateMachine *sm) {
+/* False when two steps share a name (`after:` could not tell them apart). */
+static bool check_steps(Ctx *ctx, const Model *m, StateMachine *sm) {
   StrIndex names = {0}, results = {0};
+  bool distinct = true;
   for (size_t i = 0; i < sm->steps.len; i++) {
     Step *s = &sm->steps.items[i];
+    distinct = distinct && s->name;
     check_name(ctx, s->node, "name", s->name, step_name_rule, LK_SFN_NAME, "step name");
     const Step *same = s->name ? strindex_get(&names, s->name) : NULL;
     if (same) {
       Diag *d = diag_error(ctx, check_pos(s->node, "name"), LK_DUPLICATE,
                            "state machine '%s' has two steps named '%s'", sm->key, s->name);
       diag_note(ctx, d, check_pos(same->node, "name"), "the first one is here");
+      distinct = false;
     } else if (s->name) {
       strindex_put(ctx, &names, s->name, s);
     }
@@ -640,6 +658,7 @@ static void check_steps(Ctx *ctx, const Model *m, StateMachine *sm) {
     check_values(ctx, &s->arguments);
     check_step_action(ctx, m, s);
   }
+  return distinct;
 }
 
 static void check_on_failure(Ctx *ctx, const Model *m, StateMachine *sm) {
@@ -683,9 +702,7 @@ static void state_machine_check(Ctx *ctx, Model *m, const Construct *self) {
                  "state machine '%s' has no step", sm->key);
       continue;
     }
-    unsigned before = ctx->diags.errors;
-    check_steps(ctx, m, sm);
-    if (ctx->diags.errors == before && sm->steps.len)
+    if (check_steps(ctx, m, sm) && sm->steps.len)
       sm->graph = check_graph(ctx, sm);
   }
 }
