@@ -171,8 +171,9 @@ static const Field STEP_FIELDS[] = {
     {"timeout", F_INT, offsetof(Step, timeout),
      .def = "the function's timeout + 60, the job's timeout × 60 + 300", .computed = true,
      .min = 1, .max = 31536000, .doc = "seconds an attempt may take"},
-    {"after", F_STRLIST, offsetof(Step, after), .def = "the previous step", .computed = true,
-     .doc = "the steps (names) it waits for; [] starts it with the execution"},
+    {"after", F_STRLIST, offsetof(Step, after),
+     .doc = "the steps (names) it waits for (default: the previous step); [] starts it with "
+            "the execution"},
 };
 static const Shape SHAPE_STEP = SHAPE(Step, "step", STEP_FIELDS, .key_offset = NO_KEY);
 
@@ -421,11 +422,14 @@ static void graph_post_dominators(Ctx *ctx, Graph *g, const size_t *order) {
     }
     bits_set(pdom[v], v);
   }
+  /* the nearest post-dominator is the one with one fewer of its own */
+  size_t *count = arena_alloc(&ctx->arena, g->nodes * sizeof *count);
+  for (size_t v = 0; v < g->nodes; v++)
+    count[v] = bits_count(pdom[v], g->nodes);
   for (size_t v = 0; v < g->nodes; v++) {
     g->ipdom[v] = NONE;
-    size_t mine = bits_count(pdom[v], g->nodes);
     for (size_t w = 0; w < g->n; w++)
-      if (w != v && bits_has(pdom[v], w) && bits_count(pdom[w], g->nodes) == mine - 1)
+      if (w != v && bits_has(pdom[v], w) && count[w] == count[v] - 1)
         g->ipdom[v] = w;
   }
 }
