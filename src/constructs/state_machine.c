@@ -1003,34 +1003,31 @@ static const char *const NO_RESOURCE_LEVEL =
 static const char *const XRAY_ANY_RESOURCE =
     "X-Ray has no resource-level permissions: trace segments can only be allowed on '*'.";
 
-static void invoke_statements(Ctx *ctx, Ir *ir, const StateMachine *sm, json_t *st) {
-  StrIndex seen = {0};
-  for (size_t i = 0; i < sm->steps.len; i++) {
-    const Step *s = &sm->steps.items[i];
-    if (!s->function || strindex_get(&seen, s->invoke))
-      continue;
-    strindex_put(ctx, &seen, s->invoke, (void *)s);
-    json_array_append_new(st, iam_statement(iam_sid(ctx, "Invoke", s->invoke),
-                                            J("[s]", "lambda:InvokeFunction"),
-                                            construct_ref(ctx, ir, &construct_function,
-                                                          s->function, "arn")));
-  }
+/* lambda:InvokeFunction on the function's ARN alone (not <arn>:*: lakec
+ * invokes the unqualified function), or a job's runs under its name. */
+static json_t *step_statement(Ctx *ctx, Ir *ir, const Step *s) {
+  if (s->function)
+    return iam_statement(iam_sid(ctx, "Invoke", s->invoke), J("[s]", "lambda:InvokeFunction"),
+                         construct_ref(ctx, ir, &construct_function, s->function, "arn"));
+  return iam_statement(iam_sid(ctx, "RunJob", s->run_job),
+                       J("[s,s,s,s]", "glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns",
+                         "glue:BatchStopJobRun"),
+                       cfn_subf("arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:"
+                                "job/%s",
+                                sub_text(ctx, s->job_name)));
 }
 
-static void job_statements(Ctx *ctx, const StateMachine *sm, json_t *st) {
+/* One statement per function or job, however many steps name it. */
+static void step_statements(Ctx *ctx, Ir *ir, const StateMachine *sm, json_t *st) {
   StrIndex seen = {0};
   for (size_t i = 0; i < sm->steps.len; i++) {
     const Step *s = &sm->steps.items[i];
-    if (!s->job || strindex_get(&seen, s->run_job))
+    const char *target = s->function ? arena_printf(&ctx->arena, "function %s", s->invoke)
+                                     : arena_printf(&ctx->arena, "job %s", s->run_job);
+    if (strindex_get(&seen, target))
       continue;
-    strindex_put(ctx, &seen, s->run_job, (void *)s);
-    json_array_append_new(
-        st, iam_statement(iam_sid(ctx, "RunJob", s->run_job),
-                          J("[s,s,s,s]", "glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns",
-                            "glue:BatchStopJobRun"),
-                          cfn_subf("arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:"
-                                   "job/%s",
-                                   sub_text(ctx, s->job_name))));
+    strindex_put(ctx, &seen, target, (void *)s);
+    json_array_append_new(st, step_statement(ctx, ir, s));
   }
 }
 
@@ -1047,8 +1044,7 @@ static void notify_statements(Ctx *ctx, Ir *ir, const Model *m, const StateMachi
 
 static const char *machine_role(Ctx *ctx, Ir *ir, const Model *m, const StateMachine *sm) {
   json_t *st = json_array();
-  invoke_statements(ctx, ir, sm, st);
-  job_statements(ctx, sm, st);
+  step_statements(ctx, ir, sm, st);
   notify_statements(ctx, ir, m, sm, st);
   json_array_append_new(
       st, iam_wildcard(iam_statement("DeliverLogs",
