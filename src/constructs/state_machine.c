@@ -225,6 +225,7 @@ static Bits bits_new(Ctx *ctx, size_t n) {
   return arena_alloc(&ctx->arena, ((n + 63) / 64) * sizeof(uint64_t));
 }
 static void bits_set(Bits b, size_t i) { b[i / 64] |= (uint64_t)1 << (i % 64); }
+static void bits_clear(Bits b, size_t i) { b[i / 64] &= ~((uint64_t)1 << (i % 64)); }
 static bool bits_has(const uint64_t *b, size_t i) { return b[i / 64] >> (i % 64) & 1; }
 static size_t bits_count(const uint64_t *b, size_t n) {
   size_t c = 0;
@@ -451,6 +452,23 @@ static void graph_ancestors(Ctx *ctx, Graph *g, const size_t *order) {
   }
 }
 
+/* Drops the edges the order already implies (p -> x when another step x
+ * waits for comes after p), so that they make no fork: `after: [A, B]`
+ * with B after A is B then the step. The start precedes every step. */
+static void graph_reduce(Graph *g) {
+  for (size_t x = 0; x < g->n; x++)
+    for (size_t p = 0; p < g->nodes; p++) {
+      if (!bits_has(g->pred[x], p))
+        continue;
+      for (size_t q = 0; q < g->n; q++) {
+        if (q == p || !bits_has(g->pred[x], q) || (p < g->n && !bits_has(g->anc[q], p)))
+          continue;
+        bits_clear(g->pred[x], p), bits_clear(g->succ[p], x);
+        break;
+      }
+    }
+}
+
 /* The steps reachable from s before the join j: one branch of a fork. */
 static void branch_of(const Graph *g, size_t s, size_t j, Bits out) {
   if (s == j || bits_has(out, s))
@@ -508,8 +526,9 @@ static const Graph *check_graph(Ctx *ctx, const StateMachine *sm) {
   size_t *order = arena_alloc(&ctx->arena, g->nodes * sizeof *order);
   if (!graph_edges(ctx, sm, g) || !graph_acyclic(ctx, sm, g, order) || !graph_final(ctx, sm, g))
     return NULL;
-  graph_post_dominators(ctx, g, order);
   graph_ancestors(ctx, g, order);
+  graph_reduce(g);
+  graph_post_dominators(ctx, g, order);
   for (size_t u = 0; u < g->nodes; u++)
     if (bits_count(g->succ[u], g->nodes) > 1 && !check_fork(ctx, sm, g, u))
       return NULL;

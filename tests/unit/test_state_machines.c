@@ -166,6 +166,25 @@ static void an_edge_the_order_implies_makes_no_parallel(void **state) {
   assert_null(json_object_get(states, "Parallel.1"));
 }
 
+/* X -> {U, S}, U -> {S, T}, S and T -> J: X -> S only repeats X -> U -> S,
+ * so the one fork is at U. */
+static void an_implied_edge_into_a_branch_is_no_crossing(void **state) {
+  (void)state;
+  lower_machine(FUNCTIONS MACHINE "    steps:\n"
+                "      - {name: X, invoke: a}\n"
+                "      - {name: U, invoke: b}\n"
+                "      - {name: S, invoke: c, after: [X, U]}\n"
+                "      - {name: T, invoke: d, after: [U]}\n"
+                "      - {name: J, invoke: e, after: [S, T]}\n");
+  json_t *states = json_object_get(asl, "States");
+  assert_string_equal(field(state_in(states, "X"), "Next"), "\"U\"");
+  assert_string_equal(field(state_in(states, "U"), "Next"), "\"Parallel.1\"");
+  json_t *p = state_in(states, "Parallel.1");
+  assert_string_equal(field(branch(p, 0), "StartAt"), "\"S\"");
+  assert_string_equal(field(branch(p, 1), "StartAt"), "\"T\"");
+  assert_string_equal(field(p, "Next"), "\"J\"");
+}
+
 static void a_failure_notifies_the_topic_then_fails(void **state) {
   (void)state;
   lower_machine(FUNCTIONS MACHINE "    on_failure: {notify: alerts, error: Broken, cause: "
@@ -277,6 +296,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(forks_nest_and_after_nothing_starts_with_the_execution,
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(an_edge_the_order_implies_makes_no_parallel, setup, teardown),
+      cmocka_unit_test_setup_teardown(an_implied_edge_into_a_branch_is_no_crossing, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(a_failure_notifies_the_topic_then_fails, setup, teardown),
       cmocka_unit_test_setup_teardown(the_role_invokes_the_functions_and_logs_and_traces_on_star,
                                       setup, teardown),
