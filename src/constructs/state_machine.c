@@ -865,14 +865,13 @@ static json_t *task_state(Asl *a, const Step *s, bool top) {
 static const char *lower_chain(Asl *a, size_t v, size_t stop, json_t *states, bool top);
 
 /* After a join, the state is what the branches kept: each `result:` of the
- * steps before the join, from the branch that made it (those made before
- * the fork are in every branch's output, the first is read). */
-static void parallel_results(Asl *a, json_t *st, size_t join, const Bits *branches, size_t nb) {
+ * steps before the fork (in every branch's output: the first is read) and
+ * of the steps of each branch (read from that branch). */
+static void parallel_results(Asl *a, json_t *st, size_t fork, const Bits *branches, size_t nb) {
   json_t *selector = json_object();
-  const Bits before = join == NONE ? NULL : a->g->anc[join];
   for (size_t x = 0; x < a->g->n; x++) {
     const Step *s = &a->sm->steps.items[x];
-    bool kept = before ? bits_has(before, x) : false;
+    bool kept = fork < a->g->n && (x == fork || bits_has(a->g->anc[fork], x));
     size_t from = 0;
     for (size_t b = 0; b < nb; b++)
       if (bits_has(branches[b], x))
@@ -907,7 +906,7 @@ static json_t *parallel_state(Asl *a, size_t v, size_t join, bool top) {
     branches[nb] = bits_new(a->ctx, g->nodes);
     branch_of(g, s, join, branches[nb++]);
   }
-  parallel_results(a, st, join, branches, nb);
+  parallel_results(a, st, v, branches, nb);
   if (top)
     json_object_set_new(st, "Catch", catch_all(a->on_error));
   return st;

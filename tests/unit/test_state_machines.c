@@ -153,6 +153,26 @@ static void forks_nest_and_after_nothing_starts_with_the_execution(void **state)
   assert_string_equal(field(outer, "ResultSelector"), "{\"rc.$\":\"$[0].rc\",\"rf.$\":\"$[1].rf\"}");
 }
 
+/* A branch's inner fork joins where the outer one does (D waits for F of
+ * the other branch): the inner Parallel keeps only what its own branch
+ * knows, never the other branch's result. */
+static void an_inner_join_keeps_only_its_own_branch_results(void **state) {
+  (void)state;
+  lower_machine(FUNCTIONS MACHINE "    steps:\n"
+                "      - {name: A, invoke: a, result: ra}\n"
+                "      - {name: F, invoke: f, after: [], result: rf}\n"
+                "      - {name: B, invoke: b, after: [A], result: rb}\n"
+                "      - {name: C, invoke: c, after: [A]}\n"
+                "      - {name: D, invoke: d, after: [B, C, F]}\n");
+  json_t *outer = state_in(json_object_get(asl, "States"), "Parallel.1");
+  json_t *inner = state_in(json_object_get(branch(outer, 0), "States"), "Parallel.2");
+  assert_true(json_is_true(json_object_get(inner, "End")));
+  assert_string_equal(field(inner, "ResultSelector"), "{\"ra.$\":\"$[0].ra\",\"rb.$\":\"$[0].rb\"}");
+  assert_string_equal(field(outer, "ResultSelector"),
+                      "{\"ra.$\":\"$[0].ra\",\"rb.$\":\"$[0].rb\",\"rf.$\":\"$[1].rf\"}");
+  assert_string_equal(field(outer, "Next"), "\"D\"");
+}
+
 /* C waits for A and B, B for A: the edge A -> C only repeats the order. */
 static void an_edge_the_order_implies_makes_no_parallel(void **state) {
   (void)state;
@@ -295,6 +315,8 @@ int main(void) {
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(forks_nest_and_after_nothing_starts_with_the_execution,
                                       setup, teardown),
+      cmocka_unit_test_setup_teardown(an_inner_join_keeps_only_its_own_branch_results, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(an_edge_the_order_implies_makes_no_parallel, setup, teardown),
       cmocka_unit_test_setup_teardown(an_implied_edge_into_a_branch_is_no_crossing, setup,
                                       teardown),
