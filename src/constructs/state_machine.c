@@ -922,9 +922,8 @@ static size_t branch_heads(const Graph *g, size_t v, size_t *only) {
   return n;
 }
 
-static void add_state(Asl *a, json_t *states, const char *name, json_t *st, json_t **prev,
+static void add_state(json_t *states, const char *name, json_t *st, json_t **prev,
                       const char **first) {
-  (void)a;
   if (*prev)
     json_object_set_new(*prev, "Next", json_string(name));
   json_object_set_new(states, name, st);
@@ -943,7 +942,7 @@ static const char *lower_chain(Asl *a, size_t v, size_t stop, json_t *states, bo
   while (v != stop && v != NONE) {
     if (v < g->n) {
       const Step *s = &a->sm->steps.items[v];
-      add_state(a, states, sub_text(a->ctx, s->name), task_state(a, s, top), &prev, &first);
+      add_state(states, sub_text(a->ctx, s->name), task_state(a, s, top), &prev, &first);
     }
     size_t join = g->ipdom[v], head = NONE, heads = branch_heads(g, v, &head);
     if (heads == 1) {
@@ -952,7 +951,7 @@ static const char *lower_chain(Asl *a, size_t v, size_t stop, json_t *states, bo
     }
     if (heads > 1) {
       const char *name = arena_printf(&a->ctx->arena, "Parallel.%u", ++a->parallels);
-      add_state(a, states, name, parallel_state(a, v, join, top), &prev, &first);
+      add_state(states, name, parallel_state(a, v, join, top), &prev, &first);
     }
     v = join;
   }
