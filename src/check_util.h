@@ -53,6 +53,9 @@ void check_grant(Ctx *ctx, const Model *m, Grant *g);
 /* An object-created trigger's bucket resolved (t->source) and asked to send
  * its events to EventBridge, its prefix checked (a function's, a workflow's). */
 void check_object_trigger(Ctx *ctx, const Model *m, ObjectTrigger *t);
+/* What running a job asks of it (job.c): its timeout in minutes (0: none)
+ * and how often Glue runs it again after a failed run. */
+void job_run_settings(const void *job, long long *timeout_minutes, long long *max_retries);
 /* The bucket sends its object events to EventBridge (a function's trigger). */
 void bucket_send_events(Bucket *b);
 /* Objects under prefix in the bucket expire after `days` (Athena results). */

@@ -15,7 +15,8 @@
 
 extern const Construct construct_bucket, construct_database, construct_workgroup,
     construct_queue, construct_table, construct_function, construct_dataset, construct_job,
-    construct_workflow, construct_analyst, construct_api, construct_topic, construct_alarm;
+    construct_workflow, construct_analyst, construct_api, construct_topic, construct_state_machine,
+    construct_alarm;
 
 const Construct *const CONSTRUCTS[] = {
     &construct_bucket,    /* buckets:    src/constructs/bucket.c */
@@ -31,6 +32,9 @@ const Construct *const CONSTRUCTS[] = {
     &construct_analyst,   /* analysts:   src/constructs/analyst.c (IAM roles for people) */
     &construct_api,       /* apis:       src/constructs/api.c (API Gateway REST) */
     &construct_topic,     /* topics:     src/constructs/topic.c (SNS) */
+    &construct_state_machine, /* state_machines: src/constructs/state_machine.c (Step
+                               * Functions; after the functions, jobs and topics it runs
+                               * and notifies) */
     &construct_alarm,     /* alarms:     src/constructs/alarm.c (CloudWatch; last: it watches
                            * the metrics of the others) */
 };

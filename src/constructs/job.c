@@ -290,6 +290,12 @@ static void job_check(Ctx *ctx, Model *m, const Construct *self) {
   }
 }
 
+void job_run_settings(const void *job, long long *timeout_minutes, long long *max_retries) {
+  const Job *j = job;
+  *timeout_minutes = j->timeout;
+  *max_retries = j->max_retries;
+}
+
 /* ---- references: "name" ---- */
 
 static bool job_ref(Ctx *ctx, const void *item, const char *what, RefSpec *out) {

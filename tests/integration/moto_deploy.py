@@ -129,7 +129,8 @@ class MotoDeploy(unittest.TestCase):
         self.assertEqual(sorted(self.stacks), [
             "cat-prod-etl2-stack", "cat-prod-normalize-stack", "cat-test-etl2-stack",
             "cat-test-normalize-stack", "kitchen-sink", "metrics-dev", "metrics-prod", "metrics-qa",
-            "option-a-dev", "option-a-prod", "twostack-dev-clients", "twostack-dev-compute",
+            "option-a-dev", "option-a-prod", "pipes-fork", "pipes-line",
+            "twostack-dev-clients", "twostack-dev-compute",
             "twostack-dev-edge", "twostack-dev-storage"])
         for name in self.stacks:
             with self.subTest(stack=name):
@@ -253,6 +254,33 @@ class MotoDeploy(unittest.TestCase):
             ":kitchen-events-queue"))
         sqs.get_queue_url(QueueName="twostack-dev-jobs")  # storage's queue, used from compute
 
+    def test_state_machines_with_their_logs_and_resolved_definitions(self):
+        """Each state machine exists under its name, its Fn::Sub definition
+        resolved (the functions' ARNs in, no ${...} left), with its log group
+        and its schedule rule as asked. (moto's CloudFormation drops the
+        logging and tracing configurations: the golden templates, the unit
+        tests and the rule packs check them.)"""
+        sfn, logs, events = self.client("stepfunctions"), self.client("logs"), self.client("events")
+        arns = {m["name"]: m["stateMachineArn"] for m in sfn.list_state_machines()["stateMachines"]}
+        for name, schedule in (("pipes-line-pipeline", "ENABLED"),
+                               ("pipes-fork-pipeline", "DISABLED")):
+            with self.subTest(machine=name):
+                self.assertIn(name, arns)
+                m = sfn.describe_state_machine(stateMachineArn=arns[name])
+                self.assertNotIn("${", m["definition"])
+                definition = json.loads(m["definition"])
+                extract = definition["States"].get("Extract") or \
+                    definition["States"]["Parallel.1"]["Branches"][0]["States"]["Extract"]
+                self.assertRegex(extract["Parameters"]["FunctionName"],
+                                 r"^arn:aws:lambda:us-east-1:\d{12}:function:pipes-\w+-extract$")
+                group = f"/aws/vendedlogs/states/{name}"
+                self.assertIn(group, [g["logGroupName"] for g in
+                                      logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]])
+                rules = [r for r in events.list_rules()["Rules"]
+                         if any(t["Arn"] == arns[name] for t in
+                                events.list_targets_by_rule(Rule=r["Name"])["Targets"])]
+                self.assertEqual([r["State"] for r in rules], [schedule])
+
     def test_topic_with_its_key_and_subscriptions(self):
         """The topic exists under its key, with the subscriptions written on it
         (moto skips the alarms and the topic policy)."""
@@ -314,8 +342,9 @@ class MotoDeploy(unittest.TestCase):
             event_rules = [r for r in self.resources_of(template, "AWS::Events::Rule").values()
                            if r["Properties"]["Targets"][0].get("RoleArn")]
             analysts = [r for r in roles if r.endswith("AnalystRole")]
+            machines = self.resources_of(template, "AWS::StepFunctions::StateMachine")
             self.assertEqual(len(roles), len(functions) + len(crawlers) + len(jobs) +
-                             len(event_rules) + len(analysts))
+                             len(event_rules) + len(analysts) + len(machines))
             for logical in roles:
                 role = iam.get_role(RoleName=ids[logical])["Role"]
                 self.assertTrue(role["Arn"].startswith("arn:aws:iam::"))

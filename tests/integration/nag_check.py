@@ -298,7 +298,18 @@ def topic_rules(rid, r, res):
         yield "AwsSolutions-SNS3", ""
 
 
+def state_machine_rules(rid, r, res):
+    p = props(r)
+    log = p.get("LoggingConfiguration", {})
+    if log.get("Level") != "ALL" or not log.get("Destinations"):
+        yield "AwsSolutions-SF1", ""
+    if p.get("TracingConfiguration", {}).get("Enabled") is not True:
+        yield "AwsSolutions-SF2", ""
+        yield "Serverless-StepFunctionStateMachineXray", ""
+
+
 RULES = {
+    "AWS::StepFunctions::StateMachine": state_machine_rules,
     "AWS::KMS::Key": kms_key_rules,
     "AWS::SNS::Topic": topic_rules,
     "AWS::S3::Bucket": bucket_rules,
@@ -403,6 +414,8 @@ class RulePacks(unittest.TestCase):
             "B": {"Type": "AWS::S3::Bucket", "Properties": {}},
             "K": {"Type": "AWS::KMS::Key", "Properties": {}},
             "Tp": {"Type": "AWS::SNS::Topic", "Properties": {}},
+            "Sm": {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+                "LoggingConfiguration": {"Level": "ERROR"}}},
             "T": {"Type": "AWS::DynamoDB::Table", "Properties": {
                 "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": False}}},
             "St": {"Type": "AWS::ApiGateway::Stage", "Properties": {"AccessLogSetting": {
@@ -423,6 +436,8 @@ class RulePacks(unittest.TestCase):
                          "Cfg: Serverless-LambdaAsyncFailureDestination", "Q: AwsSolutions-SQS2",
                          "Q: AwsSolutions-SQS3", "Q: AwsSolutions-SQS4", "B: AwsSolutions-S1", "B: AwsSolutions-S10", "K: AwsSolutions-KMS5",
                          "Tp: AwsSolutions-SNS2", "Tp: AwsSolutions-SNS3",
+                         "Sm: AwsSolutions-SF1", "Sm: AwsSolutions-SF2",
+                         "Sm: Serverless-StepFunctionStateMachineXray",
                          "T: AwsSolutions-DDB3",
                          "St: Serverless-APIGWStructuredLogging", "St: AwsSolutions-APIG6",
                          "St: Serverless-APIGWDefaultThrottling", "M: AwsSolutions-APIG4",
