@@ -11,19 +11,6 @@
 #include "fuzz_support.h"
 #include "parse.h"
 
-static size_t check_lines(const char *s, size_t n) {
-  size_t lines = 0;
-  REQUIRE(n == 0 || s[n - 1] == '\n');
-  for (size_t start = 0; start < n; lines++) {
-    const char *end = memchr(s + start, '\n', n - start);
-    json_t *v = json_loadb(s + start, (size_t)(end - s) - start, 0, NULL);
-    REQUIRE(json_is_object(v));
-    json_decref(v);
-    start = (size_t)(end - s) + 1;
-  }
-  return lines;
-}
-
 static void check_generated(const char *date) {
   char why[200];
   for (long page = 1; page <= EXTRACT_MOCK_PAGES + 1; page++) {
@@ -33,7 +20,7 @@ static void check_generated(const char *date) {
     size_t count = 99;
     REQUIRE(extract_page_lines(mock, strlen(mock), &lines, &count, why, sizeof why));
     REQUIRE(count == (page <= EXTRACT_MOCK_PAGES ? EXTRACT_MOCK_ORDERS : 0));
-    REQUIRE(check_lines(lines.data, lines.len) == count);
+    REQUIRE(fuzz_check_json_lines(lines.data, lines.len) == count);
     free(lines.data);
     free(mock);
   }
@@ -78,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t count = 0;
   REQUIRE(buffer_append(&lines, "x", 1));
   if (extract_page_lines((const char *)data, size, &lines, &count, why, sizeof why))
-    REQUIRE(check_lines(lines.data + 1, lines.len - 1) == count);
+    REQUIRE(fuzz_check_json_lines(lines.data + 1, lines.len - 1) == count);
   else
     REQUIRE(lines.len == 1 && why[0]);
   free(lines.data);

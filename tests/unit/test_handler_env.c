@@ -174,11 +174,31 @@ static void values_a_handler_would_refuse_are_refused_first(void **state) {
   assert_null(handler_env_refuses("mine", "SERVICE_NAME", ""));
 }
 
+/* A function running extract gets the bucket and the prefix of its one
+ * write grant, and none of the other lakec variables. */
+static void extract_learns_its_write_grant(void **state) {
+  (void)state;
+  Ctx ctx;
+  ctx_init(&ctx);
+  Ir *ir = lower_text(&ctx, MINIMAL_STAGE "buckets: {bronze: {name: demo-bronze-dev}, "
+                                          "config: {name: demo-config-dev}}\n"
+                                          "functions:\n  loader:\n    handler: extract\n"
+                                          "    grants: [{read: config/sources/}, {write: bronze/raw/}]\n");
+  json_t *vars = res_get(ir, "LoaderFunction", "Properties.Environment.Variables");
+  assert_non_null(vars);
+  assert_string_equal(json_text(&ctx, vars),
+                      "{\"LAKEC_WRITE_BUCKET\":{\"Ref\":\"BronzeBucket\"},"
+                      "\"LAKEC_WRITE_PREFIX\":\"raw/\"}");
+  ir_free(ir);
+  ctx_release(&ctx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(the_table_matches_the_handler_sources),
       cmocka_unit_test(lakec_variables_go_only_where_they_are_read),
       cmocka_unit_test(values_a_handler_would_refuse_are_refused_first),
+      cmocka_unit_test(extract_learns_its_write_grant),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
