@@ -11,6 +11,7 @@
  * task rewrites the same objects. A later run on the same day replaces the
  * parts it writes again; parts past its own count stay (the README says
  * why), and are not in its answer. */
+#include "fetch.h"
 #include "parse.h"
 #include "runtime.h"
 #include "s3.h"
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 /* A page starts, or a retry waits, only with this much time left: a PUT
@@ -45,12 +45,6 @@ typedef struct Run {
   char *prefix;
   HandlerError *err;
 } Run;
-
-static long long now_ms(void) {
-  struct timeval tv;
-  gettimeofday(&tv, NULL);
-  return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 static const char *or_empty(const char *value) { return value ? value : ""; }
 
@@ -82,15 +76,8 @@ static bool read_config(Config *c, HandlerError *err) {
 
 /* ---- fetching ---- */
 
-static void pause_ms(long ms) {
-  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&t, NULL);
-}
-
-static bool retry_status(long status) { return status == 0 || status == 429 || status >= 500; }
-
 static bool too_late(const Run *r, long wait_ms) {
-  return r->deadline_ms && now_ms() + wait_ms + PAGE_MARGIN_MS > r->deadline_ms;
+  return r->deadline_ms && fetch_now_ms() + wait_ms + PAGE_MARGIN_MS > r->deadline_ms;
 }
 
 /* Fills r->err for a failed GET: the URL without its query (it may hold a key). */
@@ -109,32 +96,25 @@ static void source_failed(Run *r, const char *type, long page, const AwsResponse
   free(shown);
 }
 
-/* GET page of the source, retried with backoff on 429, 5xx and network
- * errors (Retry-After honoured) while retries and time remain. The body, or
- * NULL with r->err filled. */
+/* GET page of the source, retried on 429, 5xx and network errors
+ * (fetch_get). The body, or NULL with r->err filled. */
 static char *fetch_http(Run *r, long page, size_t *len) {
   char *url = extract_page_url(r->cfg->url, page), *body = NULL;
-  const char *accept[] = {"Accept: application/json", NULL};
-  AwsRequest req = {.service = "source", .url = url, .method = "GET", .headers = accept,
-                    .attempts = 1, .max_bytes = MAX_PAGE_BYTES};
-  for (int attempt = 0;; attempt++) {
-    AwsResponse resp;
-    aws_call(r->aws, &req, &resp);
-    if (resp.status == 200) {
-      body = resp.body, *len = resp.len;
-      break;
-    }
-    long delay = worker_backoff_ms(attempt, resp.retry_after_s, rand_r(&r->seed));
-    if (resp.too_big || !retry_status(resp.status) || attempt >= r->cfg->max_retries)
-      source_failed(r, "SourceError", page, &resp, attempt + 1, "");
-    else if (too_late(r, delay))
-      source_failed(r, "DeadlineNear", page, &resp, attempt + 1,
-                    ", stopped: the next try would end too near the invocation's deadline");
+  FetchPolicy policy = {.max_retries = r->cfg->max_retries, .deadline_ms = r->deadline_ms,
+                        .margin_ms = PAGE_MARGIN_MS, .max_bytes = MAX_PAGE_BYTES,
+                        .seed = &r->seed};
+  AwsResponse resp;
+  int attempts;
+  FetchOutcome outcome = fetch_get(r->aws, url, &policy, &resp, &attempts);
+  if (outcome == FETCH_OK)
+    body = resp.body, *len = resp.len;
+  else if (outcome == FETCH_DEADLINE)
+    source_failed(r, "DeadlineNear", page, &resp, attempts,
+                  ", stopped: the next try would end too near the invocation's deadline");
+  else
+    source_failed(r, "SourceError", page, &resp, attempts, "");
+  if (!body)
     aws_response_release(&resp);
-    if (r->err->type[0])
-      break;
-    pause_ms(delay);
-  }
   free(url);
   return body;
 }
@@ -222,7 +202,7 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
   if (!read_config(&cfg, err))
     return NULL;
   Run r = {.aws = aws, .cfg = &cfg, .deadline_ms = inv->deadline_ms,
-           .seed = (unsigned)now_ms(), .err = err};
+           .seed = (unsigned)fetch_now_ms(), .err = err};
   r.source = *in.source ? in.source : cfg.source;
   if (!*r.source)
     return handler_fail(err, "InvalidEvent", "no source: the event names none and SOURCE_NAME "
