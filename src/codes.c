@@ -126,7 +126,8 @@ const DiagCode DIAG_CODES[] = {
      STAGE_HEAD "functions: {q: {}}\napis: {api: {name: a, routes: {GET /metrics: q}}}\n"},
     {LK_LOCATION, "invalid location",
      "A location is BUCKET/PREFIX with a plain key prefix: no leading '/', no '//',\n"
-     "'..' or '*'. Grants and triggers are scoped to it, so it must be exact.",
+     "'..' or '*'. Grants and triggers are scoped to it, so it must be exact. The\n"
+     "'write' grant of a function running extract is the prefix of its keys: it ends in '/'.",
      STAGE_HEAD "buckets: {data: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: data/raw/*}]}\n",
      STAGE_HEAD "buckets: {data: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: data/raw/}]}\n"},
     {LK_TAG, "invalid tag",
@@ -149,7 +150,8 @@ const DiagCode DIAG_CODES[] = {
      STAGE_HEAD "functions:\n  2nd-step: {}\n", STAGE_HEAD "functions:\n  second-step: {}\n"},
     {LK_UNDEFINED_REF, "undefined reference",
      "A value names a bucket, crawler or function that does not exist: a grant's bucket,\n"
-     "a trigger's bucket, a route's function, a 'crawl' or 'query' grant's crawler.",
+     "a trigger's bucket, a route's function, a 'crawl' or 'query' grant's crawler; or a\n"
+     "handler needs a grant the function lacks (extract writes where its 'write' grant says).",
      STAGE_HEAD "functions: {query: {}}\napis: {api: {name: a, routes: {GET /m: qeury}}}\n",
      STAGE_HEAD "functions: {query: {}}\napis: {api: {name: a, routes: {GET /m: query}}}\n"},
     {LK_DUPLICATE, "duplicate",
@@ -159,8 +161,9 @@ const DiagCode DIAG_CODES[] = {
      STAGE_HEAD "functions: {q: {}}\napis: {api: {name: a, routes: {GET /m: q, ANY /m: q}}}\n",
      STAGE_HEAD "functions: {q: {}}\napis: {api: {name: a, routes: {GET /m: q, POST /m: q}}}\n"},
     {LK_CONFLICT, "conflicting settings",
-     "Settings that cannot both hold: a grant with two actions, or an OPTIONS route on\n"
-     "an API whose 'cors' already answers OPTIONS.",
+     "Settings that cannot both hold: a grant with two actions, an OPTIONS route on\n"
+     "an API whose 'cors' already answers OPTIONS, or two 'write' grants for a handler\n"
+     "that writes where its one 'write' grant says (extract).",
      STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: d/a/, write: d/a/}]}\n",
      STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: d/a/}, {write: d/a/}]}\n"},
     {LK_TRIGGER_LOOP, "function triggers itself",

@@ -25,6 +25,10 @@ static const char *const PLANNER[] = {"ENDPOINTS", "PAGES", "PAGES_MAP", "LAKEC_
 static const char *const WORKER[] = {"LAKEC_BUCKET_*", "USE_REAL_HTTP", "MAX_RETRIES",
                                      "QPS_SLEEP_MS", "ENDPOINT_MAP", NULL};
 
+/* extract's bucket and prefix come from its one `write` grant (handler_env_sole_grant). */
+static const char *const EXTRACT[] = {"LAKEC_WRITE_BUCKET", "LAKEC_WRITE_PREFIX", "SOURCE_NAME",
+                                      "SOURCE_API_URL", "MAX_PAGES", "MAX_RETRIES", NULL};
+
 static const HandlerEnv HANDLERS[] = {
     {"ingest", INGEST},
     {"process", PROCESS},
@@ -32,6 +36,7 @@ static const HandlerEnv HANDLERS[] = {
     {"normalize", NORMALIZE},
     {"planner", PLANNER},
     {"worker", WORKER},
+    {"extract", EXTRACT},
 };
 
 const char *const *handler_env_reads(const char *program) {
@@ -64,11 +69,17 @@ static const char *service_name_refused(const char *value) {
   return NULL;
 }
 
-/* Empty (ingest makes its own record) or an HTTP(S) URL. */
-static const char *source_url_refused(const char *value) {
-  if (!*value || !strncmp(value, "http://", 7) || !strncmp(value, "https://", 8))
-    return strlen(value) > 2048 ? "ingest takes URLs of at most 2048 bytes" : NULL;
-  return "ingest takes an empty value or an http:// or https:// URL";
+/* Empty (ingest makes its own record, extract its own orders) or an HTTP(S) URL. */
+static const char *source_url_refused(const char *program, const char *value) {
+  bool ingest = !strcmp(program, "ingest");
+  if (!*value || !strncmp(value, "http://", 7) || !strncmp(value, "https://", 8)) {
+    if (strlen(value) <= 2048)
+      return NULL;
+    return ingest ? "ingest takes URLs of at most 2048 bytes"
+                  : "extract takes URLs of at most 2048 bytes";
+  }
+  return ingest ? "ingest takes an empty value or an http:// or https:// URL"
+                : "extract takes an empty value or an http:// or https:// URL";
 }
 
 /* normalize's rules (normalize_read_columns and its neighbours in
@@ -179,6 +190,17 @@ static const char *endpoints_refused(const char *value) {
   }
 }
 
+/* extract's SOURCE_NAME (extract_source_ok in src/handlers/parse.c): one
+ * segment of the object keys, as a Glue job argument could name it too. */
+static const char *source_name_refused(const char *value) {
+  size_t n = strlen(value);
+  if (!n)
+    return NULL; /* then each event names its source */
+  if (n > 64 || strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n)
+    return "extract takes 1 to 64 lowercase letters, digits, '_' or '-' (a segment of its keys)";
+  return NULL;
+}
+
 /* Empty (the default), or a whole number from min to max without sign or space. */
 static bool whole_number_ok(const char *value, long min, long max) {
   if (!*value)
@@ -211,7 +233,7 @@ const char *handler_env_refuses(const char *program, const char *name, const cha
     if (!strcmp(name, "SERVICE_NAME"))
       return service_name_refused(value);
     if (!strcmp(name, "METRICS_SOURCE_URL"))
-      return source_url_refused(value);
+      return source_url_refused(program, value);
   }
   if (!strcmp(program, "normalize")) {
     if (!strcmp(name, "NORMALIZE_COLUMNS"))
@@ -237,6 +259,32 @@ const char *handler_env_refuses(const char *program, const char *name, const cha
     if (!strcmp(name, "QPS_SLEEP_MS") && !whole_number_ok(value, 0, 60000))
       return "worker takes a whole number of milliseconds from 0 to 60000";
   }
+  if (!strcmp(program, "extract")) {
+    if (!strcmp(name, "SOURCE_NAME"))
+      return source_name_refused(value);
+    if (!strcmp(name, "SOURCE_API_URL"))
+      return source_url_refused(program, value);
+    if (!strcmp(name, "MAX_PAGES") && !whole_number_ok(value, 1, 10000))
+      return "extract takes a whole number of pages from 1 to 10000";
+    if (!strcmp(name, "MAX_RETRIES") && !whole_number_ok(value, 0, 10))
+      return "extract takes a whole number of retries from 0 to 10";
+  }
+  return NULL;
+}
+
+/* Programs whose output location is one grant's: the function must have
+ * exactly one grant of the verb, and gets its bucket and prefix as
+ * LAKEC_<VERB>_BUCKET and LAKEC_<VERB>_PREFIX. */
+static const struct {
+  const char *program, *verb;
+} SOLE_GRANTS[] = {
+    {"extract", "write"},
+};
+
+const char *handler_env_sole_grant(const char *program) {
+  for (size_t i = 0; i < sizeof SOLE_GRANTS / sizeof *SOLE_GRANTS; i++)
+    if (!strcmp(SOLE_GRANTS[i].program, program))
+      return SOLE_GRANTS[i].verb;
   return NULL;
 }
 

@@ -19,6 +19,12 @@ bool handler_env_wanted(const char *program, const char *name);
  * program would refuse it at run time), or NULL. */
 const char *handler_env_refuses(const char *program, const char *name, const char *value);
 
+/* The grant verb ("write") of which a function running program must have
+ * exactly one: the program writes where that grant allows, and learns the
+ * bucket and prefix from LAKEC_<VERB>_BUCKET and LAKEC_<VERB>_PREFIX, which
+ * the function sets from it. NULL for the other programs. */
+const char *handler_env_sole_grant(const char *program);
+
 /* The lakec variables a value makes the program look up: for planner's
  * ENDPOINTS "api-a,api-b", LAKEC_QUEUE_API_A_URL and LAKEC_QUEUE_API_B_URL,
  * which only a `send` grant on queue api-a (api-b) sets. Calls need(user,

@@ -109,6 +109,40 @@ static void check_duplicate_grants(Ctx *ctx, const Function *f) {
     }
 }
 
+/* A program that writes where one grant says (handler_env_sole_grant)
+ * cannot choose between two, and has nowhere to write without one. */
+static void check_sole_grant(Ctx *ctx, const Function *f) {
+  const char *verb = handler_env_sole_grant(f->handler);
+  if (!verb)
+    return;
+  const Grant *first = NULL;
+  for (size_t i = 0; i < f->grants.len; i++) {
+    const Grant *g = &f->grants.items[i];
+    if (!is_verb(g, verb))
+      continue;
+    if (first) {
+      Diag *d = diag_error(ctx, g->node->pos, LK_CONFLICT,
+                           "function '%s' runs handler '%s', which writes where its one '%s' "
+                           "grant says: it cannot have two",
+                           f->key, f->handler, verb);
+      diag_note(ctx, d, first->node->pos, "the first one is here");
+      continue;
+    }
+    first = g;
+    size_t n = strlen(g->where.prefix);
+    if (n && g->where.prefix[n - 1] != '/')
+      diag_error(ctx, g->node->pos, LK_LOCATION,
+                 "handler '%s' writes under the prefix of this grant, then '<source>/...': the "
+                 "prefix '%s' must end in '/'",
+                 f->handler, g->where.prefix);
+  }
+  if (!first)
+    diag_error(ctx, check_pos(f->node, f->grants.len ? "grants" : "handler"), LK_UNDEFINED_REF,
+               "function '%s' runs handler '%s', which writes where its one '%s' grant says: "
+               "grant it '%s: BUCKET/PREFIX'",
+               f->key, f->handler, verb, verb);
+}
+
 /* The verb is the grant's one key; decode reported a grant without one. */
 void check_grant(Ctx *ctx, const Model *m, Grant *g) {
   if (g->verb || !g->text || !g->node || g->node->kind != NODE_MAP || !g->node->count)
@@ -179,6 +213,7 @@ static void check_function(Ctx *ctx, Model *m, Function *f) {
   for (size_t i = 0; i < f->grants.len; i++)
     check_grant(ctx, m, &f->grants.items[i]);
   check_duplicate_grants(ctx, f);
+  check_sole_grant(ctx, f);
 }
 
 /* Two key prefixes overlap when one starts with the other ("" covers all). */
@@ -259,6 +294,27 @@ static IrAsset *asset_for(Ctx *ctx, Ir *ir, const Function *f) {
   return a;
 }
 
+/* LAKEC_WRITE_BUCKET and LAKEC_WRITE_PREFIX from the one `write` grant of
+ * a program that writes there (check_sole_grant made sure there is one). */
+static void sole_grant_environment(Ctx *ctx, Ir *ir, const Function *f, json_t *vars) {
+  const char *verb = handler_env_sole_grant(f->handler);
+  for (size_t i = 0; verb && i < f->grants.len; i++) {
+    const Grant *g = &f->grants.items[i];
+    if (!is_verb(g, verb) || !g->where.bucket)
+      continue;
+    char upper[32];
+    size_t n = 0;
+    for (; verb[n] && n < sizeof upper - 1; n++)
+      upper[n] = (char)(verb[n] >= 'a' && verb[n] <= 'z' ? verb[n] - 32 : verb[n]);
+    upper[n] = '\0';
+    json_object_set_new(vars, arena_printf(&ctx->arena, "LAKEC_%s_BUCKET", upper),
+                        construct_ref(ctx, ir, &construct_bucket, g->where.bucket, "name"));
+    json_object_set_new(vars, arena_printf(&ctx->arena, "LAKEC_%s_PREFIX", upper),
+                        json_string(g->where.prefix));
+    return;
+  }
+}
+
 /* What lakec tells the handler about the resources it was granted (names
  * are only known after deployment). */
 static json_t *lakec_environment(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
@@ -272,6 +328,7 @@ static json_t *lakec_environment(Ctx *ctx, Ir *ir, const Model *m, const Functio
   }
   for (size_t i = 0; i < f->extra_env.len; i++)
     json_object_set_new(vars, f->extra_env.items[i].key, json_string(f->extra_env.items[i].value));
+  sole_grant_environment(ctx, ir, f, vars);
   return vars;
 }
 

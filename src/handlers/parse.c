@@ -960,23 +960,33 @@ char *worker_page_url(const char *base, const PageRequest *p) {
                       p->page);
 }
 
-bool worker_json_lines(const char *body, size_t len, Buffer *out, char *why, size_t size) {
-  json_t *doc = json_loadb(body, len, 0, NULL), *item;
+/* The objects of a JSON array as JSON Lines appended to out; false with why
+ * filled (out as it was) when an item is not an object. Shared by worker and
+ * extract. */
+static bool append_json_lines(json_t *items, Buffer *out, char *why, size_t size) {
+  json_t *item;
   size_t i, before = out->len;
-  bool ok = json_is_array(doc);
-  if (!ok)
-    snprintf(why, size, "the answer is not a JSON array");
-  json_array_foreach(ok ? doc : NULL, i, item) {
+  json_array_foreach(items, i, item) {
     /* compact dumps escape control characters: one object stays one line */
     char *line = json_is_object(item) ? json_dumps(item, JSON_COMPACT) : NULL;
-    ok = line && buffer_append(out, line, strlen(line)) && buffer_append(out, "\n", 1);
+    bool ok = line && buffer_append(out, line, strlen(line)) && buffer_append(out, "\n", 1);
     free(line);
     if (!ok) {
       snprintf(why, size, "item %zu is not a JSON object", i);
       out->len = before;
-      break;
+      return false;
     }
   }
+  return true;
+}
+
+bool worker_json_lines(const char *body, size_t len, Buffer *out, char *why, size_t size) {
+  json_t *doc = json_loadb(body, len, 0, NULL);
+  bool ok = json_is_array(doc);
+  if (!ok)
+    snprintf(why, size, "the answer is not a JSON array");
+  else
+    ok = append_json_lines(doc, out, why, size);
   json_decref(doc);
   return ok;
 }
@@ -1048,5 +1058,174 @@ bool worker_read_endpoint_map(const char *json, json_t **out, char *why, size_t 
   if (!ok)
     json_decref(map);
   *out = ok ? map : NULL;
+  return ok;
+}
+
+/* ---- extract ---- */
+
+bool extract_source_ok(const char *name) {
+  size_t n = strlen(name);
+  return n >= 1 && n <= EXTRACT_MAX_SOURCE &&
+         strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+static bool printable_ascii(const char *s) {
+  for (; *s; s++)
+    if (*s < 0x20 || *s > 0x7e)
+      return false;
+  return true;
+}
+
+/* ingestDate: YYYY-MM-DD, or a timestamp that starts with that day and 'T'. */
+static bool read_ingest_date(const char *text, char out[PLANNER_DATE]) {
+  char day[PLANNER_DATE];
+  size_t n = strlen(text);
+  if (n < 10 || (n > 10 && text[10] != 'T'))
+    return false;
+  memcpy(day, text, 10);
+  day[10] = '\0';
+  if (!date_ok(day))
+    return false;
+  memcpy(out, day, PLANNER_DATE);
+  return true;
+}
+
+bool extract_read_event(json_t *event, ExtractInput *out, char *why, size_t size) {
+  memset(out, 0, sizeof *out);
+  if (!json_is_object(event)) {
+    snprintf(why, size, "the event must be a JSON object ({\"executionId\": ..., \"source\": ...})");
+    return false;
+  }
+  json_t *source = json_object_get(event, "source"), *id = json_object_get(event, "executionId");
+  json_t *date = json_object_get(event, "ingestDate");
+  const char *text;
+  if (source && !json_is_null(source)) {
+    text = json_string_value(source);
+    if (!text || !extract_source_ok(text)) {
+      snprintf(why, size, "source: 1 to %d of a-z, 0-9, '_' and '-'", EXTRACT_MAX_SOURCE);
+      return false;
+    }
+    snprintf(out->source, sizeof out->source, "%s", text);
+  }
+  if (id && !json_is_null(id)) { /* a null: the state machine had none (moto passes null) */
+    text = json_string_value(id);
+    if (!text || !*text || strlen(text) > EXTRACT_MAX_EXECUTION || !printable_ascii(text)) {
+      snprintf(why, size, "executionId: null, or 1 to %d bytes of printable ASCII",
+               EXTRACT_MAX_EXECUTION);
+      return false;
+    }
+    snprintf(out->execution_id, sizeof out->execution_id, "%s", text);
+  }
+  if (date && !json_is_null(date)) {
+    text = json_string_value(date);
+    if (!text || !read_ingest_date(text, out->date)) {
+      snprintf(why, size, "ingestDate: a day as YYYY-MM-DD, or a timestamp starting with one");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool extract_read_max_pages(const char *text, long *out) {
+  *out = EXTRACT_DEFAULT_PAGES;
+  return !text || !*text || whole_number(text, 1, EXTRACT_MAX_PAGES, out);
+}
+
+bool extract_base_ok(const char *prefix) {
+  return normalize_prefix_ok(prefix);
+}
+
+char *extract_prefix(const char *base, const char *source, const char *date) {
+  return handler_strf("%s%s/ingest_date=%s/", base, source, date);
+}
+
+char *extract_part_key(const char *prefix, long part) {
+  return handler_strf("%spart-%05ld.json", prefix, part);
+}
+
+char *extract_page_url(const char *url, long page) {
+  return handler_strf("%s%cpage=%ld", url, strchr(url, '?') ? '&' : '?', page);
+}
+
+char *extract_url_for_logs(const char *url) {
+  return handler_strf("%.*s", (int)strcspn(url, "?#"), url);
+}
+
+/* The generated orders. Order k of day D (YYYYMMDD as the number ymd):
+ *   order_id    ord-<ymd>-<kkkk>
+ *   customer_id cust-<(ymd + 7k) mod 97, 3 digits>
+ *   amount      (500 + (31 ymd + 7919 k) mod 99500) cents, as "N.NN"
+ *   currency    EUR, USD, GBP by (ymd + k) mod 3
+ * Pages 1 and 2 create orders 0-19 of the day (status paid for odd k,
+ * pending for even; updated at 08:00 plus k minutes); page 3 updates orders
+ * 0-4 of the day (shipped, at 12:00 plus k minutes) and orders 0-4 of the
+ * day before (delivered, at 13:00 plus k minutes), so a MERGE on order_id
+ * meets rows it has, from this run and from the last. */
+static json_t *mock_order(long ymd, long k, const char *status, const char *date, int hour,
+                          long minute) {
+  static const char *const CURRENCIES[] = {"EUR", "USD", "GBP"};
+  char id[32], customer[16], amount[16], at[32];
+  long cents = 500 + (31 * ymd + 7919 * k) % 99500;
+  snprintf(id, sizeof id, "ord-%08ld-%04ld", ymd, k);
+  snprintf(customer, sizeof customer, "cust-%03ld", (ymd + 7 * k) % 97);
+  snprintf(amount, sizeof amount, "%ld.%02ld", cents / 100, cents % 100);
+  snprintf(at, sizeof at, "%.10sT%02d:%02ld:00Z", date, hour, minute);
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "order_id", id, "customer_id", customer,
+                   "status", status, "amount", amount, "currency", CURRENCIES[(ymd + k) % 3],
+                   "updated_at", at);
+}
+
+static long ymd_of(const struct tm *tm) {
+  return (tm->tm_year + 1900L) * 10000 + (tm->tm_mon + 1) * 100 + tm->tm_mday;
+}
+
+char *extract_mock_page(const char *date, long page) {
+  struct tm day;
+  memset(&day, 0, sizeof day);
+  if (!date_ok(date))
+    return NULL;
+  day.tm_year = atoi(date) - 1900;
+  day.tm_mon = atoi(date + 5) - 1;
+  day.tm_mday = atoi(date + 8);
+  long today = ymd_of(&day), yesterday = ymd_of(&day) - 1;
+  if (day.tm_mday == 1) { /* the last day of the month before */
+    struct tm before = day;
+    before.tm_mday = 31;
+    if (--before.tm_mon < 0)
+      before.tm_mon = 11, before.tm_year--;
+    while (!day_of_the_calendar(&before))
+      before.tm_mday--;
+    yesterday = ymd_of(&before);
+  }
+  json_t *items = json_array();
+  for (long i = 0; page >= 1 && page <= EXTRACT_MOCK_PAGES && i < EXTRACT_MOCK_ORDERS; i++) {
+    long n = (page - 1) * EXTRACT_MOCK_ORDERS + i, half = EXTRACT_MOCK_ORDERS / 2;
+    json_t *o;
+    if (n < 2 * EXTRACT_MOCK_ORDERS)
+      o = mock_order(today, n, n % 2 ? "paid" : "pending", date, 8, n);
+    else if (i < half)
+      o = mock_order(today, i, "shipped", date, 12, i);
+    else
+      o = mock_order(yesterday, i - half, "delivered", date, 13, i - half);
+    json_array_append_new(items, o);
+  }
+  char *text = json_dumps(items, JSON_COMPACT);
+  json_decref(items);
+  if (!text)
+    abort();
+  return text;
+}
+
+bool extract_page_lines(const char *body, size_t len, Buffer *out, size_t *count, char *why,
+                        size_t size) {
+  json_t *doc = json_loadb(body, len, 0, NULL);
+  json_t *items = json_is_object(doc) ? json_object_get(doc, "items") : doc;
+  bool ok = json_is_array(items);
+  *count = 0;
+  if (!ok)
+    snprintf(why, size, "the page is not a JSON array of objects (or {\"items\": [...]})");
+  else if ((ok = append_json_lines(items, out, why, size)))
+    *count = json_array_size(items);
+  json_decref(doc);
   return ok;
 }

@@ -224,4 +224,50 @@ bool worker_read_qps_sleep(const char *text, long *out);
  * endpoint name. *out a new reference, or false with why filled. */
 bool worker_read_endpoint_map(const char *json, json_t **out, char *why, size_t size);
 
+/* ---- extract ---- */
+
+#define EXTRACT_MAX_SOURCE 64     /* bytes of a source's name */
+#define EXTRACT_MAX_EXECUTION 512 /* bytes of an execution id (object metadata) */
+#define EXTRACT_MAX_PAGES 10000
+#define EXTRACT_DEFAULT_PAGES 100
+#define EXTRACT_MOCK_PAGES 3   /* pages of the generated source; the next is empty */
+#define EXTRACT_MOCK_ORDERS 10 /* orders on a generated page */
+
+/* A source's name: 1 to EXTRACT_MAX_SOURCE of [a-z0-9_-] (a segment of the keys). */
+bool extract_source_ok(const char *name);
+
+/* What the state machine asks for. */
+typedef struct ExtractInput {
+  char source[EXTRACT_MAX_SOURCE + 1];          /* "" when the event names none */
+  char execution_id[EXTRACT_MAX_EXECUTION + 1]; /* "" when missing or null */
+  char date[PLANNER_DATE];                      /* ingestDate's day, or "" */
+} ExtractInput;
+
+/* The event: a JSON object whose members source (extract_source_ok),
+ * executionId (printable ASCII, or null) and ingestDate (YYYY-MM-DD, or a
+ * timestamp starting with that day, as $$.Execution.StartTime) are each
+ * optional; other members are ignored. False with why filled. */
+bool extract_read_event(json_t *event, ExtractInput *out, char *why, size_t size);
+/* MAX_PAGES: NULL or "" is EXTRACT_DEFAULT_PAGES; else 1 to EXTRACT_MAX_PAGES. */
+bool extract_read_max_pages(const char *text, long *out);
+/* LAKEC_WRITE_PREFIX: "" or a safe key prefix ending in '/' (as OUTPUT_PREFIX). */
+bool extract_base_ok(const char *prefix);
+/* <base><source>/ingest_date=<date>/ (malloc'd). */
+char *extract_prefix(const char *base, const char *source, const char *date);
+/* <prefix>part-NNNNN.json, part counted from 0 (malloc'd). */
+char *extract_part_key(const char *prefix, long part);
+/* <url>?page=N, or <url>&page=N when the URL has a query already (malloc'd). */
+char *extract_page_url(const char *url, long page);
+/* The URL up to its query, for messages: a query may carry a key (malloc'd). */
+char *extract_url_for_logs(const char *url);
+/* The generated source's page (pages from 1), a JSON array of orders that
+ * follow from the day alone (README), "[]" past EXTRACT_MOCK_PAGES; NULL
+ * when date is not a day. Malloc'd. */
+char *extract_mock_page(const char *date, long page);
+/* A page's answer: a JSON array of objects, or an object whose "items" is
+ * one. The objects as JSON Lines appended to out, their number in *count (0:
+ * the source has no more pages). False with why filled (out as it was). */
+bool extract_page_lines(const char *body, size_t len, Buffer *out, size_t *count, char *why,
+                        size_t size);
+
 #endif

@@ -11,6 +11,7 @@
  * The bucket is the one LAKEC_BUCKET_<KEY> variable a write grant sets:
  * nothing for the stage file to repeat, and nothing that can disagree with
  * what the role may write. */
+#include "fetch.h"
 #include "parse.h"
 #include "runtime.h"
 #include "s3.h"
@@ -18,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #define BUCKET_PREFIX "LAKEC_BUCKET_"
@@ -42,12 +42,6 @@ typedef struct Run {
   unsigned seed;
   long long last_request_ms; /* when the last request to a source started, or 0 */
 } Run;
-
-static long long now_ms(void) {
-  struct timeval tv;
-  gettimeofday(&tv, NULL);
-  return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 /* The value of the one LAKEC_BUCKET_<KEY>, or NULL with err filled. */
 static const char *granted_bucket(HandlerError *err) {
@@ -97,13 +91,12 @@ static void pause_ms(long ms) {
  * invocation's own pace (a batch is one invocation's, so it holds for the
  * batch, not across concurrent invocations). */
 static void keep_pace(Run *r) {
-  long long wait = r->last_request_ms ? r->last_request_ms + r->cfg->qps_sleep_ms - now_ms() : 0;
+  long long now = fetch_now_ms();
+  long long wait = r->last_request_ms ? r->last_request_ms + r->cfg->qps_sleep_ms - now : 0;
   if (wait > 0)
     pause_ms((long)wait);
-  r->last_request_ms = now_ms();
+  r->last_request_ms = fetch_now_ms();
 }
-
-static bool retry_status(long status) { return status == 0 || status == 429 || status >= 500; }
 
 static void describe_failure(char *why, size_t size, const char *method, const char *what,
                              const AwsResponse *resp) {
@@ -115,8 +108,11 @@ static void describe_failure(char *why, size_t size, const char *method, const c
     snprintf(why, size, "%s %.300s: %s", method, what, resp->error);
 }
 
-/* GET the page, retried on 429, 5xx and network errors; the body, or NULL
- * with why filled. */
+/* The pause between requests to a source (fetch_get's before_request). */
+static void pace(void *run) { keep_pace(run); }
+
+/* GET the page, retried on 429, 5xx and network errors (fetch_get); the
+ * body, or NULL with why filled. */
 static char *fetch_http(Run *r, const PageRequest *p, size_t *len, char *why, size_t size) {
   const char *base = json_string_value(json_object_get(r->cfg->endpoints, p->endpoint));
   if (!base) {
@@ -124,24 +120,16 @@ static char *fetch_http(Run *r, const PageRequest *p, size_t *len, char *why, si
     return NULL;
   }
   char *url = worker_page_url(base, p), *body = NULL;
-  const char *accept[] = {"Accept: application/json", NULL};
-  AwsRequest req = {.service = "source", .url = url, .method = "GET", .headers = accept,
-                    .attempts = 1, .max_bytes = MAX_PAGE_BYTES};
-  for (int attempt = 0;; attempt++) {
-    AwsResponse resp;
-    keep_pace(r);
-    aws_call(r->aws, &req, &resp);
-    if (resp.status == 200) {
-      body = resp.body, *len = resp.len;
-      break;
-    }
+  FetchPolicy policy = {.max_retries = r->cfg->max_retries, .deadline_ms = r->deadline_ms,
+                        .margin_ms = RECORD_MARGIN_MS, .max_bytes = MAX_PAGE_BYTES,
+                        .seed = &r->seed, .before_request = pace, .user = r};
+  AwsResponse resp;
+  int attempts;
+  if (fetch_get(r->aws, url, &policy, &resp, &attempts) == FETCH_OK) {
+    body = resp.body, *len = resp.len;
+  } else {
     describe_failure(why, size, "GET", url, &resp);
-    long delay = worker_backoff_ms(attempt, resp.retry_after_s, rand_r(&r->seed));
     aws_response_release(&resp);
-    if (resp.too_big || !retry_status(resp.status) || attempt >= r->cfg->max_retries ||
-        (r->deadline_ms && now_ms() + delay + RECORD_MARGIN_MS > r->deadline_ms))
-      break;
-    pause_ms(delay);
   }
   free(url);
   return body;
@@ -203,13 +191,13 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
   if (!read_config(&cfg, err))
     return NULL;
   Run r = {.aws = aws, .cfg = &cfg, .deadline_ms = inv->deadline_ms,
-           .seed = (unsigned)now_ms()};
+           .seed = (unsigned)fetch_now_ms()};
   json_t *failures = json_array();
   size_t i;
   json_array_foreach(records, i, record) {
     const char *id = json_string_value(json_object_get(record, "messageId"));
     char why[600] = "";
-    bool late = r.deadline_ms && now_ms() + RECORD_MARGIN_MS > r.deadline_ms;
+    bool late = r.deadline_ms && fetch_now_ms() + RECORD_MARGIN_MS > r.deadline_ms;
     if (late)
       snprintf(why, sizeof why, "too near the invocation's deadline to start");
     if (!late && handle_record(&r, record, why, sizeof why))

@@ -12,19 +12,6 @@
 
 #include <zlib.h>
 
-static size_t check_lines(const char *s, size_t n) {
-  size_t lines = 0;
-  REQUIRE(n == 0 || s[n - 1] == '\n');
-  for (size_t start = 0; start < n; lines++) {
-    const char *end = memchr(s + start, '\n', n - start);
-    json_t *v = json_loadb(s + start, (size_t)(end - s) - start, 0, NULL);
-    REQUIRE(json_is_object(v));
-    json_decref(v);
-    start = (size_t)(end - s) + 1;
-  }
-  return lines;
-}
-
 static void check_gzip(const char *data, size_t len) {
   Buffer gz = {0};
   REQUIRE(worker_gzip(data, len, &gz));
@@ -53,7 +40,7 @@ static void check_request(const PageRequest *p) {
   char *mock = worker_mock_payload(p), why[200];
   Buffer lines = {0};
   REQUIRE(worker_json_lines(mock, strlen(mock), &lines, why, sizeof why));
-  REQUIRE(check_lines(lines.data, lines.len) == WORKER_MOCK_ITEMS);
+  REQUIRE(fuzz_check_json_lines(lines.data, lines.len) == WORKER_MOCK_ITEMS);
   free(lines.data);
   free(mock);
   char *url = worker_page_url("https://api.example/v1", p);
@@ -69,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   Buffer lines = {0};
   REQUIRE(buffer_append(&lines, "x", 1));
   if (worker_json_lines((const char *)data, size, &lines, why, sizeof why))
-    check_lines(lines.data + 1, lines.len - 1);
+    fuzz_check_json_lines(lines.data + 1, lines.len - 1);
   else
     REQUIRE(lines.len == 1 && why[0]);
   free(lines.data);

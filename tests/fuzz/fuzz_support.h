@@ -48,6 +48,21 @@ static inline bool fuzz_shaped(const char *s, const char *pattern) {
   return true;
 }
 
+/* JSON Lines as worker and extract write them: each line one JSON object,
+ * the last ending in '\n'. Returns the number of lines. */
+static inline size_t fuzz_check_json_lines(const char *s, size_t n) {
+  size_t lines = 0;
+  REQUIRE(n == 0 || s[n - 1] == '\n');
+  for (size_t start = 0; start < n; lines++) {
+    const char *end = memchr(s + start, '\n', n - start);
+    json_t *v = json_loadb(s + start, (size_t)(end - s) - start, 0, NULL);
+    REQUIRE(json_is_object(v));
+    json_decref(v);
+    start = (size_t)(end - s) + 1;
+  }
+  return lines;
+}
+
 /* The metrics data set as the compiler describes it to process
  * (LAKEC_DATASET_<KEY>): what ingest writes and process converts. */
 #define FUZZ_METRICS_DATASET                                                                     \

@@ -179,7 +179,7 @@ class RealHandlers(unittest.TestCase):
         which only a stage with DynamoDB uses) must load on provided.al2023."""
         programs = sorted(d for d in os.listdir(HANDLERS)
                           if os.path.isfile(os.path.join(HANDLERS, d, "bootstrap")))
-        self.assertLessEqual({"ingest", "process", "query", "normalize", "planner", "worker"}, set(programs))
+        self.assertLessEqual({"ingest", "process", "query", "normalize", "planner", "worker", "extract"}, set(programs))
         for name in programs:
             bootstrap = os.path.join(HANDLERS, name, "bootstrap")
             self.assertLessEqual(max(glibc_versions(bootstrap)), (2, 34), name)

@@ -108,6 +108,7 @@ static void the_table_matches_the_handler_sources(void **state) {
   check_program("normalize");
   check_program("planner");
   check_program("worker");
+  check_program("extract");
 }
 
 static void lakec_variables_go_only_where_they_are_read(void **state) {
@@ -120,6 +121,11 @@ static void lakec_variables_go_only_where_they_are_read(void **state) {
   assert_false(handler_env_wanted("planner", "LAKEC_BUCKET_RAW"));
   assert_true(handler_env_wanted("worker", "LAKEC_BUCKET_RAW"));
   assert_false(handler_env_wanted("worker", "LAKEC_QUEUE_API_A_URL"));
+  assert_true(handler_env_wanted("extract", "LAKEC_WRITE_BUCKET"));
+  assert_true(handler_env_wanted("extract", "LAKEC_WRITE_PREFIX"));
+  assert_false(handler_env_wanted("extract", "LAKEC_BUCKET_BRONZE"));
+  assert_string_equal(handler_env_sole_grant("extract"), "write");
+  assert_null(handler_env_sole_grant("worker"));
   /* a program lakec does not know gets all of them */
   assert_null(handler_env_reads("mine"));
   assert_true(handler_env_wanted("mine", "LAKEC_STAGE"));
@@ -153,8 +159,38 @@ static void values_a_handler_would_refuse_are_refused_first(void **state) {
   assert_non_null(handler_env_refuses("worker", "MAX_RETRIES", "11"));
   assert_null(handler_env_refuses("worker", "QPS_SLEEP_MS", "250"));
   assert_non_null(handler_env_refuses("worker", "QPS_SLEEP_MS", "-1"));
+  assert_null(handler_env_refuses("extract", "SOURCE_NAME", "orders"));
+  assert_null(handler_env_refuses("extract", "SOURCE_NAME", ""));
+  assert_non_null(handler_env_refuses("extract", "SOURCE_NAME", "Orders"));
+  assert_non_null(handler_env_refuses("extract", "SOURCE_NAME", "a/b"));
+  assert_null(handler_env_refuses("extract", "SOURCE_API_URL", ""));
+  assert_null(handler_env_refuses("extract", "SOURCE_API_URL", "https://api.example/orders"));
+  assert_non_null(handler_env_refuses("extract", "SOURCE_API_URL", "ftp://api.example/"));
+  assert_null(handler_env_refuses("extract", "MAX_PAGES", "100"));
+  assert_non_null(handler_env_refuses("extract", "MAX_PAGES", "0"));
+  assert_non_null(handler_env_refuses("extract", "MAX_PAGES", "10001"));
+  assert_non_null(handler_env_refuses("extract", "MAX_RETRIES", "11"));
   /* another program's variable of the same name is its own business */
   assert_null(handler_env_refuses("mine", "SERVICE_NAME", ""));
+}
+
+/* A function running extract gets the bucket and the prefix of its one
+ * write grant, and none of the other lakec variables. */
+static void extract_learns_its_write_grant(void **state) {
+  (void)state;
+  Ctx ctx;
+  ctx_init(&ctx);
+  Ir *ir = lower_text(&ctx, MINIMAL_STAGE "buckets: {bronze: {name: demo-bronze-dev}, "
+                                          "config: {name: demo-config-dev}}\n"
+                                          "functions:\n  loader:\n    handler: extract\n"
+                                          "    grants: [{read: config/sources/}, {write: bronze/raw/}]\n");
+  json_t *vars = res_get(ir, "LoaderFunction", "Properties.Environment.Variables");
+  assert_non_null(vars);
+  assert_string_equal(json_text(&ctx, vars),
+                      "{\"LAKEC_WRITE_BUCKET\":{\"Ref\":\"BronzeBucket\"},"
+                      "\"LAKEC_WRITE_PREFIX\":\"raw/\"}");
+  ir_free(ir);
+  ctx_release(&ctx);
 }
 
 int main(void) {
@@ -162,6 +198,7 @@ int main(void) {
       cmocka_unit_test(the_table_matches_the_handler_sources),
       cmocka_unit_test(lakec_variables_go_only_where_they_are_read),
       cmocka_unit_test(values_a_handler_would_refuse_are_refused_first),
+      cmocka_unit_test(extract_learns_its_write_grant),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
