@@ -645,7 +645,8 @@ static void catalog_table_check(Ctx *ctx, Model *m, const Construct *self) {
 
 /* s3://BUCKET/PREFIX with the bucket's name, which the stage fixes. */
 static const char *s3_url(Ctx *ctx, const CatalogTable *t) {
-  return arena_printf(&ctx->arena, "s3://%s/%s", t->where.bucket->name, t->where.prefix);
+  return arena_printf(&ctx->arena, "s3://%s/%s", t->where.bucket ? t->where.bucket->name : "",
+                      t->where.prefix ? t->where.prefix : "");
 }
 
 static bool catalog_table_ref(Ctx *ctx, const void *item, const char *what, RefSpec *out) {
@@ -653,13 +654,13 @@ static bool catalog_table_ref(Ctx *ctx, const void *item, const char *what, RefS
   if (!strcmp(what, "name"))
     out->literal = json_string(t->name);
   else if (!strcmp(what, "database"))
-    out->literal = json_string(t->db->name);
+    out->literal = json_string(t->db ? t->db->name : "");
   else if (!strcmp(what, "location"))
     out->literal = json_string(s3_url(ctx, t));
   else if (!strcmp(what, "arn"))
     out->literal = cfn_subf("arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:"
                             "table/%s/%s",
-                            t->db->name, t->name);
+                            t->db ? t->db->name : "", t->name);
   return out->literal != NULL;
 }
 
