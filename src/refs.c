@@ -84,7 +84,24 @@ static void check_attribute(Ctx *ctx, const Construct *c, const void *item, cons
       offered[n++] = ATTRIBUTES[i];
   const char *best = suggest_closest(r->attr, offered, n);
   if (best)
-    diag_fixit(ctx, d, best);
+    diag_fixit(ctx, d, arena_printf(&ctx->arena, "${%s.%s.%s}", r->key, r->item, best));
+}
+
+/* The item a reference names, or NULL reported with the reference corrected. */
+static const void *find_item(Ctx *ctx, const Model *m, const Construct *c, const Ref *r, Pos at) {
+  const void *item = construct_find(m, c, r->item);
+  if (item)
+    return item;
+  Diag *d = diag_error(ctx, at, LK_UNDEFINED_REF, "no %s named '%s' in '%s'", c->kind, r->item,
+                       c->key);
+  size_t n = construct_count(m, c);
+  const char **keys = arena_alloc(&ctx->arena, (n ? n : 1) * sizeof *keys);
+  for (size_t i = 0; i < n; i++)
+    keys[i] = ((const Item *)construct_item(m, c, i))->key;
+  const char *best = suggest_closest(r->item, keys, n);
+  if (best)
+    diag_fixit(ctx, d, arena_printf(&ctx->arena, "${%s.%s.%s}", r->key, best, r->attr));
+  return NULL;
 }
 
 void refs_check(Ctx *ctx, const Model *m, const Node *n, RefVisit *each, void *arg) {
@@ -95,7 +112,7 @@ void refs_check(Ctx *ctx, const Model *m, const Node *n, RefVisit *each, void *a
   for (size_t from = 0; next_ref(ctx, n->str, from, &r); from = r.at + r.len) {
     Pos at = pos_within(n, r.at, r.len);
     const Construct *c = construct_named(r.key);
-    const void *item = construct_resolve(ctx, m, c, r.item, at);
+    const void *item = find_item(ctx, m, c, &r, at);
     if (item)
       check_attribute(ctx, c, item, &r, at, each, arg);
   }

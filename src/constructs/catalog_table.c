@@ -267,9 +267,10 @@ static void check_columns(Ctx *ctx, const CatalogTable *t, CatalogColumn *cols, 
   }
 }
 
-/* The column named name (its index in *at), or NULL reported at `pos`. */
+/* The column named name (its index in *at), or NULL reported at `pos`,
+ * where `written` (the text the name is part of) is shown corrected. */
 static const CatalogColumn *find_column(Ctx *ctx, const CatalogTable *t, const char *name,
-                                        Pos pos, size_t *at) {
+                                        const char *written, Pos pos, size_t *at) {
   const char *names[256];
   size_t n = 0;
   for (size_t i = 0; i < t->columns.len; i++) {
@@ -283,8 +284,10 @@ static const CatalogColumn *find_column(Ctx *ctx, const CatalogTable *t, const c
   }
   Diag *d = diag_error(ctx, pos, LK_UNDEFINED_REF, "table '%s' has no column '%s'", t->key, name);
   const char *best = suggest_closest(name, names, n);
-  if (best)
-    diag_fixit(ctx, d, best);
+  const char *in = best ? strstr(written, name) : NULL;
+  if (in)
+    diag_fixit(ctx, d, arena_printf(&ctx->arena, "%.*s%s%s", (int)(in - written), written, best,
+                                    in + strlen(name)));
   return NULL;
 }
 
@@ -293,7 +296,8 @@ static const CatalogColumn *find_column(Ctx *ctx, const CatalogTable *t, const c
 static void check_identifier(Ctx *ctx, const CatalogTable *t) {
   for (size_t i = 0; i < t->identifier.len; i++) {
     Pos at = item_pos(t->node, "identifier", i);
-    const CatalogColumn *c = find_column(ctx, t, t->identifier.items[i], at, NULL);
+    const CatalogColumn *c =
+        find_column(ctx, t, t->identifier.items[i], t->identifier.items[i], at, NULL);
     if (!c || !c->parsed)
       continue;
     if (!c->required)
@@ -357,7 +361,7 @@ static int transform_index(const char *name) {
 }
 
 /* Which column types a transform takes (Iceberg spec, "Partition Transforms"). */
-static const char *transform_misfit(int k, ColKind type, long parameter) {
+static const char *transform_misfit(int k, ColKind type) {
   bool temporal = type == COL_DATE || type == COL_TIMESTAMP || type == COL_TIMESTAMPTZ;
   switch (k) {
   case 1: case 2: case 3: /* year, month, day */
@@ -367,14 +371,10 @@ static const char *transform_misfit(int k, ColKind type, long parameter) {
                ? NULL
                : "needs a timestamp or timestamptz column";
   case 5: /* bucket */
-    if (parameter < 1)
-      return "needs a number of buckets N >= 1: bucket[N](column)";
     return type == COL_BOOLEAN || type == COL_FLOAT || type == COL_DOUBLE
                ? "does not take boolean, float or double columns"
                : NULL;
   case 6: /* truncate */
-    if (parameter < 1)
-      return "needs a width W >= 1: truncate[W](column)";
     return type == COL_INT || type == COL_LONG || type == COL_DECIMAL || type == COL_STRING ||
                    type == COL_BINARY
                ? NULL
@@ -403,10 +403,15 @@ static void check_partition_spec(Ctx *ctx, const CatalogTable *t) {
         diag_fixit(ctx, d, best);
       continue;
     }
-    const CatalogColumn *c = find_column(ctx, t, tr.column, at, NULL);
+    if ((k == 5 || k == 6) && tr.parameter < 1) {
+      diag_error(ctx, at, LK_TABLE_PARTITION, "partition '%s': %s[N] needs N >= 1", text,
+                 tr.name);
+      continue;
+    }
+    const CatalogColumn *c = find_column(ctx, t, tr.column, text, at, NULL);
     if (!c || !c->parsed)
       continue;
-    why = transform_misfit(k, c->parsed->kind, tr.parameter);
+    why = transform_misfit(k, c->parsed->kind);
     if (why)
       diag_error(ctx, at, LK_TABLE_PARTITION, "partition '%s': %s %s (column '%s' is %s)", text,
                  tr.name, why, c->name, c->type);
@@ -699,7 +704,7 @@ static json_t *partition_spec(Ctx *ctx, const CatalogTable *t) {
     size_t col = 0;
     parse_transform(ctx, t->partition.items[i], &tr);
     int k = transform_index(tr.name);
-    find_column(ctx, t, tr.column, (Pos){0}, &col);
+    find_column(ctx, t, tr.column, tr.column, (Pos){0}, &col);
     const char *transform = k == 5 || k == 6
                                 ? arena_printf(&ctx->arena, "%s[%ld]", tr.name, tr.parameter)
                                 : tr.name;

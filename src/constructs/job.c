@@ -368,6 +368,7 @@ static void check_iceberg(Ctx *ctx, const Job *j) {
 typedef struct ArgumentVisit {
   const Job *job;
   const StrPair *argument;
+  const CatalogTable *reported; /* once per argument and table */
 } ArgumentVisit;
 
 static void check_granted(Ctx *ctx, const Job *j, const CatalogTable *t, const StrPair *a,
@@ -383,9 +384,11 @@ static void check_granted(Ctx *ctx, const Job *j, const CatalogTable *t, const S
 static void visit_reference(Ctx *ctx, void *arg, const Construct *c, const void *item,
                             const char *attr, Pos at) {
   (void)attr;
-  const ArgumentVisit *v = arg;
-  if (c == &construct_catalog_table)
+  ArgumentVisit *v = arg;
+  if (c == &construct_catalog_table && v->reported != item) {
     check_granted(ctx, v->job, item, v->argument, at);
+    v->reported = item;
+  }
 }
 
 /* Each argument's references are checked; one that names a catalog table
@@ -394,7 +397,7 @@ static void check_argument_tables(Ctx *ctx, const Model *m, const Job *j) {
   size_t n = construct_count(m, &construct_catalog_table);
   for (size_t i = 0; i < j->args.len; i++) {
     const StrPair *a = &j->args.items[i];
-    ArgumentVisit v = {j, a};
+    ArgumentVisit v = {j, a, NULL};
     refs_check(ctx, m, a->value_node, visit_reference, &v);
     for (size_t k = 0; k < n && a->value; k++) {
       const CatalogTable *t = construct_item(m, &construct_catalog_table, k);
