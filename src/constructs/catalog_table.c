@@ -44,8 +44,8 @@ static const DiagCode TABLE_CODES[] = {
      "timestamp with a zone and no uuid, time or fixed; CloudFormation gives an Iceberg\n"
      "field's type as one string, which holds primitive types only (nested types need\n"
      "ids of their own: add them from a job with ALTER TABLE).",
-     HEAD "    format: iceberg\n    columns:\n      - {name: amount, type: decimal(40,2)}\n",
-     HEAD "    format: iceberg\n    columns:\n      - {name: amount, type: decimal(38,2)}\n"},
+     HEAD "    format: iceberg\n    columns:\n      - {name: amount, type: \"decimal(40,2)\"}\n",
+     HEAD "    format: iceberg\n    columns:\n      - {name: amount, type: \"decimal(38,2)\"}\n"},
     {LK_TABLE_IDENTIFIER, "identifier column Iceberg refuses",
      "An Iceberg table's identifier fields (the row key MERGE INTO and equality deletes\n"
      "use) must be declared columns, required (not null) and of a primitive type other\n"
