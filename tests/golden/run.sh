@@ -20,7 +20,8 @@ cd "$root"
 inputs="stages/dev.yaml stages/qa.yaml stages/prod.yaml stages/cat-etl/test.yaml
   stages/cat-etl/prod.yaml stages/api-ingestion/dev.yaml stages/api-ingestion/prod.yaml
   tests/integration/fixtures/everything.yaml
-  tests/integration/fixtures/two-stacks.yaml"
+  tests/integration/fixtures/two-stacks.yaml
+  tests/integration/fixtures/iceberg.yaml tests/integration/fixtures/hive-projection.yaml"
 # shellcheck disable=SC2086
 "$lakec" build --no-package -o "$work/a" $inputs
 # shellcheck disable=SC2086
