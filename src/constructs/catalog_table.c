@@ -856,6 +856,56 @@ static void catalog_table_lower(Ctx *ctx, Ir *ir, const Model *m, const void *it
   ir_depends_on(ctx, r, lid(ctx, t->db->key, "Database"));
 }
 
+/* ---- the previous build: Iceberg column ids are append-only ---- */
+
+/* The fields of the previous build's Iceberg table `id`, or NULL. */
+static json_t *previous_fields(json_t *previous, const char *id) {
+  json_t *r = json_object_get(previous, id);
+  json_t *input = json_object_get(json_object_get(json_object_get(json_object_get(r,
+                      "Properties"), "OpenTableFormatInput"), "IcebergInput"),
+                                  "IcebergTableInput");
+  json_t *fields = json_object_get(json_object_get(input, "Schema"), "Fields");
+  return json_is_array(fields) ? fields : NULL;
+}
+
+/* The first previous column that is not where it was, reported. */
+static void check_append_only(Ctx *ctx, const CatalogTable *t, json_t *fields) {
+  size_t i;
+  json_t *f;
+  json_array_foreach(fields, i, f) {
+    const char *name = json_string_value(json_object_get(f, "Name"));
+    const char *type = json_string_value(json_object_get(f, "Type"));
+    if (!name || !type)
+      return;
+    if (i >= t->columns.len) {
+      diag_error(ctx, check_pos(t->node, "columns"), LK_TABLE_EVOLUTION,
+                 "Iceberg table '%s' lost column '%s' (field id %zu) since the previous build: "
+                 "columns are append-only (drop it from a job with ALTER TABLE, or set "
+                 "allow_rewrite: true)",
+                 t->key, name, i + 1);
+      return;
+    }
+    const CatalogColumn *c = &t->columns.items[i];
+    if (c->parsed && (strcmp(c->name, name) || strcmp(c->parsed->iceberg, type))) {
+      diag_error(ctx, c->node->pos, LK_TABLE_EVOLUTION,
+                 "field id %zu of Iceberg table '%s' was column '%s' (%s) in the previous "
+                 "build, now '%s' (%s): columns are append-only (add new ones at the end; "
+                 "rename or retype from a job with ALTER TABLE, or set allow_rewrite: true)",
+                 i + 1, t->key, name, type, c->name, c->parsed->iceberg);
+      return;
+    }
+  }
+}
+
+static void catalog_table_against_previous(Ctx *ctx, const Model *m, json_t *previous) {
+  for (size_t i = 0; i < construct_count(m, &construct_catalog_table); i++) {
+    const CatalogTable *t = construct_item(m, &construct_catalog_table, i);
+    json_t *fields = previous_fields(previous, lid(ctx, t->key, "CatalogTable"));
+    if (iceberg(t) && t->allow_rewrite != 1 && fields)
+      check_append_only(ctx, t, fields);
+  }
+}
+
 /* ---- names ---- */
 
 static void catalog_table_claims(Ctx *ctx, const Model *m, const void *item, PtrVec *claims) {
@@ -880,4 +930,5 @@ const Construct construct_catalog_table = {
     .claim_names = catalog_table_claims,
     .tags = TABLE_TAGS,
     .codes = TABLE_CODES,
+    .against_previous = catalog_table_against_previous,
 };
