@@ -147,7 +147,8 @@ void compile_against_previous(Ctx *ctx, Compiled *c, const char *out_dir) {
   if (!c->model || !c->ir || !c->model->project || !c->model->stage)
     return;
   json_t *previous = previous_resources(
-      ctx, arena_printf(&ctx->arena, "%s/%s/%s", out_dir, c->model->project, c->model->stage));
+      ctx,
+      arena_printf(&ctx->arena, "%s/%s/%s", out_dir, c->model->project, c->model->stage));
   if (!previous)
     return;
   for (size_t i = 0; i < CONSTRUCTS_COUNT; i++)

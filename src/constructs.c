@@ -15,7 +15,8 @@
 
 extern const Construct construct_bucket, construct_database, construct_workgroup,
     construct_queue, construct_table, construct_function, construct_dataset, construct_job,
-    construct_workflow, construct_analyst, construct_catalog_table, construct_api, construct_topic, construct_alarm;
+    construct_workflow, construct_analyst, construct_catalog_table, construct_api,
+    construct_topic, construct_alarm;
 
 const Construct *const CONSTRUCTS[] = {
     &construct_bucket,    /* buckets:    src/constructs/bucket.c */

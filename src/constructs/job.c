@@ -75,11 +75,13 @@ static const DiagCode JOB_CODES[] = {
      "reference, the table's name or DATABASE.TABLE) tells the script to read or write\n"
      "it, but the job's role may touch only the tables of its read_tables and\n"
      "write_tables: the run would fail on AWS with AccessDenied. Grant the table.",
-     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\ndatabases:\n  silver: {name: cats_dev}\n"
+     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\n"
+     "databases:\n  silver: {name: cats_dev}\n"
      "catalog_tables:\n  orders:\n    database: silver\n    location: silver/orders/\n"
      "    columns: [{name: id, type: string}]\n"
      "jobs:\n  compact:\n    script: compact.py\n    arguments: {table: orders}\n",
-     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\ndatabases:\n  silver: {name: cats_dev}\n"
+     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\n"
+     "databases:\n  silver: {name: cats_dev}\n"
      "catalog_tables:\n  orders:\n    database: silver\n    location: silver/orders/\n"
      "    columns: [{name: id, type: string}]\n"
      "jobs:\n  compact:\n    script: compact.py\n    arguments: {table: orders}\n"
@@ -91,12 +93,14 @@ static const DiagCode JOB_CODES[] = {
      "S3FileIO, the warehouse). Its arguments may not set them, and it is a Spark job\n"
      "(glueetl or gluestreaming) on Glue 4.0 or later: Glue 3.0 bundles Iceberg 0.13.1,\n"
      "without merge-on-read for MERGE and UPDATE.",
-     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\ndatabases:\n  silver: {name: cats_dev}\n"
+     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\n"
+     "databases:\n  silver: {name: cats_dev}\n"
      "catalog_tables:\n  orders:\n    database: silver\n    location: silver/orders/\n"
      "    format: iceberg\n    columns: [{name: id, type: string}]\n"
      "jobs:\n  compact:\n    script: compact.py\n    glue_version: \"3.0\"\n"
      "    write_tables: [orders]\n",
-     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\ndatabases:\n  silver: {name: cats_dev}\n"
+     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\n"
+     "databases:\n  silver: {name: cats_dev}\n"
      "catalog_tables:\n  orders:\n    database: silver\n    location: silver/orders/\n"
      "    format: iceberg\n    columns: [{name: id, type: string}]\n"
      "jobs:\n  compact:\n    script: compact.py\n    glue_version: \"5.0\"\n"
@@ -617,7 +621,8 @@ static const char *iceberg_conf(Ctx *ctx, const CatalogTable *warehouse) {
       "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
       " --conf spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog"
       " --conf spark.sql.catalog.glue_catalog.warehouse=%s"
-      " --conf spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog"
+      " --conf spark.sql.catalog.glue_catalog.catalog-impl="
+      "org.apache.iceberg.aws.glue.GlueCatalog"
       " --conf spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO",
       warehouse_url(ctx, warehouse));
 }

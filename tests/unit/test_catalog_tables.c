@@ -112,8 +112,8 @@ static void an_iceberg_table_has_ids_and_a_partition_spec(void **state) {
   assert_string_equal(res_str(ir, "OrdersCatalogTable", "Properties.DatabaseName"), "demo_lake");
   assert_null(res_get(ir, "OrdersCatalogTable", "Properties.TableInput"));
   const char *in = "Properties.OpenTableFormatInput.IcebergInput";
-  assert_string_equal(res_str(ir, "OrdersCatalogTable", arena_printf(&ctx.arena, "%s.Version", in)),
-                      "1");
+  assert_string_equal(
+      res_str(ir, "OrdersCatalogTable", arena_printf(&ctx.arena, "%s.Version", in)), "1");
   json_t *table = res_get(ir, "OrdersCatalogTable",
                           arena_printf(&ctx.arena, "%s.IcebergTableInput", in));
   assert_string_equal(json_text(&ctx, json_at(table, "Location")),
@@ -126,7 +126,8 @@ static void an_iceberg_table_has_ids_and_a_partition_spec(void **state) {
       "\"IdentifierFieldIds\":[1],\"SchemaId\":0,\"Type\":\"struct\"}");
   assert_string_equal(
       json_text(&ctx, json_at(table, "PartitionSpec")),
-      "{\"Fields\":[{\"FieldId\":1000,\"Name\":\"at_month\",\"SourceId\":2,\"Transform\":\"month\"},"
+      "{\"Fields\":[{\"FieldId\":1000,\"Name\":\"at_month\",\"SourceId\":2,"
+      "\"Transform\":\"month\"},"
       "{\"FieldId\":1001,\"Name\":\"code_bucket\",\"SourceId\":3,\"Transform\":\"bucket[4]\"},"
       "{\"FieldId\":1002,\"Name\":\"code_trunc\",\"SourceId\":3,\"Transform\":\"truncate[2]\"}],"
       "\"SpecId\":0}");
