@@ -26,12 +26,14 @@ static bool split(Ctx *ctx, const char *name, size_t n, Ref *r) {
 }
 
 bool refs_named(const char *name) {
-  Ctx scratch;
-  ctx_init(&scratch);
-  Ref r;
-  bool yes = split(&scratch, name, strlen(name), &r);
-  ctx_release(&scratch);
-  return yes;
+  const char *dot = strchr(name, '.'), *last = strrchr(name, '.');
+  char key[64];
+  size_t n = dot ? (size_t)(dot - name) : 0;
+  if (!n || n >= sizeof key || last == dot || dot + 1 == last || !last[1])
+    return false;
+  memcpy(key, name, n);
+  key[n] = '\0';
+  return construct_named(key) != NULL;
 }
 
 /* The next reference in text from `from`, or false. */

@@ -255,6 +255,11 @@ static void check_columns(Ctx *ctx, const CatalogTable *t, CatalogColumn *cols, 
     if (!c->name || !c->type)
       continue;
     check_name(ctx, c->node, "name", c->name, awsname_glue_table, LK_GLUE_NAME, "column name");
+    if (!iceberg(t) && node_get(c->node, "required"))
+      diag_error(ctx, key_pos(c->node, "required"), LK_TABLE_FORMAT_KEY,
+                 "'required' is for Iceberg columns: a Hive table's columns may always be null "
+                 "(table '%s' is %s)",
+                 t->key, FORMATS[t->format]);
     const CatalogColumn *same = strindex_get(seen, c->name);
     if (same) {
       Diag *d = diag_error(ctx, check_pos(c->node, "name"), LK_DUPLICATE,
@@ -716,8 +721,12 @@ static json_t *partition_spec(Ctx *ctx, const CatalogTable *t) {
   return J("{s:i, s:o}", "SpecId", 0, "Fields", fields);
 }
 
+/* The write modes, the description as Iceberg's table comment, then the
+ * stage's own properties (which win). */
 static json_t *iceberg_properties(const CatalogTable *t) {
   json_t *props = json_object();
+  if (t->description)
+    json_object_set_new(props, "comment", json_string(t->description));
   if (t->write_mode >= 0) {
     static const char *const OPS[] = {"write.delete.mode", "write.update.mode",
                                       "write.merge.mode"};
