@@ -607,6 +607,11 @@ static void check_table(Ctx *ctx, Model *m, CatalogTable *t) {
                "table '%s' has no columns", t->key);
   check_format_keys(ctx, t);
   if (iceberg(t)) {
+    if (t->write_mode == 0 && t->format_version < 2)
+      diag_error(ctx, check_pos(t->node, "write_mode"), LK_CONFLICT,
+                 "merge-on-read writes delete files, which Iceberg tables have from format "
+                 "version 2 on; table '%s' is version %lld",
+                 t->key, t->format_version);
     check_identifier(ctx, t);
     check_partition_spec(ctx, t);
     return;
