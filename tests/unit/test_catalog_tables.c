@@ -97,7 +97,7 @@ static void refusals_say_what_and_where(void **state) {
                 "      - {name: code, type: string}\n"                                   \
                 "    identifier: [id]\n    partition:\n      - month(at)\n"              \
                 "      - bucket(4, code)\n      - truncate[2](code)\n"                   \
-                "    write_mode: merge-on-read\n    properties: {a.b: c}\n"              \
+                "    write_mode: copy-on-write\n    properties: {a.b: c}\n"              \
                 "  events:\n    database: lake\n    location: data/events/\n"            \
                 "    format: csv\n    columns: [{name: n, type: long}]\n"                \
                 "    partitions: [{name: d, type: string}, {name: s, type: string}]\n"   \
@@ -132,9 +132,9 @@ static void an_iceberg_table_has_ids_and_a_partition_spec(void **state) {
       "{\"FieldId\":1002,\"Name\":\"code_trunc\",\"SourceId\":3,\"Transform\":\"truncate[2]\"}],"
       "\"SpecId\":0}");
   assert_string_equal(json_text(&ctx, json_at(table, "Properties")),
-                      "{\"a.b\":\"c\",\"write.delete.mode\":\"merge-on-read\","
-                      "\"write.merge.mode\":\"merge-on-read\",\"write.update.mode\":"
-                      "\"merge-on-read\"}");
+                      "{\"a.b\":\"c\",\"write.delete.mode\":\"copy-on-write\","
+                      "\"write.merge.mode\":\"copy-on-write\",\"write.update.mode\":"
+                      "\"copy-on-write\"}");
   const IrResource *r = ir_find(ir, "OrdersCatalogTable");
   assert_int_equal(r->depends_on.len, 1);
   assert_string_equal(r->depends_on.items[0], "LakeDatabase");
