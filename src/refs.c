@@ -135,6 +135,19 @@ static const char *add_plain(Ctx *ctx, const char *out, const char *text, size_t
   return arena_printf(&ctx->arena, "%s%s", out, piece);
 }
 
+/* The value's text when lakec fixed it (a name, or an ARN of known names as
+ * Fn::Sub text), else NULL. A string needs no CloudFormation reference, and
+ * one to a type some implementations skip (moto's Glue) would break there. */
+static const char *known_text(Ctx *ctx, const Construct *c, const void *item, const char *attr) {
+  RefSpec r = {0};
+  if (!c->ref(ctx, item, attr, &r) || !r.literal)
+    return NULL;
+  json_t *sub = json_is_object(r.literal) ? json_object_get(r.literal, "Fn::Sub") : r.literal;
+  const char *text = json_is_string(sub) ? arena_strdup(&ctx->arena, json_string_value(sub)) : NULL;
+  json_decref(r.literal);
+  return text;
+}
+
 json_t *refs_expand(Ctx *ctx, Ir *ir, const Model *m, const char *text) {
   (void)m;
   Ref r;
@@ -146,7 +159,9 @@ json_t *refs_expand(Ctx *ctx, Ir *ir, const Model *m, const char *text) {
     const void *item = construct_find(m, c, r.item);
     if (!item)
       BUG("reference ${%s.%s.%s} was not checked", r.key, r.item, r.attr);
-    pieces[n] = construct_sub(ctx, ir, c, item, r.attr);
+    pieces[n] = known_text(ctx, c, item, r.attr);
+    if (!pieces[n])
+      pieces[n] = construct_sub(ctx, ir, c, item, r.attr);
     sub |= strstr(pieces[n], "${") != NULL;
     starts[n] = r.at, ends[n++] = r.at + r.len;
   }
