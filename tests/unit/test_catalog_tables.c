@@ -193,7 +193,8 @@ static void a_job_writing_iceberg_gets_its_settings_and_grants(void **state) {
   ir = lower_with_job("    read_tables: [events]\n    write_tables: [orders]\n"
                       "    arguments:\n      t: ${catalog_tables.orders.database}."
                       "${catalog_tables.orders.name}\n"
-                      "      arn: ${catalog_tables.events.arn} and $${literal}\n");
+                      "      arn: ${catalog_tables.events.arn} and $${literal}\n"
+                      "      bucket: s3://${buckets.data.name}/x ${jobs.etl.name}\n");
   json_t *args = res_get(ir, "EtlJob", "Properties.DefaultArguments");
   assert_string_equal(json_text(&ctx, json_at(args, "--datalake-formats")), "\"iceberg\"");
   const char *conf = json_string_value(json_object_get(args, "--conf"));
@@ -204,6 +205,9 @@ static void a_job_writing_iceberg_gets_its_settings_and_grants(void **state) {
   assert_string_equal(json_text(&ctx, json_object_get(args, "--arn")),
                       "{\"Fn::Sub\":\"arn:${AWS::Partition}:glue:${AWS::Region}:"
                       "${AWS::AccountId}:table/demo_lake/events and ${!literal}\"}");
+  /* names lakec fixed are text, not a Ref (moto creates no Glue job) */
+  assert_string_equal(json_text(&ctx, json_object_get(args, "--bucket")),
+                      "\"s3://demo-data-dev/x demo-dev-etl\"");
   assert_string_equal(
       statement("UpdateCatalogTableOrders"),
       "{\"Action\":[\"glue:GetDatabase\",\"glue:GetTable\",\"glue:GetTables\","
