@@ -7,7 +7,7 @@
  * Columns are written once in lakec's type vocabulary (coltype.h) and
  * spelled for each format. An Iceberg field's id is its position: the ids
  * must never change once the table holds data, so columns are append-only
- * (checked against the previous build's template, see catalog_tables_evolve).
+ * (checked against the previous build's template: catalog_table_against_previous).
  *
  * References (`name`, `database`, `location`, `arn`) are literals: the names
  * are fixed by the stage, and CloudFormation implementations that do not
