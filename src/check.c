@@ -21,14 +21,63 @@
 
 Pos check_pos(const Node *map, const char *key) { return decode_value_pos(map, key); }
 
+/* The name with '_' written '-' and capitals in lower case, when that is all
+ * the rule minds (my_Bucket -> my-bucket); else NULL. */
+static const char *name_respelled(Ctx *ctx, const char *value, const char *(*rule)(const char *)) {
+  char *fixed = arena_strdup(&ctx->arena, value);
+  for (char *p = fixed; *p; p++)
+    *p = *p == '_' ? '-' : (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p;
+  return strcmp(fixed, value) && !rule(fixed) ? fixed : NULL;
+}
+
 void check_name(Ctx *ctx, const Node *map, const char *key, const char *value,
                 const char *(*rule)(const char *), const char *code, const char *what) {
   const Node *v = node_get(map, key);
   if (!value || (v && v->unresolved))
     return;
   const char *why = rule(value);
-  if (why)
-    diag_error(ctx, check_pos(map, key), code, "%s '%s' is invalid: %s", what, value, why);
+  if (!why)
+    return;
+  const char *fixed = name_respelled(ctx, value, rule);
+  Diag *d = diag_error(ctx, check_pos(map, key), code, "%s '%s' is invalid: %s%s%s%s", what,
+                       value, why, fixed ? "; did you mean '" : "", fixed ? fixed : "",
+                       fixed ? "'?" : "");
+  if (fixed && v && !v->quoted && strlen(v->str) == strlen(value)) /* the value as written */
+    diag_fixit(ctx, d, fixed);
+}
+
+void check_schedule(Ctx *ctx, const Node *map, const char *key, const char *expr, bool cron_only,
+                    const char *who) {
+  const Node *v = map ? node_get(map, key) : NULL;
+  if (!expr || !v || v->unresolved)
+    return;
+  if (cron_only && strncmp(expr, "cron(", 5) != 0) {
+    diag_error(ctx, v->pos, LK_SCHEDULE, "invalid schedule '%s': %s take cron(...) expressions only",
+               expr, who);
+    return;
+  }
+  ScheduleError err;
+  if (schedule_check(expr, &err))
+    return;
+  Pos at = v->pos;
+  bool inside = at.len && strlen(v->str) == strlen(expr); /* one line, no ${...} resolved */
+  if (inside) { /* point at the offending part inside the value */
+    at.col += (unsigned)err.offset + (v->quoted ? 1u : 0u);
+    at.len = (unsigned)err.len;
+  }
+  Diag *d = diag_error(ctx, at, LK_SCHEDULE, "invalid schedule '%s': %s", expr, err.message);
+  if (inside && err.fix[0])
+    diag_fixit(ctx, d, err.fix);
+}
+
+void check_schedule_on_in_production(Ctx *ctx, const Model *m, const Node *schedule, bool enabled,
+                                     const char *kind, const char *key) {
+  if (m->production != 1 || !schedule || enabled || m->policy.allow_disabled_schedules)
+    return;
+  diag_error(ctx, check_pos(schedule, "enabled"), LK_PROD_SCHEDULE,
+             "the schedule of %s '%s' is off in a production stage (if it runs by hand on "
+             "purpose, set 'policy: {allow_disabled_schedules: true}')",
+             kind, key);
 }
 
 /* Prefixes end up in ARNs written with Fn::Sub, where "${" would read as a

@@ -16,6 +16,15 @@ Pos check_pos(const Node *map, const char *key);
 /* Reports value (map's key) when rule says why it is invalid. */
 void check_name(Ctx *ctx, const Node *map, const char *key, const char *value,
                 const char *(*rule)(const char *), const char *code, const char *what);
+/* map's `key` is a schedule expression (cron(...) only when cron_only, for
+ * Glue's schedulers, `who` names them): reported inside the value, with the
+ * fix when it is clear. */
+void check_schedule(Ctx *ctx, const Node *map, const char *key, const char *expr, bool cron_only,
+                    const char *who);
+/* A schedule that is off (its map `schedule`) in a production stage, unless
+ * the policy allows it: "the schedule of workflow 'x' is off ...". */
+void check_schedule_on_in_production(Ctx *ctx, const Model *m, const Node *schedule, bool enabled,
+                                     const char *kind, const char *key);
 /* A plain key prefix: no leading '/', '//', '..' or '*'. */
 bool check_prefix(Ctx *ctx, const char *prefix, Pos at);
 /* map's `log_retention` (days) is one CloudWatch offers. */

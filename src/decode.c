@@ -40,6 +40,26 @@ static void report_wrong_scalar(Ctx *ctx, const Field *f, const Node *n, const c
              only_quotes ? "the string " : "", n->str, only_quotes ? " (drop the quotes)" : "");
 }
 
+/* "512MB", "30 s", "7days": a number with a unit the key already implies
+ * (its documentation says which). Reported with the number alone as the fix. */
+static bool report_number_with_unit(Ctx *ctx, const Field *f, const Node *n) {
+  const char *p = n->str;
+  size_t digits = strspn(p, "0123456789");
+  const char *unit = p + digits + strspn(p + digits, " ");
+  static const char LETTERS[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  if (!digits || digits > 18 || !*unit || strspn(unit, LETTERS) != strlen(unit))
+    return false;
+  char number[20];
+  snprintf(number, sizeof number, "%.*s", (int)digits, p);
+  Diag *d = diag_error(ctx, n->pos, LK_WRONG_TYPE,
+                       "'%s' must be a whole number, not '%s' (the unit is the key's: %s); "
+                       "write %s",
+                       f->key, n->str, f->doc ? f->doc : "see its documentation", number);
+  if (!n->quoted)
+    diag_fixit(ctx, d, number);
+  return true;
+}
+
 static bool decode_int(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   long long v;
   if (!expect_scalar(ctx, f, n, "a whole number"))
@@ -47,7 +67,8 @@ static bool decode_int(Ctx *ctx, const Field *f, const Node *n, void *dst) {
   if (!node_scalar_int(n, &v)) {
     Node plain = *n;
     plain.quoted = false;
-    report_wrong_scalar(ctx, f, n, "a whole number", n->quoted && node_scalar_int(&plain, &v));
+    if (!report_number_with_unit(ctx, f, n))
+      report_wrong_scalar(ctx, f, n, "a whole number", n->quoted && node_scalar_int(&plain, &v));
     return false;
   }
   if (v < f->min || v > f->max) {

@@ -11,6 +11,7 @@
 #include "jsonschema.h"
 #include "report.h"
 #include "source.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -34,7 +35,8 @@ enum {
   OPT_CHECK,
   OPT_HANDLERS,
   OPT_NO_PACKAGE,
-  OPT_ROOT
+  OPT_ROOT,
+  OPT_LIST_CODES
 };
 
 typedef struct Option {
@@ -58,6 +60,7 @@ typedef struct Options {
   const char **ignore; /* diff --ignore, repeatable */
   size_t nignore;
   const char *root; /* --root: where extends: may read, or NULL */
+  bool list_codes;  /* explain --list */
 } Options;
 
 typedef struct Command {
@@ -118,6 +121,11 @@ static const Option DIFF_OPTIONS[] = {
     {0, NULL, NULL, NULL},
 };
 static const Option HELP_ONLY[] = {OPT_HELP, {0, NULL, NULL, NULL}};
+static const Option EXPLAIN_OPTIONS[] = {
+    {OPT_LIST_CODES, "list", NULL, "list every diagnostic code with its title"},
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
+};
 
 /* jansson allocates one small block per JSON value, and a large template is
  * hundreds of thousands of them, all dropped together when the command ends.
@@ -157,8 +165,9 @@ static const Command COMMANDS[] = {
      "lakec diff [--format text|json] [--exit-code] [--ignore PATTERN]... [--handlers DIR | "
      "--no-package] [--root DIR] A B [C...]",
      DIFF_OPTIONS, true},
-    {"explain", cmd_explain, "explain a diagnostic code, with a wrong and a right example",
-     "lakec explain CODE", HELP_ONLY, false},
+    {"explain", cmd_explain,
+     "explain a diagnostic code, with a wrong and a right example; --list lists every code",
+     "lakec explain CODE | --list", EXPLAIN_OPTIONS, false},
     {"schema", cmd_schema, "print the JSON Schema of stage files (for YAML editors)",
      "lakec schema", HELP_ONLY, false},
 };
@@ -717,10 +726,19 @@ static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args) {
   return nargs == 2 ? diff_two(ctx, o, args) : diff_matrix(ctx, o, nargs, args);
 }
 
+/* Every code and its title, one a line, in order. */
+static int list_codes(void) {
+  for (const DiagCode *c = diag_codes(); c->code; c++)
+    printf("%s  %s\n", c->code, c->title);
+  return 0;
+}
+
 static int cmd_explain(Ctx *ctx, const Options *o, int nargs, char **args) {
   (void)ctx, (void)o;
-  if (nargs != 1) {
-    fprintf(stderr, "usage: lakec explain CODE   (for example: lakec explain LK104)\n");
+  if (o->list_codes && nargs == 0)
+    return list_codes();
+  if (nargs != 1 || o->list_codes) {
+    fprintf(stderr, "usage: lakec explain CODE | --list   (for example: lakec explain LK104)\n");
     return EXIT_USAGE;
   }
   const DiagCode *c = diag_code_find(args[0]);
@@ -795,6 +813,9 @@ static bool parse_value(const Command *c, int id, const char *arg, Options *o) {
     return true;
   case OPT_NO_PACKAGE:
     o->no_package = true;
+    return true;
+  case OPT_LIST_CODES:
+    o->list_codes = true;
     return true;
   case OPT_EXIT_CODE:
     o->exit_code = true;
@@ -887,6 +908,39 @@ static int run_command(const Command *c, int argc, char **argv) {
   return status;
 }
 
+static const Command *command_named(const char *name) {
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    if (!strcmp(name, COMMANDS[i].name))
+      return &COMMANDS[i];
+  return NULL;
+}
+
+/* "lakec biuld": the command it is closest to, if any is close. */
+static int unknown_command(const char *name) {
+  const char *names[NCOMMANDS];
+  for (size_t i = 0; i < NCOMMANDS; i++)
+    names[i] = COMMANDS[i].name;
+  const char *best = suggest_closest(name, names, NCOMMANDS);
+  if (best)
+    fprintf(stderr, "lakec: '%s' is not a lakec command; did you mean 'lakec %s'?\n", name, best);
+  else
+    fprintf(stderr, "lakec: '%s' is not a lakec command; see 'lakec --help'\n", name);
+  return EXIT_USAGE;
+}
+
+/* "lakec help" lists the commands; "lakec help build" is "lakec build --help". */
+static int help(int nargs, char **args) {
+  if (nargs == 0) {
+    print_usage(stdout);
+    return 0;
+  }
+  const Command *c = nargs == 1 ? command_named(args[0]) : NULL;
+  if (!c)
+    return nargs == 1 ? unknown_command(args[0]) : (print_usage(stderr), EXIT_USAGE);
+  print_command_help(c);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   for (int i = 0; i < 3; i++) {
     arena_init(&json_arenas[i]);
@@ -899,17 +953,12 @@ int main(int argc, char **argv) {
     return EXIT_USAGE;
   }
   const char *cmd = argv[1];
-  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-    print_usage(stdout);
-    return 0;
-  }
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help"))
+    return help(argc - 2, argv + 2);
   if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
     printf("lakec %s (stage language version 1)\n", LAKEC_VERSION);
     return 0;
   }
-  for (size_t i = 0; i < NCOMMANDS; i++)
-    if (!strcmp(cmd, COMMANDS[i].name))
-      return run_command(&COMMANDS[i], argc - 1, argv + 1);
-  fprintf(stderr, "lakec: '%s' is not a lakec command; see 'lakec --help'\n", cmd);
-  return EXIT_USAGE;
+  const Command *c = command_named(cmd);
+  return c ? run_command(c, argc - 1, argv + 1) : unknown_command(cmd);
 }

@@ -166,6 +166,33 @@ static bool cron_field(const CronField *f, const char *s, size_t n, size_t off,
   return true;
 }
 
+/* Exactly one of day-of-month (field 2) and day-of-week (field 4) is '?'.
+ * When the other one is '*' (or both are '?'), the fix is clear. */
+static bool check_day_fields(ScheduleError *e, const char *body, const size_t *starts,
+                             const size_t *lens, size_t off) {
+  bool dom_any = lens[2] == 1 && body[starts[2]] == '?';
+  bool dow_any = lens[4] == 1 && body[starts[4]] == '?';
+  bool dow_every = lens[4] == 1 && body[starts[4]] == '*';
+  if (dom_any != dow_any)
+    return true;
+  if (dom_any) { /* both '?': every day is day-of-week '*' */
+    fail(e, off + starts[4], lens[4], "%s",
+         "day-of-month and day-of-week cannot both be '?'; '*' for day-of-week runs every day");
+    snprintf(e->fix, sizeof e->fix, "*");
+    return false;
+  }
+  int k = dow_every ? 4 : 2; /* the field that says nothing is the one to make '?' */
+  bool clear = dow_every || (lens[2] == 1 && body[starts[2]] == '*');
+  fail(e, off + starts[k], lens[k], "%s",
+       clear ? "exactly one of day-of-month and day-of-week must be '?': this one, which "
+               "picks every day anyway"
+             : "exactly one of day-of-month and day-of-week must be '?': write '?' in the one "
+               "that should not choose the days");
+  if (clear)
+    snprintf(e->fix, sizeof e->fix, "?");
+  return false;
+}
+
 static bool check_cron(const char *expr, const char *body, size_t body_len, ScheduleError *e) {
   size_t starts[7], lens[7];
   int count = 0;
@@ -193,12 +220,7 @@ static bool check_cron(const char *expr, const char *body, size_t body_len, Sche
   for (int k = 0; k < 6; k++)
     if (!cron_field(&CRON_FIELDS[k], body + starts[k], lens[k], off + starts[k], e))
       return false;
-  bool dom_any = lens[2] == 1 && body[starts[2]] == '?';
-  bool dow_any = lens[4] == 1 && body[starts[4]] == '?';
-  if (dom_any == dow_any)
-    return fail(e, off + starts[dom_any ? 4 : 2], lens[dom_any ? 4 : 2], "%s",
-                "exactly one of day-of-month and day-of-week must be '?'");
-  return true;
+  return check_day_fields(e, body, starts, lens, off);
 }
 
 bool schedule_check(const char *expr, ScheduleError *e) {

@@ -7,7 +7,6 @@
 #include "check_util.h"
 #include "construct.h"
 #include "lower/lower_internal.h"
-#include "schedule.h"
 
 #include <string.h>
 
@@ -58,20 +57,6 @@ static const Shape SHAPE_DATABASE =
 
 /* ---- check ---- */
 
-/* Glue's schedules are cron expressions only (no rate()). */
-static void check_crawler_schedule(Ctx *ctx, const Crawler *cr) {
-  ScheduleError err;
-  if (!cr->schedule)
-    return;
-  if (strncmp(cr->schedule, "cron(", 5) != 0)
-    diag_error(ctx, check_pos(cr->node, "schedule"), LK_SCHEDULE,
-               "invalid schedule '%s': Glue crawlers take cron(...) expressions only",
-               cr->schedule);
-  else if (!schedule_check(cr->schedule, &err))
-    diag_error(ctx, check_pos(cr->node, "schedule"), LK_SCHEDULE, "invalid schedule '%s': %s",
-               cr->schedule, err.message);
-}
-
 /* Crawler keys are grant targets, so they are unique across databases. */
 static void check_crawler(Ctx *ctx, Model *m, Database *db, Crawler *cr, StrIndex *keys,
                           StrIndex *names) {
@@ -79,7 +64,7 @@ static void check_crawler(Ctx *ctx, Model *m, Database *db, Crawler *cr, StrInde
   if (!cr->name)
     cr->name = check_default_name(ctx, m, cr->key);
   check_name(ctx, cr->node, "name", cr->name, awsname_glue_crawler, LK_GLUE_NAME, "crawler name");
-  check_crawler_schedule(ctx, cr);
+  check_schedule(ctx, cr->node, "schedule", cr->schedule, true, "Glue crawlers");
   if (cr->bucket)
     cr->target = bucket_location_of(ctx, m, cr->bucket, cr->prefix, check_pos(cr->node, "bucket"),
                                     check_pos(cr->node, "prefix"));

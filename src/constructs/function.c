@@ -17,7 +17,6 @@
 #include "construct.h"
 #include "handler_env.h"
 #include "lower/lower_internal.h"
-#include "schedule.h"
 
 #include <string.h>
 
@@ -71,21 +70,6 @@ static const Shape SHAPE_FUNCTION =
     SHAPE(Function, "function", FUNCTION_FIELDS, .key_offset = offsetof(Function, key));
 
 /* ---- check ---- */
-
-static void check_schedule(Ctx *ctx, const Schedule *s) {
-  if (!s->node || !s->expression)
-    return;
-  ScheduleError err;
-  if (schedule_check(s->expression, &err))
-    return;
-  const Node *v = node_get(s->node, "expression");
-  Pos at = v->pos;
-  if (at.len) { /* point at the offending part inside a one-line value */
-    at.col += (unsigned)err.offset + (v->quoted ? 1u : 0u);
-    at.len = (unsigned)err.len;
-  }
-  diag_error(ctx, at, LK_SCHEDULE, "invalid schedule '%s': %s", s->expression, err.message);
-}
 
 static void check_environment(Ctx *ctx, const Function *f) {
   size_t total = 0;
@@ -188,13 +172,9 @@ static void check_function(Ctx *ctx, Model *m, Function *f) {
              "handler name");
   check_log_retention(ctx, f->node, f->log_retention);
   check_environment(ctx, f);
-  check_schedule(ctx, &f->schedule);
-  if (m->production == 1 && f->schedule.node && f->schedule.enabled == 0 &&
-      !m->policy.allow_disabled_schedules)
-    diag_error(ctx, check_pos(f->schedule.node, "enabled"), LK_PROD_SCHEDULE,
-               "the schedule of function '%s' is off in a production stage (if it runs by "
-               "hand on purpose, set 'policy: {allow_disabled_schedules: true}')",
-               f->key);
+  check_schedule(ctx, f->schedule.node, "expression", f->schedule.expression, false, NULL);
+  check_schedule_on_in_production(ctx, m, f->schedule.node, f->schedule.enabled != 0, "function",
+                                  f->key);
   check_object_trigger(ctx, m, &f->on_object_created);
   for (size_t i = 0; i < f->grants.len; i++)
     check_grant(ctx, m, &f->grants.items[i]);

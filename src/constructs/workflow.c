@@ -16,7 +16,6 @@
 #include "check_util.h"
 #include "construct.h"
 #include "lower/lower_internal.h"
-#include "schedule.h"
 
 #include <string.h>
 
@@ -130,20 +129,10 @@ static void check_start(Ctx *ctx, const Model *m, Workflow *w) {
                "(a Glue workflow has one starting trigger)",
                w->key);
   check_object_trigger(ctx, m, &w->on_object_created);
-  ScheduleError err;
-  const char *expression = w->schedule.expression;
-  if (expression && strncmp(expression, "cron(", 5) != 0)
-    diag_error(ctx, check_pos(w->schedule.node, "expression"), LK_SCHEDULE,
-               "invalid schedule '%s': Glue triggers take cron(...) expressions only", expression);
-  else if (expression && !schedule_check(expression, &err))
-    diag_error(ctx, check_pos(w->schedule.node, "expression"), LK_SCHEDULE,
-               "invalid schedule '%s': %s", expression, err.message);
-  if (m->production == 1 && w->schedule.node && !w->schedule.enabled &&
-      !m->policy.allow_disabled_schedules)
-    diag_error(ctx, check_pos(w->schedule.node, "enabled"), LK_PROD_SCHEDULE,
-               "the schedule of workflow '%s' is off in a production stage (if it runs by hand "
-               "on purpose, set 'policy: {allow_disabled_schedules: true}')",
-               w->key);
+  check_schedule(ctx, w->schedule.node, "expression", w->schedule.expression, true,
+                 "Glue triggers");
+  check_schedule_on_in_production(ctx, m, w->schedule.node, w->schedule.enabled != 0, "workflow",
+                                  w->key);
 }
 
 /* A job is a step of one workflow: its bookmarks and concurrency are its own. */

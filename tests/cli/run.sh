@@ -46,6 +46,12 @@ check "validate --help" 0 "$lakec" validate --help
 check "no arguments" 2 "$lakec"
 check "unknown command" 2 "$lakec" frobnicate
 expect "unknown command is named" "grep -q frobnicate stderr"
+check "a misspelt command" 2 "$lakec" biuld stages/dev.yaml
+expect "a misspelt command offers the one meant" "grep -q \"'biuld' is not a lakec command; did you mean 'lakec build'?\" stderr"
+check "help COMMAND" 0 "$lakec" help build
+expect "help build is build --help" "head -1 stdout | grep -q '^usage: lakec build ' && grep -q -- '--output DIR' stdout"
+check "help of a misspelt command" 2 "$lakec" help valdiate
+expect "help offers the command meant" "grep -q \"did you mean 'lakec validate'\" stderr"
 check "build without files" 2 "$lakec" build
 check "unknown option" 2 "$lakec" build $nopkg --bogus stages/dev.yaml
 expect "unknown option is named" "grep -q \"unknown option '--bogus'\" stderr"
@@ -101,6 +107,9 @@ expect "explain shows the title and both examples" "grep -q '^LK104: unknown key
 check "explain digits only" 0 "$lakec" explain 206
 check "explain an unknown code" 2 "$lakec" explain LK999
 check "explain without a code" 2 "$lakec" explain
+check "explain --list" 0 "$lakec" explain --list
+expect "explain --list lists every code once, in order, with its title" "grep -q '^LK104  unknown key\$' stdout && grep -q '^LK206  ' stdout && [ \"\$(cut -c1-5 stdout | sort -u)\" = \"\$(cut -c1-5 stdout)\" ] && [ \"\$(grep -vc '^LK[0-9][0-9][0-9]  ' stdout)\" -eq 0 ]"
+check "explain --list with a code" 2 "$lakec" explain --list LK104
 check "schema" 0 "$lakec" schema
 expect "schema is JSON with the stage keys" "python3 -c 'import json,sys; s=json.load(open(\"stdout\")); assert \"functions\" in s[\"properties\"]'"
 

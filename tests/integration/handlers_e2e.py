@@ -22,23 +22,16 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 import unittest
 import urllib.request
-import zipfile
-
-import boto3
 
 LAKEC, ROOT, HANDLERS = (os.path.abspath(a) for a in sys.argv[1:4])
 del sys.argv[1:4]
-sys.path.insert(0, os.path.join(ROOT, "tests", "handlers"))
-from fakes import FakeRuntimeApi, MotoServer  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from deployed_stage import DeployedStage  # noqa: E402
 
-REGION, KEY, SECRET = "us-east-1", "testing", "testing"
 PARQUET_TESTS = os.path.join(ROOT, "tests", "parquet")
 
 
@@ -52,150 +45,31 @@ def duckdb_read(path):
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 EVENTS = os.path.join(ROOT, "src", "handlers", "events")
-ASSETS_BUCKET = "lakec-e2e-assets"
 
 
-class DevStage(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.work = tempfile.mkdtemp(prefix="lakec-e2e-")
-        cls.moto = MotoServer()
-        cls.endpoint = cls.moto.endpoint
-        try:
-            cls.build_and_deploy()
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def client(cls, name):
-        return boto3.client(name, endpoint_url=cls.endpoint, region_name=REGION,
-                            aws_access_key_id=KEY, aws_secret_access_key=SECRET)
-
-    @classmethod
-    def build_and_deploy(cls):
-        out = os.path.join(cls.work, "out")
-        subprocess.run([LAKEC, "build", "--handlers", HANDLERS, "-o", out, "stages/dev.yaml"],
-                       cwd=ROOT, check=True)
-        cls.out = os.path.join(out, "metrics", "dev")
-        with open(os.path.join(cls.out, "manifest.json")) as f:
-            cls.manifest = json.load(f)
-        (stack,) = cls.manifest["stacks"]
-        with open(os.path.join(cls.out, stack["template"])) as f:
-            cls.template_text = f.read()
-        cls.template = json.loads(cls.template_text)
-        s3 = cls.client("s3")
-        s3.create_bucket(Bucket=ASSETS_BUCKET)
-        for asset in cls.manifest["assets"]:  # the README's upload: the key is the file's path
-            s3.upload_file(os.path.join(cls.out, asset["file"]), ASSETS_BUCKET, asset["file"])
-        cfn = cls.client("cloudformation")
-        cfn.create_stack(StackName="metrics-dev", TemplateBody=cls.template_text,
-                         Parameters=[{"ParameterKey": "AssetsBucket", "ParameterValue": ASSETS_BUCKET}],
-                         Capabilities=["CAPABILITY_IAM"])
-        for _ in range(300):
-            stack = cfn.describe_stacks(StackName="metrics-dev")["Stacks"][0]
-            if not stack["StackStatus"].endswith("IN_PROGRESS"):
-                break
-            time.sleep(0.2)
-        if stack["StackStatus"] != "CREATE_COMPLETE":
-            raise AssertionError(f"stack: {stack['StackStatus']} {stack.get('StackStatusReason')}")
-        resources = cfn.list_stack_resources(StackName="metrics-dev")["StackResourceSummaries"]
-        cls.physical = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}
-        cls.create_what_moto_skips()
+class DevStage(DeployedStage):
+    LAKEC, ROOT, HANDLERS = LAKEC, ROOT, HANDLERS
+    STAGE_FILE, STAGE_DIR, STACK = "stages/dev.yaml", os.path.join("metrics", "dev"), "metrics-dev"
 
     @classmethod
     def create_what_moto_skips(cls):
-        props = {k: r["Properties"] for k, r in cls.template["Resources"].items()}
-        kinds = {k: r["Type"] for k, r in cls.template["Resources"].items()}
         glue, athena = cls.client("glue"), cls.client("athena")
-        for logical, kind in kinds.items():
-            p = props[logical]
-            if kind == "AWS::Glue::Database":
-                glue.create_database(DatabaseInput={"Name": p["DatabaseInput"]["Name"]})
-                cls.database = p["DatabaseInput"]["Name"]
-        for logical, kind in kinds.items():
-            p = props[logical]
-            if kind == "AWS::Glue::Crawler":
-                glue.create_crawler(Name=p["Name"], Role="arn:aws:iam::123456789012:role/crawler",
-                                    DatabaseName=cls.database,
-                                    Targets={"S3Targets": [{"Path": "s3://%s/processed/" % cls.bucket()}]})
-                cls.crawler = p["Name"]
-            elif kind == "AWS::Athena::WorkGroup":
-                athena.create_work_group(Name=p["Name"], Configuration={"ResultConfiguration": {
-                    "OutputLocation": "s3://%s/athena-results/" % cls.bucket()}})
-                cls.workgroup = p["Name"]
+        for p in cls.resources_of_type("AWS::Glue::Database").values():
+            glue.create_database(DatabaseInput={"Name": p["DatabaseInput"]["Name"]})
+            cls.database = p["DatabaseInput"]["Name"]
+        for p in cls.resources_of_type("AWS::Glue::Crawler").values():
+            glue.create_crawler(Name=p["Name"], Role="arn:aws:iam::123456789012:role/crawler",
+                                DatabaseName=cls.database,
+                                Targets={"S3Targets": [{"Path": "s3://%s/processed/" % cls.bucket()}]})
+            cls.crawler = p["Name"]
+        for p in cls.resources_of_type("AWS::Athena::WorkGroup").values():
+            athena.create_work_group(Name=p["Name"], Configuration={"ResultConfiguration": {
+                "OutputLocation": "s3://%s/athena-results/" % cls.bucket()}})
+            cls.workgroup = p["Name"]
 
     @classmethod
     def bucket(cls):
         return cls.physical["DataBucket"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-        shutil.rmtree(cls.work, ignore_errors=True)
-
-    # ---- running a deployed function as Lambda does ----
-
-    def function_resource(self, handler):
-        """(logical id, resource) of the one function running handler."""
-        asset = next(a for a in self.manifest["assets"] if a["handler"] == handler)
-        found = [(k, r) for k, r in self.template["Resources"].items()
-                 if r["Type"] == "AWS::Lambda::Function"
-                 and r["Properties"]["Code"]["S3Key"] == {"Ref": asset["parameter"]}]
-        self.assertEqual(len(found), 1)
-        return found[0]
-
-    def function(self, handler):
-        logical, _ = self.function_resource(handler)
-        return self.client("lambda").get_function_configuration(FunctionName=self.physical[logical])
-
-    def task_root(self, handler):
-        asset = next(a for a in self.manifest["assets"] if a["handler"] == handler)
-        root = os.path.join(self.work, "task", handler)
-        if not os.path.isdir(root):
-            with zipfile.ZipFile(os.path.join(self.out, asset["file"])) as z:
-                z.extractall(root)
-                for info in z.infolist():
-                    os.chmod(os.path.join(root, info.filename), (info.external_attr >> 16) & 0o777)
-        return root
-
-    def environment(self, handler, config):
-        """The deployed function's variables. moto drops those that refer to
-        resources it skipped (Glue, Athena), and the whole map when none is left:
-        for them, what CloudFormation's Ref gives, the resource's name, comes
-        from the template."""
-        env = dict(config.get("Environment", {}).get("Variables", {}))
-        _, resource = self.function_resource(handler)
-        for name, value in resource["Properties"]["Environment"]["Variables"].items():
-            if name in env:
-                continue
-            target = self.template["Resources"][value["Ref"]]
-            self.assertIn(target["Type"], ("AWS::Glue::Crawler", "AWS::Glue::Database",
-                                           "AWS::Athena::WorkGroup"), name)
-            p = target["Properties"]
-            env[name] = p["DatabaseInput"]["Name"] if "DatabaseInput" in p else p["Name"]
-        return env
-
-    def invoke(self, handler, event, deadline_s=20):
-        config = self.function(handler)
-        root = self.task_root(handler)
-        env = self.environment(handler, config)
-        env.update(PATH="/usr/bin:/bin", LAMBDA_TASK_ROOT=root, _HANDLER="bootstrap",
-                   AWS_LAMBDA_FUNCTION_NAME=config["FunctionName"], AWS_REGION=REGION,
-                   AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_SESSION_TOKEN="token",
-                   AWS_ENDPOINT_URL=self.endpoint, LD_LIBRARY_PATH=os.path.join(root, "lib"))
-        api = FakeRuntimeApi([("req-1", json.dumps(event).encode(), int((time.time() + deadline_s) * 1000))])
-        env["AWS_LAMBDA_RUNTIME_API"] = api.address
-        try:
-            proc = subprocess.run([os.path.join(root, "bootstrap")], cwd=root, env=env,
-                                  capture_output=True, timeout=60)
-        finally:
-            api.stop()
-        # The fake answers 410 once its events are served, which ends the loop.
-        self.assertIn("req-1", api.results, proc.stderr.decode())
-        kind, body, _ = api.results["req-1"]
-        self.assertEqual(kind, "response", body)
-        return json.loads(body)
 
     # ---- the tests ----
 

@@ -19,6 +19,25 @@ static void invalid(const char *expr, const char *message_part, size_t offset) {
   assert_int_equal(e.offset, offset);
 }
 
+/* The fix a diagnostic offers for the offending part ("" when none is clear). */
+static void fixed(const char *expr, size_t offset, const char *fix) {
+  ScheduleError e;
+  if (schedule_check(expr, &e))
+    fail_msg("'%s' accepted", expr);
+  assert_int_equal(e.offset, offset);
+  assert_string_equal(e.fix, fix);
+}
+
+static void day_field_fixes(void **state) {
+  (void)state;
+  fixed("cron(0 12 * * MON *)", 10, "?"); /* day-of-month '*' says nothing: '?' */
+  fixed("cron(0 12 1 * * *)", 14, "?");   /* day-of-week '*' says nothing: '?' */
+  fixed("cron(0 12 * * * *)", 14, "?");
+  fixed("cron(0 12 ? * ? *)", 14, "*");   /* both '?': every day */
+  fixed("cron(0 12 1 * MON *)", 10, "");  /* which one was meant is the user's to say */
+  fixed("cron(60 12 * * ? *)", 5, "");    /* only the day fields have a fix */
+}
+
 static void rates(void **state) {
   (void)state;
   valid("rate(1 minute)");
@@ -51,7 +70,7 @@ static void crons(void **state) {
   invalid("cron(0 12 * 13 ? *)", "month '13'", 12);
   invalid("cron(0 12 ? * FUN *)", "'FUN' is not a valid day-of-week", 14);
   invalid("cron(0 12 * * MON *)", "exactly one of day-of-month and day-of-week", 10);
-  invalid("cron(0 12 ? * ? *)", "exactly one of", 14);
+  invalid("cron(0 12 ? * ? *)", "cannot both be '?'", 14);
   invalid("cron(0 12 * * ? 1900)", "year '1900'", 16);
   invalid("cron(0/0 * * * ? *)", "step", 7);
   invalid("cron(1,,2 * * * ? *)", "empty item", 7);
@@ -59,6 +78,7 @@ static void crons(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(rates), cmocka_unit_test(crons)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(rates), cmocka_unit_test(crons),
+                                     cmocka_unit_test(day_field_fixes)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
