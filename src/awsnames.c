@@ -70,6 +70,18 @@ const char *awsname_glue_database(const char *name) {
   return NULL;
 }
 
+/* Table and column names: Athena reads only these without quoting, and
+ * Glue lowercases any other letter. */
+const char *awsname_glue_table(const char *name) {
+  size_t n = strlen(name);
+  if (n < 1 || n > 255)
+    return "Glue table and column names are 1 to 255 characters long";
+  if (!all_chars_in(name, "_", false))
+    return "Glue table and column names use only lowercase letters, digits and '_' (Glue "
+           "lowercases the others, and Athena reads only these without quoting)";
+  return NULL;
+}
+
 const char *awsname_glue_crawler(const char *name) {
   size_t n = strlen(name);
   if (n < 1 || n > 255)

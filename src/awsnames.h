@@ -7,6 +7,7 @@
 const char *awsname_s3_bucket(const char *name);
 const char *awsname_glue_database(const char *name);
 const char *awsname_glue_crawler(const char *name);
+const char *awsname_glue_table(const char *name);
 const char *awsname_glue_job(const char *name);
 const char *awsname_lambda_function(const char *name);
 const char *awsname_rest_api(const char *name);

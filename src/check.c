@@ -10,6 +10,7 @@
 #include "awsnames.h"
 #include "ctx.h"
 #include "decode.h"
+#include "refs.h"
 #include "schedule.h"
 #include "strindex.h"
 #include "suggest.h"
@@ -347,5 +348,6 @@ Model *check(Ctx *ctx, const Node *root) {
     check_item_tags(ctx, m, c);
     c->check(ctx, m, c);
   }
+  refs_report_unresolved(ctx, root);
   return m;
 }

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <string.h>
+#include <sys/stat.h>
 
 Compiled compile_stage(Ctx *ctx, const char *path) {
   Compiled c = {path, NULL, NULL, NULL};
@@ -107,4 +108,51 @@ void compile_across_stages(Ctx *ctx, Compiled *c, size_t n, bool writes_output) 
                            b->stage, b->project, c[i].path);
       diag_note(ctx, d, decode_value_pos(a->node, "stage"), "'%s' is named here", a->stage);
     }
+}
+
+/* ---- the previous build ---- */
+
+/* A previous build's file, parsed, when it is a regular file of a sane
+ * size (a FIFO put there must not hang the build); else NULL. */
+static json_t *load_regular(Ctx *ctx, const char *dir, const char *name) {
+  const char *path = arena_printf(&ctx->arena, "%s/%s", dir, name);
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (64 << 20))
+    return NULL;
+  return json_load_file(path, 0, NULL);
+}
+
+/* The Resources of every template the folder's manifest lists, merged into
+ * one object (logical ids are unique across a stage's stacks); NULL when
+ * there is no previous build there. */
+static json_t *previous_resources(Ctx *ctx, const char *dir) {
+  json_t *manifest = load_regular(ctx, dir, "manifest.json");
+  json_t *stacks = json_object_get(manifest, "stacks");
+  json_t *all = json_is_array(stacks) ? json_object() : NULL;
+  size_t i;
+  json_t *stack;
+  json_array_foreach(stacks, i, stack) {
+    const char *file = json_string_value(json_object_get(stack, "template"));
+    if (!file || strchr(file, '/'))
+      continue;
+    json_t *t = load_regular(ctx, dir, file);
+    json_object_update(all, json_object_get(t, "Resources"));
+    json_decref(t);
+  }
+  json_decref(manifest);
+  return all;
+}
+
+void compile_against_previous(Ctx *ctx, Compiled *c, const char *out_dir) {
+  if (!c->model || !c->ir || !c->model->project || !c->model->stage)
+    return;
+  json_t *previous = previous_resources(
+      ctx,
+      arena_printf(&ctx->arena, "%s/%s/%s", out_dir, c->model->project, c->model->stage));
+  if (!previous)
+    return;
+  for (size_t i = 0; i < CONSTRUCTS_COUNT; i++)
+    if (CONSTRUCTS[i]->against_previous)
+      CONSTRUCTS[i]->against_previous(ctx, c->model, previous);
+  json_decref(previous);
 }

@@ -27,4 +27,9 @@ void compiled_free(Compiled *c);
  * or the same regional name in one account and region. */
 void compile_across_stages(struct Ctx *ctx, Compiled *files, size_t n, bool writes_output);
 
+/* Each construct's against_previous check, given the resources of the
+ * stage's templates in out_dir (DIR/<project>/<stage>/, as the manifest
+ * lists them), when an earlier build wrote them. */
+void compile_against_previous(struct Ctx *ctx, Compiled *c, const char *out_dir);
+
 #endif

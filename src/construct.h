@@ -98,6 +98,10 @@ struct Construct {
   const TagRule *tags; /* resource types it creates that take tags; {NULL}-terminated */
   const DiagCode *codes; /* its own diagnostics, zero-terminated, or NULL (lakec explain) */
   const Metric *metrics; /* what alarms may watch; {NULL}-terminated, or NULL */
+  /* Checks the model against the stage's previous build (the resources of
+   * all its templates, by logical id), when the output folder holds one:
+   * what may not change once deployed (Iceberg column ids). NULL: nothing. */
+  void (*against_previous)(Ctx *ctx, const Model *m, json_t *previous);
 };
 
 /* Every construct item struct begins with MODEL_ITEM_HEADER (model.h): its

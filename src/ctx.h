@@ -11,6 +11,7 @@ typedef struct Ctx {
   DiagList diags;
   PtrVec files; /* SourceFile * */
   PtrVec overrides; /* Override *: values a stage file wrote over its blueprint's */
+  PtrVec resolved_refs; /* const Node *: scalars whose ${KEY.ITEM.ATTR} a check took (refs.h) */
   const char *host_arch; /* default Lambda architecture: "x86_64" or "arm64" */
   const char *root; /* --root, canonical: where extends: may read (NULL: per stage file) */
 } Ctx;

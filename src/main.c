@@ -269,6 +269,8 @@ static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
     return EXIT_USAGE;
   }
   Compiled *c = compile_all(ctx, nfiles, files, true);
+  for (int i = 0; i < nfiles; i++)
+    compile_against_previous(ctx, &c[i], o->out_dir);
   int status = 0;
   Packager packager = {0};
   if (ctx->diags.errors || (!o->no_package && !package_all(ctx, o, c, nfiles, &packager))) {

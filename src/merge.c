@@ -8,6 +8,7 @@
 #include "ctx.h"
 #include "extends.h"
 #include "load.h"
+#include "refs.h"
 #include "suggest.h"
 
 #include <limits.h>
@@ -174,6 +175,8 @@ static const char *lookup_var(Ctx *ctx, const Vars *v, const char *name, Pos at)
         diag_error(ctx, at, LK_UNDEFINED_VAR, "'${%s}' is used but '%s' is not set", name, name);
       return NULL;
     }
+  if (refs_named(name)) /* ${KEY.ITEM.ATTR}: kept for the check of the key that takes it */
+    return arena_printf(&ctx->arena, "${%s}", name);
   Diag *d = diag_error(ctx, at, LK_UNDEFINED_VAR, "unknown variable '%s'", name);
   const char *best = suggest_closest(name, BUILTINS, 4);
   if (best)

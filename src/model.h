@@ -97,6 +97,47 @@ typedef struct Database {
   LIST(Crawler) crawlers;
 } Database;
 
+/* A column of a catalog table (or a Hive partition key): its type in
+ * lakec's one vocabulary (coltype.h), parsed by the table's check. */
+typedef struct CatalogColumn {
+  const Node *node;
+  const char *name, *type, *comment;
+  int required; /* Iceberg: not null */
+  /* resolved */
+  struct ColType *parsed; /* NULL when the type is refused */
+} CatalogColumn;
+
+/* Athena partition projection of one partition key, by the key's name. */
+typedef struct Projection {
+  const Node *node;
+  const char *key;
+  int type; /* date, integer, enum, injected */
+  const char *format, *range;
+  long long interval, digits;
+  int unit;
+  StrList values;
+} Projection;
+
+enum { TABLE_ICEBERG, TABLE_PARQUET, TABLE_JSON, TABLE_CSV };
+
+/* A table of the Glue Data Catalog that lakec creates (catalog_table.c). */
+typedef struct CatalogTable {
+  MODEL_ITEM_HEADER;
+  const char *name, *database, *location, *description;
+  int format; /* TABLE_* */
+  LIST(CatalogColumn) columns;
+  StrList identifier, partition; /* Iceberg */
+  long long format_version;
+  int write_mode;
+  StrMap properties;
+  LIST(CatalogColumn) partitions; /* Hive */
+  LIST(Projection) projection;
+  int allow_rewrite;
+  /* resolved */
+  const Database *db;
+  Location where;
+} CatalogTable;
+
 typedef struct AthenaResults {
   const Node *node;
   const char *bucket, *prefix;

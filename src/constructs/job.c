@@ -17,10 +17,11 @@
 #include "extends.h"
 #include "lower/lower_internal.h"
 #include "package.h"
+#include "refs.h"
 
 #include <string.h>
 
-extern const Construct construct_job, construct_database;
+extern const Construct construct_job, construct_database, construct_catalog_table;
 
 /* The job's own diagnostics (lakec explain LK320). */
 #define LK_JOB_WORKER "LK320"
@@ -28,6 +29,8 @@ extern const Construct construct_job, construct_database;
 #define LK_JOB_SCRIPT "LK322"
 #define LK_JOB_SCRIPT_UNREADABLE "LK323"
 #define LK_JOB_ARGUMENT "LK324"
+#define LK_JOB_TABLE_UNGRANTED "LK367"
+#define LK_JOB_ICEBERG "LK368"
 #define STAGE_HEAD "lakec: 1\nproject: cats\nstage: dev\n"
 
 static const DiagCode JOB_CODES[] = {
@@ -67,6 +70,41 @@ static const DiagCode JOB_CODES[] = {
      STAGE_HEAD "jobs:\n  compact:\n    script: compact.py\n"
      "    arguments: {--job-bookmark-option: job-bookmark-disable}\n",
      STAGE_HEAD "jobs:\n  compact:\n    script: compact.py\n    bookmarks: false\n"},
+    {LK_JOB_TABLE_UNGRANTED, "job argument names a table the job may not use",
+     "A job's argument that names a catalog table (a ${catalog_tables.KEY.ATTR}\n"
+     "reference, the table's name or DATABASE.TABLE) tells the script to read or write\n"
+     "it, but the job's role may touch only the tables of its read_tables and\n"
+     "write_tables: the run would fail on AWS with AccessDenied. Grant the table.",
+     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\n"
+     "databases:\n  silver: {name: cats_dev}\n"
+     "catalog_tables:\n  orders:\n    database: silver\n    location: silver/orders/\n"
+     "    columns: [{name: id, type: string}]\n"
+     "jobs:\n  compact:\n    script: compact.py\n    arguments: {table: orders}\n",
+     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\n"
+     "databases:\n  silver: {name: cats_dev}\n"
+     "catalog_tables:\n  orders:\n    database: silver\n    location: silver/orders/\n"
+     "    columns: [{name: id, type: string}]\n"
+     "jobs:\n  compact:\n    script: compact.py\n    arguments: {table: orders}\n"
+     "    write_tables: [orders]\n"},
+    {LK_JOB_ICEBERG, "Iceberg settings lakec derives",
+     "A job that reads or writes an Iceberg table gets its Iceberg settings from lakec:\n"
+     "--datalake-formats iceberg and one --conf argument (Glue takes only one) chaining\n"
+     "the Spark session extensions and the glue_catalog catalog (Glue Data Catalog,\n"
+     "S3FileIO, the warehouse). Its arguments may not set them, and it is a Spark job\n"
+     "(glueetl or gluestreaming) on Glue 4.0 or later: Glue 3.0 bundles Iceberg 0.13.1,\n"
+     "without merge-on-read for MERGE and UPDATE.",
+     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\n"
+     "databases:\n  silver: {name: cats_dev}\n"
+     "catalog_tables:\n  orders:\n    database: silver\n    location: silver/orders/\n"
+     "    format: iceberg\n    columns: [{name: id, type: string}]\n"
+     "jobs:\n  compact:\n    script: compact.py\n    glue_version: \"3.0\"\n"
+     "    write_tables: [orders]\n",
+     STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\n"
+     "databases:\n  silver: {name: cats_dev}\n"
+     "catalog_tables:\n  orders:\n    database: silver\n    location: silver/orders/\n"
+     "    format: iceberg\n    columns: [{name: id, type: string}]\n"
+     "jobs:\n  compact:\n    script: compact.py\n    glue_version: \"5.0\"\n"
+     "    write_tables: [orders]\n"},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -101,7 +139,10 @@ typedef struct Job {
   int bookmarks;    /* tri-state until check */
   StrMap arguments; /* as written */
   StrList reads, writes, databases;
+  StrList read_tables, write_tables;
   /* resolved */
+  const CatalogTable **reading, **writing; /* NULL where reported */
+  const CatalogTable *warehouse; /* the Iceberg table whose folder is the warehouse, or NULL */
   StrMap args;     /* arguments with their leading "--" */
   Location *read_at, *write_at;
   const Database **catalogs;
@@ -144,6 +185,12 @@ static const Field JOB_FIELDS[] = {
     {"databases", F_STRLIST, offsetof(Job, databases),
      .doc = "databases (keys of `databases`) whose tables and partitions the job reads and "
             "writes"},
+    {"read_tables", F_STRLIST, offsetof(Job, read_tables),
+     .doc = "catalog tables (keys of `catalog_tables`) the job reads: their objects and "
+            "catalog entries; Iceberg tables bring the Iceberg settings"},
+    {"write_tables", F_STRLIST, offsetof(Job, write_tables),
+     .doc = "catalog tables the job writes (and reads): objects put and deleted, the table "
+            "and its partitions updated"},
     ITEM_FIELDS(Job),
 };
 static const Shape SHAPE_JOB = SHAPE(Job, "job", JOB_FIELDS, .key_offset = offsetof(Job, key));
@@ -256,6 +303,115 @@ static Location *check_locations(Ctx *ctx, const Model *m, const Job *j, const S
   return out;
 }
 
+/* ---- check: catalog tables ---- */
+
+static const CatalogTable **resolve_tables(Ctx *ctx, const Model *m, const Job *j,
+                                           const StrList *l, const char *key) {
+  const CatalogTable **out = arena_alloc(&ctx->arena, (l->len + 1) * sizeof *out);
+  for (size_t i = 0; i < l->len; i++)
+    out[i] = construct_resolve(ctx, m, &construct_catalog_table, l->items[i],
+                               item_pos(j->node, key, i));
+  return out;
+}
+
+static bool job_may_use(const Job *j, const CatalogTable *t) {
+  for (size_t i = 0; i < j->read_tables.len; i++)
+    if (j->reading[i] == t)
+      return true;
+  for (size_t i = 0; i < j->write_tables.len; i++)
+    if (j->writing[i] == t)
+      return true;
+  return false;
+}
+
+/* The first Iceberg table of a list, or NULL. */
+static const CatalogTable *first_iceberg(const CatalogTable **l, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (l[i] && l[i]->format == TABLE_ICEBERG)
+      return l[i];
+  return NULL;
+}
+
+static void check_table_grants(Ctx *ctx, const Model *m, Job *j) {
+  j->reading = resolve_tables(ctx, m, j, &j->read_tables, "read_tables");
+  j->writing = resolve_tables(ctx, m, j, &j->write_tables, "write_tables");
+  for (size_t i = 0; i < j->read_tables.len; i++)
+    for (size_t k = 0; k < j->write_tables.len && j->reading[i]; k++)
+      if (j->writing[k] == j->reading[i])
+        diag_error(ctx, item_pos(j->node, "read_tables", i), LK_CONFLICT,
+                   "table '%s' is in write_tables too, which lets the job read it",
+                   j->read_tables.items[i]);
+  j->warehouse = first_iceberg(j->writing, j->write_tables.len);
+  if (!j->warehouse)
+    j->warehouse = first_iceberg(j->reading, j->read_tables.len);
+}
+
+/* Iceberg needs Spark on Glue 4.0 or later, and lakec's own --conf. */
+static void check_iceberg(Ctx *ctx, const Job *j) {
+  if (!j->warehouse)
+    return;
+  if (j->type == TYPE_PYTHONSHELL)
+    diag_error(ctx, check_pos(j->node, "type"), LK_JOB_ICEBERG,
+               "job '%s' uses Iceberg table '%s', which needs a Spark job (glueetl or "
+               "gluestreaming), not a Python shell job",
+               j->key, j->warehouse->key);
+  else if (j->glue_version < VERSION_4)
+    diag_error(ctx, check_pos(j->node, "glue_version"), LK_JOB_ICEBERG,
+               "job '%s' uses Iceberg table '%s': Glue %s bundles Iceberg 0.13.1, without "
+               "merge-on-read MERGE and UPDATE; use glue_version 4.0 or later",
+               j->key, j->warehouse->key, GLUE_VERSIONS[j->glue_version]);
+  for (size_t i = 0; i < j->args.len; i++)
+    if (!strcmp(j->args.items[i].key, "--datalake-formats") ||
+        !strcmp(j->args.items[i].key, "--conf"))
+      diag_error(ctx, j->args.items[i].key_node->pos, LK_JOB_ICEBERG,
+                 "argument '%s' is set by lakec: job '%s' uses Iceberg table '%s', and lakec "
+                 "derives the Iceberg settings from its tables",
+                 j->args.items[i].key, j->key, j->warehouse->key);
+}
+
+typedef struct ArgumentVisit {
+  const Job *job;
+  const StrPair *argument;
+  const CatalogTable *reported; /* once per argument and table */
+} ArgumentVisit;
+
+static void check_granted(Ctx *ctx, const Job *j, const CatalogTable *t, const StrPair *a,
+                          Pos at) {
+  if (job_may_use(j, t) || !t->db)
+    return;
+  diag_error(ctx, at, LK_JOB_TABLE_UNGRANTED,
+             "argument '%s' names table '%s' of database '%s' but job '%s' may neither read "
+             "nor write it; add it to read_tables or write_tables",
+             a->key, t->name, t->db->name, j->key);
+}
+
+static void visit_reference(Ctx *ctx, void *arg, const Construct *c, const void *item,
+                            const char *attr, Pos at) {
+  (void)attr;
+  ArgumentVisit *v = arg;
+  if (c == &construct_catalog_table && v->reported != item) {
+    check_granted(ctx, v->job, item, v->argument, at);
+    v->reported = item;
+  }
+}
+
+/* Each argument's references are checked; one that names a catalog table
+ * (by reference, its name or DATABASE.TABLE) must name one the job may use. */
+static void check_argument_tables(Ctx *ctx, const Model *m, const Job *j) {
+  size_t n = construct_count(m, &construct_catalog_table);
+  for (size_t i = 0; i < j->args.len; i++) {
+    const StrPair *a = &j->args.items[i];
+    ArgumentVisit v = {j, a, NULL};
+    refs_check(ctx, m, a->value_node, visit_reference, &v);
+    for (size_t k = 0; k < n && a->value; k++) {
+      const CatalogTable *t = construct_item(m, &construct_catalog_table, k);
+      if (t->db && (!strcmp(a->value, t->name) ||
+                    !strcmp(a->value, arena_printf(&ctx->arena, "%s.%s", t->db->name, t->name))))
+        check_granted(ctx, j, t, a, a->value_node ? a->value_node->pos : a->key_node->pos);
+    }
+  }
+}
+
 static void check_job(Ctx *ctx, Model *m, Job *j) {
   if (!j->name)
     j->name = check_default_name(ctx, m, j->key);
@@ -279,6 +435,9 @@ static void check_job(Ctx *ctx, Model *m, Job *j) {
   for (size_t i = 0; i < j->databases.len; i++)
     j->catalogs[i] = construct_resolve(ctx, m, &construct_database, j->databases.items[i],
                                        item_pos(j->node, "databases", i));
+  check_table_grants(ctx, m, j);
+  check_iceberg(ctx, j);
+  check_argument_tables(ctx, m, j);
 }
 
 static void job_check(Ctx *ctx, Model *m, const Construct *self) {
@@ -375,6 +534,44 @@ static void data_statements(Ctx *ctx, Ir *ir, const Job *j, json_t *st) {
   }
 }
 
+/* The catalog, the table's database and the table itself. */
+static json_t *table_catalog_arns(const CatalogTable *t) {
+  const char *glue = "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}";
+  return J("[o,o,o]", cfn_subf("%s:catalog", glue),
+           cfn_subf("%s:database/%s", glue, t->db->name),
+           cfn_subf("%s:table/%s/%s", glue, t->db->name, t->name));
+}
+
+/* read_tables and write_tables: the objects under each table's location
+ * (Iceberg's data and metadata files both live there), and the table's
+ * catalog entries, nothing else of the catalog. */
+static void table_statements(Ctx *ctx, Ir *ir, const Job *j, json_t *st) {
+  for (int w = 0; w < 2; w++) {
+    const CatalogTable **tables = w ? j->writing : j->reading;
+    size_t n = w ? j->write_tables.len : j->read_tables.len;
+    for (size_t i = 0; i < n; i++) {
+      const CatalogTable *t = tables[i];
+      json_t *objects = w ? J("[s,s,s]", "s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+                          : J("[s]", "s3:GetObject");
+      json_t *catalog = w ? J("[s,s,s,s,s,s,s,s,s,s,s]", "glue:GetDatabase", "glue:GetTable",
+                              "glue:GetTables", "glue:GetPartition", "glue:GetPartitions",
+                              "glue:UpdateTable", "glue:CreatePartition",
+                              "glue:BatchCreatePartition", "glue:UpdatePartition",
+                              "glue:DeletePartition", "glue:BatchDeletePartition")
+                          : J("[s,s,s,s,s]", "glue:GetDatabase", "glue:GetTable",
+                              "glue:GetTables", "glue:GetPartition", "glue:GetPartitions");
+      const char *verb = w ? "WriteTable" : "ReadTable";
+      json_array_append_new(st, iam_objects(ctx, ir, iam_sid(ctx, verb, t->key), objects,
+                                            &t->where));
+      json_array_append_new(st, iam_list_prefix(ctx, ir, iam_sid(ctx, "ListTable", t->key),
+                                                &t->where));
+      json_array_append_new(st, iam_statement(iam_sid(ctx, w ? "UpdateCatalogTable"
+                                                             : "GetCatalogTable", t->key),
+                                              catalog, table_catalog_arns(t)));
+    }
+  }
+}
+
 static void glue_statements(Ctx *ctx, Ir *ir, const Job *j, json_t *st) {
   for (size_t i = 0; i < j->databases.len; i++)
     json_array_append_new(
@@ -404,12 +601,41 @@ static const char *job_role(Ctx *ctx, Ir *ir, const Job *j, const IrAsset *scrip
   json_t *st = json_array();
   assets_statements(ctx, j, script, st);
   data_statements(ctx, ir, j, st);
+  table_statements(ctx, ir, j, st);
   glue_statements(ctx, ir, j, st);
   return iam_role(ctx, ir, lid(ctx, j->key, "JobRole"), "glue.amazonaws.com", st);
 }
 
-/* lakec's special parameters first, then the stage's, in their order. */
-static json_t *default_arguments(Ctx *ctx, const Job *j) {
+/* The folder that holds the warehouse table's folder: where Iceberg puts a
+ * table the job creates itself (s3://BUCKET/lake/ for lake/orders/). */
+static const char *warehouse_url(Ctx *ctx, const CatalogTable *t) {
+  const char *prefix = t->where.prefix;
+  size_t n = strlen(prefix);
+  if (n && prefix[n - 1] == '/')
+    n--;
+  while (n && prefix[n - 1] != '/')
+    n--;
+  return arena_printf(&ctx->arena, "s3://%s/%.*s", t->where.bucket->name, (int)n, prefix);
+}
+
+/* Glue takes one --conf: the Spark settings of the glue_catalog Iceberg
+ * catalog are chained in its value (AWS Glue's "Using the Iceberg
+ * framework"). */
+static const char *iceberg_conf(Ctx *ctx, const CatalogTable *warehouse) {
+  return arena_printf(
+      &ctx->arena,
+      "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
+      " --conf spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog"
+      " --conf spark.sql.catalog.glue_catalog.warehouse=%s"
+      " --conf spark.sql.catalog.glue_catalog.catalog-impl="
+      "org.apache.iceberg.aws.glue.GlueCatalog"
+      " --conf spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO",
+      warehouse_url(ctx, warehouse));
+}
+
+/* lakec's special parameters first, then the stage's, in their order, with
+ * their references resolved. */
+static json_t *default_arguments(Ctx *ctx, Ir *ir, const Model *m, const Job *j) {
   json_t *args = json_object();
   json_object_set_new(args, "--TempDir",
                       cfn_subf("s3://${AssetsBucket}/%s", temp_prefix(ctx, j)));
@@ -421,8 +647,13 @@ static json_t *default_arguments(Ctx *ctx, const Job *j) {
   if (j->type == TYPE_GLUEETL)
     json_object_set_new(args, "--job-bookmark-option",
                         json_string(j->bookmarks ? "job-bookmark-enable" : "job-bookmark-disable"));
+  if (j->warehouse) {
+    json_object_set_new(args, "--datalake-formats", json_string("iceberg"));
+    json_object_set_new(args, "--conf", json_string(iceberg_conf(ctx, j->warehouse)));
+  }
   for (size_t i = 0; i < j->args.len; i++)
-    json_object_set_new(args, j->args.items[i].key, json_string(j->args.items[i].value));
+    json_object_set_new(args, j->args.items[i].key,
+                        refs_expand(ctx, ir, m, j->args.items[i].value));
   return args;
 }
 
@@ -430,7 +661,6 @@ static const char *const NO_SECURITY_CONFIGURATION =
     "lakec gives Glue jobs no security configuration yet; ";
 
 static void job_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
-  (void)m;
   const Job *j = item;
   if (!j->source)
     BUG("job '%s' is lowered without its script", j->key);
@@ -446,7 +676,7 @@ static void job_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
                         cfn_subf("s3://${AssetsBucket}/${%s}", script->parameter),
                         "PythonVersion", shell ? "3.9" : "3"));
   json_object_set_new(p, "GlueVersion", json_string(GLUE_VERSIONS[j->glue_version]));
-  json_object_set_new(p, "DefaultArguments", default_arguments(ctx, j));
+  json_object_set_new(p, "DefaultArguments", default_arguments(ctx, ir, m, j));
   json_object_set_new(p, "ExecutionProperty",
                       J("{s:I}", "MaxConcurrentRuns", (json_int_t)j->max_concurrency));
   json_object_set_new(p, "MaxRetries", json_integer(j->max_retries));

@@ -36,7 +36,7 @@ extern const Construct construct_state_machine, construct_function, construct_jo
 #define LK_SFN_PATH "LK355"
 #define LK_SFN_JOB_RETRIES "LK356"
 #define STAGE_HEAD                                                                       \
-  "lakec: 1\nproject: lake\nstage: dev\nfunctions: {extract: {}, load: {}, audit: {}}\n"    \
+  "lakec: 1\nproject: lake\nstage: dev\nfunctions: {fetch: {}, load: {}, audit: {}}\n"    \
   "state_machines:\n  pipeline:\n    steps:\n"
 
 static const DiagCode STATE_MACHINE_CODES[] = {
@@ -46,22 +46,22 @@ static const DiagCode STATE_MACHINE_CODES[] = {
      "'_' (lakec names its own states with a '.', so they never collide with a\n"
      "step's). A retry's error names are Step Functions' (States.ALL, States.Timeout\n"
      "...) or the service's (Lambda.ServiceException ...): no spaces.",
-     STAGE_HEAD "      - {name: Extract.Orders, invoke: extract}\n",
-     STAGE_HEAD "      - {name: ExtractOrders, invoke: extract}\n"},
+     STAGE_HEAD "      - {name: Fetch.Orders, invoke: fetch}\n",
+     STAGE_HEAD "      - {name: FetchOrders, invoke: fetch}\n"},
     {LK_SFN_CYCLE, "steps that wait for each other (a cycle)",
      "`after:` lists the steps a step waits for. Steps that wait for each other,\n"
      "directly or through others, would never start.",
-     STAGE_HEAD "      - {name: A, invoke: extract, after: [B]}\n"
+     STAGE_HEAD "      - {name: A, invoke: fetch, after: [B]}\n"
      "      - {name: B, invoke: load, after: [A]}\n",
-     STAGE_HEAD "      - {name: A, invoke: extract}\n"
+     STAGE_HEAD "      - {name: A, invoke: fetch}\n"
                 "      - {name: B, invoke: load, after: [A]}\n"},
     {LK_SFN_NO_JOIN, "a parallel branch that never joins",
      "A pipeline ends with exactly one step: every parallel branch must join a later\n"
      "step (one whose `after:` names the branch's last step), so that the execution\n"
      "succeeds only when every branch has.",
-     STAGE_HEAD "      - {name: A, invoke: extract}\n      - {name: B, invoke: load, after: [A]}\n"
+     STAGE_HEAD "      - {name: A, invoke: fetch}\n      - {name: B, invoke: load, after: [A]}\n"
      "      - {name: C, invoke: audit, after: [A]}\n",
-     STAGE_HEAD "      - {name: A, invoke: extract}\n      - {name: B, invoke: load, after: [A]}\n"
+     STAGE_HEAD "      - {name: A, invoke: fetch}\n      - {name: B, invoke: load, after: [A]}\n"
      "      - {name: C, invoke: audit, after: [A]}\n"
      "      - {name: D, invoke: audit, after: [B, C]}\n"},
     {LK_SFN_CROSSING, "parallel branches that cross",
@@ -70,29 +70,29 @@ static const DiagCode STATE_MACHINE_CODES[] = {
      "branch that waits for a step of another branch of the same fork has no place in\n"
      "such a nesting (a Parallel branch cannot wait for another branch). Make the\n"
      "step wait for the join instead, or split the branches differently.",
-     STAGE_HEAD "      - {name: A, invoke: extract}\n      - {name: B, invoke: load, after: [A]}\n"
+     STAGE_HEAD "      - {name: A, invoke: fetch}\n      - {name: B, invoke: load, after: [A]}\n"
      "      - {name: C, invoke: audit, after: [A]}\n"
      "      - {name: D, invoke: load, after: [B, C]}\n"
      "      - {name: E, invoke: audit, after: [C]}\n"
-     "      - {name: F, invoke: extract, after: [D, E]}\n",
-     STAGE_HEAD "      - {name: A, invoke: extract}\n      - {name: B, invoke: load, after: [A]}\n"
+     "      - {name: F, invoke: fetch, after: [D, E]}\n",
+     STAGE_HEAD "      - {name: A, invoke: fetch}\n      - {name: B, invoke: load, after: [A]}\n"
      "      - {name: C, invoke: audit, after: [A]}\n"
      "      - {name: D, invoke: load, after: [B, C]}\n"
-     "      - {name: F, invoke: extract, after: [D]}\n"},
+     "      - {name: F, invoke: fetch, after: [D]}\n"},
     {LK_SFN_ACTION, "a step with both or neither of invoke and run_job",
      "A step does one thing: `invoke: FUNCTION` (a key of `functions`) or\n"
      "`run_job: JOB` (a key of `jobs`), exactly one of them. `payload` goes with\n"
      "invoke, `arguments` with run_job.",
-     STAGE_HEAD "      - {name: A, invoke: extract, run_job: compact}\n",
-     STAGE_HEAD "      - {name: A, invoke: extract}\n"},
+     STAGE_HEAD "      - {name: A, invoke: fetch, run_job: compact}\n",
+     STAGE_HEAD "      - {name: A, invoke: fetch}\n"},
     {LK_SFN_PATH, "a JSONPath or result name Step Functions would refuse",
      "A payload or argument value that starts with '$' is a JSONPath (lakec writes\n"
      "the key as \"key.$\"): '$' alone, or '$.', '$[', '$$.' followed by the path. A\n"
      "key written with '.$' needs such a path as its value. A step's `result` is the\n"
      "name its output is kept under ($.NAME): letters, digits and '_', not 'error'\n"
      "(the failure path keeps the error there), each name once.",
-     STAGE_HEAD "      - {name: A, invoke: extract, payload: {run: $Execution.Name}}\n",
-     STAGE_HEAD "      - {name: A, invoke: extract, payload: {run: $$.Execution.Name}}\n"},
+     STAGE_HEAD "      - {name: A, invoke: fetch, payload: {run: $Execution.Name}}\n",
+     STAGE_HEAD "      - {name: A, invoke: fetch, payload: {run: $$.Execution.Name}}\n"},
     {LK_SFN_JOB_RETRIES, "warning: a job with max_retries run by a state machine",
      "A step retries its job when the run fails (its `retry:`); a job with\n"
      "`max_retries` above 0 is also run again by Glue, so the retries multiply and\n"

@@ -196,5 +196,24 @@ mkfifo fifo-out/metrics/dev/metrics-dev.template.json
 check "a FIFO named by a manifest does not hang diff" 2 timeout 10 "$lakec" diff $nopkg stages/dev.yaml fifo-out/metrics/dev
 expect "the FIFO template is named" "grep -q 'metrics-dev.template.json: cannot be read' stderr"
 
+# Iceberg column ids are append-only across builds into the same folder.
+mkdir -p evolve/scripts
+cp "$root/tests/integration/fixtures/iceberg.yaml" evolve/
+cp "$root/tests/integration/fixtures/scripts/"*.py evolve/scripts/
+check "build an Iceberg stage" 0 "$lakec" build --no-package -o evolve-out evolve/iceberg.yaml
+sed 's/{name: updated_at, type: timestamptz, required: true}$/&\n      - {name: channel, type: string}/' \
+  evolve/iceberg.yaml >evolve/appended.yaml
+check "a column appended to an Iceberg table" 0 "$lakec" build --no-package -o evolve-out evolve/appended.yaml
+grep -v 'name: status, type: string}$' evolve/appended.yaml >evolve/removed.yaml
+check "a column removed from an Iceberg table" 1 "$lakec" build --no-package -o evolve-out evolve/removed.yaml
+expect "the removal is LK366 at the column now in its place" \
+  "grep -q \"field id 3 of Iceberg table 'orders' was column 'status' (string)\" stderr && grep -q LK366 stderr"
+expect "a refused build keeps the previous template" \
+  "grep -q '\"Name\": \"status\"' evolve-out/medallion/dev/medallion-dev.template.json"
+sed 's/    write_mode: merge-on-read/    write_mode: merge-on-read\n    allow_rewrite: true/' \
+  evolve/removed.yaml >evolve/rewritten.yaml
+check "allow_rewrite lets it through" 0 "$lakec" build --no-package -o evolve-out evolve/rewritten.yaml
+check "another folder has no previous build" 0 "$lakec" build --no-package -o evolve-other evolve/removed.yaml
+
 echo "command line: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -128,14 +128,25 @@ class MotoDeploy(unittest.TestCase):
     def test_every_stack_is_created(self):
         self.assertEqual(sorted(self.stacks), [
             "cat-prod-etl2-stack", "cat-prod-normalize-stack", "cat-test-etl2-stack",
-            "cat-test-normalize-stack", "kitchen-sink", "metrics-dev", "metrics-prod", "metrics-qa",
-            "option-a-dev", "option-a-prod", "pipes-fork", "pipes-line",
+            "cat-test-normalize-stack", "kitchen-sink", "medallion-dev", "metrics-dev",
+            "metrics-prod", "metrics-qa", "option-a-dev", "option-a-prod", "pipes-fork", "pipes-line",
+            "telemetry-dev",
             "twostack-dev-clients", "twostack-dev-compute",
             "twostack-dev-edge", "twostack-dev-storage"])
         for name in self.stacks:
             with self.subTest(stack=name):
                 stack = self.wait_complete(name)
                 self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE", stack.get("StackStatusReason"))
+
+    def test_catalog_tables_are_skipped_and_the_jobs_roles_created(self):
+        """moto's CloudFormation skips AWS::Glue::Table (and Glue jobs); the
+        stack completes, and the roles that grant the tables exist."""
+        self.assertEqual(self.wait_complete("medallion-dev")["StackStatus"], "CREATE_COMPLETE")
+        ids = self.physical_ids("medallion-dev")
+        self.assertIn("SilverJobRole", ids)
+        self.assertIn("GoldJobRole", ids)
+        self.assertNotIn("OrdersCatalogTable", ids)
+        self.assertNotIn("TelemetryCatalogTable", self.physical_ids("telemetry-dev"))
 
     def test_cat_etl_stacks_in_order_and_the_seeds_names(self):
         """Seed 001: ETL-1 is deployed before ETL-2, which uses its bucket;
