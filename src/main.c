@@ -3,6 +3,7 @@
 #include "codes.h"
 #include "compile.h"
 #include "ctx.h"
+#include "deploy.h"
 #include "diff.h"
 #include "diffout.h"
 #include "emit.h"
@@ -34,7 +35,13 @@ enum {
   OPT_CHECK,
   OPT_HANDLERS,
   OPT_NO_PACKAGE,
-  OPT_ROOT
+  OPT_ROOT,
+  OPT_YES,
+  OPT_ALLOW_DESTRUCTIVE,
+  OPT_PROFILE,
+  OPT_ASSETS_BUCKET,
+  OPT_EMPTY_BUCKETS,
+  OPT_DEPLOYED
 };
 
 typedef struct Option {
@@ -58,6 +65,8 @@ typedef struct Options {
   const char **ignore; /* diff --ignore, repeatable */
   size_t nignore;
   const char *root; /* --root: where extends: may read, or NULL */
+  bool deployed;    /* diff --deployed */
+  DeployOptions deploy; /* the deploy commands' --yes, --profile, ... */
 } Options;
 
 typedef struct Command {
@@ -78,6 +87,17 @@ typedef struct Command {
   {OPT_WERROR, "werror", NULL, "treat warnings as errors"},                              \
       {OPT_MAX_ERRORS, "max-errors", "N", "show at most N errors (default 50; 0: all)"}
 
+#define OPT_AWS                                                                          \
+  {OPT_PROFILE, "profile", "NAME",                                                       \
+   "use profile NAME of ~/.aws/credentials and ~/.aws/config (default: $AWS_PROFILE; "    \
+   "without either, the AWS_ACCESS_KEY_ID environment variables, then profile default)"}
+#define OPT_BUCKET                                                                       \
+  {OPT_ASSETS_BUCKET, "assets-bucket", "NAME",                                           \
+   "the bucket for handler zips, job scripts and large templates (default: "             \
+   "lakec-assets-<account>-<region>, made by 'lakec bootstrap')"}
+#define OPT_STAGE_BUILD                                                                  \
+  {'o', "output", "DIR", "build a stage file into DIR first, as 'lakec build' (default: out)"}, \
+      {OPT_HANDLERS, "handlers", "DIR", "take handler programs from DIR/<handler>/ (as build)"}
 static const Option BUILD_OPTIONS[] = {
     {'o', "output", "DIR",
      "write DIR/<project>/<stage>/<stack>.template.json, manifest.json and assets/*.zip "
@@ -110,10 +130,56 @@ static const Option DIFF_OPTIONS[] = {
     {OPT_NO_PACKAGE, "no-package", NULL,
      "leave a stage's code keys without defaults (no handler programs needed)"},
     {OPT_EXIT_CODE, "exit-code", NULL, "exit 1 when there are differences (2 on errors)"},
+    {OPT_DEPLOYED, "deployed", NULL,
+     "compare the deployed stacks (their templates in CloudFormation) with one stage file or "
+     "built folder; the stage file is built into -o DIR (default out)"},
+    {'o', "output", "DIR", "with --deployed: where a stage file is built (default: out)"},
+    OPT_AWS,
     {OPT_IGNORE, "ignore", "PATTERN",
      "leave out changes whose path matches PATTERN, e.g. 'Resources.*.Properties.BucketName' "
      "(repeatable)"},
     OPT_ROOT_DIR,
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
+};
+static const Option DEPLOY_OPTIONS[] = {
+    OPT_STAGE_BUILD,
+    OPT_AWS,
+    OPT_BUCKET,
+    {OPT_YES, "yes", NULL,
+     "deploy without asking (required without a terminal); also deletes a stack an earlier "
+     "failed create left"},
+    {OPT_ALLOW_DESTRUCTIVE, "allow-destructive", NULL,
+     "deploy a change set that removes or replaces a resource holding data"},
+    {OPT_DIFF_FORMAT, "format", "FORMAT", "text (default) or json (the stacks' results and outputs)"},
+    OPT_ROOT_DIR,
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
+};
+static const Option OUTPUTS_OPTIONS[] = {
+    OPT_STAGE_BUILD,
+    OPT_AWS,
+    {OPT_DIFF_FORMAT, "format", "FORMAT", "text (default) or json"},
+    OPT_ROOT_DIR,
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
+};
+static const Option DESTROY_OPTIONS[] = {
+    OPT_STAGE_BUILD,
+    OPT_AWS,
+    {OPT_YES, "yes", NULL, "destroy without asking (required without a terminal)"},
+    {OPT_EMPTY_BUCKETS, "empty-buckets", NULL,
+     "first delete every object version in the stage's buckets that are not retained "
+     "(refused for a production stage)"},
+    {OPT_DIFF_FORMAT, "format", "FORMAT", "text (default) or json"},
+    OPT_ROOT_DIR,
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
+};
+static const Option BOOTSTRAP_OPTIONS[] = {
+    OPT_AWS,
+    OPT_BUCKET,
+    {OPT_DIFF_FORMAT, "format", "FORMAT", "text (default) or json"},
     OPT_HELP,
     {0, NULL, NULL, NULL},
 };
@@ -142,6 +208,10 @@ static int cmd_validate(Ctx *ctx, const Options *o, int nargs, char **args);
 static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args);
 static int cmd_explain(Ctx *ctx, const Options *o, int nargs, char **args);
 static int cmd_schema(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_deploy(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_outputs(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_destroy(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_bootstrap(Ctx *ctx, const Options *o, int nargs, char **args);
 
 static const Command COMMANDS[] = {
     {"build", cmd_build, "compile stage files into CloudFormation templates",
@@ -155,8 +225,25 @@ static const Command COMMANDS[] = {
      "compare two stages, templates or built stage folders, stack by stack; with three or "
      "more stages, tabulate how they differ",
      "lakec diff [--format text|json] [--exit-code] [--ignore PATTERN]... [--handlers DIR | "
-     "--no-package] [--root DIR] A B [C...]",
+     "--no-package] [--root DIR] A B [C...]\n       lakec diff --deployed [--profile NAME] "
+     "[-o DIR] [--exit-code] FILE|DIR",
      DIFF_OPTIONS, true},
+    {"bootstrap", cmd_bootstrap,
+     "create the assets bucket of this account and region (encrypted, private, versioned, TLS "
+     "only)",
+     "lakec bootstrap [--profile NAME] [--assets-bucket NAME]", BOOTSTRAP_OPTIONS, false},
+    {"deploy", cmd_deploy,
+     "build a stage (or take a built folder), upload its assets and deploy its stacks through "
+     "change sets, shown and confirmed",
+     "lakec deploy [--yes] [--allow-destructive] [--profile NAME] [--assets-bucket NAME] "
+     "[--format text|json] [-o DIR] FILE|DIR",
+     DEPLOY_OPTIONS, true},
+    {"outputs", cmd_outputs, "print the outputs of a stage's deployed stacks",
+     "lakec outputs [--profile NAME] [--format text|json] [-o DIR] FILE|DIR", OUTPUTS_OPTIONS,
+     true},
+    {"destroy", cmd_destroy, "delete a stage's stacks in reverse deploy order",
+     "lakec destroy [--yes] [--empty-buckets] [--profile NAME] [-o DIR] FILE|DIR",
+     DESTROY_OPTIONS, true},
     {"explain", cmd_explain, "explain a diagnostic code, with a wrong and a right example",
      "lakec explain CODE", HELP_ONLY, false},
     {"schema", cmd_schema, "print the JSON Schema of stage files (for YAML editors)",
@@ -702,7 +789,11 @@ static int diff_matrix(Ctx *ctx, const Options *o, int nargs, char **args) {
   return status;
 }
 
+static int diff_deployed(Ctx *ctx, const Options *o, int nargs, char **args);
+
 static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args) {
+  if (o->deployed)
+    return diff_deployed(ctx, o, nargs, args);
   if (nargs < 2) {
     fprintf(stderr, "lakec diff: compare two files (stage, template or built stage folder), or "
                     "three or more stages\n");
@@ -713,6 +804,212 @@ static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args) {
     return EXIT_USAGE;
   }
   return nargs == 2 ? diff_two(ctx, o, args) : diff_matrix(ctx, o, nargs, args);
+}
+
+/* ---- the deploy commands: a built stage folder, checked current ---- */
+
+/* DIR/<project>/<stage> -> DIR. */
+static const char *out_dir_of(Ctx *ctx, const char *folder) {
+  char *dir = arena_strdup(&ctx->arena, folder);
+  for (int up = 0; up < 2; up++) {
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+      dir[--n] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+      return ".";
+    *slash = '\0';
+  }
+  return *dir ? dir : "/";
+}
+
+static bool same_dir(const char *a, const char *b) {
+  char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+  bool same = ra && rb && !strcmp(ra, rb);
+  free(ra);
+  free(rb);
+  return same;
+}
+
+/* Compiles `source` and packages it; writes the stage folder under out_dir,
+ * or (check) compares the folder with what the build would write: a stale
+ * or hand-edited folder (templates, manifest, zips) is refused. */
+static int build_stage_folder(Ctx *ctx, const Options *o, const char *source, const char *out_dir,
+                              const char *expect_dir, StageFolder *out) {
+  Compiled *c = compile_all(ctx, 1, (char **)&source, !expect_dir);
+  Packager packager = {0};
+  Options po = *o;
+  po.out_dir = out_dir;
+  int status = 0;
+  if (ctx->diags.errors || !package_all(ctx, &po, c, 1, &packager)) {
+    status = EXIT_INPUT_ERRORS;
+  } else {
+    EmitBatch batch = {{0}, {0}};
+    emit_stage(ctx, &batch, c[0].ir, c[0].linked, source, out_dir);
+    const char *why = NULL, *dir = emit_stage_dir(ctx, c[0].ir, out_dir);
+    if (ctx->diags.errors) {
+      status = EXIT_INPUT_ERRORS;
+    } else if (expect_dir && !same_dir(dir, expect_dir)) {
+      fprintf(stderr, "lakec: error: %s: its manifest's source %s builds %s, not this folder\n",
+              expect_dir, source, dir);
+      status = EXIT_USAGE;
+    } else if (expect_dir && emit_check(ctx, &batch, stderr)) {
+      fprintf(stderr, "lakec: error: %s is stale or was edited by hand: it is not what %s builds "
+                      "now; run 'lakec build' (nothing was deployed)\n", expect_dir, source);
+      status = EXIT_USAGE;
+    } else if (!expect_dir && !emit_commit(ctx, &batch, &why)) {
+      fprintf(stderr, "lakec: error: %s\n", why);
+      status = EXIT_USAGE;
+    } else {
+      if (!expect_dir)
+        packager_save_cache(ctx, &packager);
+      out->dir = dir;
+      out->production = c[0].model->production > 0;
+      out->region = c[0].model->region ? arena_strdup(&ctx->arena, c[0].model->region) : NULL;
+    }
+    emit_batch_release(&batch);
+  }
+  packager_release(&packager);
+  free_all(c, 1);
+  diag_render(ctx, stderr, use_color());
+  return status;
+}
+
+/* A stage file (built into -o DIR) or a built folder (its manifest's source
+ * rebuilt in memory and compared): the folder to deploy from, and its
+ * manifest. The caller json_decref's out->manifest. */
+static int prepare_stage(Ctx *ctx, const Options *o, int nargs, char **args, StageFolder *out) {
+  memset(out, 0, sizeof *out);
+  if (nargs != 1) {
+    fprintf(stderr, "lakec: name one stage file or built stage folder\n");
+    return EXIT_USAGE;
+  }
+  char error[400];
+  int status;
+  if (is_manifest_path(args[0])) {
+    struct stat st;
+    const char *folder = args[0];
+    if (stat(folder, &st) == 0 && !S_ISDIR(st.st_mode)) { /* .../manifest.json */
+      const char *slash = strrchr(folder, '/');
+      folder = slash ? arena_strndup(&ctx->arena, folder, (size_t)(slash - folder)) : ".";
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/manifest.json", folder);
+    json_t *m = load_json(path, error, sizeof error);
+    const char *source = json_string_value(json_object_get(m, "source"));
+    if (!source || access(source, R_OK) != 0) {
+      fprintf(stderr, "lakec: error: %s: %s\n", path,
+              !m ? error : !source ? "not a lakec manifest (no source)"
+                                   : "its source stage file cannot be read, so the folder "
+                                     "cannot be checked current (run from the project's folder)");
+      json_decref(m);
+      return EXIT_USAGE;
+    }
+    source = arena_strdup(&ctx->arena, source);
+    json_decref(m);
+    status = build_stage_folder(ctx, o, source, out_dir_of(ctx, folder), folder, out);
+  } else {
+    status = build_stage_folder(ctx, o, args[0], o->out_dir, NULL, out);
+  }
+  if (status)
+    return status;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/manifest.json", out->dir);
+  out->manifest = load_json(path, error, sizeof error);
+  if (!out->manifest) {
+    fprintf(stderr, "lakec: error: %s\n", error);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
+/* Without a terminal to ask, --yes is needed: said before anything is done. */
+static bool can_go_on(const Options *o, const char *command) {
+  if (o->deploy.yes || deploy_can_ask())
+    return true;
+  fprintf(stderr, "lakec %s: no terminal to confirm on: pass --yes to %s without asking "
+                  "(nothing was changed)\n", command, command);
+  return false;
+}
+
+static int cmd_deploy(Ctx *ctx, const Options *o, int nargs, char **args) {
+  if (!can_go_on(o, "deploy"))
+    return EXIT_USAGE;
+  StageFolder s;
+  int status = prepare_stage(ctx, o, nargs, args, &s);
+  if (!status)
+    status = deploy_stage(ctx, &o->deploy, &s);
+  json_decref(s.manifest);
+  return status;
+}
+
+static int cmd_outputs(Ctx *ctx, const Options *o, int nargs, char **args) {
+  StageFolder s;
+  int status = prepare_stage(ctx, o, nargs, args, &s);
+  if (!status)
+    status = deploy_outputs(&o->deploy, &s);
+  json_decref(s.manifest);
+  return status;
+}
+
+static int cmd_destroy(Ctx *ctx, const Options *o, int nargs, char **args) {
+  if (!can_go_on(o, "destroy"))
+    return EXIT_USAGE;
+  StageFolder s;
+  int status = prepare_stage(ctx, o, nargs, args, &s);
+  if (!status)
+    status = deploy_destroy(&o->deploy, &s);
+  json_decref(s.manifest);
+  return status;
+}
+
+static int cmd_bootstrap(Ctx *ctx, const Options *o, int nargs, char **args) {
+  (void)ctx, (void)args;
+  if (nargs) {
+    fprintf(stderr, "usage: %s\n", "lakec bootstrap [--profile NAME] [--assets-bucket NAME]");
+    return EXIT_USAGE;
+  }
+  return deploy_bootstrap(&o->deploy, NULL);
+}
+
+/* The deployed stacks (GetTemplate; a stack not deployed is empty) against
+ * the stage's, compared as `lakec diff` compares two stages. */
+static int diff_deployed(Ctx *ctx, const Options *o, int nargs, char **args) {
+  StageFolder s;
+  int status = prepare_stage(ctx, o, nargs, args, &s);
+  json_t *deployed = status ? NULL : deploy_deployed_templates(&o->deploy, &s, &status);
+  PtrVec a = {0}, b = {0};
+  size_t i;
+  json_t *entry;
+  json_array_foreach(deployed ? json_object_get(s.manifest, "stacks") : NULL, i, entry) {
+    const char *name = arena_strdup(&ctx->arena, json_string_value(json_object_get(entry, "name")));
+    const char *key = json_string_value(json_object_get(entry, "key"));
+    key = key ? arena_strdup(&ctx->arena, key) : NULL;
+    json_t *t = json_array_get(deployed, i);
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", s.dir, json_string_value(json_object_get(entry, "template")));
+    char error[400];
+    json_t *mine = load_json(path, error, sizeof error);
+    Ir *before = json_is_null(t) ? ir_new(ctx) : ir_of(ctx, t, "deployed");
+    Ir *after = mine ? ir_of(ctx, mine, path) : NULL;
+    json_decref(mine);
+    if (!before || !after) {
+      status = EXIT_USAGE;
+      break;
+    }
+    push_stack(ctx, &a, name, key, before);
+    push_stack(ctx, &b, name, key, after);
+  }
+  if (!status) {
+    char *names[2] = {"deployed", args[0]};
+    bool empty = diff_stacks(ctx, o, &a, &b, names);
+    status = o->exit_code && !empty ? 1 : 0;
+  }
+  free_stacks(&a);
+  free_stacks(&b);
+  json_decref(deployed);
+  json_decref(s.manifest);
+  return status;
 }
 
 static int cmd_explain(Ctx *ctx, const Options *o, int nargs, char **args) {
@@ -797,6 +1094,24 @@ static bool parse_value(const Command *c, int id, const char *arg, Options *o) {
   case OPT_EXIT_CODE:
     o->exit_code = true;
     return true;
+  case OPT_DEPLOYED:
+    o->deployed = true;
+    return true;
+  case OPT_YES:
+    o->deploy.yes = true;
+    return true;
+  case OPT_ALLOW_DESTRUCTIVE:
+    o->deploy.allow_destructive = true;
+    return true;
+  case OPT_EMPTY_BUCKETS:
+    o->deploy.empty_buckets = true;
+    return true;
+  case OPT_PROFILE:
+    o->deploy.profile = arg;
+    return true;
+  case OPT_ASSETS_BUCKET:
+    o->deploy.assets_bucket = arg;
+    return true;
   case OPT_IGNORE:
     o->ignore[o->nignore++] = arg;
     return true;
@@ -841,7 +1156,7 @@ static const char *canonical_root(const char *dir) {
 }
 
 static int run_command(const Command *c, int argc, char **argv) {
-  struct option longs[16];
+  struct option longs[24];
   char shorts[40];
   build_getopt(c->options, longs, shorts);
   Options o = {.out_dir = "out", .format = FORMAT_TEXT, .max_errors = 50};
@@ -869,7 +1184,9 @@ static int run_command(const Command *c, int argc, char **argv) {
     fprintf(stderr, "lakec %s: no input files\nusage: %s\n", c->name, c->usage);
     return EXIT_USAGE;
   }
-  if (c->takes_stage_files && !files_readable(nargs, argv + optind, c->run == cmd_diff))
+  o.deploy.json = o.format == FORMAT_JSON;
+  o.deploy.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+  if (c->takes_stage_files && !files_readable(nargs, argv + optind, c->run != cmd_build && c->run != cmd_validate))
     return EXIT_USAGE;
   const char *root = o.root ? canonical_root(o.root) : NULL;
   if (o.root && !root)
