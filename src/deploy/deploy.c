@@ -242,8 +242,10 @@ static int delete_and_wait(Session *ss, const char *stack, bool quiet) {
   else if (!settle(ss, &w, &info, &err))
     status = report(&err, stack);
   else if (!gone(info.status)) {
-    fprintf(stderr, "lakec: error: stack %s: %s%s%s\n", stack, info.status,
-            w.failure ? ": " : "", w.failure ? str(w.failure, "reason") : "");
+    const char *reason = w.failure ? str(w.failure, "reason") : "";
+    fprintf(stderr, "lakec: error: stack %s: %s%s%s%s\n", stack, info.status, *reason ? ": " : "",
+            reason,
+            strstr(reason, "not empty") ? " (--empty-buckets deletes the objects first)" : "");
     status = DEPLOY_FAILED;
   }
   json_decref(info.outputs);

@@ -54,6 +54,11 @@
    are HTTPS; the tests' plain-HTTP loopback server stands in for them). The
    wrapper evaluates a bucket's policy without the conditional statements,
    which moto cannot evaluate.
+9. moto's DeleteStack deletes a bucket that still holds objects by leaving
+   it in place and reporting the stack DELETE_COMPLETE. CloudFormation fails
+   the bucket's deletion (BucketNotEmpty), reports its DELETE_FAILED event
+   and leaves the stack in DELETE_FAILED. The wrapper refuses to delete a
+   bucket with objects (any version) and records the failure the same way.
 
 Then it runs the normal server, so the templates are deployed exactly as built.
 
@@ -68,6 +73,7 @@ from moto.cloudformation import responses as cfn_responses
 from moto.events import models as events_models
 from moto.kms import models as kms_models
 from moto.s3 import models as s3_models
+from moto.s3.exceptions import BucketNotEmpty
 
 from moto.apigateway import models
 from moto.cloudformation.models import CloudFormationBackend, Event
@@ -222,6 +228,58 @@ def _execute_change_set_rolling_back(self, change_set_name, stack_name=None):
 
 CloudFormationBackend.execute_change_set = _execute_change_set_rolling_back
 
+
+
+_original_delete_resource = cfn_parsing.ResourceMap._delete_resource
+
+
+def _delete_resource_naming_it(self, parsed_resource, resource_json):
+    try:
+        _original_delete_resource(self, parsed_resource, resource_json)
+    except Exception as error:  # which resource failed: for the DELETE_FAILED event
+        error.failed_resource = (parsed_resource.logical_resource_id, resource_json.get("Type", ""))
+        raise
+
+
+cfn_parsing.ResourceMap._delete_resource = _delete_resource_naming_it
+
+_original_bucket_delete = s3_models.FakeBucket.delete_from_cloudformation_json.__func__
+
+
+def _bucket_delete_refusing_objects(cls, resource_name, cloudformation_json, account_id,
+                                    region_name):
+    backend = s3_models.s3_backends[account_id][s3_models.get_partition(region_name)]
+    bucket = backend.buckets.get(resource_name)
+    if bucket is not None and len(bucket.keys):
+        raise BucketNotEmpty(resource_name)
+    return _original_bucket_delete(cls, resource_name, cloudformation_json, account_id,
+                                   region_name)
+
+
+s3_models.FakeBucket.delete_from_cloudformation_json = classmethod(_bucket_delete_refusing_objects)
+
+_original_delete_stack = CloudFormationBackend.delete_stack
+
+
+def _delete_stack_or_fail(self, name_or_stack_id):
+    stack = next((st for st in self.stacks.values()
+                  if name_or_stack_id in (st.stack_id, st.name)), None)
+    if stack is None:
+        return _original_delete_stack(self, name_or_stack_id)
+    try:
+        _original_delete_stack(self, stack.stack_id)
+    except Exception as error:
+        self.stacks[stack.stack_id] = stack  # a stack whose delete failed stays
+        self.deleted_stacks.pop(stack.stack_id, None)
+        logical_id, resource_type = getattr(error, "failed_resource", (stack.name, ""))
+        reason = getattr(error, "message", None) or str(error)
+        _resource_event(stack, logical_id, resource_type, "DELETE_FAILED", reason)
+        stack._add_stack_event("DELETE_FAILED", resource_status_reason=(
+            f"The following resource(s) failed to delete: [{logical_id}]. "))
+        stack.status = "DELETE_FAILED"
+
+
+CloudFormationBackend.delete_stack = _delete_stack_or_fail
 
 
 def _permission_without_conditions(self, action, resource):
