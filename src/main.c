@@ -3,6 +3,7 @@
 #include "codes.h"
 #include "compile.h"
 #include "ctx.h"
+#include "decode.h"
 #include "deploy.h"
 #include "diff.h"
 #include "diffout.h"
@@ -41,7 +42,8 @@ enum {
   OPT_PROFILE,
   OPT_ASSETS_BUCKET,
   OPT_EMPTY_BUCKETS,
-  OPT_DEPLOYED
+  OPT_DEPLOYED,
+  OPT_AS
 };
 
 typedef struct Option {
@@ -66,6 +68,7 @@ typedef struct Options {
   size_t nignore;
   const char *root; /* --root: where extends: may read, or NULL */
   bool deployed;    /* diff --deployed */
+  const char *stage_as; /* --as NAME */
   DeployOptions deploy; /* the deploy commands' --yes, --profile, ... */
 } Options;
 
@@ -97,7 +100,10 @@ typedef struct Command {
    "lakec-assets-<account>-<region>, made by 'lakec bootstrap')"}
 #define OPT_STAGE_BUILD                                                                  \
   {'o', "output", "DIR", "build a stage file into DIR first, as 'lakec build' (default: out)"}, \
-      {OPT_HANDLERS, "handlers", "DIR", "take handler programs from DIR/<handler>/ (as build)"}
+      {OPT_HANDLERS, "handlers", "DIR", "take handler programs from DIR/<handler>/ (as build)"}, \
+      {OPT_AS, "as", "NAME",                                                             \
+       "a preview copy of a non-production stage under stage name NAME: every physical "    \
+       "name follows it (DIR/<project>/NAME)"}
 static const Option BUILD_OPTIONS[] = {
     {'o', "output", "DIR",
      "write DIR/<project>/<stage>/<stack>.template.json, manifest.json and assets/*.zip "
@@ -134,6 +140,7 @@ static const Option DIFF_OPTIONS[] = {
      "compare the deployed stacks (their templates in CloudFormation) with one stage file or "
      "built folder; the stage file is built into -o DIR (default out)"},
     {'o', "output", "DIR", "with --deployed: where a stage file is built (default: out)"},
+    {OPT_AS, "as", "NAME", "with --deployed: the preview copy NAME of the stage"},
     OPT_AWS,
     {OPT_IGNORE, "ignore", "PATTERN",
      "leave out changes whose path matches PATTERN, e.g. 'Resources.*.Properties.BucketName' "
@@ -236,13 +243,14 @@ static const Command COMMANDS[] = {
      "build a stage (or take a built folder), upload its assets and deploy its stacks through "
      "change sets, shown and confirmed",
      "lakec deploy [--yes] [--allow-destructive] [--profile NAME] [--assets-bucket NAME] "
-     "[--format text|json] [-o DIR] FILE|DIR",
+     "[--format text|json] [-o DIR] [--as NAME] FILE|DIR",
      DEPLOY_OPTIONS, true},
     {"outputs", cmd_outputs, "print the outputs of a stage's deployed stacks",
-     "lakec outputs [--profile NAME] [--format text|json] [-o DIR] FILE|DIR", OUTPUTS_OPTIONS,
+     "lakec outputs [--profile NAME] [--format text|json] [-o DIR] [--as NAME] FILE|DIR",
+     OUTPUTS_OPTIONS,
      true},
     {"destroy", cmd_destroy, "delete a stage's stacks in reverse deploy order",
-     "lakec destroy [--yes] [--empty-buckets] [--profile NAME] [-o DIR] FILE|DIR",
+     "lakec destroy [--yes] [--empty-buckets] [--profile NAME] [-o DIR] [--as NAME] FILE|DIR",
      DESTROY_OPTIONS, true},
     {"explain", cmd_explain, "explain a diagnostic code, with a wrong and a right example",
      "lakec explain CODE", HELP_ONLY, false},
@@ -834,9 +842,30 @@ static bool same_dir(const char *a, const char *b) {
 /* Compiles `source` and packages it; writes the stage folder under out_dir,
  * or (check) compares the folder with what the build would write: a stale
  * or hand-edited folder (templates, manifest, zips) is refused. */
+/* The stage, or with --as its preview copy: compiled with the other stage
+ * name, and checked against the stage itself as two stages of one run are
+ * (a name that does not follow ${stage} would be claimed twice). A
+ * production stage has no preview copy (LK600). */
+static Compiled *compile_for_deploy(Ctx *ctx, const Options *o, const char *source, bool writes) {
+  if (!o->stage_as)
+    return compile_all(ctx, 1, (char **)&source, writes);
+  Compiled *c = arena_alloc(&ctx->arena, 2 * sizeof *c);
+  c[1] = compile_stage(ctx, source); /* the stage as it is */
+  ctx->stage_as = o->stage_as;
+  c[0] = compile_stage(ctx, source);
+  ctx->stage_as = NULL;
+  compile_across_stages(ctx, c, 2, false);
+  if (c[0].model && c[0].model->production > 0)
+    diag_error(ctx, decode_value_pos(c[0].model->node, "production"), LK_PREVIEW_PRODUCTION,
+               "stage '%s' is production: it has no preview copy (--as %s)",
+               c[1].model ? c[1].model->stage : "?", o->stage_as);
+  compiled_free(&c[1]);
+  return c;
+}
+
 static int build_stage_folder(Ctx *ctx, const Options *o, const char *source, const char *out_dir,
                               const char *expect_dir, StageFolder *out) {
-  Compiled *c = compile_all(ctx, 1, (char **)&source, !expect_dir);
+  Compiled *c = compile_for_deploy(ctx, o, source, !expect_dir);
   Packager packager = {0};
   Options po = *o;
   po.out_dir = out_dir;
@@ -850,7 +879,8 @@ static int build_stage_folder(Ctx *ctx, const Options *o, const char *source, co
     if (ctx->diags.errors) {
       status = EXIT_INPUT_ERRORS;
     } else if (expect_dir && !same_dir(dir, expect_dir)) {
-      fprintf(stderr, "lakec: error: %s: its manifest's source %s builds %s, not this folder\n",
+      fprintf(stderr, "lakec: error: %s: its manifest's source %s builds %s, not this folder "
+                      "(a preview copy's folder needs its --as NAME)\n",
               expect_dir, source, dir);
       status = EXIT_USAGE;
     } else if (expect_dir && emit_check(ctx, &batch, stderr)) {
@@ -1096,6 +1126,9 @@ static bool parse_value(const Command *c, int id, const char *arg, Options *o) {
     return true;
   case OPT_DEPLOYED:
     o->deployed = true;
+    return true;
+  case OPT_AS:
+    o->stage_as = arg;
     return true;
   case OPT_YES:
     o->deploy.yes = true;

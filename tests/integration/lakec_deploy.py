@@ -257,6 +257,40 @@ class LakecDeploy(unittest.TestCase):
         self.assertIn("stack cat-test-normalize-stack: no changes", r.stdout)
         self.assertIn("stack cat-test-etl2-stack: no changes", r.stdout)
 
+    # ---- preview stages (--as) ----
+
+    def test_35_preview_stage(self):
+        r = self.profile("deploy", "--yes", "--as", "pr7", "-o", "out", "stages/dev.yaml")
+        self.assertIn("stack metrics-pr7: change set", r.stdout)
+        self.assertEqual(self.stack("metrics-pr7"), "CREATE_COMPLETE")
+        self.assertEqual(self.stack("metrics-dev"), "UPDATE_COMPLETE")  # the stage itself untouched
+        self.assertTrue(self.bucket_exists("meticsxmin-pr7"))
+        outputs = json.loads(self.profile("outputs", "--format", "json", "--as", "pr7",
+                                          "out/metrics/pr7").stdout)["stacks"][0]["outputs"]
+        self.assertEqual(outputs["DataBucketName"], "meticsxmin-pr7")
+        r = self.profile("outputs", "out/metrics/pr7", status=2)  # the folder is pr7's
+        self.assertIn("needs its --as NAME", r.stderr)
+        self.profile("diff", "--deployed", "--exit-code", "--as", "pr7", "out/metrics/pr7")
+        r = self.profile("destroy", "--yes", "--empty-buckets", "--as", "pr7", "stages/dev.yaml")
+        self.assertIn("stack metrics-pr7: deleted", r.stdout)
+        self.assertIsNone(self.stack("metrics-pr7"))
+        self.assertFalse(self.bucket_exists("meticsxmin-pr7"))
+
+    def test_36_preview_refusals(self):
+        r = self.profile("deploy", "--yes", "--as", "pr7", "-o", "out", "stages/prod.yaml",
+                         status=1)
+        self.assertIn("[LK600]", r.stderr)
+        self.assertIsNone(self.stack("metrics-pr7"))
+        fixed = os.path.join(self.work, "stages", "fixed.yaml")
+        with open(fixed, "w") as f:  # a bucket name that does not follow the stage
+            f.write("lakec: 1\nextends: ../templates/metrics-lake.yaml\nstage: fixed\n"
+                    "buckets:\n  data:\n    name: fixed-data-bucket-name\n")
+        r = self.profile("deploy", "--yes", "--as", "pr8", "-o", "out", "stages/fixed.yaml",
+                         status=1)
+        self.assertIn("fixed-data-bucket-name", r.stderr)
+        self.assertIn("[LK307]", r.stderr)
+        self.assertIsNone(self.stack("metrics-pr8"))
+
     # ---- destroy ----
 
     def test_40_production_refuses_empty_buckets(self):
