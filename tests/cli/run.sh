@@ -43,6 +43,18 @@ expect "--help lists build and validate" "grep -q build stdout && grep -q valida
 check "build --help" 0 "$lakec" build $nopkg --help
 expect "build --help shows -o" "grep -q -- '--output DIR' stdout"
 check "validate --help" 0 "$lakec" validate --help
+for c in bootstrap deploy outputs destroy; do
+  check "$c --help" 0 "$lakec" $c --help
+  expect "--help lists $c" "\"$lakec\" --help | grep -q '^  $c '"
+done
+expect "deploy --help shows --yes and --as" "\"$lakec\" deploy --help | grep -q -- '--as NAME' && \"$lakec\" deploy --help | grep -q -- '--allow-destructive'"
+check "deploy without files" 2 "$lakec" deploy --yes
+check "deploy of two stages" 2 env AWS_ACCESS_KEY_ID= "$lakec" deploy --yes -o o2 stages/dev.yaml stages/qa.yaml
+expect "deploy of two stages is refused" "grep -q 'name one stage file' stderr"
+check "deploy without --yes nor terminal" 2 "$lakec" deploy -o o2 stages/dev.yaml </dev/null
+expect "deploy without --yes builds nothing" "[ ! -e o2 ] && grep -q -- 'pass --yes' stderr"
+check "destroy without --yes nor terminal" 2 "$lakec" destroy -o o2 stages/dev.yaml </dev/null
+check "diff --deployed of two stages" 2 "$lakec" diff --deployed stages/dev.yaml stages/qa.yaml
 check "no arguments" 2 "$lakec"
 check "unknown command" 2 "$lakec" frobnicate
 expect "unknown command is named" "grep -q frobnicate stderr"
