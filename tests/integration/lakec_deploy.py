@@ -174,7 +174,9 @@ class LakecDeploy(unittest.TestCase):
         self.assertIn("assets: 0 uploaded, 3 already", r.stdout)
         self.assertIn("stack metrics-dev: no changes", r.stdout)
         self.assertNotIn("change set", r.stdout)
-        sets = self.cfn.list_change_sets(StackName="metrics-dev")["Summaries"]
+        sets = [s for s in self.cfn.list_change_sets(StackName="metrics-dev")["Summaries"]
+                if s["StackName"] == "metrics-dev"]  # moto lists every stack's
+        self.assertTrue(sets)
         self.assertEqual([s for s in sets if s["ExecutionStatus"] != "EXECUTE_COMPLETE"], [])
 
     def test_12_outputs(self):
@@ -224,6 +226,25 @@ class LakecDeploy(unittest.TestCase):
         self.assertEqual(self.lam.get_function(FunctionName=name)["Configuration"]["MemorySize"],
                          384)
         self.profile("diff", "--deployed", "--exit-code", "out/metrics/dev")
+
+    def test_16_destructive_change_refused(self):
+        path = os.path.join(self.work, "templates/metrics-lake.yaml")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:  # a new bucket name replaces the bucket: its data is lost
+            f.write(text.replace("name: meticsxmin-${stage}", "name: meticsxmin2-${stage}", 1))
+        try:
+            r = self.profile("deploy", "--yes", "-o", "out", "stages/dev.yaml", status=2)
+        finally:
+            with open(path, "w") as f:
+                f.write(text)
+        self.assertIn("~ DataBucket (AWS::S3::Bucket)  REPLACEMENT  DESTRUCTIVE", r.stdout)
+        self.assertIn("--allow-destructive", r.stderr)
+        self.assertEqual(self.stack("metrics-dev"), "UPDATE_COMPLETE")
+        sets = [s for s in self.cfn.list_change_sets(StackName="metrics-dev")["Summaries"]
+                if s["StackName"] == "metrics-dev"]
+        self.assertEqual([s for s in sets if s["ExecutionStatus"] != "EXECUTE_COMPLETE"], [])
+        self.profile("diff", "--deployed", "--exit-code", "-o", "out", "stages/dev.yaml")
 
     # ---- a failed create, and the recovery ----
 
