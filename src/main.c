@@ -116,6 +116,9 @@ static const Option BUILD_OPTIONS[] = {
      "'handlers' directory beside lakec)"},
     {OPT_NO_PACKAGE, "no-package", NULL,
      "write templates and the manifest without zips (code keys without defaults)"},
+    {OPT_AS, "as", "NAME",
+     "build a preview copy of one non-production stage under stage name NAME (as deploy "
+     "--as)"},
     OPT_ROOT_DIR,
     OPT_DIAGNOSTICS,
     OPT_HELP,
@@ -222,8 +225,8 @@ static int cmd_bootstrap(Ctx *ctx, const Options *o, int nargs, char **args);
 
 static const Command COMMANDS[] = {
     {"build", cmd_build, "compile stage files into CloudFormation templates",
-     "lakec build [-o DIR] [--check] [--handlers DIR | --no-package] [--root DIR] [--werror] "
-     "[--max-errors N] FILE...",
+     "lakec build [-o DIR] [--check] [--handlers DIR | --no-package] [--as NAME] [--root DIR] "
+     "[--werror] [--max-errors N] FILE...",
      BUILD_OPTIONS, true},
     {"validate", cmd_validate, "check stage files and report every problem; write nothing",
      "lakec validate [--format text|json|sarif] [--root DIR] [--werror] [--max-errors N] FILE...",
@@ -349,12 +352,19 @@ static bool package_all(Ctx *ctx, const Options *o, Compiled *c, int nfiles, Pac
   return ok;
 }
 
+static Compiled *compile_for_deploy(Ctx *ctx, const Options *o, const char *source, bool writes);
+
 static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
   if (o->no_package && o->handlers_dir) {
     fprintf(stderr, "lakec: error: --handlers and --no-package exclude each other\n");
     return EXIT_USAGE;
   }
-  Compiled *c = compile_all(ctx, nfiles, files, true);
+  if (o->stage_as && nfiles != 1) {
+    fprintf(stderr, "lakec build: --as copies one stage file\n");
+    return EXIT_USAGE;
+  }
+  Compiled *c = o->stage_as ? compile_for_deploy(ctx, o, files[0], true)
+                            : compile_all(ctx, nfiles, files, true);
   int status = 0;
   Packager packager = {0};
   if (ctx->diags.errors || (!o->no_package && !package_all(ctx, o, c, nfiles, &packager))) {

@@ -55,6 +55,11 @@ check "deploy without --yes nor terminal" 2 "$lakec" deploy -o o2 stages/dev.yam
 expect "deploy without --yes builds nothing" "[ ! -e o2 ] && grep -q -- 'pass --yes' stderr"
 check "destroy without --yes nor terminal" 2 "$lakec" destroy -o o2 stages/dev.yaml </dev/null
 check "diff --deployed of two stages" 2 "$lakec" diff --deployed stages/dev.yaml stages/qa.yaml
+check "build --as" 0 "$lakec" build $nopkg --as pr9 -o o3 stages/dev.yaml
+expect "build --as names the preview's folder and stack" "[ -f o3/metrics/pr9/metrics-pr9.template.json ] && [ ! -e o3/metrics/dev ]"
+check "build --as of two stages" 2 "$lakec" build $nopkg --as pr9 -o o4 stages/dev.yaml stages/qa.yaml
+check "build --as of a production stage" 1 "$lakec" build $nopkg --as pr9 -o o4 stages/prod.yaml
+expect "production has no preview copy" "grep -q LK600 stderr && [ ! -e o4 ]"
 check "no arguments" 2 "$lakec"
 check "unknown command" 2 "$lakec" frobnicate
 expect "unknown command is named" "grep -q frobnicate stderr"
