@@ -47,6 +47,10 @@ bool aws_query(AwsClient *c, const char *service, const char *version, const cha
       snprintf(out->code, sizeof out->code, "HTTP %ld", resp.status);
       snprintf(out->message, sizeof out->message, "%.200s", resp.body ? resp.body : "");
     }
+    if (resp.status / 100 != 2) { /* an error keeps only its code and message */
+      xml_free(out->root);
+      out->root = NULL;
+    }
   }
   aws_response_release(&resp);
   return out->status / 100 == 2;

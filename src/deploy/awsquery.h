@@ -12,7 +12,7 @@
 
 typedef struct QueryResult {
   long status;      /* HTTP status; 0: no answer (the endpoint is unreachable) */
-  XmlNode *root;    /* the answer's document, or NULL */
+  XmlNode *root;    /* a 2xx answer's document (query_result_release), else NULL */
   char code[128];   /* an error's code ("ValidationError"), or "" */
   char message[1024]; /* an error's message, or the transport problem */
 } QueryResult;

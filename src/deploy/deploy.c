@@ -314,6 +314,7 @@ static void show_changes(Ctx *ctx, Session *ss, const DeployOptions *o, const ch
 typedef struct StackRun {
   const char *name;
   const char *result; /* "created", "updated", "no changes", "failed", "refused" */
+  char status[64];    /* outputs: the stack's status, which result then points at */
   json_t *outputs;
 } StackRun;
 
@@ -536,7 +537,8 @@ int deploy_outputs(const DeployOptions *o, const StageFolder *s) {
       continue;
     }
     runs[i].outputs = info.outputs;
-    runs[i].result = *info.status ? info.status : "not deployed";
+    snprintf(runs[i].status, sizeof runs[i].status, "%s", *info.status ? info.status : "not deployed");
+    runs[i].result = runs[i].status;
     if (!*info.status) {
       fprintf(stderr, "lakec: error: stack %s is not deployed\n", runs[i].name);
       status = DEPLOY_FAILED;
