@@ -13,6 +13,7 @@ usage: lakec_deploy.py LAKEC PROJECT_ROOT HANDLERS_DIR
 """
 import json
 import os
+import pty
 import shutil
 import socket
 import subprocess
@@ -244,6 +245,44 @@ class LakecDeploy(unittest.TestCase):
         sets = [s for s in self.cfn.list_change_sets(StackName="metrics-dev")["Summaries"]
                 if s["StackName"] == "metrics-dev"]
         self.assertEqual([s for s in sets if s["ExecutionStatus"] != "EXECUTE_COMPLETE"], [])
+        self.profile("diff", "--deployed", "--exit-code", "-o", "out", "stages/dev.yaml")
+
+    def on_terminal(self, args, answer):
+        """lakec with stdin and stderr on a terminal, `answer` typed ahead."""
+        master, slave = pty.openpty()
+        p = subprocess.Popen([LAKEC, *args], cwd=self.work, env=self.env(), stdin=slave,
+                             stdout=subprocess.PIPE, stderr=slave, text=True)
+        os.close(slave)
+        os.write(master, answer.encode())
+        stdout, _ = p.communicate(timeout=300)
+        terminal = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the terminal's other side is closed
+                break
+            if not chunk:
+                break
+            terminal += chunk
+        os.close(master)
+        return p.returncode, stdout, terminal.decode(errors="replace")
+
+    def test_17_asks_on_a_terminal(self):
+        path = os.path.join(self.work, "templates/metrics-lake.yaml")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("    memory: 384\n", "    memory: 448\n", 1))
+        args = ["deploy", "--profile", "deployer", "-o", "out", "stages/dev.yaml"]
+        status, stdout, terminal = self.on_terminal(args, "n\n")
+        self.assertEqual(status, 2, stdout + terminal)
+        self.assertIn("deploy these changes to stack metrics-dev? [y/N]", terminal)
+        self.assertIn("stack metrics-dev not deployed", terminal)
+        self.assertIn("~ Properties.MemorySize: 384 -> 448", stdout)
+        self.profile("diff", "--deployed", "--exit-code", "-o", "out", "stages/dev.yaml", status=1)
+        status, stdout, terminal = self.on_terminal(args, "y\n")
+        self.assertEqual(status, 0, stdout + terminal)
+        self.assertIn("UPDATE_COMPLETE", stdout)
         self.profile("diff", "--deployed", "--exit-code", "-o", "out", "stages/dev.yaml")
 
     # ---- a failed create, and the recovery ----
