@@ -269,7 +269,8 @@ static void print_usage(FILE *out) {
                "commands:\n");
   for (size_t i = 0; i < NCOMMANDS; i++)
     fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-  fprintf(out, "\nexit status: 0 success, 1 the input has errors, 2 usage or I/O error\n"
+  fprintf(out, "\nexit status: 0 success, 1 the input has errors (or a deploy or destroy failed), "
+               "2 usage or I/O error (or AWS credentials or endpoint)\n"
                "run 'lakec COMMAND --help' for a command's options\n");
 }
 
@@ -810,6 +811,11 @@ static int diff_matrix(Ctx *ctx, const Options *o, int nargs, char **args) {
 static int diff_deployed(Ctx *ctx, const Options *o, int nargs, char **args);
 
 static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args) {
+  if (o->deployed && o->no_package) {
+    fprintf(stderr, "lakec diff: --deployed compares what a deploy would deploy, zips included; "
+                    "leave out --no-package\n");
+    return EXIT_USAGE;
+  }
   if (o->deployed)
     return diff_deployed(ctx, o, nargs, args);
   if (nargs < 2) {
