@@ -304,7 +304,10 @@ static bool files_readable(int nfiles, char **files, bool built_folders) {
       fprintf(stderr, "lakec: error: cannot read '%s': %s\n", files[i], "no such readable file");
       ok = false;
     } else if (S_ISDIR(st.st_mode) && !(built_folders && access(manifest, R_OK) == 0)) {
-      fprintf(stderr, "lakec: error: '%s' is a directory; name the stage files in it\n", files[i]);
+      fprintf(stderr, built_folders ? "lakec: error: '%s' is a directory without a manifest.json: "
+                                      "name a stage file, or a stage folder 'lakec build' wrote\n"
+                                    : "lakec: error: '%s' is a directory; name the stage files in it\n",
+              files[i]);
       ok = false;
     } else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) { /* a FIFO would hang the read */
       fprintf(stderr, "lakec: error: '%s' is not a regular file\n", files[i]);
