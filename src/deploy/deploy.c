@@ -78,12 +78,11 @@ static int report(const QueryResult *r, const char *doing) {
 
 /* ---- bootstrap ---- */
 
-static bool resolve_bucket(Session *ss, const DeployOptions *o, char *bucket, size_t size) {
+static void resolve_bucket(Session *ss, const DeployOptions *o, char *bucket, size_t size) {
   if (o->assets_bucket)
     snprintf(bucket, size, "%s", o->assets_bucket);
   else
     assets_default_bucket(ss->account, ss->region, bucket, size);
-  return true;
 }
 
 int deploy_bootstrap(const DeployOptions *o, const char *region) {
@@ -362,8 +361,10 @@ static int execute(Session *ss, const DeployOptions *o, const char *id, StackRun
   return status;
 }
 
-static const char **stack_parameters(const StageFolder *s, json_t *stack, const char *bucket) {
-  static const char *params[3];
+/* The assets bucket for the stack's bucket parameter, when it has one (the
+ * other parameters keep their defaults: the code keys a build wrote). */
+static const char *const *stack_parameters(const StageFolder *s, json_t *stack, const char *bucket,
+                                           const char *params[3]) {
   const char *name = str(s->manifest, "bucket_parameter");
   bool takes = *name && json_object_get(json_object_get(stack, "parameters"), name);
   params[0] = takes ? name : NULL;
@@ -401,11 +402,11 @@ static int deploy_one(Ctx *ctx, Session *ss, const DeployOptions *o, const Stage
     free(body), free(url), json_decref(template);
     return DEPLOY_CANNOT;
   }
-  ChangeSetRequest req = {run->name, "lakec-deploy", exists ? "UPDATE" : "CREATE",
-                          url ? NULL : body, url, stack_parameters(s, stack, bucket)};
-  char stamp[64];
-  snprintf(stamp, sizeof stamp, "lakec-%ld", (long)time(NULL));
-  req.name = stamp;
+  const char *params[3];
+  char name[64]; /* change-set names are unique per stack */
+  snprintf(name, sizeof name, "lakec-%ld", (long)time(NULL));
+  ChangeSetRequest req = {run->name, name, exists ? "UPDATE" : "CREATE", url ? NULL : body, url,
+                          stack_parameters(s, stack, bucket, params)};
   char *id = NULL;
   bool empty = false, destructive = false;
   if (!cfn_create_change_set(ss->client, &req, &id, &empty, &err)) {
