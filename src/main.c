@@ -246,14 +246,14 @@ static const Command COMMANDS[] = {
      "build a stage (or take a built folder), upload its assets and deploy its stacks through "
      "change sets, shown and confirmed",
      "lakec deploy [--yes] [--allow-destructive] [--profile NAME] [--assets-bucket NAME] "
-     "[--format text|json] [-o DIR] [--as NAME] FILE|DIR",
+     "[--format text|json] [-o DIR] [--as NAME] FILE|DIR...",
      DEPLOY_OPTIONS, true},
     {"outputs", cmd_outputs, "print the outputs of a stage's deployed stacks",
-     "lakec outputs [--profile NAME] [--format text|json] [-o DIR] [--as NAME] FILE|DIR",
+     "lakec outputs [--profile NAME] [--format text|json] [-o DIR] [--as NAME] FILE|DIR...",
      OUTPUTS_OPTIONS,
      true},
     {"destroy", cmd_destroy, "delete a stage's stacks in reverse deploy order",
-     "lakec destroy [--yes] [--empty-buckets] [--profile NAME] [-o DIR] [--as NAME] FILE|DIR",
+     "lakec destroy [--yes] [--empty-buckets] [--profile NAME] [-o DIR] [--as NAME] FILE|DIR...",
      DESTROY_OPTIONS, true},
     {"explain", cmd_explain, "explain a diagnostic code, with a wrong and a right example",
      "lakec explain CODE", HELP_ONLY, false},
@@ -981,35 +981,42 @@ static bool can_go_on(const Options *o, const char *command) {
   return false;
 }
 
-static int cmd_deploy(Ctx *ctx, const Options *o, int nargs, char **args) {
-  if (!can_go_on(o, "deploy"))
+typedef enum { ON_DEPLOY, ON_OUTPUTS, ON_DESTROY } StageAction;
+
+/* Each stage named, one after the other (destroy: the last first); the
+ * first that fails stops the rest. */
+static int on_each_stage(Ctx *ctx, const Options *o, int nargs, char **args, StageAction act) {
+  if (nargs > 1 && (o->stage_as || o->deploy.json)) {
+    fprintf(stderr, "lakec: --as and --format json take one stage file or folder\n");
     return EXIT_USAGE;
-  StageFolder s;
-  int status = prepare_stage(ctx, o, nargs, args, &s);
-  if (!status)
-    status = deploy_stage(ctx, &o->deploy, &s);
-  json_decref(s.manifest);
+  }
+  int status = 0;
+  for (int k = 0; k < nargs && !status; k++) {
+    StageFolder s;
+    status = prepare_stage(ctx, o, 1, &args[act == ON_DESTROY ? nargs - 1 - k : k], &s);
+    if (!status && act == ON_DEPLOY)
+      status = deploy_stage(ctx, &o->deploy, &s);
+    else if (!status && act == ON_OUTPUTS)
+      status = deploy_outputs(&o->deploy, &s);
+    else if (!status)
+      status = deploy_destroy(&o->deploy, &s);
+    json_decref(s.manifest);
+    ctx->diags.head = ctx->diags.tail = NULL; /* rendered: the next stage's are its own */
+    ctx->diags.warnings = 0;
+  }
   return status;
+}
+
+static int cmd_deploy(Ctx *ctx, const Options *o, int nargs, char **args) {
+  return can_go_on(o, "deploy") ? on_each_stage(ctx, o, nargs, args, ON_DEPLOY) : EXIT_USAGE;
 }
 
 static int cmd_outputs(Ctx *ctx, const Options *o, int nargs, char **args) {
-  StageFolder s;
-  int status = prepare_stage(ctx, o, nargs, args, &s);
-  if (!status)
-    status = deploy_outputs(&o->deploy, &s);
-  json_decref(s.manifest);
-  return status;
+  return on_each_stage(ctx, o, nargs, args, ON_OUTPUTS);
 }
 
 static int cmd_destroy(Ctx *ctx, const Options *o, int nargs, char **args) {
-  if (!can_go_on(o, "destroy"))
-    return EXIT_USAGE;
-  StageFolder s;
-  int status = prepare_stage(ctx, o, nargs, args, &s);
-  if (!status)
-    status = deploy_destroy(&o->deploy, &s);
-  json_decref(s.manifest);
-  return status;
+  return can_go_on(o, "destroy") ? on_each_stage(ctx, o, nargs, args, ON_DESTROY) : EXIT_USAGE;
 }
 
 static int cmd_bootstrap(Ctx *ctx, const Options *o, int nargs, char **args) {

@@ -49,8 +49,8 @@ for c in bootstrap deploy outputs destroy; do
 done
 expect "deploy --help shows --yes and --as" "\"$lakec\" deploy --help | grep -q -- '--as NAME' && \"$lakec\" deploy --help | grep -q -- '--allow-destructive'"
 check "deploy without files" 2 "$lakec" deploy --yes
-check "deploy of two stages" 2 env AWS_ACCESS_KEY_ID= "$lakec" deploy --yes -o o2 stages/dev.yaml stages/qa.yaml
-expect "deploy of two stages is refused" "grep -q 'name one stage file' stderr"
+check "deploy --as of two stages" 2 "$lakec" deploy --yes --as pr1 -o o2 stages/dev.yaml stages/qa.yaml
+expect "deploy --as of two stages is refused" "grep -q 'take one stage file' stderr && [ ! -e o2 ]"
 check "deploy without --yes nor terminal" 2 "$lakec" deploy -o o2 stages/dev.yaml </dev/null
 expect "deploy without --yes builds nothing" "[ ! -e o2 ] && grep -q -- 'pass --yes' stderr"
 check "destroy without --yes nor terminal" 2 "$lakec" destroy -o o2 stages/dev.yaml </dev/null

@@ -313,9 +313,13 @@ class LakecDeploy(unittest.TestCase):
                           ("cat-test-etl2-stack", "created")])
         self.assertEqual(self.stack("cat-test-normalize-stack"), "CREATE_COMPLETE")
         self.assertEqual(self.stack("cat-test-etl2-stack"), "CREATE_COMPLETE")
-        r = self.profile("deploy", "--yes", "out/cat/test")
+        r = self.profile("deploy", "--yes", "out/metrics/dev", "out/cat/test")  # two stages
+        self.assertIn("stack metrics-dev: no changes", r.stdout)
         self.assertIn("stack cat-test-normalize-stack: no changes", r.stdout)
         self.assertIn("stack cat-test-etl2-stack: no changes", r.stdout)
+        r = self.profile("outputs", "out/metrics/dev", "out/cat/test")
+        self.assertLess(r.stdout.index("outputs of metrics-dev:"),
+                        r.stdout.index("outputs of cat-test-normalize-stack:"))
 
     # ---- preview stages (--as) ----
 
