@@ -263,11 +263,13 @@ static int clean_failed_create(Session *ss, const DeployOptions *o, const char *
   snprintf(question, sizeof question,
            "stack %s is %s after an earlier failed create; delete it and create it again?", stack,
            info->status);
-  printf("stack %s: %s (an earlier create failed): deleting it first\n", stack, info->status);
   if (!confirmed(o, question)) {
-    fprintf(stderr, "lakec: error: stack %s must be deleted before it is created again\n", stack);
+    fprintf(stderr, "lakec: error: stack %s is %s: it must be deleted before it is created "
+                    "again\n", stack, info->status);
     return DEPLOY_CANNOT;
   }
+  if (!o->json)
+    printf("stack %s: %s (an earlier create failed): deleting it first\n", stack, info->status);
   int status = delete_and_wait(ss, stack, o->json);
   info->status[0] = '\0';
   return status;
