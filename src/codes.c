@@ -229,6 +229,14 @@ const DiagCode DIAG_CODES[] = {
      "'policy: {allow_disabled_schedules: true}'.",
      STAGE_HEAD "production: true\nfunctions:\n  f: {schedule: {expression: rate(1 hour), enabled: false}}\n",
      STAGE_HEAD "production: true\nfunctions:\n  f: {schedule: rate(1 hour)}\n"},
+    {LK_PREVIEW_PRODUCTION, "preview copy of a production stage",
+     "'--as NAME' builds, deploys or destroys a copy of a stage under another stage\n"
+     "name (every physical name follows it), for per-branch environments. A\n"
+     "production stage is not copied: its copies would carry production's settings\n"
+     "(retained data, alarms, stricter access) and look like production in every\n"
+     "name and tag. Preview a non-production stage instead, e.g. dev.",
+     "# lakec deploy --as pr-42 stages/prod.yaml\nstage: prod\nproduction: true\n",
+     "# lakec deploy --as pr-42 stages/dev.yaml\nstage: dev\n"},
     {LK_HANDLER_MISSING, "handler program not found",
      "'lakec build' packages each handler program a stage runs: the directory\n"
      "DIR/<handler>/ with an executable 'bootstrap' in it (and the libraries it needs\n"

@@ -14,6 +14,8 @@ typedef struct Ctx {
   PtrVec resolved_refs; /* const Node *: scalars whose ${KEY.ITEM.ATTR} a check took (refs.h) */
   const char *host_arch; /* default Lambda architecture: "x86_64" or "arm64" */
   const char *root; /* --root, canonical: where extends: may read (NULL: per stage file) */
+  const char *stage_as; /* --as NAME: the stage name a stage file takes instead of its own
+                         * (a preview copy), or NULL */
 } Ctx;
 
 /* Where merge replaced a value: diagnostics at `at` get a note about `was`. */

@@ -3,6 +3,8 @@
 #include "codes.h"
 #include "compile.h"
 #include "ctx.h"
+#include "decode.h"
+#include "deploy.h"
 #include "diff.h"
 #include "diffout.h"
 #include "emit.h"
@@ -36,6 +38,13 @@ enum {
   OPT_HANDLERS,
   OPT_NO_PACKAGE,
   OPT_ROOT,
+  OPT_YES,
+  OPT_ALLOW_DESTRUCTIVE,
+  OPT_PROFILE,
+  OPT_ASSETS_BUCKET,
+  OPT_EMPTY_BUCKETS,
+  OPT_DEPLOYED,
+  OPT_AS,
   OPT_LIST_CODES
 };
 
@@ -61,6 +70,9 @@ typedef struct Options {
   size_t nignore;
   const char *root; /* --root: where extends: may read, or NULL */
   bool list_codes;  /* explain --list */
+  bool deployed;    /* diff --deployed */
+  const char *stage_as; /* --as NAME */
+  DeployOptions deploy; /* the deploy commands' --yes, --profile, ... */
 } Options;
 
 typedef struct Command {
@@ -81,6 +93,20 @@ typedef struct Command {
   {OPT_WERROR, "werror", NULL, "treat warnings as errors"},                              \
       {OPT_MAX_ERRORS, "max-errors", "N", "show at most N errors (default 50; 0: all)"}
 
+#define OPT_AWS                                                                          \
+  {OPT_PROFILE, "profile", "NAME",                                                       \
+   "use profile NAME of ~/.aws/credentials and ~/.aws/config (default: $AWS_PROFILE; "    \
+   "without either, the AWS_ACCESS_KEY_ID environment variables, then profile default)"}
+#define OPT_BUCKET                                                                       \
+  {OPT_ASSETS_BUCKET, "assets-bucket", "NAME",                                           \
+   "the bucket for handler zips, job scripts and large templates (default: "             \
+   "lakec-assets-<account>-<region>, made by 'lakec bootstrap')"}
+#define OPT_STAGE_BUILD                                                                  \
+  {'o', "output", "DIR", "build a stage file into DIR first, as 'lakec build' (default: out)"}, \
+      {OPT_HANDLERS, "handlers", "DIR", "take handler programs from DIR/<handler>/ (as build)"}, \
+      {OPT_AS, "as", "NAME",                                                             \
+       "a preview copy of a non-production stage under stage name NAME: every physical "    \
+       "name follows it (DIR/<project>/NAME)"}
 static const Option BUILD_OPTIONS[] = {
     {'o', "output", "DIR",
      "write DIR/<project>/<stage>/<stack>.template.json, manifest.json and assets/*.zip "
@@ -93,6 +119,9 @@ static const Option BUILD_OPTIONS[] = {
      "'handlers' directory beside lakec)"},
     {OPT_NO_PACKAGE, "no-package", NULL,
      "write templates and the manifest without zips (code keys without defaults)"},
+    {OPT_AS, "as", "NAME",
+     "build a preview copy of one non-production stage under stage name NAME (as deploy "
+     "--as)"},
     OPT_ROOT_DIR,
     OPT_DIAGNOSTICS,
     OPT_HELP,
@@ -113,10 +142,57 @@ static const Option DIFF_OPTIONS[] = {
     {OPT_NO_PACKAGE, "no-package", NULL,
      "leave a stage's code keys without defaults (no handler programs needed)"},
     {OPT_EXIT_CODE, "exit-code", NULL, "exit 1 when there are differences (2 on errors)"},
+    {OPT_DEPLOYED, "deployed", NULL,
+     "compare the deployed stacks (their templates in CloudFormation) with one stage file or "
+     "built folder; the stage file is built into -o DIR (default out)"},
+    {'o', "output", "DIR", "with --deployed: where a stage file is built (default: out)"},
+    {OPT_AS, "as", "NAME", "with --deployed: the preview copy NAME of the stage"},
+    OPT_AWS,
     {OPT_IGNORE, "ignore", "PATTERN",
      "leave out changes whose path matches PATTERN, e.g. 'Resources.*.Properties.BucketName' "
      "(repeatable)"},
     OPT_ROOT_DIR,
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
+};
+static const Option DEPLOY_OPTIONS[] = {
+    OPT_STAGE_BUILD,
+    OPT_AWS,
+    OPT_BUCKET,
+    {OPT_YES, "yes", NULL,
+     "deploy without asking (required without a terminal); also deletes a stack an earlier "
+     "failed create left"},
+    {OPT_ALLOW_DESTRUCTIVE, "allow-destructive", NULL,
+     "deploy a change set that removes or replaces a resource holding data"},
+    {OPT_DIFF_FORMAT, "format", "FORMAT", "text (default) or json (the stacks' results and outputs)"},
+    OPT_ROOT_DIR,
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
+};
+static const Option OUTPUTS_OPTIONS[] = {
+    OPT_STAGE_BUILD,
+    OPT_AWS,
+    {OPT_DIFF_FORMAT, "format", "FORMAT", "text (default) or json"},
+    OPT_ROOT_DIR,
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
+};
+static const Option DESTROY_OPTIONS[] = {
+    OPT_STAGE_BUILD,
+    OPT_AWS,
+    {OPT_YES, "yes", NULL, "destroy without asking (required without a terminal)"},
+    {OPT_EMPTY_BUCKETS, "empty-buckets", NULL,
+     "first delete every object version in the stage's buckets that are not retained "
+     "(refused for a production stage)"},
+    {OPT_DIFF_FORMAT, "format", "FORMAT", "text (default) or json"},
+    OPT_ROOT_DIR,
+    OPT_HELP,
+    {0, NULL, NULL, NULL},
+};
+static const Option BOOTSTRAP_OPTIONS[] = {
+    OPT_AWS,
+    OPT_BUCKET,
+    {OPT_DIFF_FORMAT, "format", "FORMAT", "text (default) or json"},
     OPT_HELP,
     {0, NULL, NULL, NULL},
 };
@@ -150,11 +226,15 @@ static int cmd_validate(Ctx *ctx, const Options *o, int nargs, char **args);
 static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args);
 static int cmd_explain(Ctx *ctx, const Options *o, int nargs, char **args);
 static int cmd_schema(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_deploy(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_outputs(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_destroy(Ctx *ctx, const Options *o, int nargs, char **args);
+static int cmd_bootstrap(Ctx *ctx, const Options *o, int nargs, char **args);
 
 static const Command COMMANDS[] = {
     {"build", cmd_build, "compile stage files into CloudFormation templates",
-     "lakec build [-o DIR] [--check] [--handlers DIR | --no-package] [--root DIR] [--werror] "
-     "[--max-errors N] FILE...",
+     "lakec build [-o DIR] [--check] [--handlers DIR | --no-package] [--as NAME] [--root DIR] "
+     "[--werror] [--max-errors N] FILE...",
      BUILD_OPTIONS, true},
     {"validate", cmd_validate, "check stage files and report every problem; write nothing",
      "lakec validate [--format text|json|sarif] [--root DIR] [--werror] [--max-errors N] FILE...",
@@ -163,8 +243,26 @@ static const Command COMMANDS[] = {
      "compare two stages, templates or built stage folders, stack by stack; with three or "
      "more stages, tabulate how they differ",
      "lakec diff [--format text|json] [--exit-code] [--ignore PATTERN]... [--handlers DIR | "
-     "--no-package] [--root DIR] A B [C...]",
+     "--no-package] [--root DIR] A B [C...]\n       lakec diff --deployed [--profile NAME] "
+     "[-o DIR] [--exit-code] FILE|DIR",
      DIFF_OPTIONS, true},
+    {"bootstrap", cmd_bootstrap,
+     "create the assets bucket of this account and region (encrypted, private, versioned, TLS "
+     "only)",
+     "lakec bootstrap [--profile NAME] [--assets-bucket NAME]", BOOTSTRAP_OPTIONS, false},
+    {"deploy", cmd_deploy,
+     "build a stage (or take a built folder), upload its assets and deploy its stacks through "
+     "change sets, shown and confirmed",
+     "lakec deploy [--yes] [--allow-destructive] [--profile NAME] [--assets-bucket NAME] "
+     "[--format text|json] [-o DIR] [--as NAME] FILE|DIR...",
+     DEPLOY_OPTIONS, true},
+    {"outputs", cmd_outputs, "print the outputs of a stage's deployed stacks",
+     "lakec outputs [--profile NAME] [--format text|json] [-o DIR] [--as NAME] FILE|DIR...",
+     OUTPUTS_OPTIONS,
+     true},
+    {"destroy", cmd_destroy, "delete a stage's stacks in reverse deploy order",
+     "lakec destroy [--yes] [--empty-buckets] [--profile NAME] [-o DIR] [--as NAME] FILE|DIR...",
+     DESTROY_OPTIONS, true},
     {"explain", cmd_explain,
      "explain a diagnostic code, with a wrong and a right example; --list lists every code",
      "lakec explain CODE | --list", EXPLAIN_OPTIONS, false},
@@ -180,7 +278,8 @@ static void print_usage(FILE *out) {
                "commands:\n");
   for (size_t i = 0; i < NCOMMANDS; i++)
     fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-  fprintf(out, "\nexit status: 0 success, 1 the input has errors, 2 usage or I/O error\n"
+  fprintf(out, "\nexit status: 0 success, 1 the input has errors (or a deploy or destroy failed), "
+               "2 usage or I/O error (or AWS credentials or endpoint)\n"
                "run 'lakec COMMAND --help' for a command's options\n");
 }
 
@@ -214,7 +313,10 @@ static bool files_readable(int nfiles, char **files, bool built_folders) {
       fprintf(stderr, "lakec: error: cannot read '%s': %s\n", files[i], "no such readable file");
       ok = false;
     } else if (S_ISDIR(st.st_mode) && !(built_folders && access(manifest, R_OK) == 0)) {
-      fprintf(stderr, "lakec: error: '%s' is a directory; name the stage files in it\n", files[i]);
+      fprintf(stderr, built_folders ? "lakec: error: '%s' is a directory without a manifest.json: "
+                                      "name a stage file, or a stage folder 'lakec build' wrote\n"
+                                    : "lakec: error: '%s' is a directory; name the stage files in it\n",
+              files[i]);
       ok = false;
     } else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) { /* a FIFO would hang the read */
       fprintf(stderr, "lakec: error: '%s' is not a regular file\n", files[i]);
@@ -263,12 +365,19 @@ static bool package_all(Ctx *ctx, const Options *o, Compiled *c, int nfiles, Pac
   return ok;
 }
 
+static Compiled *compile_for_deploy(Ctx *ctx, const Options *o, const char *source, bool writes);
+
 static int cmd_build(Ctx *ctx, const Options *o, int nfiles, char **files) {
   if (o->no_package && o->handlers_dir) {
     fprintf(stderr, "lakec: error: --handlers and --no-package exclude each other\n");
     return EXIT_USAGE;
   }
-  Compiled *c = compile_all(ctx, nfiles, files, true);
+  if (o->stage_as && nfiles != 1) {
+    fprintf(stderr, "lakec build: --as copies one stage file\n");
+    return EXIT_USAGE;
+  }
+  Compiled *c = o->stage_as ? compile_for_deploy(ctx, o, files[0], true)
+                            : compile_all(ctx, nfiles, files, true);
   for (int i = 0; i < nfiles; i++)
     compile_against_previous(ctx, &c[i], o->out_dir);
   int status = 0;
@@ -713,7 +822,16 @@ static int diff_matrix(Ctx *ctx, const Options *o, int nargs, char **args) {
   return status;
 }
 
+static int diff_deployed(Ctx *ctx, const Options *o, int nargs, char **args);
+
 static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args) {
+  if (o->deployed && o->no_package) {
+    fprintf(stderr, "lakec diff: --deployed compares what a deploy would deploy, zips included; "
+                    "leave out --no-package\n");
+    return EXIT_USAGE;
+  }
+  if (o->deployed)
+    return diff_deployed(ctx, o, nargs, args);
   if (nargs < 2) {
     fprintf(stderr, "lakec diff: compare two files (stage, template or built stage folder), or "
                     "three or more stages\n");
@@ -731,6 +849,243 @@ static int list_codes(void) {
   for (const DiagCode *c = diag_codes(); c->code; c++)
     printf("%s  %s\n", c->code, c->title);
   return 0;
+}
+
+/* ---- the deploy commands: a built stage folder, checked current ---- */
+
+/* DIR/<project>/<stage> -> DIR. */
+static const char *out_dir_of(Ctx *ctx, const char *folder) {
+  char *dir = arena_strdup(&ctx->arena, folder);
+  for (int up = 0; up < 2; up++) {
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/')
+      dir[--n] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+      return ".";
+    *slash = '\0';
+  }
+  return *dir ? dir : "/";
+}
+
+static bool same_dir(const char *a, const char *b) {
+  char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+  bool same = ra && rb && !strcmp(ra, rb);
+  free(ra);
+  free(rb);
+  return same;
+}
+
+/* Compiles `source` and packages it; writes the stage folder under out_dir,
+ * or (check) compares the folder with what the build would write: a stale
+ * or hand-edited folder (templates, manifest, zips) is refused. */
+/* The stage, or with --as its preview copy: compiled with the other stage
+ * name, and checked against the stage itself as two stages of one run are
+ * (a name that does not follow ${stage} would be claimed twice). A
+ * production stage has no preview copy (LK600). */
+static Compiled *compile_for_deploy(Ctx *ctx, const Options *o, const char *source, bool writes) {
+  if (!o->stage_as)
+    return compile_all(ctx, 1, (char **)&source, writes);
+  Compiled *c = arena_alloc(&ctx->arena, 2 * sizeof *c);
+  c[1] = compile_stage(ctx, source); /* the stage as it is */
+  ctx->stage_as = o->stage_as;
+  c[0] = compile_stage(ctx, source);
+  ctx->stage_as = NULL;
+  compile_across_stages(ctx, c, 2, false);
+  if (c[0].model && c[0].model->production > 0)
+    diag_error(ctx, decode_value_pos(c[0].model->node, "production"), LK_PREVIEW_PRODUCTION,
+               "stage '%s' is production: it has no preview copy (--as %s)",
+               c[1].model ? c[1].model->stage : "?", o->stage_as);
+  compiled_free(&c[1]);
+  return c;
+}
+
+static int build_stage_folder(Ctx *ctx, const Options *o, const char *source, const char *out_dir,
+                              const char *expect_dir, StageFolder *out) {
+  Compiled *c = compile_for_deploy(ctx, o, source, !expect_dir);
+  if (!expect_dir) /* a deploy from a stage file builds over the folder's last build */
+    compile_against_previous(ctx, &c[0], out_dir);
+  Packager packager = {0};
+  Options po = *o;
+  po.out_dir = out_dir;
+  int status = 0;
+  if (ctx->diags.errors || !package_all(ctx, &po, c, 1, &packager)) {
+    status = EXIT_INPUT_ERRORS;
+  } else {
+    EmitBatch batch = {{0}, {0}};
+    emit_stage(ctx, &batch, c[0].ir, c[0].linked, source, out_dir);
+    const char *why = NULL, *dir = emit_stage_dir(ctx, c[0].ir, out_dir);
+    if (ctx->diags.errors) {
+      status = EXIT_INPUT_ERRORS;
+    } else if (expect_dir && !same_dir(dir, expect_dir)) {
+      fprintf(stderr, "lakec: error: %s: its manifest's source %s builds %s, not this folder "
+                      "(a preview copy's folder needs its --as NAME)\n",
+              expect_dir, source, dir);
+      status = EXIT_USAGE;
+    } else if (expect_dir && emit_check(ctx, &batch, stderr)) {
+      fprintf(stderr, "lakec: error: %s is stale or was edited by hand: it is not what %s builds "
+                      "now; run 'lakec build' (nothing was deployed)\n", expect_dir, source);
+      status = EXIT_USAGE;
+    } else if (!expect_dir && !emit_commit(ctx, &batch, &why)) {
+      fprintf(stderr, "lakec: error: %s\n", why);
+      status = EXIT_USAGE;
+    } else {
+      if (!expect_dir)
+        packager_save_cache(ctx, &packager);
+      out->dir = dir;
+      out->production = c[0].model->production > 0;
+      out->region = c[0].model->region ? arena_strdup(&ctx->arena, c[0].model->region) : NULL;
+    }
+    emit_batch_release(&batch);
+  }
+  packager_release(&packager);
+  free_all(c, 1);
+  diag_render(ctx, stderr, use_color());
+  return status;
+}
+
+/* A stage file (built into -o DIR) or a built folder (its manifest's source
+ * rebuilt in memory and compared): the folder to deploy from, and its
+ * manifest. The caller json_decref's out->manifest. */
+static int prepare_stage(Ctx *ctx, const Options *o, int nargs, char **args, StageFolder *out) {
+  memset(out, 0, sizeof *out);
+  if (nargs != 1) {
+    fprintf(stderr, "lakec: name one stage file or built stage folder\n");
+    return EXIT_USAGE;
+  }
+  char error[400];
+  int status;
+  if (is_manifest_path(args[0])) {
+    struct stat st;
+    const char *folder = args[0];
+    if (stat(folder, &st) == 0 && !S_ISDIR(st.st_mode)) { /* .../manifest.json */
+      const char *slash = strrchr(folder, '/');
+      folder = slash ? arena_strndup(&ctx->arena, folder, (size_t)(slash - folder)) : ".";
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/manifest.json", folder);
+    json_t *m = load_json(path, error, sizeof error);
+    const char *source = json_string_value(json_object_get(m, "source"));
+    if (!source || access(source, R_OK) != 0) {
+      fprintf(stderr, "lakec: error: %s: %s\n", path,
+              !m ? error : !source ? "not a lakec manifest (no source)"
+                                   : "its source stage file cannot be read, so the folder "
+                                     "cannot be checked current (run from the project's folder)");
+      json_decref(m);
+      return EXIT_USAGE;
+    }
+    source = arena_strdup(&ctx->arena, source);
+    json_decref(m);
+    status = build_stage_folder(ctx, o, source, out_dir_of(ctx, folder), folder, out);
+  } else {
+    status = build_stage_folder(ctx, o, args[0], o->out_dir, NULL, out);
+  }
+  if (status)
+    return status;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/manifest.json", out->dir);
+  out->manifest = load_json(path, error, sizeof error);
+  if (!out->manifest) {
+    fprintf(stderr, "lakec: error: %s\n", error);
+    return EXIT_USAGE;
+  }
+  return 0;
+}
+
+/* Without a terminal to ask, --yes is needed: said before anything is done. */
+static bool can_go_on(const Options *o, const char *command) {
+  if (o->deploy.yes || deploy_can_ask())
+    return true;
+  fprintf(stderr, "lakec %s: no terminal to confirm on: pass --yes to %s without asking "
+                  "(nothing was changed)\n", command, command);
+  return false;
+}
+
+typedef enum { ON_DEPLOY, ON_OUTPUTS, ON_DESTROY } StageAction;
+
+/* Each stage named, one after the other (destroy: the last first); the
+ * first that fails stops the rest. */
+static int on_each_stage(Ctx *ctx, const Options *o, int nargs, char **args, StageAction act) {
+  if (nargs > 1 && (o->stage_as || o->deploy.json)) {
+    fprintf(stderr, "lakec: --as and --format json take one stage file or folder\n");
+    return EXIT_USAGE;
+  }
+  int status = 0;
+  for (int k = 0; k < nargs && !status; k++) {
+    StageFolder s;
+    status = prepare_stage(ctx, o, 1, &args[act == ON_DESTROY ? nargs - 1 - k : k], &s);
+    if (!status && act == ON_DEPLOY)
+      status = deploy_stage(ctx, &o->deploy, &s);
+    else if (!status && act == ON_OUTPUTS)
+      status = deploy_outputs(&o->deploy, &s);
+    else if (!status)
+      status = deploy_destroy(&o->deploy, &s);
+    json_decref(s.manifest);
+    ctx->diags.head = ctx->diags.tail = NULL; /* rendered: the next stage's are its own */
+    ctx->diags.warnings = 0;
+  }
+  return status;
+}
+
+static int cmd_deploy(Ctx *ctx, const Options *o, int nargs, char **args) {
+  return can_go_on(o, "deploy") ? on_each_stage(ctx, o, nargs, args, ON_DEPLOY) : EXIT_USAGE;
+}
+
+static int cmd_outputs(Ctx *ctx, const Options *o, int nargs, char **args) {
+  return on_each_stage(ctx, o, nargs, args, ON_OUTPUTS);
+}
+
+static int cmd_destroy(Ctx *ctx, const Options *o, int nargs, char **args) {
+  return can_go_on(o, "destroy") ? on_each_stage(ctx, o, nargs, args, ON_DESTROY) : EXIT_USAGE;
+}
+
+static int cmd_bootstrap(Ctx *ctx, const Options *o, int nargs, char **args) {
+  (void)ctx, (void)args;
+  if (nargs) {
+    fprintf(stderr, "usage: %s\n", "lakec bootstrap [--profile NAME] [--assets-bucket NAME]");
+    return EXIT_USAGE;
+  }
+  return deploy_bootstrap(&o->deploy, NULL);
+}
+
+/* The deployed stacks (GetTemplate; a stack not deployed is empty) against
+ * the stage's, compared as `lakec diff` compares two stages. */
+static int diff_deployed(Ctx *ctx, const Options *o, int nargs, char **args) {
+  StageFolder s;
+  int status = prepare_stage(ctx, o, nargs, args, &s);
+  json_t *deployed = status ? NULL : deploy_deployed_templates(&o->deploy, &s, &status);
+  PtrVec a = {0}, b = {0};
+  size_t i;
+  json_t *entry;
+  json_array_foreach(deployed ? json_object_get(s.manifest, "stacks") : NULL, i, entry) {
+    const char *name = arena_strdup(&ctx->arena, json_string_value(json_object_get(entry, "name")));
+    const char *key = json_string_value(json_object_get(entry, "key"));
+    key = key ? arena_strdup(&ctx->arena, key) : NULL;
+    json_t *t = json_array_get(deployed, i);
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", s.dir, json_string_value(json_object_get(entry, "template")));
+    char error[400];
+    json_t *mine = load_json(path, error, sizeof error);
+    Ir *before = json_is_null(t) ? ir_new(ctx) : ir_of(ctx, t, "deployed");
+    Ir *after = mine ? ir_of(ctx, mine, path) : NULL;
+    json_decref(mine);
+    if (!before || !after) {
+      status = EXIT_USAGE;
+      break;
+    }
+    push_stack(ctx, &a, name, key, before);
+    push_stack(ctx, &b, name, key, after);
+  }
+  if (!status) {
+    char *names[2] = {"deployed", args[0]};
+    bool empty = diff_stacks(ctx, o, &a, &b, names);
+    status = o->exit_code && !empty ? 1 : 0;
+  }
+  free_stacks(&a);
+  free_stacks(&b);
+  json_decref(deployed);
+  json_decref(s.manifest);
+  return status;
 }
 
 static int cmd_explain(Ctx *ctx, const Options *o, int nargs, char **args) {
@@ -820,6 +1175,27 @@ static bool parse_value(const Command *c, int id, const char *arg, Options *o) {
   case OPT_EXIT_CODE:
     o->exit_code = true;
     return true;
+  case OPT_DEPLOYED:
+    o->deployed = true;
+    return true;
+  case OPT_AS:
+    o->stage_as = arg;
+    return true;
+  case OPT_YES:
+    o->deploy.yes = true;
+    return true;
+  case OPT_ALLOW_DESTRUCTIVE:
+    o->deploy.allow_destructive = true;
+    return true;
+  case OPT_EMPTY_BUCKETS:
+    o->deploy.empty_buckets = true;
+    return true;
+  case OPT_PROFILE:
+    o->deploy.profile = arg;
+    return true;
+  case OPT_ASSETS_BUCKET:
+    o->deploy.assets_bucket = arg;
+    return true;
   case OPT_IGNORE:
     o->ignore[o->nignore++] = arg;
     return true;
@@ -864,7 +1240,7 @@ static const char *canonical_root(const char *dir) {
 }
 
 static int run_command(const Command *c, int argc, char **argv) {
-  struct option longs[16];
+  struct option longs[24];
   char shorts[40];
   build_getopt(c->options, longs, shorts);
   Options o = {.out_dir = "out", .format = FORMAT_TEXT, .max_errors = 50};
@@ -892,7 +1268,9 @@ static int run_command(const Command *c, int argc, char **argv) {
     fprintf(stderr, "lakec %s: no input files\nusage: %s\n", c->name, c->usage);
     return EXIT_USAGE;
   }
-  if (c->takes_stage_files && !files_readable(nargs, argv + optind, c->run == cmd_diff))
+  o.deploy.json = o.format == FORMAT_JSON;
+  o.deploy.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+  if (c->takes_stage_files && !files_readable(nargs, argv + optind, c->run != cmd_build && c->run != cmd_validate))
     return EXIT_USAGE;
   const char *root = o.root ? canonical_root(o.root) : NULL;
   if (o.root && !root)

@@ -329,5 +329,10 @@ Node *merge(Ctx *ctx, const char *path) {
   Node *root = load_chain(ctx, &ch, f, extends_base_dir(ctx, path));
   if (!root)
     return NULL;
+  /* --as: the stage is named otherwise before anything (${stage} included)
+   * reads its name; diagnostics still point at the file's `stage:`. */
+  Node *stage = ctx->stage_as ? node_get(root, "stage") : NULL;
+  if (stage && stage->kind == NODE_SCALAR)
+    stage->str = arena_strdup(&ctx->arena, ctx->stage_as);
   return merge_interpolate(ctx, root);
 }

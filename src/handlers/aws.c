@@ -4,10 +4,10 @@
  * explicit Content-Type, and callers pass paths and queries already encoded
  * and sorted, because curl signs them exactly as given. */
 #include "aws.h"
-#include "runtime.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <stdarg.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +37,22 @@ static const char *env(const char *name) {
   return v && *v ? v : NULL;
 }
 
+/* This file is shared with the compiler (which has no handler runtime), so
+ * it formats its own strings. Aborts when out of memory, as the runtime's. */
+static char *strf(const char *fmt, ...) {
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (!s)
+    abort();
+  vsnprintf(s, (size_t)n + 1, fmt, again);
+  va_end(again);
+  return s;
+}
+
 AwsClient *aws_client_new(char *why, size_t why_size) {
   const char *region = env("AWS_REGION") ? env("AWS_REGION") : env("AWS_DEFAULT_REGION");
   const char *key = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
@@ -44,6 +60,11 @@ AwsClient *aws_client_new(char *why, size_t why_size) {
     snprintf(why, why_size, "AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set");
     return NULL;
   }
+  return aws_client_with(region, key, secret, env("AWS_SESSION_TOKEN"), why, why_size);
+}
+
+AwsClient *aws_client_with(const char *region, const char *key, const char *secret,
+                           const char *token, char *why, size_t why_size) {
   AwsClient *c = calloc(1, sizeof *c);
   if (!c) {
     snprintf(why, why_size, "out of memory");
@@ -52,8 +73,8 @@ AwsClient *aws_client_new(char *why, size_t why_size) {
   c->curl = curl_easy_init();
   snprintf(c->region, sizeof c->region, "%s", region);
   snprintf(c->userpwd, sizeof c->userpwd, "%s:%s", key, secret);
-  if (env("AWS_SESSION_TOKEN"))
-    snprintf(c->token, sizeof c->token, "%s", env("AWS_SESSION_TOKEN"));
+  if (token && *token)
+    snprintf(c->token, sizeof c->token, "%s", token);
   if (env("AWS_ENDPOINT_URL"))
     snprintf(c->endpoint, sizeof c->endpoint, "%s", env("AWS_ENDPOINT_URL"));
   c->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
@@ -245,9 +266,9 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
   curl_easy_reset(k);
   char sigv4[160], *url;
   if (req->url) {
-    url = handler_strf("%s", req->url);
+    url = strf("%s", req->url);
   } else {
-    url = handler_strf("%s%s%s%s", aws_endpoint(c, req->service), req->path,
+    url = strf("%s%s%s%s", aws_endpoint(c, req->service), req->path,
                        req->query && *req->query ? "?" : "", req->query ? req->query : "");
     snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", c->region, req->service);
     curl_easy_setopt(k, CURLOPT_AWS_SIGV4, sigv4);

@@ -52,6 +52,11 @@ typedef struct AwsResponse {
 
 /* NULL and why filled when the environment lacks region or credentials. */
 AwsClient *aws_client_new(char *why, size_t why_size);
+/* The same with the region and credentials given (the compiler finds them
+ * in the shared files as well); the endpoints still come from the
+ * environment. token may be NULL. */
+AwsClient *aws_client_with(const char *region, const char *key, const char *secret,
+                           const char *token, char *why, size_t why_size);
 void aws_client_free(AwsClient *c);
 /* Stops retrying once this wall-clock time (ms since the epoch) is near; 0 = none. */
 void aws_client_set_deadline(AwsClient *c, long long deadline_ms);

@@ -43,6 +43,23 @@ expect "--help lists build and validate" "grep -q build stdout && grep -q valida
 check "build --help" 0 "$lakec" build $nopkg --help
 expect "build --help shows -o" "grep -q -- '--output DIR' stdout"
 check "validate --help" 0 "$lakec" validate --help
+for c in bootstrap deploy outputs destroy; do
+  check "$c --help" 0 "$lakec" $c --help
+  expect "--help lists $c" "\"$lakec\" --help | grep -q '^  $c '"
+done
+expect "deploy --help shows --yes and --as" "\"$lakec\" deploy --help | grep -q -- '--as NAME' && \"$lakec\" deploy --help | grep -q -- '--allow-destructive'"
+check "deploy without files" 2 "$lakec" deploy --yes
+check "deploy --as of two stages" 2 "$lakec" deploy --yes --as pr1 -o o2 stages/dev.yaml stages/qa.yaml
+expect "deploy --as of two stages is refused" "grep -q 'take one stage file' stderr && [ ! -e o2 ]"
+check "deploy without --yes nor terminal" 2 "$lakec" deploy -o o2 stages/dev.yaml </dev/null
+expect "deploy without --yes builds nothing" "[ ! -e o2 ] && grep -q -- 'pass --yes' stderr"
+check "destroy without --yes nor terminal" 2 "$lakec" destroy -o o2 stages/dev.yaml </dev/null
+check "diff --deployed of two stages" 2 "$lakec" diff --deployed stages/dev.yaml stages/qa.yaml
+check "build --as" 0 "$lakec" build $nopkg --as pr9 -o o3 stages/dev.yaml
+expect "build --as names the preview's folder and stack" "[ -f o3/metrics/pr9/metrics-pr9.template.json ] && [ ! -e o3/metrics/dev ]"
+check "build --as of two stages" 2 "$lakec" build $nopkg --as pr9 -o o4 stages/dev.yaml stages/qa.yaml
+check "build --as of a production stage" 1 "$lakec" build $nopkg --as pr9 -o o4 stages/prod.yaml
+expect "production has no preview copy" "grep -q LK600 stderr && [ ! -e o4 ]"
 check "no arguments" 2 "$lakec"
 check "unknown command" 2 "$lakec" frobnicate
 expect "unknown command is named" "grep -q frobnicate stderr"

@@ -46,20 +46,45 @@
    `is not None` (nothing else of it changes), so the interpreter waits for
    the Glue job run as AWS does.
 
+8. moto's ExecuteChangeSet creates the resources inside the call: a resource
+   moto refuses (a bucket name already taken) fails the API call itself and
+   leaves the stack in REVIEW_IN_PROGRESS with no event naming the resource.
+   Real CloudFormation accepts the execution, reports the resource's
+   CREATE_FAILED (or UPDATE_FAILED) event with the reason, rolls back and
+   settles in ROLLBACK_COMPLETE (UPDATE_ROLLBACK_COMPLETE for an update).
+   The wrapper does the same with moto's own error as the reason: it removes
+   what the failed create made and records the events CloudFormation would.
+9. moto evaluates a bucket policy without its statements' Conditions: a
+   statement applies as if its condition always held. The TLS-only policy
+   `lakec bootstrap` gives the assets bucket (Deny s3:* when
+   aws:SecureTransport is false, as lakec's own buckets have) then denies
+   every object request, where S3 denies only plain-HTTP ones (its endpoints
+   are HTTPS; the tests' plain-HTTP loopback server stands in for them). The
+   wrapper evaluates a bucket's policy without the conditional statements,
+   which moto cannot evaluate.
+10. moto's DeleteStack deletes a bucket that still holds objects by leaving
+   it in place and reporting the stack DELETE_COMPLETE. CloudFormation fails
+   the bucket's deletion (BucketNotEmpty), reports its DELETE_FAILED event
+   and leaves the stack in DELETE_FAILED. The wrapper refuses to delete a
+   bucket with objects (any version) and records the failure the same way.
+
 Then it runs the normal server, so the templates are deployed exactly as built.
 
 usage: python3 moto_server.py -H 127.0.0.1 -p PORT
 """
+import json
 import sys
 from urllib.parse import urlparse
 
+from moto.cloudformation import parsing as cfn_parsing
 from moto.cloudformation import responses as cfn_responses
 from moto.events import models as events_models
 from moto.kms import models as kms_models
 from moto.s3 import models as s3_models
+from moto.s3.exceptions import BucketNotEmpty
 
 from moto.apigateway import models
-from moto.cloudformation.models import CloudFormationBackend
+from moto.cloudformation.models import CloudFormationBackend, Event
 from moto.server import main
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
     state_task_service_callback as sfn_callback)
@@ -162,7 +187,126 @@ def _execute_change_set_publishing_exports(self, change_set_name, stack_name=Non
 
 
 CloudFormationBackend.create_change_set = _create_change_set_seeing_exports
-CloudFormationBackend.execute_change_set = _execute_change_set_publishing_exports
+
+_original_parse_and_create = cfn_parsing.parse_and_create_resource
+
+
+def _create_naming_the_failing_resource(logical_id, resource_json, *args, **kwargs):
+    try:
+        return _original_parse_and_create(logical_id, resource_json, *args, **kwargs)
+    except Exception as error:  # which resource failed: for the FAILED event
+        if not hasattr(error, "failed_resource"):
+            error.failed_resource = (logical_id, resource_json.get("Type", ""))
+        raise
+
+
+cfn_parsing.parse_and_create_resource = _create_naming_the_failing_resource
+
+
+def _resource_event(stack, logical_id, resource_type, status, reason):
+    stack.events.append(Event(stack_id=stack.stack_id, stack_name=stack.name,
+                              logical_resource_id=logical_id, physical_resource_id="",
+                              resource_type=resource_type, resource_status=status,
+                              resource_status_reason=reason, resource_properties=None))
+
+
+def _execute_change_set_rolling_back(self, change_set_name, stack_name=None):
+    try:
+        _execute_change_set_publishing_exports(self, change_set_name, stack_name)
+    except Exception as error:
+        change_set = self.change_sets.get(change_set_name) or next(
+            cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name)
+        stack = self.stacks[change_set.stack_id]
+        create = change_set.change_set_type == "CREATE"
+        logical_id, resource_type = getattr(error, "failed_resource", (stack.name, ""))
+        reason = getattr(error, "message", None) or str(error)
+        _resource_event(stack, logical_id, resource_type,
+                        "CREATE_FAILED" if create else "UPDATE_FAILED", reason)
+        rollback = "ROLLBACK" if create else "UPDATE_ROLLBACK"
+        stack._add_stack_event(f"{rollback}_IN_PROGRESS", resource_status_reason=(
+            f"The following resource(s) failed to {'create' if create else 'update'}: "
+            f"[{logical_id}]. Rollback requested by user."))
+        if create:  # what the failed create made is deleted, as moto's DeleteStack does
+            try:
+                stack.resource_map.delete()
+            except Exception:  # the resources never made cannot be deleted
+                pass
+        stack._add_stack_event(f"{rollback}_COMPLETE")
+        stack.status = f"{rollback}_COMPLETE"
+        change_set.execution_status = "EXECUTE_FAILED"
+
+
+CloudFormationBackend.execute_change_set = _execute_change_set_rolling_back
+
+
+
+_original_delete_resource = cfn_parsing.ResourceMap._delete_resource
+
+
+def _delete_resource_naming_it(self, parsed_resource, resource_json):
+    try:
+        _original_delete_resource(self, parsed_resource, resource_json)
+    except Exception as error:  # which resource failed: for the DELETE_FAILED event
+        error.failed_resource = (parsed_resource.logical_resource_id, resource_json.get("Type", ""))
+        raise
+
+
+cfn_parsing.ResourceMap._delete_resource = _delete_resource_naming_it
+
+_original_bucket_delete = s3_models.FakeBucket.delete_from_cloudformation_json.__func__
+
+
+def _bucket_delete_refusing_objects(cls, resource_name, cloudformation_json, account_id,
+                                    region_name):
+    backend = s3_models.s3_backends[account_id][s3_models.get_partition(region_name)]
+    bucket = backend.buckets.get(resource_name)
+    if bucket is not None and len(bucket.keys):
+        raise BucketNotEmpty(resource_name)
+    return _original_bucket_delete(cls, resource_name, cloudformation_json, account_id,
+                                   region_name)
+
+
+s3_models.FakeBucket.delete_from_cloudformation_json = classmethod(_bucket_delete_refusing_objects)
+
+_original_delete_stack = CloudFormationBackend.delete_stack
+
+
+def _delete_stack_or_fail(self, name_or_stack_id):
+    stack = next((st for st in self.stacks.values()
+                  if name_or_stack_id in (st.stack_id, st.name)), None)
+    if stack is None:
+        return _original_delete_stack(self, name_or_stack_id)
+    try:
+        _original_delete_stack(self, stack.stack_id)
+    except Exception as error:
+        self.stacks[stack.stack_id] = stack  # a stack whose delete failed stays
+        self.deleted_stacks.pop(stack.stack_id, None)
+        logical_id, resource_type = getattr(error, "failed_resource", (stack.name, ""))
+        reason = getattr(error, "message", None) or str(error)
+        _resource_event(stack, logical_id, resource_type, "DELETE_FAILED", reason)
+        stack._add_stack_event("DELETE_FAILED", resource_status_reason=(
+            f"The following resource(s) failed to delete: [{logical_id}]. "))
+        stack.status = "DELETE_FAILED"
+
+
+CloudFormationBackend.delete_stack = _delete_stack_or_fail
+
+
+def _permission_without_conditions(self, action, resource):
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    policy = json.loads(self.policy.decode())
+    statements = policy.get("Statement", [])
+    statements = [st for st in (statements if isinstance(statements, list) else [statements])
+                  if "Condition" not in st]
+    if not statements:
+        return PermissionResult.NEUTRAL
+    return IAMPolicy(json.dumps({**policy, "Statement": statements})).is_action_permitted(
+        action, resource)
+
+
+s3_models.FakeBucket.get_permission = _permission_without_conditions
 
 
 

@@ -20,7 +20,8 @@ static bool illustrative(const char *code) {
          !strcmp(code, LK_STAGE_COLLISION) || !strcmp(code, LK_LANG_VERSION) ||
          !strcmp(code, LK_STACK_LIMIT) || /* "... 150 functions", like LK_INPUT_LIMIT's */
          !strcmp(code, "LK366") || /* needs the previous build's template */
-         !strncmp(code, "LK5", 3); /* packaging: the problem is in files, not YAML */
+         !strncmp(code, "LK5", 3) || /* packaging: the problem is in files, not YAML */
+         !strcmp(code, LK_PREVIEW_PRODUCTION); /* needs --as (tests/integration/lakec_deploy.py) */
 }
 
 static int count_code(Ctx *ctx, const char *code) {

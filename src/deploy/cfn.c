@@ -1,0 +1,183 @@
+#include "cfn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CFN_VERSION "2010-05-15"
+
+static bool call(AwsClient *c, const char *action, const char *const *params, QueryResult *r) {
+  return aws_query(c, "cloudformation", CFN_VERSION, action, params, r);
+}
+
+static void sleep_ms(long ms) {
+  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&t, NULL);
+}
+
+bool cfn_in_progress(const char *status) { return strstr(status, "_IN_PROGRESS") != NULL; }
+
+static bool no_such_stack(const QueryResult *r) {
+  return !strcmp(r->code, "ValidationError") && strstr(r->message, "does not exist");
+}
+
+bool cfn_describe_stack(AwsClient *c, const char *stack, StackInfo *out, QueryResult *err) {
+  memset(out, 0, sizeof *out);
+  out->outputs = json_object();
+  const char *params[] = {"StackName", stack, NULL};
+  if (!call(c, "DescribeStacks", params, err)) {
+    bool missing = no_such_stack(err);
+    query_result_release(err);
+    return missing; /* status "": no stack */
+  }
+  const XmlNode *s = xml_at(err->root, "DescribeStacksResult/Stacks/member");
+  snprintf(out->status, sizeof out->status, "%s", xml_text(s, "StackStatus"));
+  snprintf(out->reason, sizeof out->reason, "%s", xml_text(s, "StackStatusReason"));
+  const XmlNode *outputs = xml_at(s, "Outputs");
+  for (size_t i = 0; outputs && i < outputs->len; i++)
+    json_object_set_new(out->outputs, xml_text(outputs->children[i], "OutputKey"),
+                        json_string(xml_text(outputs->children[i], "OutputValue")));
+  query_result_release(err);
+  return true;
+}
+
+/* Parameters.member.N.ParameterKey/Value and the capabilities, after the fixed ones. */
+static const char **change_set_params(const ChangeSetRequest *r, char ***owned) {
+  size_t n = 0;
+  for (const char *const *p = r->parameters; p && *p; p += 2)
+    n++;
+  const char **params = calloc(2 * (n * 2 + 10), sizeof *params);
+  char **names = calloc(n * 2 + 1, sizeof *names);
+  if (!params || !names)
+    abort();
+  size_t k = 0;
+  const char *fixed[] = {"StackName", r->stack, "ChangeSetName", r->name, "ChangeSetType", r->type,
+                         "Capabilities.member.1", "CAPABILITY_IAM", "Capabilities.member.2",
+                         "CAPABILITY_NAMED_IAM",
+                         r->template_url ? "TemplateURL" : "TemplateBody",
+                         r->template_url ? r->template_url : r->template_body};
+  for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+    params[k++] = fixed[i];
+  for (size_t i = 0; i < n; i++) {
+    char name[64];
+    snprintf(name, sizeof name, "Parameters.member.%zu.ParameterKey", i + 1);
+    names[2 * i] = strdup(name);
+    snprintf(name, sizeof name, "Parameters.member.%zu.ParameterValue", i + 1);
+    names[2 * i + 1] = strdup(name);
+    params[k++] = names[2 * i];
+    params[k++] = r->parameters[2 * i];
+    params[k++] = names[2 * i + 1];
+    params[k++] = r->parameters[2 * i + 1];
+  }
+  *owned = names;
+  return params;
+}
+
+static bool wait_change_set(AwsClient *c, const char *id, bool *empty, QueryResult *err) {
+  const char *params[] = {"ChangeSetName", id, NULL};
+  for (long delay = 200;; delay = delay < 3000 ? delay * 2 : 3000) {
+    if (!call(c, "DescribeChangeSet", params, err))
+      return false;
+    const XmlNode *r = xml_at(err->root, "DescribeChangeSetResult");
+    const char *status = xml_text(r, "Status");
+    if (!strcmp(status, "CREATE_COMPLETE")) {
+      query_result_release(err);
+      return true;
+    }
+    if (!strcmp(status, "FAILED")) {
+      const char *reason = xml_text(r, "StatusReason");
+      *empty = strstr(reason, "didn't contain changes") || strstr(reason, "No updates");
+      snprintf(err->code, sizeof err->code, "ChangeSetFailed");
+      snprintf(err->message, sizeof err->message, "%s", reason);
+      query_result_release(err);
+      return *empty;
+    }
+    query_result_release(err);
+    sleep_ms(delay);
+  }
+}
+
+bool cfn_create_change_set(AwsClient *c, const ChangeSetRequest *r, char **id, bool *empty,
+                           QueryResult *err) {
+  *id = NULL;
+  *empty = false;
+  char **owned;
+  const char **params = change_set_params(r, &owned);
+  bool ok = call(c, "CreateChangeSet", params, err);
+  for (size_t i = 0; owned[i]; i++)
+    free(owned[i]);
+  free(owned);
+  free(params);
+  if (!ok)
+    return false;
+  *id = strdup(xml_text(err->root, "CreateChangeSetResult/Id"));
+  query_result_release(err);
+  return wait_change_set(c, *id, empty, err);
+}
+
+json_t *cfn_change_set_changes(AwsClient *c, const char *id, QueryResult *err) {
+  const char *params[] = {"ChangeSetName", id, NULL};
+  if (!call(c, "DescribeChangeSet", params, err))
+    return NULL;
+  json_t *out = json_array();
+  const XmlNode *changes = xml_at(err->root, "DescribeChangeSetResult/Changes");
+  for (size_t i = 0; changes && i < changes->len; i++) {
+    const XmlNode *rc = xml_at(changes->children[i], "ResourceChange");
+    json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}", "action",
+                                         xml_text(rc, "Action"), "id",
+                                         xml_text(rc, "LogicalResourceId"), "type",
+                                         xml_text(rc, "ResourceType"), "replacement",
+                                         xml_text(rc, "Replacement")));
+  }
+  query_result_release(err);
+  return out;
+}
+
+static bool simple(AwsClient *c, const char *action, const char *name, const char *value,
+                   QueryResult *err) {
+  const char *params[] = {name, value, NULL};
+  bool ok = call(c, action, params, err);
+  query_result_release(err);
+  return ok;
+}
+
+bool cfn_execute_change_set(AwsClient *c, const char *id, QueryResult *err) {
+  return simple(c, "ExecuteChangeSet", "ChangeSetName", id, err);
+}
+
+bool cfn_delete_change_set(AwsClient *c, const char *id, QueryResult *err) {
+  return simple(c, "DeleteChangeSet", "ChangeSetName", id, err);
+}
+
+bool cfn_delete_stack(AwsClient *c, const char *stack, QueryResult *err) {
+  return simple(c, "DeleteStack", "StackName", stack, err);
+}
+
+bool cfn_get_template(AwsClient *c, const char *stack, char **body, QueryResult *err) {
+  const char *params[] = {"StackName", stack, NULL};
+  *body = NULL;
+  if (!call(c, "GetTemplate", params, err))
+    return false;
+  *body = strdup(xml_text(err->root, "GetTemplateResult/TemplateBody"));
+  query_result_release(err);
+  return true;
+}
+
+json_t *cfn_stack_events(AwsClient *c, const char *stack, QueryResult *err) {
+  const char *params[] = {"StackName", stack, NULL};
+  if (!call(c, "DescribeStackEvents", params, err))
+    return NULL;
+  json_t *out = json_array();
+  const XmlNode *events = xml_at(err->root, "DescribeStackEventsResult/StackEvents");
+  for (size_t i = 0; events && i < events->len; i++) {
+    const XmlNode *e = events->children[i];
+    json_array_append_new(
+        out, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", xml_text(e, "EventId"), "logical",
+                       xml_text(e, "LogicalResourceId"), "type", xml_text(e, "ResourceType"),
+                       "status", xml_text(e, "ResourceStatus"), "reason",
+                       xml_text(e, "ResourceStatusReason"), "time", xml_text(e, "Timestamp")));
+  }
+  query_result_release(err);
+  return out;
+}

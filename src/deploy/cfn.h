@@ -1,0 +1,47 @@
+/* cfn: the CloudFormation calls the deploy commands make (Query API, version
+ * 2010-05-15), each answer parsed by expat (xmltree). Every function returns
+ * false after filling `err` (the call's error, query_is_fatal tells whether
+ * it is the credentials or the endpoint). */
+#ifndef LAKEC_DEPLOY_CFN_H
+#define LAKEC_DEPLOY_CFN_H
+
+#include "awsquery.h"
+
+#include <jansson.h>
+
+/* A stack as DescribeStacks tells it; status "" when there is no such stack. */
+typedef struct StackInfo {
+  char status[64];
+  char reason[1024];
+  json_t *outputs; /* {OutputKey: OutputValue}, new reference (empty when none) */
+} StackInfo;
+
+bool cfn_describe_stack(AwsClient *c, const char *stack, StackInfo *out, QueryResult *err);
+
+/* Change-set type and template: body, or URL (templates over 51,200 bytes). */
+typedef struct ChangeSetRequest {
+  const char *stack, *name, *type; /* type "CREATE" or "UPDATE" */
+  const char *template_body, *template_url;
+  const char *const *parameters; /* key, value, ..., NULL */
+} ChangeSetRequest;
+
+/* Creates the change set and waits until it is ready; *id is malloc'd.
+ * *empty when CloudFormation found nothing to change (the set is then FAILED
+ * and should be deleted). */
+bool cfn_create_change_set(AwsClient *c, const ChangeSetRequest *r, char **id, bool *empty,
+                           QueryResult *err);
+/* The change set's resource changes as {"action","id","type","replacement"}. */
+json_t *cfn_change_set_changes(AwsClient *c, const char *id, QueryResult *err);
+bool cfn_execute_change_set(AwsClient *c, const char *id, QueryResult *err);
+bool cfn_delete_change_set(AwsClient *c, const char *id, QueryResult *err);
+bool cfn_delete_stack(AwsClient *c, const char *stack, QueryResult *err);
+/* The deployed template's text (malloc'd). */
+bool cfn_get_template(AwsClient *c, const char *stack, char **body, QueryResult *err);
+
+/* The stack's events, newest first, as {"id","logical","type","status","reason","time"}. */
+json_t *cfn_stack_events(AwsClient *c, const char *stack, QueryResult *err);
+
+/* A status CloudFormation is still working on. */
+bool cfn_in_progress(const char *status);
+
+#endif
