@@ -314,6 +314,13 @@ static bool report_misindented_key(Loader *ld, unsigned line) {
   return true;
 }
 
+/* The character at pos is the '{' of a "${". */
+static bool follows_dollar(const SourceFile *f, Pos pos) {
+  Pos before = pos;
+  before.col--;
+  return pos.col > 1 && char_at(f, pos) == '{' && char_at(f, before) == '$';
+}
+
 static void report_parser_error(Loader *ld, const yaml_parser_t *p) {
   Pos pos;
   if (p->error == YAML_READER_ERROR)
@@ -329,6 +336,11 @@ static void report_parser_error(Loader *ld, const yaml_parser_t *p) {
     snprintf(msg, sizeof msg, "file is not valid UTF-8 (%s)", problem);
   else if (char_at(ld->file, pos) == '\t')
     snprintf(msg, sizeof msg, "YAML does not allow tabs here; indent with spaces");
+  else if (follows_dollar(ld->file, pos) && p->context &&
+           strstr(p->context, "flow")) /* name: a-${stage} inside {...} */
+    snprintf(msg, sizeof msg, "inside {...} or [...] YAML reads the '{' of '${' as a nested "
+                              "mapping: quote the value (\"...${...}...\") or write the map as a "
+                              "block");
   else
     snprintf(msg, sizeof msg, "%s", problem);
   if (ld->failed)

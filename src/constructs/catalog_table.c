@@ -206,6 +206,28 @@ static Pos key_pos(const Node *map, const char *key) {
 
 static bool iceberg(const CatalogTable *t) { return t->format == TABLE_ICEBERG; }
 
+/* YAML ends a value at a ',' inside {...} or [...]: `decimal(12,2)` there
+ * arrives as "decimal(12". The note shows the whole type as written, quoted:
+ * the source text from the value to its closing bracket. */
+static void note_split_type(Ctx *ctx, Diag *d, const Node *v) {
+  size_t n;
+  const char *line = source_line(v->pos.file, v->pos.line, &n);
+  size_t start = v->pos.col - 1, end = start;
+  int depth = 0;
+  for (; line && end < n; end++) {
+    depth += line[end] == '(' || line[end] == '<';
+    depth -= line[end] == ')' || line[end] == '>';
+    if (depth == 0 && (line[end] == ')' || line[end] == '>'))
+      break;
+  }
+  if (!line || start >= n || end >= n)
+    return;
+  Pos at = v->pos;
+  at.len = (unsigned)(end + 1 - start);
+  diag_note(ctx, d, at, "inside {...} or [...] a ',' ends a YAML value: quote the type, "
+                        "type: \"%.*s\"", (int)(end + 1 - start), line + start);
+}
+
 static void type_error(Ctx *ctx, const CatalogColumn *c, const ColTypeError *e) {
   const Node *v = node_get(c->node, "type");
   Diag *d = diag_error(ctx, pos_within(v, e->at, e->len), LK_TABLE_TYPE,
@@ -215,10 +237,8 @@ static void type_error(Ctx *ctx, const CatalogColumn *c, const ColTypeError *e) 
     diag_fixit(ctx, d, best);
   /* YAML ends a value at a ',' inside {...} or [...]: decimal(12,2) there
    * arrives as "decimal(12". */
-  else if (e->at >= strlen(c->type) && strpbrk(c->type, "(<") && !strchr(c->type, ','))
-    diag_note(ctx, d, (Pos){0},
-              "inside {...} or [...] a ',' ends a YAML value: quote the type, "
-              "type: \"decimal(12,2)\"");
+  else if (v && e->at >= strlen(c->type) && strpbrk(c->type, "(<") && !strchr(c->type, ','))
+    note_split_type(ctx, d, v);
 }
 
 /* The type parsed and held to the format: Hive has no zoned timestamp and

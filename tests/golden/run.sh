@@ -19,6 +19,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 inputs="stages/dev.yaml stages/qa.yaml stages/prod.yaml stages/cat-etl/test.yaml
   stages/cat-etl/prod.yaml stages/api-ingestion/dev.yaml stages/api-ingestion/prod.yaml
+  stages/lakehouse/dev.yaml stages/lakehouse/prod.yaml
   tests/integration/fixtures/everything.yaml
   tests/integration/fixtures/two-stacks.yaml
   tests/integration/fixtures/pipeline-linear.yaml

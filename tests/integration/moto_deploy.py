@@ -128,9 +128,9 @@ class MotoDeploy(unittest.TestCase):
     def test_every_stack_is_created(self):
         self.assertEqual(sorted(self.stacks), [
             "cat-prod-etl2-stack", "cat-prod-normalize-stack", "cat-test-etl2-stack",
-            "cat-test-normalize-stack", "kitchen-sink", "medallion-dev", "metrics-dev",
-            "metrics-prod", "metrics-qa", "option-a-dev", "option-a-prod", "pipes-fork", "pipes-line",
-            "telemetry-dev",
+            "cat-test-normalize-stack", "kitchen-sink", "lakehouse-dev", "lakehouse-prod",
+            "medallion-dev", "metrics-dev", "metrics-prod", "metrics-qa", "option-a-dev",
+            "option-a-prod", "pipes-fork", "pipes-line", "telemetry-dev",
             "twostack-dev-clients", "twostack-dev-compute",
             "twostack-dev-edge", "twostack-dev-storage"])
         for name in self.stacks:
@@ -210,6 +210,36 @@ class MotoDeploy(unittest.TestCase):
                                  sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"])
             self.assertEqual(subscribers, ["data-oncall@example.com"] if stage == "dev" else
                              ["data-oncall@example.com", "platform-oncall@example.com"])
+
+    def test_lakehouse_pipeline_buckets_and_what_moto_skips(self):
+        """Seed 003 as moto created it: the three layer buckets, the extract
+        function, the state machine with its definition resolved (the function's
+        ARN substituted, the Glue jobs named literally), logging and tracing
+        asked for, the nightly schedule off in dev and on in prod. moto skips
+        the Glue databases, Iceberg tables and jobs (the README says so): none
+        of them exists in moto's Glue."""
+        sfn, lam, events, glue, s3 = (self.client(n) for n in
+                                      ("stepfunctions", "lambda", "events", "glue", "s3"))
+        buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+        databases = {d["Name"] for d in glue.get_databases()["DatabaseList"]}
+        for stage, state in (("dev", "DISABLED"), ("prod", "ENABLED")):
+            ids = self.physical_ids(f"lakehouse-{stage}")
+            for layer in ("bronze", "silver", "gold"):
+                self.assertIn(f"lakehouse-{stage}-{layer}", buckets)
+            machine = sfn.describe_state_machine(stateMachineArn=ids["PipelineStateMachine"])
+            self.assertEqual(machine["name"], f"lakehouse-{stage}-pipeline")
+            definition = json.loads(machine["definition"])
+            extract = lam.get_function(FunctionName=ids["ExtractFunction"])["Configuration"]
+            self.assertEqual(definition["States"]["Extract"]["Parameters"]["FunctionName"],
+                             extract["FunctionArn"])
+            self.assertEqual([definition["States"][s]["Parameters"]["JobName"] for s in ("Silver", "Gold")],
+                             [f"lakehouse-{stage}-silver-transform", f"lakehouse-{stage}-gold-aggregate"])
+            rule = events.describe_rule(Name=ids["PipelineStateMachineScheduleRule"])
+            self.assertEqual((rule["State"], rule["ScheduleExpression"]), (state, "cron(0 2 * * ? *)"))
+            (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+            self.assertEqual(target["Arn"], machine["stateMachineArn"])
+            self.assertNotIn(f"lakehouse_{stage}_silver", databases)
+            self.assertNotIn("SilverJob", ids)
 
     def test_cat_etl_new_csv_reaches_the_workflow_rule(self):
         """S3 sends the bucket's events to EventBridge and the workflow's rule

@@ -49,6 +49,12 @@ golden api-ingestion-dev-prod-settings.txt 1 --exit-code --ignore '*Name' --igno
   --ignore 'Resources.*.Properties.Tags.*' --ignore 'Resources.*.Metadata.*' \
   --ignore 'Resources.*.Properties.Policies.*' --ignore '*.Fn::Sub' --ignore '*.S3Targets' \
   --ignore '*Description' stages/api-ingestion/dev.yaml stages/api-ingestion/prod.yaml
+# seed 003 (lakehouse): dev against prod, whole and without the names
+golden lakehouse-dev-prod.txt 1 --exit-code stages/lakehouse/dev.yaml stages/lakehouse/prod.yaml
+golden lakehouse-dev-prod-settings.txt 1 --exit-code --ignore '*Name' --ignore '*NAME' \
+  --ignore 'Resources.*.Properties.Tags.*' --ignore 'Resources.*.Metadata.*' \
+  --ignore 'Resources.*.Properties.Policies.*' --ignore '*.Fn::Sub' --ignore '*Description' \
+  stages/lakehouse/dev.yaml stages/lakehouse/prod.yaml
 golden two-stacks.txt 1 --exit-code tests/integration/fixtures/two-stacks.yaml \
   tests/golden/diff/two-stacks-prod.yaml
 golden two-stacks.json 1 --exit-code --format json tests/golden/twostack/dev \
