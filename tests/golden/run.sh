@@ -52,7 +52,7 @@ for f in $(cd "$work/a" && find . -name '*.json' | sort); do
   fi
 done
 # A golden file the build no longer writes is a stack or stage that vanished.
-for f in $(cd "$here" && find . -path ./diff -prune -o -name '*.json' -print | sort); do
+for f in $(cd "$here" && find . \( -path ./diff -o -path ./asl \) -prune -o -name '*.json' -print | sort); do
   [ -f "$work/a/$f" ] || { echo "FAIL: tests/golden/$f is no longer built"; status=1; }
 done
 [ $status -eq 0 ] && echo "golden: $files files match and rebuild byte-identically"
