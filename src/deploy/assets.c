@@ -141,17 +141,22 @@ bool assets_put_bytes(AwsClient *c, const char *bucket, const char *key, const c
   return ok;
 }
 
-static char *read_file(const char *file, size_t *len) {
+char *assets_read_file(const char *file, size_t *len) {
   FILE *f = fopen(file, "rb");
   if (!f)
     return NULL;
   Buffer b = {0};
   char chunk[65536];
   size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    if (!buffer_append(&b, chunk, n))
-      abort();
+  bool ok = true;
+  while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    ok = buffer_append(&b, chunk, n);
+  ok = ok && !ferror(f);
   fclose(f);
+  if (!ok) {
+    free(b.data);
+    return NULL;
+  }
   *len = b.len;
   return b.data ? b.data : calloc(1, 1);
 }
@@ -168,7 +173,7 @@ bool assets_upload(AwsClient *c, const char *bucket, const char *key, const char
   if (!ok || status == 200) /* content-addressed: a key there has these bytes */
     return ok;
   size_t len;
-  char *bytes = read_file(file, &len);
+  char *bytes = assets_read_file(file, &len);
   if (!bytes) {
     snprintf(why, why_size, "cannot read '%s'", file);
     return false;

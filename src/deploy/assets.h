@@ -21,6 +21,9 @@ int assets_bucket_exists(AwsClient *c, const char *bucket, char *why, size_t why
  * again (harmless). */
 bool assets_bootstrap(AwsClient *c, const char *bucket, char *why, size_t why_size);
 
+/* The whole file (NUL-terminated, *len its size; free it), or NULL when it
+ * cannot be read. */
+char *assets_read_file(const char *file, size_t *len);
 /* Uploads file (a path) under key unless the key is there: *uploaded tells. */
 bool assets_upload(AwsClient *c, const char *bucket, const char *key, const char *file,
                    bool *uploaded, char *why, size_t why_size);

@@ -49,20 +49,6 @@ static const char *str(json_t *o, const char *key) {
   return s ? s : "";
 }
 
-static char *read_text(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  Buffer b = {0};
-  char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    buffer_append(&b, chunk, n);
-  fclose(f);
-  *len = b.len;
-  return b.data ? b.data : calloc(1, 1);
-}
-
 static char *stack_template_path(const StageFolder *s, json_t *stack) {
   const char *file = str(stack, "template");
   size_t n = strlen(s->dir) + strlen(file) + 2;
@@ -392,7 +378,7 @@ static int deploy_one(Ctx *ctx, Session *ss, const DeployOptions *o, const Stage
   bool exists = *info.status != '\0';
   char *path = stack_template_path(s, stack), why[1200];
   size_t len = 0;
-  char *body = read_text(path, &len);
+  char *body = assets_read_file(path, &len);
   free(path);
   json_t *template = body ? json_loadb(body, len, 0, NULL) : NULL;
   char *url = body && len > TEMPLATE_BODY_MAX
