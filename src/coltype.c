@@ -35,6 +35,7 @@ typedef struct Parser {
   size_t i;
   ColType *out;
   size_t hive_len;
+  bool too_long; /* Hive's spelling did not fit in out->hive */
   ColTypeError *err;
 } Parser;
 
@@ -49,6 +50,8 @@ static void emit(Parser *p, const char *s) {
   if (p->hive_len + n < sizeof p->out->hive) {
     memcpy(p->out->hive + p->hive_len, s, n + 1);
     p->hive_len += n;
+  } else {
+    p->too_long = true;
   }
 }
 
@@ -161,7 +164,9 @@ static bool structure(Parser *p, int depth) {
     size_t n = word_at(p->text + p->i);
     if (!n)
       return fail(p, p->i, 1, "a struct field is name:type, the name in lowercase");
-    char name[128];
+    if (n > 255) /* Glue's limit for a column name */
+      return fail(p, p->i, n, "a struct field name has at most 255 characters");
+    char name[260];
     snprintf(name, sizeof name, "%s%.*s:", first ? "" : ",", (int)n, p->text + p->i);
     emit(p, name);
     p->i += n;
@@ -229,12 +234,15 @@ static bool type(Parser *p, ColKind *kind, int depth) {
 bool coltype_parse(const char *text, ColType *out, ColTypeError *err) {
   memset(out, 0, sizeof *out);
   memset(err, 0, sizeof *err);
-  Parser p = {text, 0, out, 0, err};
+  Parser p = {text, 0, out, 0, false, err};
   if (!type(&p, &out->kind, 0))
     return false;
   skip_spaces(&p);
   if (text[p.i])
     return fail(&p, p.i, strlen(text + p.i), "unexpected text after the type");
+  if (p.too_long)
+    return fail(&p, 0, strlen(text), "the type is longer than lakec writes a column type (511 "
+                                     "characters in Hive's spelling)");
   if (out->iceberg_only || out->zoned)
     out->hive[0] = '\0';
   return true;

@@ -264,8 +264,8 @@ const char *handler_env_refuses(const char *program, const char *name, const cha
       return source_name_refused(value);
     if (!strcmp(name, "SOURCE_API_URL"))
       return source_url_refused(program, value);
-    if (!strcmp(name, "MAX_PAGES") && !whole_number_ok(value, 1, 10000))
-      return "extract takes a whole number of pages from 1 to 10000";
+    if (!strcmp(name, "MAX_PAGES") && !whole_number_ok(value, 1, 1000))
+      return "extract takes a whole number of pages from 1 to 1000";
     if (!strcmp(name, "MAX_RETRIES") && !whole_number_ok(value, 0, 10))
       return "extract takes a whole number of retries from 0 to 10";
   }

@@ -30,7 +30,9 @@ job.init(ARGS["JOB_NAME"], ARGS)
 silver = spark.table(f"glue_catalog.{ARGS['silver_database']}.{ARGS['silver_table']}")
 
 summary = (
-    silver.groupBy(F.to_date("updated_at").alias("order_date"), F.col("status"))
+    # status is required in gold: an order without one is counted as "unknown"
+    silver.groupBy(F.to_date("updated_at").alias("order_date"),
+                   F.coalesce(F.col("status"), F.lit("unknown")).alias("status"))
     .agg(
         F.count(F.lit(1)).alias("order_count"),
         F.sum("amount").cast("decimal(18,2)").alias("total_amount"),

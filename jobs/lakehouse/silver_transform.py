@@ -34,33 +34,46 @@ job.init(ARGS["JOB_NAME"], ARGS)
 source = f"s3://{ARGS['bronze_bucket']}/{ARGS['bronze_prefix']}"
 target = f"glue_catalog.{ARGS['silver_database']}.{ARGS['silver_table']}"
 
-raw = spark.read.option("recursiveFileLookup", "true").json(source)
 
-# Typed and cleaned: an order without an id or a time cannot be merged.
-orders = (
-    raw.select(
-        F.col("order_id").cast("string").alias("order_id"),
-        F.col("customer_id").cast("string").alias("customer_id"),
-        F.lower(F.trim(F.col("status"))).alias("status"),
-        F.col("amount").cast("decimal(12,2)").alias("amount"),
-        F.upper(F.trim(F.col("currency"))).alias("currency"),
-        F.to_timestamp("updated_at").alias("updated_at"),
+def merge_new_orders():
+    """The folder's orders, typed, cleaned and de-duplicated, MERGEd into silver."""
+    raw = spark.read.option("recursiveFileLookup", "true").json(source)
+
+    # Typed and cleaned: an order without an id or a time cannot be merged.
+    orders = (
+        raw.select(
+            F.col("order_id").cast("string").alias("order_id"),
+            F.col("customer_id").cast("string").alias("customer_id"),
+            F.lower(F.trim(F.col("status"))).alias("status"),
+            F.col("amount").cast("decimal(12,2)").alias("amount"),
+            F.upper(F.trim(F.col("currency"))).alias("currency"),
+            F.to_timestamp("updated_at").alias("updated_at"),
+        )
+        .where(F.col("order_id").isNotNull() & F.col("updated_at").isNotNull())
+        .withColumn("ingested_at", F.current_timestamp())
     )
-    .where(F.col("order_id").isNotNull() & F.col("updated_at").isNotNull())
-    .withColumn("ingested_at", F.current_timestamp())
-)
 
-# One row per order: the newest version (the source re-sends updated orders).
-newest = Window.partitionBy("order_id").orderBy(F.col("updated_at").desc())
-latest = orders.withColumn("rank", F.row_number().over(newest)).where("rank = 1").drop("rank")
-latest.createOrReplaceTempView("incoming_orders")
+    # One row per order: the newest version (the source re-sends updated orders).
+    newest = Window.partitionBy("order_id").orderBy(F.col("updated_at").desc())
+    latest = orders.withColumn("rank", F.row_number().over(newest)).where("rank = 1").drop("rank")
+    latest.createOrReplaceTempView("incoming_orders")
 
-spark.sql(f"""
-    MERGE INTO {target} AS t
-    USING incoming_orders AS s
-    ON t.order_id = s.order_id
-    WHEN MATCHED AND s.updated_at >= t.updated_at THEN UPDATE SET *
-    WHEN NOT MATCHED THEN INSERT *
-""")
+    spark.sql(f"""
+        MERGE INTO {target} AS t
+        USING incoming_orders AS s
+        ON t.order_id = s.order_id
+        WHEN MATCHED AND s.updated_at >= t.updated_at THEN UPDATE SET *
+        WHEN NOT MATCHED THEN INSERT *
+    """)
+
+
+# A day the source had no new orders, Extract writes nothing: there is no
+# folder to read, and nothing to merge.
+hadoop = spark.sparkContext._jvm.org.apache.hadoop
+folder = hadoop.fs.Path(source)
+if folder.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(folder):
+    merge_new_orders()
+else:
+    print(f"nothing under {source}: no new orders")
 
 job.commit()

@@ -39,9 +39,10 @@ static const DiagCode TABLE_CODES[] = {
     {LK_TABLE_TYPE, "column type the table's format does not have",
      "Columns are typed in one vocabulary: string boolean int long (or bigint) float\n"
      "double decimal(P,S) date timestamp timestamptz binary array<T> map<K,V>\n"
-     "struct<name:T,...>, and Iceberg's uuid time fixed(L). lakec spells them for the\n"
-     "table's format (long is Hive's bigint). Hive tables (parquet, json, csv) have no\n"
-     "timestamp with a zone and no uuid, time or fixed; CloudFormation gives an Iceberg\n"
+     "struct<name:T,...>. lakec spells them for the table's format (long is Hive's\n"
+     "bigint). Iceberg's uuid, time and fixed(L) are refused: Athena does not read\n"
+     "them. Hive tables (parquet, json, csv) have no timestamp with a zone;\n"
+     "CloudFormation gives an Iceberg\n"
      "field's type as one string, which holds primitive types only (nested types need\n"
      "ids of their own: add them from a job with ALTER TABLE).",
      HEAD "    format: iceberg\n    columns:\n      - {name: amount, type: \"decimal(40,2)\"}\n",
@@ -86,8 +87,10 @@ static const DiagCode TABLE_CODES[] = {
           "      - {name: day, type: string}\n    projection:\n"
           "      day: {type: date, format: yyyy-MM-dd, range: \"2024-01-01,NOW\"}\n"},
     {LK_TABLE_LOCATION, "two catalog tables share a location",
-     "A table owns the objects under its location: two tables over the same prefix\n"
-     "would read each other's files (and Iceberg's metadata would be overwritten).",
+     "A table owns the objects under its location: two tables over the same prefix,\n"
+     "or one inside the other's, would read each other's files (and Iceberg's metadata\n"
+     "would be overwritten), and a job that writes the outer table would be granted\n"
+     "the inner one's objects.",
      HEAD "    columns: [{name: id, type: string}]\n  returns:\n    database: silver\n"
           "    location: silver/orders/\n    columns: [{name: id, type: string}]\n",
      HEAD "    columns: [{name: id, type: string}]\n  returns:\n    database: silver\n"
@@ -97,8 +100,10 @@ static const DiagCode TABLE_CODES[] = {
      "name their columns by id: a build whose output folder holds the stage's previous\n"
      "template refuses a table whose previous columns are not the first ones of the\n"
      "new list (same names and types, same order). Add columns at the end; rename,\n"
-     "drop or retype them from a job with ALTER TABLE, or set allow_rewrite: true when\n"
-     "the table may be created anew.",
+     "drop or retype them from a job with ALTER TABLE. allow_rewrite: true only turns\n"
+     "the check off (for a table not deployed yet, or one you drop and create again\n"
+     "yourself): CloudFormation updates the table's schema in place, it does not\n"
+     "create the table anew.",
      HEAD "    format: iceberg\n    columns:\n      - {name: amount, type: double}\n"
           "      - {name: order_id, type: string}\n"
           "# the previous build had order_id first\n",
@@ -121,7 +126,7 @@ static const Field COLUMN_FIELDS[] = {
      .doc = "its type in lakec's vocabulary (see the types table)"},
     {"required", F_BOOL, offsetof(CatalogColumn, required), .def = "false",
      .doc = "Iceberg: the column may not be null"},
-    {"comment", F_STR, offsetof(CatalogColumn, comment), .doc = "free text"},
+    {"comment", F_STR, offsetof(CatalogColumn, comment), .doc = "free text (at most 255 characters)"},
 };
 static const Shape SHAPE_COLUMN = SHAPE(CatalogColumn, "column", COLUMN_FIELDS,
                                         .key_offset = NO_KEY);
@@ -171,7 +176,8 @@ static const Field TABLE_FIELDS[] = {
     {"projection", F_MAP_OF, offsetof(CatalogTable, projection), .shape = &SHAPE_PROJECTION,
      .doc = "Hive: Athena partition projection, by partition key"},
     {"allow_rewrite", F_BOOL, offsetof(CatalogTable, allow_rewrite), .def = "false",
-     .doc = "Iceberg: columns may be removed or reordered (the table is created anew)"},
+     .doc = "Iceberg: turn the append-only column check off (CloudFormation still updates the "
+            "table in place)"},
     /* no tags: AWS::Glue::Table takes none */
     {"stack", F_STR, offsetof(CatalogTable, stack),
      .doc = "the stack (a key of `stacks`) it is created in; default: the first stack"},
@@ -260,6 +266,9 @@ static void check_type(Ctx *ctx, const CatalogTable *t, CatalogColumn *c) {
           "as UTC) or an Iceberg table";
   else if (!iceberg(t) && ct->iceberg_only)
     why = "uuid, time and fixed(L) are Iceberg types: use string or binary in a Hive table";
+  else if (ct->iceberg_only)
+    why = "Athena does not read Iceberg's uuid, time and fixed(L) columns: use string (a uuid "
+          "or a time of day) or binary";
   if (why) {
     diag_error(ctx, at, LK_TABLE_TYPE, "column '%s' of %s table '%s': type '%s': %s", c->name,
                FORMATS[t->format], t->key, c->type, why);
@@ -275,6 +284,10 @@ static void check_columns(Ctx *ctx, const CatalogTable *t, CatalogColumn *cols, 
     if (!c->name || !c->type)
       continue;
     check_name(ctx, c->node, "name", c->name, awsname_glue_table, LK_GLUE_NAME, "column name");
+    if (c->comment && strlen(c->comment) > 255) /* Glue's Column.Comment, Iceberg's Doc */
+      diag_error(ctx, check_pos(c->node, "comment"), LK_OUT_OF_RANGE,
+                 "the comment of column '%s' has %zu characters; Glue keeps at most 255",
+                 c->name, strlen(c->comment));
     if (!iceberg(t) && node_get(c->node, "required"))
       diag_error(ctx, key_pos(c->node, "required"), LK_TABLE_FORMAT_KEY,
                  "'required' is for Iceberg columns: a Hive table's columns may always be null "
@@ -409,7 +422,38 @@ static const char *transform_misfit(int k, ColKind type) {
   }
 }
 
+/* Partition field names as Iceberg's own PartitionSpec builder makes them:
+ * the column for identity, else column_year, _month, _day, _hour, _bucket,
+ * _trunc, _null. */
+static const char *partition_field_name(Ctx *ctx, const Transform *tr, int k) {
+  static const char *const SUFFIX[] = {"", "_year", "_month", "_day", "_hour",
+                                       "_bucket", "_trunc", "_null"};
+  return arena_printf(&ctx->arena, "%s%s", tr->column, SUFFIX[k]);
+}
+
+/* Iceberg refuses two partition fields of one name, and a field named as a
+ * column it is not the identity of. */
+static void check_partition_name(Ctx *ctx, const CatalogTable *t, const Transform *tr, int k,
+                                 Pos at, StrIndex *names) {
+  const char *name = partition_field_name(ctx, tr, k);
+  if (strindex_get(names, name)) {
+    diag_error(ctx, at, LK_TABLE_PARTITION,
+               "a second partition field named '%s' (each field of the spec needs a name of "
+               "its own)",
+               name);
+    return;
+  }
+  strindex_put(ctx, names, name, (void *)name);
+  for (size_t i = 0; k != 0 && i < t->columns.len; i++)
+    if (t->columns.items[i].name && !strcmp(t->columns.items[i].name, name))
+      diag_error(ctx, at, LK_TABLE_PARTITION,
+                 "partition field '%s' would have the name of column '%s' (Iceberg names a "
+                 "transform's field column_transform): rename the column",
+                 name, name);
+}
+
 static void check_partition_spec(Ctx *ctx, const CatalogTable *t) {
+  StrIndex names = {0};
   for (size_t i = 0; i < t->partition.len; i++) {
     Pos at = item_pos(t->node, "partition", i);
     const char *text = t->partition.items[i];
@@ -433,9 +477,15 @@ static void check_partition_spec(Ctx *ctx, const CatalogTable *t) {
                  tr.name);
       continue;
     }
+    if (k != 5 && k != 6 && (tr.parameter || strchr(text, '['))) {
+      diag_error(ctx, at, LK_TABLE_PARTITION,
+                 "partition '%s': only bucket and truncate take a parameter", text);
+      continue;
+    }
     const CatalogColumn *c = find_column(ctx, t, tr.column, text, at, NULL);
     if (!c || !c->parsed)
       continue;
+    check_partition_name(ctx, t, &tr, k, at, &names);
     why = transform_misfit(k, c->parsed->kind);
     if (why)
       diag_error(ctx, at, LK_TABLE_PARTITION, "partition '%s': %s %s (column '%s' is %s)", text,
@@ -641,7 +691,7 @@ static void check_table(Ctx *ctx, Model *m, CatalogTable *t) {
 }
 
 /* Tables are unique by database and name, and by location. */
-static void check_shared(Ctx *ctx, const CatalogTable *t, StrIndex *names, StrIndex *places) {
+static void check_shared(Ctx *ctx, const CatalogTable *t, StrIndex *names) {
   if (t->db) {
     const char *full = arena_printf(&ctx->arena, "%s.%s", t->db->name, t->name);
     const CatalogTable *o = strindex_get(names, full);
@@ -653,26 +703,37 @@ static void check_shared(Ctx *ctx, const CatalogTable *t, StrIndex *names, StrIn
       strindex_put(ctx, names, full, (void *)t);
     }
   }
-  if (t->where.bucket) {
-    const char *place = arena_printf(&ctx->arena, "%s/%s", t->where.bucket->key, t->where.prefix);
-    const CatalogTable *o = strindex_get(places, place);
-    if (o) {
-      Diag *d = diag_error(ctx, check_pos(t->node, "location"), LK_TABLE_LOCATION,
-                           "catalog tables '%s' and '%s' share the location '%s'", o->key,
-                           t->key, place);
-      diag_note(ctx, d, check_pos(o->node, "location"), "table '%s' is here", o->key);
-    } else {
-      strindex_put(ctx, places, place, (void *)t);
-    }
-  }
+}
+
+/* One table's objects are not under another's location: the same prefix, or
+ * one inside the other (a table reads every object under its location, and
+ * a writer of the outer one would be granted the inner one's objects). */
+static void check_location_overlap(Ctx *ctx, const CatalogTable *t, const CatalogTable *o) {
+  if (!t->where.bucket || !o->where.bucket || t->where.bucket != o->where.bucket)
+    return;
+  const char *a = t->where.prefix, *b = o->where.prefix;
+  size_t na = strlen(a), nb = strlen(b);
+  if (strncmp(a, b, na < nb ? na : nb) != 0)
+    return;
+  const char *place = arena_printf(&ctx->arena, "%s/%s", t->where.bucket->key, a);
+  Diag *d = na == nb ? diag_error(ctx, check_pos(t->node, "location"), LK_TABLE_LOCATION,
+                                  "catalog tables '%s' and '%s' share the location '%s'",
+                                  o->key, t->key, place)
+                     : diag_error(ctx, check_pos(t->node, "location"), LK_TABLE_LOCATION,
+                                  "the location '%s' of catalog table '%s' is %s that of "
+                                  "table '%s'",
+                                  place, t->key, na > nb ? "inside" : "around", o->key);
+  diag_note(ctx, d, check_pos(o->node, "location"), "table '%s' is here", o->key);
 }
 
 static void catalog_table_check(Ctx *ctx, Model *m, const Construct *self) {
-  StrIndex names = {0}, places = {0};
+  StrIndex names = {0};
   for (size_t i = 0; i < construct_count(m, self); i++) {
     CatalogTable *t = construct_item_mut(m, self, i);
     check_table(ctx, m, t);
-    check_shared(ctx, t, &names, &places);
+    check_shared(ctx, t, &names);
+    for (size_t k = 0; k < i; k++)
+      check_location_overlap(ctx, t, construct_item(m, self, k));
   }
 }
 
@@ -726,8 +787,6 @@ static json_t *iceberg_schema(const CatalogTable *t) {
  * the column for identity, else column_year, _month, _day, _hour, _bucket,
  * _trunc, _null. Partition field ids start at 1000. */
 static json_t *partition_spec(Ctx *ctx, const CatalogTable *t) {
-  static const char *const SUFFIX[] = {"", "_year", "_month", "_day", "_hour",
-                                       "_bucket", "_trunc", "_null"};
   json_t *fields = json_array();
   for (size_t i = 0; i < t->partition.len; i++) {
     Transform tr;
@@ -740,7 +799,7 @@ static json_t *partition_spec(Ctx *ctx, const CatalogTable *t) {
                                 : tr.name;
     json_array_append_new(fields, J("{s:I, s:s, s:s, s:I}", "SourceId", (json_int_t)(col + 1),
                                     "Transform", transform, "Name",
-                                    arena_printf(&ctx->arena, "%s%s", tr.column, SUFFIX[k]),
+                                    partition_field_name(ctx, &tr, k),
                                     "FieldId", (json_int_t)(1000 + i)));
   }
   return J("{s:i, s:o}", "SpecId", 0, "Fields", fields);

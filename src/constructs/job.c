@@ -72,19 +72,19 @@ static const DiagCode JOB_CODES[] = {
      STAGE_HEAD "jobs:\n  compact:\n    script: compact.py\n    bookmarks: false\n"},
     {LK_JOB_TABLE_UNGRANTED, "job argument names a table the job may not use",
      "A job's argument that names a catalog table (a ${catalog_tables.KEY.ATTR}\n"
-     "reference, the table's name or DATABASE.TABLE) tells the script to read or write\n"
+     "reference or DATABASE.TABLE) tells the script to read or write\n"
      "it, but the job's role may touch only the tables of its read_tables and\n"
      "write_tables: the run would fail on AWS with AccessDenied. Grant the table.",
      STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\n"
      "databases:\n  silver: {name: cats_dev}\n"
      "catalog_tables:\n  orders:\n    database: silver\n    location: silver/orders/\n"
      "    columns: [{name: id, type: string}]\n"
-     "jobs:\n  compact:\n    script: compact.py\n    arguments: {table: orders}\n",
+     "jobs:\n  compact:\n    script: compact.py\n    arguments: {table: cats_dev.orders}\n",
      STAGE_HEAD "buckets:\n  silver: {name: cats-dev-silver}\n"
      "databases:\n  silver: {name: cats_dev}\n"
      "catalog_tables:\n  orders:\n    database: silver\n    location: silver/orders/\n"
      "    columns: [{name: id, type: string}]\n"
-     "jobs:\n  compact:\n    script: compact.py\n    arguments: {table: orders}\n"
+     "jobs:\n  compact:\n    script: compact.py\n    arguments: {table: cats_dev.orders}\n"
      "    write_tables: [orders]\n"},
     {LK_JOB_ICEBERG, "Iceberg settings lakec derives",
      "A job that reads or writes an Iceberg table gets its Iceberg settings from lakec:\n"
@@ -396,7 +396,7 @@ static void visit_reference(Ctx *ctx, void *arg, const Construct *c, const void 
 }
 
 /* Each argument's references are checked; one that names a catalog table
- * (by reference, its name or DATABASE.TABLE) must name one the job may use. */
+ * (by reference or as DATABASE.TABLE) must name one the job may use. */
 static void check_argument_tables(Ctx *ctx, const Model *m, const Job *j) {
   size_t n = construct_count(m, &construct_catalog_table);
   for (size_t i = 0; i < j->args.len; i++) {
@@ -405,8 +405,8 @@ static void check_argument_tables(Ctx *ctx, const Model *m, const Job *j) {
     refs_check(ctx, m, a->value_node, visit_reference, &v);
     for (size_t k = 0; k < n && a->value; k++) {
       const CatalogTable *t = construct_item(m, &construct_catalog_table, k);
-      if (t->db && (!strcmp(a->value, t->name) ||
-                    !strcmp(a->value, arena_printf(&ctx->arena, "%s.%s", t->db->name, t->name))))
+      /* a bare table name could be any word (entity: orders): only DATABASE.TABLE */
+      if (t->db && !strcmp(a->value, arena_printf(&ctx->arena, "%s.%s", t->db->name, t->name)))
         check_granted(ctx, j, t, a, a->value_node ? a->value_node->pos : a->key_node->pos);
     }
   }
@@ -523,7 +523,10 @@ static void data_statements(Ctx *ctx, Ir *ir, const Job *j, json_t *st) {
     for (size_t i = 0; i < texts->len; i++) {
       const Location *loc = w ? &j->write_at[i] : &j->read_at[i];
       const char *text = texts->items[i];
-      json_t *actions = w ? J("[s,s]", "s3:PutObject", "s3:DeleteObject") : J("[s]", "s3:GetObject");
+      /* Spark writes large files as multipart uploads; a failed one is aborted. */
+      json_t *actions = w ? J("[s,s,s]", "s3:PutObject", "s3:DeleteObject",
+                              "s3:AbortMultipartUpload")
+                          : J("[s]", "s3:GetObject");
       json_array_append_new(st, iam_objects(ctx, ir, iam_sid(ctx, w ? "Write" : "Read", text),
                                             actions, loc));
       if (strindex_get(&listed, text))
@@ -551,7 +554,8 @@ static void table_statements(Ctx *ctx, Ir *ir, const Job *j, json_t *st) {
     size_t n = w ? j->write_tables.len : j->read_tables.len;
     for (size_t i = 0; i < n; i++) {
       const CatalogTable *t = tables[i];
-      json_t *objects = w ? J("[s,s,s]", "s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+      json_t *objects = w ? J("[s,s,s,s]", "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+                              "s3:AbortMultipartUpload")
                           : J("[s]", "s3:GetObject");
       json_t *catalog = w ? J("[s,s,s,s,s,s,s,s,s,s,s]", "glue:GetDatabase", "glue:GetTable",
                               "glue:GetTables", "glue:GetPartition", "glue:GetPartitions",

@@ -35,6 +35,7 @@ extern const Construct construct_state_machine, construct_function, construct_jo
 #define LK_SFN_ACTION "LK354"
 #define LK_SFN_PATH "LK355"
 #define LK_SFN_JOB_RETRIES "LK356"
+#define LK_SFN_STREAMING "LK357"
 #define STAGE_HEAD                                                                       \
   "lakec: 1\nproject: lake\nstage: dev\nfunctions: {fetch: {}, load: {}, audit: {}}\n"    \
   "state_machines:\n  pipeline:\n    steps:\n"
@@ -99,6 +100,16 @@ static const DiagCode STATE_MACHINE_CODES[] = {
      "the step waits through all of them. Leave retries to the step: `max_retries: 0`.",
      "lakec: 1\nproject: lake\nstage: dev\njobs: {compact: {script: compact.py, max_retries: 2}}\n"
      "state_machines:\n  pipeline: {steps: [{name: A, run_job: compact}]}\n",
+     "lakec: 1\nproject: lake\nstage: dev\njobs: {compact: {script: compact.py}}\n"
+     "state_machines:\n  pipeline: {steps: [{name: A, run_job: compact}]}\n"},
+    {LK_SFN_STREAMING, "a step that runs a streaming job",
+     "A run_job step starts the job and waits for its run to end (glue:startJobRun.sync).\n"
+     "A streaming job (type: gluestreaming) runs until it is stopped, so the step would\n"
+     "never end: start streaming jobs on their own, and let a state machine run batch\n"
+     "jobs.",
+     "lakec: 1\nproject: lake\nstage: dev\njobs: {stream: {script: compact.py, type: "
+     "gluestreaming, worker_type: G.025X}}\n"
+     "state_machines:\n  pipeline: {steps: [{name: A, run_job: stream}]}\n",
      "lakec: 1\nproject: lake\nstage: dev\njobs: {compact: {script: compact.py}}\n"
      "state_machines:\n  pipeline: {steps: [{name: A, run_job: compact}]}\n"},
     {NULL, NULL, NULL, NULL, NULL},
@@ -575,6 +586,42 @@ static const char *const GLUE_ERRORS[] = {"Glue.ConcurrentRunsExceededException"
                                           "Glue.InternalServiceException",
                                           "Glue.ThrottlingException"};
 
+/* The errors Step Functions names itself; States.DataLimitExceeded and
+ * States.Runtime end the execution whatever a retrier says, so they are not
+ * here. */
+static const char *const STATES_ERRORS[] = {
+    "States.ALL", "States.HeartbeatTimeout", "States.Timeout", "States.TaskFailed",
+    "States.Permissions", "States.ResultPathMatchFailure", "States.ParameterPathFailure",
+    "States.BranchFailed", "States.NoChoiceMatched", "States.IntrinsicFailure",
+    "States.ExceedToleratedFailureThreshold", "States.ItemReaderFailed",
+    "States.ResultWriterFailed", "States.QueryEvaluationError"};
+
+/* One name of a retry's errors: no spaces; a States.* name Step Functions
+ * has; States.ALL alone (it must be the last retrier's only error). */
+static void check_retry_error(Ctx *ctx, const Retry *r, size_t i) {
+  const char *e = r->errors.items[i];
+  Pos at = item_pos(r->node, "errors", i);
+  if (!*e || strpbrk(e, " \t")) {
+    diag_error(ctx, at, LK_SFN_NAME,
+               "'%s' is not an error name (States.ALL, Lambda.ServiceException ...)", e);
+    return;
+  }
+  if (strncmp(e, "States.", 7) != 0)
+    return;
+  bool known = false;
+  for (size_t k = 0; k < COUNT(STATES_ERRORS); k++)
+    known |= !strcmp(e, STATES_ERRORS[k]);
+  if (!known) {
+    Diag *d = diag_error(ctx, at, LK_SFN_NAME, "Step Functions has no error '%s' to retry", e);
+    const char *best = suggest_closest(e, STATES_ERRORS, COUNT(STATES_ERRORS));
+    if (best)
+      diag_fixit(ctx, d, best);
+  } else if (!strcmp(e, "States.ALL") && r->errors.len > 1) {
+    diag_error(ctx, at, LK_SFN_NAME,
+               "States.ALL matches every error: it must be a retry's only error name");
+  }
+}
+
 /* The defaults of an invoke step and of a run_job step, for what retry does not say. */
 static void check_retry(Ctx *ctx, Step *s) {
   Retry *r = &s->retry;
@@ -589,11 +636,11 @@ static void check_retry(Ctx *ctx, Step *s) {
     r->interval = job ? 60 : 2;
   if (!r->node || !node_get(r->node, "backoff"))
     r->backoff = 2;
+  if (r->errors.len == 0)
+    diag_error(ctx, check_pos(r->node, "errors"), LK_SFN_NAME,
+               "a retry needs at least one error name (States.ALL retries every error)");
   for (size_t i = 0; i < r->errors.len; i++)
-    if (!*r->errors.items[i] || strpbrk(r->errors.items[i], " \t"))
-      diag_error(ctx, item_pos(r->node, "errors", i), LK_SFN_NAME,
-                 "'%s' is not an error name (States.ALL, Lambda.ServiceException ...)",
-                 r->errors.items[i]);
+    check_retry_error(ctx, r, i);
 }
 
 static const char *job_literal_name(Ctx *ctx, const void *job) {
@@ -612,6 +659,11 @@ static void check_job_step(Ctx *ctx, const Model *m, Step *s) {
   s->job_name = job_literal_name(ctx, s->job);
   long long minutes, retries;
   job_run_settings(s->job, &minutes, &retries);
+  if (!minutes) /* only a streaming job has no timeout */
+    diag_error(ctx, check_pos(s->node, "run_job"), LK_SFN_STREAMING,
+               "job '%s' is a streaming job: it runs until stopped, so a step waiting for its "
+               "run would never end",
+               s->run_job);
   if (!s->timeout && minutes)
     s->timeout = minutes * 60 + 300;
   if (retries > 0)
@@ -850,7 +902,8 @@ static json_t *task_state(Asl *a, const Step *s, bool top) {
   json_object_set_new(st, "ResultPath",
                       s->result ? json_string(arena_printf(&a->ctx->arena, "$.%s", s->result))
                                 : json_null());
-  json_object_set_new(st, "TimeoutSeconds", json_integer(s->timeout));
+  if (s->timeout > 0)
+    json_object_set_new(st, "TimeoutSeconds", json_integer(s->timeout));
   if (s->retry.attempts > 0)
     json_object_set_new(st, "Retry", retry(&s->retry));
   if (top)
@@ -975,7 +1028,7 @@ static json_t *notify_state(Asl *a) {
   const StateMachine *sm = a->sm;
   json_t *params = J("{s:s, s:s, s:s}", "TopicArn",
                      construct_sub(a->ctx, a->ir, &construct_topic, sm->on_failure.topic, "arn"),
-                     "Subject", arena_printf(&a->ctx->arena, "State machine %s failed", sm->name),
+                     "Subject", arena_printf(&a->ctx->arena, "State machine %.79s failed", sm->name),
                      "Message.$",
                      arena_printf(&a->ctx->arena,
                                   "States.Format('State machine %s failed: {}: {}', "

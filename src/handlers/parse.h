@@ -228,7 +228,7 @@ bool worker_read_endpoint_map(const char *json, json_t **out, char *why, size_t 
 
 #define EXTRACT_MAX_SOURCE 64     /* bytes of a source's name */
 #define EXTRACT_MAX_EXECUTION 512 /* bytes of an execution id (object metadata) */
-#define EXTRACT_MAX_PAGES 10000
+#define EXTRACT_MAX_PAGES 1000 /* its answer lists a key a page: a state holds 256 KB */
 #define EXTRACT_DEFAULT_PAGES 100
 #define EXTRACT_MOCK_PAGES 3   /* pages of the generated source; the next is empty */
 #define EXTRACT_MOCK_ORDERS 10 /* orders on a generated page */

@@ -37,12 +37,12 @@ del sys.argv[1:2]
 STAGE = """lakec: 1
 project: run
 stage: dev
-functions: {extract: {}, audit: {}, silver: {}, gold: {}, report: {}, publish: {}}
+functions: {fetch: {}, audit: {}, silver: {}, gold: {}, report: {}, publish: {}}
 state_machines:
   pipeline:
     on_failure: {error: PipelineFailed}
     steps:
-      - {name: Extract, invoke: extract, result: extract}
+      - {name: Extract, invoke: fetch, result: extract}
       - {name: Audit, invoke: audit, after: [], result: audit}
       - {name: Silver, invoke: silver, after: [Extract], result: silver}
       - {name: Gold, invoke: gold, after: [Extract]}
@@ -94,7 +94,7 @@ class Execute(unittest.TestCase):
     def execute(self, name):
         """Creates the functions and the state machine, runs it."""
         text = self.definition.replace("${AWS::Partition}", "aws")
-        for key in ("extract", "audit", "silver", "gold", "report", "publish"):
+        for key in ("fetch", "audit", "silver", "gold", "report", "publish"):
             fn = f"{name}-{key}"
             arn = self.lam.create_function(FunctionName=fn, Runtime="python3.12", Role=self.role,
                                            Handler="x", Code={"ZipFile": b"PK\x05\x06" + bytes(18)}

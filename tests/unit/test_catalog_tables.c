@@ -220,7 +220,7 @@ static void a_job_writing_iceberg_gets_its_settings_and_grants(void **state) {
       "${AWS::Region}:${AWS::AccountId}:table/demo_lake/orders\"}],"
       "\"Sid\":\"UpdateCatalogTableOrders\"}");
   assert_string_equal(statement("WriteTableOrders"),
-                      "{\"Action\":[\"s3:GetObject\",\"s3:PutObject\",\"s3:DeleteObject\"],"
+                      "{\"Action\":[\"s3:GetObject\",\"s3:PutObject\",\"s3:DeleteObject\",\"s3:AbortMultipartUpload\"],"
                       "\"Effect\":\"Allow\",\"Resource\":{\"Fn::Sub\":"
                       "\"${DataBucket.Arn}/silver/orders/*\"},\"Sid\":\"WriteTableOrders\"}");
   assert_non_null(strstr(statement("GetCatalogTableEvents"), "table/demo_lake/events"));

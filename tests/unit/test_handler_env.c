@@ -168,7 +168,8 @@ static void values_a_handler_would_refuse_are_refused_first(void **state) {
   assert_non_null(handler_env_refuses("extract", "SOURCE_API_URL", "ftp://api.example/"));
   assert_null(handler_env_refuses("extract", "MAX_PAGES", "100"));
   assert_non_null(handler_env_refuses("extract", "MAX_PAGES", "0"));
-  assert_non_null(handler_env_refuses("extract", "MAX_PAGES", "10001"));
+  assert_null(handler_env_refuses("extract", "MAX_PAGES", "1000"));
+  assert_non_null(handler_env_refuses("extract", "MAX_PAGES", "1001"));
   assert_non_null(handler_env_refuses("extract", "MAX_RETRIES", "11"));
   /* another program's variable of the same name is its own business */
   assert_null(handler_env_refuses("mine", "SERVICE_NAME", ""));

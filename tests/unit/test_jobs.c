@@ -99,7 +99,7 @@ static void the_role_holds_exactly_what_the_job_needs(void **state) {
       "{\"Action\":[\"s3:ListBucket\"],\"Condition\":{\"StringLike\":{\"s3:prefix\":"
       "[\"raw/*\"]}},\"Effect\":\"Allow\",\"Resource\":{\"Fn::GetAtt\":[\"DataBucket\","
       "\"Arn\"]},\"Sid\":\"ListDataRaw\"}",
-      "{\"Action\":[\"s3:PutObject\",\"s3:DeleteObject\"],\"Effect\":\"Allow\",\"Resource\":"
+      "{\"Action\":[\"s3:PutObject\",\"s3:DeleteObject\",\"s3:AbortMultipartUpload\"],\"Effect\":\"Allow\",\"Resource\":"
       "{\"Fn::Sub\":\"${DataBucket.Arn}/processed/*\"},\"Sid\":\"WriteDataProcessed\"}",
       "{\"Action\":[\"s3:ListBucket\"],\"Condition\":{\"StringLike\":{\"s3:prefix\":"
       "[\"processed/*\"]}},\"Effect\":\"Allow\",\"Resource\":{\"Fn::GetAtt\":[\"DataBucket\","
