@@ -95,8 +95,9 @@ typedef struct Command {
 
 #define OPT_AWS                                                                          \
   {OPT_PROFILE, "profile", "NAME",                                                       \
-   "use profile NAME of ~/.aws/credentials and ~/.aws/config (default: $AWS_PROFILE; "    \
-   "without either, the AWS_ACCESS_KEY_ID environment variables, then profile default)"}
+   "use profile NAME of ~/.aws/credentials and ~/.aws/config; without it, as the AWS "    \
+   "CLI: the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment variables, else profile " \
+   "$AWS_PROFILE, else profile default"}
 #define OPT_BUCKET                                                                       \
   {OPT_ASSETS_BUCKET, "assets-bucket", "NAME",                                           \
    "the bucket for handler zips, job scripts and large templates (default: "             \
@@ -1080,6 +1081,8 @@ static int diff_deployed(Ctx *ctx, const Options *o, int nargs, char **args) {
     char *names[2] = {"deployed", args[0]};
     bool empty = diff_stacks(ctx, o, &a, &b, names);
     status = o->exit_code && !empty ? 1 : 0;
+  } else {
+    status = EXIT_USAGE; /* every error: 1 means "differences" with --exit-code */
   }
   free_stacks(&a);
   free_stacks(&b);

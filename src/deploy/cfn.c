@@ -116,21 +116,103 @@ bool cfn_create_change_set(AwsClient *c, const ChangeSetRequest *r, char **id, b
   return wait_change_set(c, *id, empty, err);
 }
 
-json_t *cfn_change_set_changes(AwsClient *c, const char *id, QueryResult *err) {
-  const char *params[] = {"ChangeSetName", id, NULL};
-  if (!call(c, "DescribeChangeSet", params, err))
-    return NULL;
+/* "Properties, Tags" from a Scope list. */
+static json_t *joined(const XmlNode *list) {
+  char text[256] = "";
+  for (size_t i = 0; list && i < list->len; i++) {
+    size_t n = strlen(text);
+    snprintf(text + n, sizeof text - n, "%s%s", n ? ", " : "", list->children[i]->text);
+  }
+  return json_string(text);
+}
+
+static json_t *change_details(const XmlNode *details) {
   json_t *out = json_array();
-  const XmlNode *changes = xml_at(err->root, "DescribeChangeSetResult/Changes");
+  for (size_t i = 0; details && i < details->len; i++) {
+    const XmlNode *d = details->children[i];
+    json_array_append_new(
+        out, json_pack("{s:s, s:s, s:s, s:s, s:s}", "attribute", xml_text(d, "Target/Attribute"),
+                       "name", xml_text(d, "Target/Name"), "recreation",
+                       xml_text(d, "Target/RequiresRecreation"), "evaluation",
+                       xml_text(d, "Evaluation"), "source", xml_text(d, "ChangeSource")));
+  }
+  return out;
+}
+
+/* One page's changes and parameters added to out. */
+static void read_change_page(const XmlNode *result, json_t *out) {
+  const XmlNode *changes = xml_at(result, "Changes");
   for (size_t i = 0; changes && i < changes->len; i++) {
     const XmlNode *rc = xml_at(changes->children[i], "ResourceChange");
-    json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}", "action",
-                                         xml_text(rc, "Action"), "id",
-                                         xml_text(rc, "LogicalResourceId"), "type",
-                                         xml_text(rc, "ResourceType"), "replacement",
-                                         xml_text(rc, "Replacement")));
+    json_array_append_new(
+        json_object_get(out, "changes"),
+        json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "action", xml_text(rc, "Action"), "id",
+                  xml_text(rc, "LogicalResourceId"), "type", xml_text(rc, "ResourceType"),
+                  "replacement", xml_text(rc, "Replacement"), "scope", joined(xml_at(rc, "Scope")),
+                  "details", change_details(xml_at(rc, "Details"))));
   }
+  const XmlNode *params = xml_at(result, "Parameters");
+  for (size_t i = 0; params && i < params->len; i++)
+    json_object_set_new(json_object_get(out, "parameters"),
+                        xml_text(params->children[i], "ParameterKey"),
+                        json_string(xml_text(params->children[i], "ParameterValue")));
+}
+
+json_t *cfn_change_set_changes(AwsClient *c, const char *id, QueryResult *err) {
+  json_t *out = json_pack("{s:[], s:{}}", "changes", "parameters");
+  char *token = NULL;
+  do { /* a large change set comes in pages */
+    const char *params[] = {"ChangeSetName", id, token ? "NextToken" : NULL, token, NULL};
+    bool ok = call(c, "DescribeChangeSet", params, err);
+    free(token);
+    token = NULL;
+    if (!ok) {
+      json_decref(out);
+      return NULL;
+    }
+    const XmlNode *result = xml_at(err->root, "DescribeChangeSetResult");
+    read_change_page(result, out);
+    if (*xml_text(result, "NextToken"))
+      token = strdup(xml_text(result, "NextToken"));
+    query_result_release(err);
+  } while (token);
+  return out;
+}
+
+json_t *cfn_stack_parameters(AwsClient *c, const char *stack, QueryResult *err) {
+  const char *params[] = {"StackName", stack, NULL};
+  if (!call(c, "DescribeStacks", params, err))
+    return NULL;
+  json_t *out = json_object();
+  const XmlNode *list = xml_at(err->root, "DescribeStacksResult/Stacks/member/Parameters");
+  for (size_t i = 0; list && i < list->len; i++)
+    json_object_set_new(out, xml_text(list->children[i], "ParameterKey"),
+                        json_string(xml_text(list->children[i], "ParameterValue")));
   query_result_release(err);
+  return out;
+}
+
+json_t *cfn_physical_ids(AwsClient *c, const char *stack, QueryResult *err) {
+  json_t *out = json_object();
+  char *token = NULL;
+  do { /* ListStackResources pages (DescribeStackResources stops at 100) */
+    const char *params[] = {"StackName", stack, token ? "NextToken" : NULL, token, NULL};
+    bool ok = call(c, "ListStackResources", params, err);
+    free(token);
+    token = NULL;
+    if (!ok) {
+      json_decref(out);
+      return NULL;
+    }
+    const XmlNode *result = xml_at(err->root, "ListStackResourcesResult");
+    const XmlNode *list = xml_at(result, "StackResourceSummaries");
+    for (size_t i = 0; list && i < list->len; i++)
+      json_object_set_new(out, xml_text(list->children[i], "LogicalResourceId"),
+                          json_string(xml_text(list->children[i], "PhysicalResourceId")));
+    if (*xml_text(result, "NextToken"))
+      token = strdup(xml_text(result, "NextToken"));
+    query_result_release(err);
+  } while (token);
   return out;
 }
 

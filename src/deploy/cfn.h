@@ -30,8 +30,14 @@ typedef struct ChangeSetRequest {
  * and should be deleted). */
 bool cfn_create_change_set(AwsClient *c, const ChangeSetRequest *r, char **id, bool *empty,
                            QueryResult *err);
-/* The change set's resource changes as {"action","id","type","replacement"}. */
+/* What DescribeChangeSet says, every page: {"changes": [{"action", "id",
+ * "type", "replacement", "scope", "details": [{"attribute", "name",
+ * "recreation", "evaluation", "source"}]}], "parameters": {key: value}}. */
 json_t *cfn_change_set_changes(AwsClient *c, const char *id, QueryResult *err);
+/* The deployed stack's parameters {key: value}. */
+json_t *cfn_stack_parameters(AwsClient *c, const char *stack, QueryResult *err);
+/* The stack's resources' physical ids {logical: physical}. */
+json_t *cfn_physical_ids(AwsClient *c, const char *stack, QueryResult *err);
 bool cfn_execute_change_set(AwsClient *c, const char *id, QueryResult *err);
 bool cfn_delete_change_set(AwsClient *c, const char *id, QueryResult *err);
 bool cfn_delete_stack(AwsClient *c, const char *stack, QueryResult *err);
