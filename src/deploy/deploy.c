@@ -114,10 +114,13 @@ static int upload_assets(Session *ss, const StageFolder *s, const char *bucket, 
 
 /* ---- waiting and events ---- */
 
-/* The newest event's id before an operation starts: events after it are its. */
-static char *newest_event(Session *ss, const char *stack) {
-  QueryResult r;
-  json_t *events = cfn_stack_events(ss->client, stack, &r);
+/* The newest event's id before an operation starts: events after it are its
+ * ("" when the stack has none, or does not exist yet). NULL on an error:
+ * without it every old event would be replayed as the operation's. */
+static char *newest_event(Session *ss, const char *stack, QueryResult *err) {
+  json_t *events = cfn_stack_events(ss->client, stack, NULL, err);
+  if (!events && !(!strcmp(err->code, "ValidationError") && strstr(err->message, "does not exist")))
+    return NULL;
   char *id = strdup(json_array_size(events) ? str(json_array_get(events, 0), "id") : "");
   json_decref(events);
   return id;
@@ -161,17 +164,13 @@ static void show_progress(const Watch *w) {
   fflush(stdout);
 }
 
-/* New events, oldest first. */
+/* New events, oldest first (every page back to the last one seen). */
 static bool poll_events(Session *ss, Watch *w, QueryResult *err) {
-  json_t *events = cfn_stack_events(ss->client, w->stack, err);
+  json_t *events = cfn_stack_events(ss->client, w->stack, w->since, err);
   if (!events)
-    return !strcmp(err->code, "ValidationError"); /* the stack is gone (a delete) */
+    return !strcmp(err->code, "ValidationError") || /* the stack is gone (a delete) */
+           query_is_transient(err);                 /* asked again at the next poll */
   size_t end = json_array_size(events);
-  for (size_t i = 0; i < json_array_size(events); i++)
-    if (!strcmp(str(json_array_get(events, i), "id"), w->since)) {
-      end = i;
-      break;
-    }
   for (size_t i = end; i-- > 0;)
     show_event(w, json_array_get(events, i));
   if (end) {
@@ -182,27 +181,45 @@ static bool poll_events(Session *ss, Watch *w, QueryResult *err) {
   return true;
 }
 
-/* Polls until the stack is no longer in progress; its final status in out. */
+/* How long lakec follows one stack operation before it stops waiting (the
+ * operation goes on in CloudFormation). */
+#define SETTLE_LIMIT_S (3 * 3600)
+
+/* Polls until the stack is no longer in progress; its final status in out.
+ * A throttled or 5xx poll is asked again after a longer pause: the stack
+ * being deployed is not abandoned for it. */
 static bool settle(Session *ss, Watch *w, StackInfo *out, QueryResult *err) {
-  for (long delay = 250;; delay = delay < 5000 ? delay * 2 : 5000) {
+  for (long delay = 250;; delay = cfn_next_delay(delay, err)) {
     if (!poll_events(ss, w, err))
       return false;
-    if (!cfn_describe_stack(ss->client, w->stack, out, err))
+    bool described = cfn_describe_stack(ss->client, w->stack, out, err);
+    if (!described && !query_is_transient(err))
       return false;
-    if (!cfn_in_progress(out->status)) {
+    if (described && !cfn_in_progress(out->status)) {
       if (w->progress && !w->quiet)
         printf("\r\033[K");
       return poll_events(ss, w, err);
     }
     json_decref(out->outputs);
+    out->outputs = NULL;
+    if (now_s() - w->started > SETTLE_LIMIT_S) {
+      snprintf(err->code, sizeof err->code, "Timeout");
+      snprintf(err->message, sizeof err->message,
+               "still %s after %d hours: lakec stops waiting (CloudFormation goes on; "
+               "'lakec outputs' or the console tell how it ends)",
+               described ? out->status : "in progress", SETTLE_LIMIT_S / 3600);
+      return false;
+    }
     show_progress(w);
     sleep_ms(delay);
   }
 }
 
-static void watch_init(Watch *w, Session *ss, const char *stack, size_t total, bool quiet) {
-  *w = (Watch){stack, newest_event(ss, stack), total, json_object(), NULL, now_s(),
+static bool watch_init(Watch *w, Session *ss, const char *stack, size_t total, bool quiet,
+                       QueryResult *err) {
+  *w = (Watch){stack, newest_event(ss, stack, err), total, json_object(), NULL, now_s(),
                isatty(STDOUT_FILENO), quiet};
+  return w->since != NULL;
 }
 
 static void watch_release(Watch *w) {
@@ -219,10 +236,11 @@ static bool gone(const char *status) { return !*status || !strcmp(status, "DELET
 static int delete_and_wait(Session *ss, const char *stack, bool quiet) {
   QueryResult err;
   Watch w;
-  watch_init(&w, ss, stack, 0, quiet);
   StackInfo info = {0};
   int status = 0;
-  if (!cfn_delete_stack(ss->client, stack, &err))
+  char token[200];
+  cfn_client_token(stack, "delete", token, sizeof token);
+  if (!watch_init(&w, ss, stack, 0, quiet, &err) || !cfn_delete_stack(ss->client, stack, token, &err))
     status = report(&err, stack);
   else if (!settle(ss, &w, &info, &err))
     status = report(&err, stack);
@@ -474,10 +492,12 @@ static int execute(Session *ss, const DeployOptions *o, const char *id, StackRun
                    size_t total) {
   QueryResult err;
   Watch w;
-  watch_init(&w, ss, run->name, total, o->json);
   StackInfo info = {0};
   int status = 0;
-  bool executed = cfn_execute_change_set(ss->client, id, &err);
+  char token[200];
+  cfn_client_token(run->name, "execute", token, sizeof token);
+  bool executed = watch_init(&w, ss, run->name, total, o->json, &err) &&
+                  cfn_execute_change_set(ss->client, id, token, &err);
   if (!executed || !settle(ss, &w, &info, &err)) {
     status = report(&err, run->name);
     run->result = "failed";

@@ -2,6 +2,7 @@
  * and the reading of the Query API's XML answers. The calls themselves are
  * tested against moto (tests/integration/lakec_deploy.py). */
 #include "support.h"
+#include "cfn.h"
 #include "credentials.h"
 #include "xmltree.h"
 
@@ -123,11 +124,35 @@ static void query_answers(void **state) {
   assert_null(xml_parse("", 0));
 }
 
+/* A poll's pause: doubling to 5 s; after throttling or a 5xx, longer, up to
+ * 20 s, or what Retry-After says (the deploy goes on being followed). */
+static void polling_backoff(void **state) {
+  (void)state;
+  QueryResult ok = {.status = 200, .retry_after_s = -1};
+  assert_int_equal(cfn_next_delay(250, &ok), 500);
+  assert_int_equal(cfn_next_delay(4000, &ok), 5000);
+  assert_int_equal(cfn_next_delay(5000, &ok), 5000);
+  QueryResult throttled = {.status = 400, .code = "Throttling", .retry_after_s = -1};
+  assert_true(query_is_transient(&throttled));
+  assert_int_equal(cfn_next_delay(5000, &throttled), 10000);
+  assert_int_equal(cfn_next_delay(16000, &throttled), 20000);
+  assert_int_equal(cfn_next_delay(20000, &throttled), 20000);
+  QueryResult busy = {.status = 503, .retry_after_s = 7};
+  assert_true(query_is_transient(&busy));
+  assert_int_equal(cfn_next_delay(250, &busy), 7000);
+  busy.retry_after_s = 120;
+  assert_int_equal(cfn_next_delay(250, &busy), 20000);
+  QueryResult invalid = {.status = 400, .code = "ValidationError", .retry_after_s = -1};
+  assert_false(query_is_transient(&invalid));
+  assert_int_equal(cfn_next_delay(5000, &invalid), 5000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(environment_first),
       cmocka_unit_test(profiles_from_files),
       cmocka_unit_test(query_answers),
+      cmocka_unit_test(polling_backoff),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
