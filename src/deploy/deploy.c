@@ -103,7 +103,7 @@ static int upload_assets(Session *ss, const StageFolder *s, const char *bucket, 
     snprintf(path, sizeof path, "%s/%s", s->dir, file);
     if (!assets_upload(ss->client, bucket, file, path, &sent, why, sizeof why)) {
       fprintf(stderr, "lakec: error: uploading %s: %s\n", file, why);
-      return DEPLOY_CANNOT;
+      return DEPLOY_FAILED; /* the README's exit codes: a deploy that failed */
     }
     sent ? uploaded++ : present++;
   }
@@ -552,7 +552,7 @@ static int deploy_one(Ctx *ctx, Session *ss, const DeployOptions *o, const Stage
     fprintf(stderr, "lakec: error: stack %s: %s\n", run->name,
             template ? why : "its template cannot be read");
     free(body), free(url), json_decref(template);
-    return DEPLOY_CANNOT;
+    return DEPLOY_FAILED;
   }
   const char *params[3];
   char name[64]; /* change-set names are unique per stack */
@@ -653,9 +653,14 @@ int deploy_stage(Ctx *ctx, const DeployOptions *o, const StageFolder *s) {
   int exists = assets_bucket_exists(ss.client, bucket, why, sizeof why);
   int status = 0;
   if (exists <= 0) {
-    fprintf(stderr, "lakec: error: assets bucket %s: %s\n", bucket,
-            exists < 0 ? why : "does not exist; create it with 'lakec bootstrap' or name one with "
-                               "--assets-bucket");
+    fprintf(stderr, "lakec: error: assets bucket %s: ", bucket);
+    if (exists < 0)
+      fprintf(stderr, "%s\n", why);
+    else /* the exact command: the same account, region and bucket */
+      fprintf(stderr, "does not exist; create it with 'lakec bootstrap --region %s%s%s%s%s' or "
+                      "name one with --assets-bucket\n",
+              ss.region, o->profile ? " --profile " : "", o->profile ? o->profile : "",
+              o->assets_bucket ? " --assets-bucket " : "", o->assets_bucket ? o->assets_bucket : "");
     status = DEPLOY_CANNOT;
   }
   if (!status)

@@ -106,6 +106,38 @@ class LakecDeploy(unittest.TestCase):
         r = self.lakec("bootstrap", env=env, status=2)
         self.assertIn("cannot reach http://127.0.0.1:", r.stderr)
 
+    def test_02b_sts_unavailable_is_not_a_refusal(self):
+        """A 5xx from STS says nothing of the credentials."""
+        import http.server
+        import threading
+
+        class Unavailable(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = (b"<ErrorResponse><Error><Code>ServiceUnavailable</Code>"
+                        b"<Message>try later</Message></Error></ErrorResponse>")
+                self.send_response(503)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            env = self.env(AWS_ENDPOINT_URL_STS=f"http://127.0.0.1:{server.server_port}",
+                           AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                           AWS_REGION=REGION)
+            r = self.lakec("bootstrap", env=env, status=2)
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assertIn("STS could not check the credentials from the environment", r.stderr)
+        self.assertIn("ServiceUnavailable", r.stderr)
+        self.assertNotIn("refused", r.stderr)
+
     def test_03_bad_credentials(self):
         os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"  # this moto checks every signature
         try:
@@ -122,7 +154,8 @@ class LakecDeploy(unittest.TestCase):
 
     def test_04_no_assets_bucket_then_bootstrap(self):
         r = self.profile("deploy", "--yes", "-o", "out", "stages/dev.yaml", status=2)
-        self.assertIn("lakec bootstrap", r.stderr)
+        self.assertIn(f"create it with 'lakec bootstrap --region {REGION} --profile deployer'",
+                      r.stderr)
         self.assertIsNone(self.stack("metrics-dev"))
         r = self.profile("bootstrap")
         self.assertIn(f"assets bucket {BUCKET} ready in {REGION}", r.stdout)
@@ -136,6 +169,17 @@ class LakecDeploy(unittest.TestCase):
         self.assertEqual(policy["Statement"][0]["Condition"],
                          {"Bool": {"aws:SecureTransport": "false"}})
         self.profile("bootstrap")  # again: harmless
+
+    def test_04a_bootstrap_the_stage_region(self):
+        with open(os.path.join(self.work, "stages", "euro.yaml"), "w") as f:
+            f.write("lakec: 1\nextends: ../templates/metrics-lake.yaml\nstage: euro\n"
+                    "region: eu-west-2\n")
+        r = self.profile("bootstrap", "-o", "out", "stages/euro.yaml")
+        self.assertIn(f"assets bucket lakec-assets-{ACCOUNT}-eu-west-2 ready in eu-west-2", r.stdout)
+        where = self.s3.get_bucket_location(Bucket=f"lakec-assets-{ACCOUNT}-eu-west-2")
+        self.assertEqual(where["LocationConstraint"], "eu-west-2")
+        r = self.profile("bootstrap", "--region", "eu-west-3")
+        self.assertIn(f"assets bucket lakec-assets-{ACCOUNT}-eu-west-3 ready in eu-west-3", r.stdout)
 
     def test_04b_assets_bucket_of_another_account(self):
         """Every S3 request sends x-amz-expected-bucket-owner: a bucket of the

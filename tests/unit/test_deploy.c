@@ -29,9 +29,15 @@ static int setup(void **state) {
   write_file("credentials", "# keys\n[default]\naws_access_key_id = AKIADEFAULT\n"
                             "aws_secret_access_key=default-secret\n\n"
                             "[ci]\n  aws_access_key_id =AKIACI  \naws_secret_access_key = ci-secret\n"
-                            "aws_session_token = ci-token\n");
+                            "aws_session_token = ci-token\n"
+                            "[mixed]\naws_access_key_id = AKIAMIXED\n");
   write_file("config", "[default]\nregion = eu-west-1\n; a comment\n[profile ci]\nregion = eu-central-1\n"
-                       "[ci]\nregion = wrong-section\n");
+                       "[ci]\nregion = wrong-section\n"
+                       "[profile mixed]\naws_secret_access_key = config-secret\n"
+                       "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+                       "source_profile = default\n"
+                       "[profile tool]\ncredential_process = /usr/bin/get-keys\n"
+                       "[profile sso]\nsso_session = corp\n");
   char path[256];
   snprintf(path, sizeof path, "%s/credentials", dir);
   setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
@@ -93,6 +99,17 @@ static void profiles_from_files(void **state) {
   unsetenv("AWS_PROFILE");
   assert_false(credentials_find("nobody", &c, why, sizeof why));
   assert_non_null(strstr(why, "profile 'nobody'"));
+  /* a key of one file is never paired with a secret of the other */
+  assert_false(credentials_find("mixed", &c, why, sizeof why));
+  assert_non_null(strstr(why, "no AWS credentials"));
+  /* what lakec cannot do yet is said, not taken for missing credentials */
+  assert_false(credentials_find("role", &c, why, sizeof why));
+  assert_non_null(strstr(why, "profile 'role' gets its credentials from an assumed role "
+                              "(role_arn), which lakec does not support yet"));
+  assert_false(credentials_find("tool", &c, why, sizeof why));
+  assert_non_null(strstr(why, "credential process (credential_process)"));
+  assert_false(credentials_find("sso", &c, why, sizeof why));
+  assert_non_null(strstr(why, "IAM Identity Center (sso_session)"));
 }
 
 static void query_answers(void **state) {
