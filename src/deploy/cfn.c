@@ -57,7 +57,7 @@ static const char **change_set_params(const ChangeSetRequest *r, char ***owned) 
                          "CAPABILITY_NAMED_IAM",
                          r->template_url ? "TemplateURL" : "TemplateBody",
                          r->template_url ? r->template_url : r->template_body,
-                         "ClientToken", r->name};
+                         "ClientToken", r->client_token};
   for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
     params[k++] = fixed[i];
   for (size_t i = 0; i < n; i++) {

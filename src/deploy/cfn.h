@@ -23,6 +23,7 @@ typedef struct ChangeSetRequest {
   const char *stack, *name, *type; /* type "CREATE" or "UPDATE" */
   const char *template_body, *template_url;
   const char *const *parameters; /* key, value, ..., NULL */
+  const char *client_token;      /* cfn_client_token: a retried create is the same one */
 } ChangeSetRequest;
 
 /* Creates the change set and waits until it is ready; *id is malloc'd.
@@ -39,8 +40,8 @@ json_t *cfn_stack_parameters(AwsClient *c, const char *stack, QueryResult *err);
 /* The stack's resources' physical ids {logical: physical}. */
 json_t *cfn_physical_ids(AwsClient *c, const char *stack, QueryResult *err);
 /* token: a ClientRequestToken (cfn_client_token): a call retried after it
- * succeeded is the same call to CloudFormation, not a failure. The change
- * set's name is its CreateChangeSet ClientToken. */
+ * succeeded is the same call to CloudFormation, not a failure (as the
+ * request's client_token for CreateChangeSet). */
 bool cfn_execute_change_set(AwsClient *c, const char *id, const char *token, QueryResult *err);
 bool cfn_delete_change_set(AwsClient *c, const char *id, QueryResult *err);
 bool cfn_delete_stack(AwsClient *c, const char *stack, const char *token, QueryResult *err);

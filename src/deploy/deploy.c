@@ -331,9 +331,10 @@ static const char *replacement_of(json_t *change, const Diff *d, bool *predicted
   return "False";
 }
 
+static bool retained(json_t *resource) { return !strcmp(str(resource, "DeletionPolicy"), "Retain"); }
+
 static bool retained_in(json_t *template, const char *id) {
-  json_t *r = json_object_get(json_object_get(template, "Resources"), id);
-  return !strcmp(str(r, "DeletionPolicy"), "Retain");
+  return retained(json_object_get(json_object_get(template, "Resources"), id));
 }
 
 /* Data lost: a data-holding resource removed, or replaced (for sure or
@@ -557,8 +558,10 @@ static int deploy_one(Ctx *ctx, Session *ss, const DeployOptions *o, const Stage
   const char *params[3];
   char name[64]; /* change-set names are unique per stack */
   snprintf(name, sizeof name, "lakec-%ld", (long)time(NULL));
+  char token[200];
+  cfn_client_token(run->name, "create", token, sizeof token);
   ChangeSetRequest req = {run->name, name, exists ? "UPDATE" : "CREATE", url ? NULL : body, url,
-                          stack_parameters(s, stack, bucket, params)};
+                          stack_parameters(s, stack, bucket, params), token};
   char *id = NULL;
   bool empty = false, destructive = false;
   if (!cfn_create_change_set(ss->client, &req, &id, &empty, &err)) {
@@ -715,8 +718,6 @@ int deploy_outputs(const DeployOptions *o, const StageFolder *s) {
 }
 
 /* ---- destroy ---- */
-
-static bool retained(json_t *resource) { return !strcmp(str(resource, "DeletionPolicy"), "Retain"); }
 
 /* Empties the deployed stack's buckets that it does not retain (the
  * deployed template's DeletionPolicy, not this build's: a local edit must
