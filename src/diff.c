@@ -65,6 +65,8 @@ static bool in_list(const char *s, const char *const *list, size_t n) {
 
 static bool is_data_type(const char *type) { return type && IN(type, DATA_TYPES); }
 
+bool diff_holds_data(const char *type) { return is_data_type(type); }
+
 static bool is_security_type(const char *type) {
   for (size_t i = 0; i < sizeof SECURITY_TYPE_PREFIXES / sizeof *SECURITY_TYPE_PREFIXES; i++)
     if (!strncmp(type, SECURITY_TYPE_PREFIXES[i], strlen(SECURITY_TYPE_PREFIXES[i])))

@@ -69,5 +69,8 @@ void diff_free(Diff *d);
 /* The replacement rule for a change of `path` (below Properties) of `type`:
  * REPLACES, MAY_REPLACE or 0. */
 int diff_replacement(const char *type, const char *path);
+/* A resource type that holds data (a bucket, a table, ...): its removal or
+ * replacement is destructive. */
+bool diff_holds_data(const char *type);
 
 #endif

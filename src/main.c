@@ -45,6 +45,7 @@ enum {
   OPT_EMPTY_BUCKETS,
   OPT_DEPLOYED,
   OPT_AS,
+  OPT_REGION,
   OPT_LIST_CODES
 };
 
@@ -95,8 +96,9 @@ typedef struct Command {
 
 #define OPT_AWS                                                                          \
   {OPT_PROFILE, "profile", "NAME",                                                       \
-   "use profile NAME of ~/.aws/credentials and ~/.aws/config (default: $AWS_PROFILE; "    \
-   "without either, the AWS_ACCESS_KEY_ID environment variables, then profile default)"}
+   "use profile NAME of ~/.aws/credentials and ~/.aws/config; without it, as the AWS "    \
+   "CLI: the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment variables, else profile " \
+   "$AWS_PROFILE, else profile default"}
 #define OPT_BUCKET                                                                       \
   {OPT_ASSETS_BUCKET, "assets-bucket", "NAME",                                           \
    "the bucket for handler zips, job scripts and large templates (default: "             \
@@ -192,6 +194,10 @@ static const Option DESTROY_OPTIONS[] = {
 static const Option BOOTSTRAP_OPTIONS[] = {
     OPT_AWS,
     OPT_BUCKET,
+    {OPT_REGION, "region", "REGION",
+     "the region (default: the stage's when FILE|DIR is named, else the profile's or "
+     "AWS_REGION)"},
+    OPT_STAGE_BUILD,
     {OPT_DIFF_FORMAT, "format", "FORMAT", "text (default) or json"},
     OPT_HELP,
     {0, NULL, NULL, NULL},
@@ -249,7 +255,8 @@ static const Command COMMANDS[] = {
     {"bootstrap", cmd_bootstrap,
      "create the assets bucket of this account and region (encrypted, private, versioned, TLS "
      "only)",
-     "lakec bootstrap [--profile NAME] [--assets-bucket NAME]", BOOTSTRAP_OPTIONS, false},
+     "lakec bootstrap [--profile NAME] [--assets-bucket NAME] [--region REGION] [FILE|DIR]",
+     BOOTSTRAP_OPTIONS, false},
     {"deploy", cmd_deploy,
      "build a stage (or take a built folder), upload its assets and deploy its stacks through "
      "change sets, shown and confirmed",
@@ -1039,13 +1046,21 @@ static int cmd_destroy(Ctx *ctx, const Options *o, int nargs, char **args) {
   return can_go_on(o, "destroy") ? on_each_stage(ctx, o, nargs, args, ON_DESTROY) : EXIT_USAGE;
 }
 
+/* The region: --region, else the named stage's, else the profile's. */
 static int cmd_bootstrap(Ctx *ctx, const Options *o, int nargs, char **args) {
-  (void)ctx, (void)args;
-  if (nargs) {
-    fprintf(stderr, "usage: %s\n", "lakec bootstrap [--profile NAME] [--assets-bucket NAME]");
+  if (nargs > 1) {
+    fprintf(stderr, "usage: %s\n",
+            "lakec bootstrap [--profile NAME] [--assets-bucket NAME] [--region REGION] [FILE|DIR]");
     return EXIT_USAGE;
   }
-  return deploy_bootstrap(&o->deploy, NULL);
+  if (!nargs)
+    return deploy_bootstrap(&o->deploy, o->deploy.region);
+  StageFolder s;
+  int status = prepare_stage(ctx, o, nargs, args, &s);
+  if (!status)
+    status = deploy_bootstrap(&o->deploy, o->deploy.region ? o->deploy.region : s.region);
+  json_decref(s.manifest);
+  return status;
 }
 
 /* The deployed stacks (GetTemplate; a stack not deployed is empty) against
@@ -1080,6 +1095,8 @@ static int diff_deployed(Ctx *ctx, const Options *o, int nargs, char **args) {
     char *names[2] = {"deployed", args[0]};
     bool empty = diff_stacks(ctx, o, &a, &b, names);
     status = o->exit_code && !empty ? 1 : 0;
+  } else {
+    status = EXIT_USAGE; /* every error: 1 means "differences" with --exit-code */
   }
   free_stacks(&a);
   free_stacks(&b);
@@ -1195,6 +1212,9 @@ static bool parse_value(const Command *c, int id, const char *arg, Options *o) {
     return true;
   case OPT_ASSETS_BUCKET:
     o->deploy.assets_bucket = arg;
+    return true;
+  case OPT_REGION:
+    o->deploy.region = arg;
     return true;
   case OPT_IGNORE:
     o->ignore[o->nignore++] = arg;

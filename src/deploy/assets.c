@@ -23,10 +23,28 @@ static bool failed(const char *what, const AwsResponse *r, char *why, size_t why
   return false;
 }
 
+/* The account every S3 request expects to own the bucket: S3 answers 403
+ * when another account owns it, so nothing is read from or written to a
+ * bucket of the same name in someone else's account. */
+static char expected_owner[64];
+
+void assets_expect_owner(const char *account) {
+  snprintf(expected_owner, sizeof expected_owner, "%s", account ? account : "");
+}
+
 static long s3(AwsClient *c, const char *method, const char *path, const char *query,
                const char *body, size_t len, const char *const *headers, AwsResponse *r) {
+  char owner[128];
+  const char *all[4] = {NULL};
+  size_t n = 0;
+  for (const char *const *h = headers; h && *h && n < 2; h++)
+    all[n++] = *h;
+  if (*expected_owner) {
+    snprintf(owner, sizeof owner, "x-amz-expected-bucket-owner: %s", expected_owner);
+    all[n++] = owner;
+  }
   AwsRequest req = {.service = "s3", .method = method, .path = path, .query = query,
-                    .body = body, .body_len = len, .headers = headers};
+                    .body = body, .body_len = len, .headers = all};
   aws_call(c, &req, r);
   return r->status;
 }
@@ -40,8 +58,10 @@ int assets_bucket_exists(AwsClient *c, const char *bucket, char *why, size_t why
   if (exists < 0)
     failed(path, &r, why, why_size);
   if (exists < 0 && status == 403)
-    snprintf(why, why_size, "bucket '%s' exists but these credentials may not use it (HTTP 403)",
-             bucket);
+    snprintf(why, why_size,
+             "bucket '%s' exists in another account, or these credentials may not use it "
+             "(HTTP 403 with the expected owner %s); name another with --assets-bucket",
+             bucket, *expected_owner ? expected_owner : "unknown");
   aws_response_release(&r);
   return exists;
 }

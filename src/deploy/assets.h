@@ -12,6 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Every S3 request after this sends x-amz-expected-bucket-owner: account
+ * (the session's): a bucket another account owns answers 403. */
+void assets_expect_owner(const char *account);
+
 /* "lakec-assets-<account>-<region>". */
 void assets_default_bucket(const char *account, const char *region, char *out, size_t size);
 

@@ -34,6 +34,7 @@ bool aws_query(AwsClient *c, const char *service, const char *version, const cha
   aws_call(c, &req, &resp);
   free(body);
   out->status = resp.status;
+  out->retry_after_s = resp.retry_after_s;
   if (!resp.status) {
     snprintf(out->message, sizeof out->message, "%s: %s", aws_endpoint(c, service),
              resp.error[0] ? resp.error : "no answer");
@@ -54,6 +55,14 @@ bool aws_query(AwsClient *c, const char *service, const char *version, const cha
   }
   aws_response_release(&resp);
   return out->status / 100 == 2;
+}
+
+bool query_is_transient(const QueryResult *r) {
+  if (r->status == 429 || r->status >= 500)
+    return true;
+  return r->status / 100 == 4 &&
+         (strstr(r->code, "Throttl") || strstr(r->code, "TooManyRequests") ||
+          strstr(r->code, "RequestLimitExceeded"));
 }
 
 void query_result_release(QueryResult *r) {

@@ -15,6 +15,7 @@ typedef struct QueryResult {
   XmlNode *root;    /* a 2xx answer's document (query_result_release), else NULL */
   char code[128];   /* an error's code ("ValidationError"), or "" */
   char message[1024]; /* an error's message, or the transport problem */
+  long retry_after_s; /* the answer's Retry-After, or -1 */
 } QueryResult;
 
 /* params: name, value, name, value, ..., NULL. true on a 2xx answer. */
@@ -25,6 +26,9 @@ void query_result_release(QueryResult *r);
 /* An answer that says the credentials are wrong or not allowed (or no answer
  * at all): nothing lakec can do about it but say so (exit 2). */
 bool query_is_fatal(const QueryResult *r);
+/* Throttled, or a 5xx: the client's own retries ran out, but a poll can
+ * wait longer and ask again. */
+bool query_is_transient(const QueryResult *r);
 /* "Code: message" or the transport problem, for messages. */
 const char *query_error(const QueryResult *r);
 

@@ -103,7 +103,7 @@ static int upload_assets(Session *ss, const StageFolder *s, const char *bucket, 
     snprintf(path, sizeof path, "%s/%s", s->dir, file);
     if (!assets_upload(ss->client, bucket, file, path, &sent, why, sizeof why)) {
       fprintf(stderr, "lakec: error: uploading %s: %s\n", file, why);
-      return DEPLOY_CANNOT;
+      return DEPLOY_FAILED; /* the README's exit codes: a deploy that failed */
     }
     sent ? uploaded++ : present++;
   }
@@ -114,10 +114,13 @@ static int upload_assets(Session *ss, const StageFolder *s, const char *bucket, 
 
 /* ---- waiting and events ---- */
 
-/* The newest event's id before an operation starts: events after it are its. */
-static char *newest_event(Session *ss, const char *stack) {
-  QueryResult r;
-  json_t *events = cfn_stack_events(ss->client, stack, &r);
+/* The newest event's id before an operation starts: events after it are its
+ * ("" when the stack has none, or does not exist yet). NULL on an error:
+ * without it every old event would be replayed as the operation's. */
+static char *newest_event(Session *ss, const char *stack, QueryResult *err) {
+  json_t *events = cfn_stack_events(ss->client, stack, NULL, err);
+  if (!events && !(!strcmp(err->code, "ValidationError") && strstr(err->message, "does not exist")))
+    return NULL;
   char *id = strdup(json_array_size(events) ? str(json_array_get(events, 0), "id") : "");
   json_decref(events);
   return id;
@@ -161,17 +164,13 @@ static void show_progress(const Watch *w) {
   fflush(stdout);
 }
 
-/* New events, oldest first. */
+/* New events, oldest first (every page back to the last one seen). */
 static bool poll_events(Session *ss, Watch *w, QueryResult *err) {
-  json_t *events = cfn_stack_events(ss->client, w->stack, err);
+  json_t *events = cfn_stack_events(ss->client, w->stack, w->since, err);
   if (!events)
-    return !strcmp(err->code, "ValidationError"); /* the stack is gone (a delete) */
+    return !strcmp(err->code, "ValidationError") || /* the stack is gone (a delete) */
+           query_is_transient(err);                 /* asked again at the next poll */
   size_t end = json_array_size(events);
-  for (size_t i = 0; i < json_array_size(events); i++)
-    if (!strcmp(str(json_array_get(events, i), "id"), w->since)) {
-      end = i;
-      break;
-    }
   for (size_t i = end; i-- > 0;)
     show_event(w, json_array_get(events, i));
   if (end) {
@@ -182,27 +181,45 @@ static bool poll_events(Session *ss, Watch *w, QueryResult *err) {
   return true;
 }
 
-/* Polls until the stack is no longer in progress; its final status in out. */
+/* How long lakec follows one stack operation before it stops waiting (the
+ * operation goes on in CloudFormation). */
+#define SETTLE_LIMIT_S (3 * 3600)
+
+/* Polls until the stack is no longer in progress; its final status in out.
+ * A throttled or 5xx poll is asked again after a longer pause: the stack
+ * being deployed is not abandoned for it. */
 static bool settle(Session *ss, Watch *w, StackInfo *out, QueryResult *err) {
-  for (long delay = 250;; delay = delay < 5000 ? delay * 2 : 5000) {
+  for (long delay = 250;; delay = cfn_next_delay(delay, err)) {
     if (!poll_events(ss, w, err))
       return false;
-    if (!cfn_describe_stack(ss->client, w->stack, out, err))
+    bool described = cfn_describe_stack(ss->client, w->stack, out, err);
+    if (!described && !query_is_transient(err))
       return false;
-    if (!cfn_in_progress(out->status)) {
+    if (described && !cfn_in_progress(out->status)) {
       if (w->progress && !w->quiet)
         printf("\r\033[K");
       return poll_events(ss, w, err);
     }
     json_decref(out->outputs);
+    out->outputs = NULL;
+    if (now_s() - w->started > SETTLE_LIMIT_S) {
+      snprintf(err->code, sizeof err->code, "Timeout");
+      snprintf(err->message, sizeof err->message,
+               "still %s after %d hours: lakec stops waiting (CloudFormation goes on; "
+               "'lakec outputs' or the console tell how it ends)",
+               described ? out->status : "in progress", SETTLE_LIMIT_S / 3600);
+      return false;
+    }
     show_progress(w);
     sleep_ms(delay);
   }
 }
 
-static void watch_init(Watch *w, Session *ss, const char *stack, size_t total, bool quiet) {
-  *w = (Watch){stack, newest_event(ss, stack), total, json_object(), NULL, now_s(),
+static bool watch_init(Watch *w, Session *ss, const char *stack, size_t total, bool quiet,
+                       QueryResult *err) {
+  *w = (Watch){stack, newest_event(ss, stack, err), total, json_object(), NULL, now_s(),
                isatty(STDOUT_FILENO), quiet};
+  return w->since != NULL;
 }
 
 static void watch_release(Watch *w) {
@@ -219,10 +236,11 @@ static bool gone(const char *status) { return !*status || !strcmp(status, "DELET
 static int delete_and_wait(Session *ss, const char *stack, bool quiet) {
   QueryResult err;
   Watch w;
-  watch_init(&w, ss, stack, 0, quiet);
   StackInfo info = {0};
   int status = 0;
-  if (!cfn_delete_stack(ss->client, stack, &err))
+  char token[200];
+  cfn_client_token(stack, "delete", token, sizeof token);
+  if (!watch_init(&w, ss, stack, 0, quiet, &err) || !cfn_delete_stack(ss->client, stack, token, &err))
     status = report(&err, stack);
   else if (!settle(ss, &w, &info, &err))
     status = report(&err, stack);
@@ -261,39 +279,163 @@ static int clean_failed_create(Session *ss, const DeployOptions *o, const char *
   return status;
 }
 
-/* ---- the change set, shown as `lakec diff` shows changes ---- */
+/* ---- the change set, as CloudFormation describes it ---- */
 
-static Ir *deployed_ir(Ctx *ctx, Session *ss, const char *stack, bool exists) {
+/* The deployed template (an empty one before a create); NULL after saying
+ * why: a change set cannot be judged against a template lakec cannot read. */
+static json_t *deployed_template(Session *ss, const char *stack, bool exists) {
   if (!exists)
-    return ir_new(ctx);
+    return json_pack("{s:{}}", "Resources");
   char *body;
   QueryResult err;
-  json_t *t = NULL;
-  if (cfn_get_template(ss->client, stack, &body, &err))
-    t = json_loads(body, 0, NULL);
+  if (!cfn_get_template(ss->client, stack, &body, &err)) {
+    report(&err, stack);
+    return NULL;
+  }
+  json_t *t = json_loads(body, 0, NULL);
   free(body);
-  const char *why = NULL;
-  Ir *ir = t ? ir_from_template(ctx, t, &why) : NULL;
-  json_decref(t);
-  return ir ? ir : ir_new(ctx);
+  if (!json_is_object(t)) {
+    fprintf(stderr, "lakec: error: stack %s: its deployed template is not JSON (a template "
+                    "lakec did not write?)\n", stack);
+    json_decref(t);
+    return NULL;
+  }
+  return t;
 }
 
-/* Prints the changes; *destructive when data-holding resources are lost. */
-static void show_changes(Ctx *ctx, Session *ss, const DeployOptions *o, const char *stack,
-                         bool exists, json_t *template, bool *destructive) {
-  Ir *before = deployed_ir(ctx, ss, stack, exists);
-  const char *why = NULL;
-  Ir *after = ir_from_template(ctx, template, &why);
-  DiffOptions opts = {NULL, 0};
-  Diff *d = diff_irs(ctx, before, after, &opts);
-  *destructive = d->destructive > 0;
-  if (!o->json) {
-    printf("stack %s: change set\n", stack);
-    diffout_text(d, "deployed", "this build", stdout, o->color);
+static const ResourceDiff *local_change(const Diff *d, const char *id) {
+  for (size_t i = 0; i < d->resources.len; i++) {
+    const ResourceDiff *rd = d->resources.items[i];
+    if (!strcmp(rd->id, id))
+      return rd;
   }
-  diff_free(d);
-  ir_free(before);
-  ir_free(after);
+  return NULL;
+}
+
+/* CloudFormation's Replacement, or, when the endpoint leaves it out (moto
+ * does), what lakec's replacement table predicts for the same change ("" when
+ * the local diff does not see it). *predicted tells which. */
+static const char *replacement_of(json_t *change, const Diff *d, bool *predicted) {
+  const char *given = str(change, "replacement");
+  *predicted = !*given && !strcmp(str(change, "action"), "Modify");
+  if (!*predicted)
+    return given;
+  const ResourceDiff *rd = local_change(d, str(change, "id"));
+  if (!rd)
+    return "";
+  if (rd->replacement)
+    return "True";
+  for (size_t i = 0; i < rd->changes.len; i++)
+    if (((const PropChange *)rd->changes.items[i])->may_replace)
+      return "Conditional";
+  return "False";
+}
+
+static bool retained(json_t *resource) { return !strcmp(str(resource, "DeletionPolicy"), "Retain"); }
+
+static bool retained_in(json_t *template, const char *id) {
+  return retained(json_object_get(json_object_get(template, "Resources"), id));
+}
+
+/* Data lost: a data-holding resource removed, or replaced (for sure or
+ * maybe), that the deployed template does not retain. */
+static bool loses_data(json_t *change, const char *replacement, json_t *deployed) {
+  bool goes = !strcmp(str(change, "action"), "Remove") || !strcmp(replacement, "True") ||
+              !strcmp(replacement, "Conditional");
+  return goes && diff_holds_data(str(change, "type")) &&
+         !retained_in(deployed, str(change, "id"));
+}
+
+static void print_details(json_t *change) {
+  size_t i;
+  json_t *d;
+  if (*str(change, "scope"))
+    printf("      scope: %s\n", str(change, "scope"));
+  json_array_foreach(json_object_get(change, "details"), i, d) {
+    const char *name = *str(d, "name") ? str(d, "name") : str(d, "attribute");
+    printf("      %s %s%s%s%s%s\n", str(d, "attribute"), strcmp(name, str(d, "attribute")) ? name : "",
+           *str(d, "recreation") ? "  recreation: " : "", str(d, "recreation"),
+           *str(d, "evaluation") ? "  " : "", str(d, "evaluation"));
+  }
+}
+
+/* Prints the resource changes; *destructive when one loses data. */
+static void print_resource_changes(const DeployOptions *o, json_t *changes, const Diff *d,
+                                   json_t *deployed, bool *destructive) {
+  size_t i;
+  json_t *c;
+  bool any_predicted = false;
+  json_array_foreach(changes, i, c) {
+    bool predicted;
+    const char *replacement = replacement_of(c, d, &predicted);
+    bool loses = loses_data(c, replacement, deployed);
+    *destructive |= loses;
+    any_predicted |= predicted && *replacement;
+    if (o->json)
+      continue;
+    printf("  %-7s %s (%s)%s%s%s%s\n", str(c, "action"), str(c, "id"), str(c, "type"),
+           *replacement ? "  replacement: " : "", replacement, predicted && *replacement ? "*" : "",
+           loses ? "  DESTRUCTIVE" : "");
+    print_details(c);
+  }
+  if (!json_array_size(changes) && !o->json)
+    printf("  no resource changes\n");
+  if (any_predicted && !o->json)
+    printf("  * this endpoint's change set does not say: lakec's replacement table's answer\n");
+}
+
+static void print_parameter_changes(json_t *before, json_t *after) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(after, key, v) {
+    const char *old = json_string_value(json_object_get(before, key));
+    if (!old || strcmp(old, json_string_value(v)))
+      printf("  parameter %s: %s -> %s\n", key, old ? old : "(none)", json_string_value(v));
+  }
+}
+
+/* Prints what DescribeChangeSet says (resources, replacements, parameters),
+ * then lakec's property-level diff of the same templates as detail; sets
+ * *destructive from CloudFormation's actions. 0 or the exit status. */
+static int show_changes(Ctx *ctx, Session *ss, const DeployOptions *o, const char *stack,
+                        bool exists, json_t *template, const char *id, bool *destructive) {
+  QueryResult err;
+  *destructive = false;
+  json_t *described = cfn_change_set_changes(ss->client, id, &err);
+  json_t *before_params = !described || !exists ? json_object()
+                                                : cfn_stack_parameters(ss->client, stack, &err);
+  json_t *deployed = described && before_params ? deployed_template(ss, stack, exists) : NULL;
+  if (!described || !before_params) {
+    json_decref(described), json_decref(before_params);
+    return report(&err, stack);
+  }
+  if (!deployed) {
+    json_decref(described), json_decref(before_params);
+    return DEPLOY_CANNOT;
+  }
+  const char *why = NULL;
+  Ir *before = ir_from_template(ctx, deployed, &why), *after = ir_from_template(ctx, template, &why);
+  int status = 0;
+  if (!before || !after) {
+    fprintf(stderr, "lakec: error: stack %s: %s\n", stack, why ? why : "a template cannot be read");
+    status = DEPLOY_CANNOT;
+  } else {
+    DiffOptions opts = {NULL, 0};
+    Diff *d = diff_irs(ctx, before, after, &opts);
+    if (!o->json)
+      printf("stack %s: change set\n", stack);
+    print_resource_changes(o, json_object_get(described, "changes"), d, deployed, destructive);
+    if (!o->json)
+      print_parameter_changes(before_params, json_object_get(described, "parameters"));
+    if (!o->json && !diff_is_empty(d)) {
+      printf("details (lakec diff of the templates):\n");
+      diffout_text(d, "deployed", "this build", stdout, o->color);
+    }
+    diff_free(d);
+  }
+  ir_free(before), ir_free(after);
+  json_decref(described), json_decref(before_params), json_decref(deployed);
+  return status;
 }
 
 /* ---- deploying one stack ---- */
@@ -329,16 +471,39 @@ static void print_failure(const Watch *w, const StackInfo *info) {
   fprintf(stderr, "lakec: stack %s rolled back: %s\n", w->stack, info->status);
 }
 
+/* A change set that is not executed is deleted. A CREATE's change set made
+ * a REVIEW_IN_PROGRESS stack: it is deleted too, and waited for, so the next
+ * deploy starts from nothing. Problems are warnings: the error that brought
+ * us here is the one reported. */
+static void discard_change_set(Session *ss, const char *id, const char *stack) {
+  QueryResult err;
+  if (id && *id && !cfn_delete_change_set(ss->client, id, &err))
+    fprintf(stderr, "lakec: warning: stack %s: its change set was not deleted: %s\n", stack,
+            query_error(&err));
+  StackInfo info;
+  if (!cfn_describe_stack(ss->client, stack, &info, &err))
+    return;
+  json_decref(info.outputs);
+  if (!strcmp(info.status, "REVIEW_IN_PROGRESS") && delete_and_wait(ss, stack, true))
+    fprintf(stderr, "lakec: warning: stack %s (REVIEW_IN_PROGRESS) was not deleted\n", stack);
+}
+
 /* Executes the change set and follows the stack until it settles. */
 static int execute(Session *ss, const DeployOptions *o, const char *id, StackRun *run,
                    size_t total) {
   QueryResult err;
   Watch w;
-  watch_init(&w, ss, run->name, total, o->json);
   StackInfo info = {0};
   int status = 0;
-  if (!cfn_execute_change_set(ss->client, id, &err) || !settle(ss, &w, &info, &err)) {
+  char token[200];
+  cfn_client_token(run->name, "execute", token, sizeof token);
+  bool executed = watch_init(&w, ss, run->name, total, o->json, &err) &&
+                  cfn_execute_change_set(ss->client, id, token, &err);
+  if (!executed || !settle(ss, &w, &info, &err)) {
     status = report(&err, run->name);
+    run->result = "failed";
+    if (!executed)
+      discard_change_set(ss, id, run->name);
   } else if (strcmp(info.status, "CREATE_COMPLETE") && strcmp(info.status, "UPDATE_COMPLETE")) {
     print_failure(&w, &info);
     run->result = "failed";
@@ -388,40 +553,42 @@ static int deploy_one(Ctx *ctx, Session *ss, const DeployOptions *o, const Stage
     fprintf(stderr, "lakec: error: stack %s: %s\n", run->name,
             template ? why : "its template cannot be read");
     free(body), free(url), json_decref(template);
-    return DEPLOY_CANNOT;
+    return DEPLOY_FAILED;
   }
   const char *params[3];
   char name[64]; /* change-set names are unique per stack */
   snprintf(name, sizeof name, "lakec-%ld", (long)time(NULL));
+  char token[200];
+  cfn_client_token(run->name, "create", token, sizeof token);
   ChangeSetRequest req = {run->name, name, exists ? "UPDATE" : "CREATE", url ? NULL : body, url,
-                          stack_parameters(s, stack, bucket, params)};
+                          stack_parameters(s, stack, bucket, params), token};
   char *id = NULL;
   bool empty = false, destructive = false;
   if (!cfn_create_change_set(ss->client, &req, &id, &empty, &err)) {
     status = report(&err, run->name);
+    run->result = "failed";
+    discard_change_set(ss, id, run->name);
   } else if (empty) {
     if (!o->json)
       printf("stack %s: no changes\n", run->name);
     run->result = "no changes";
     cfn_delete_change_set(ss->client, id, &err);
   } else {
-    show_changes(ctx, ss, o, run->name, exists, template, &destructive);
+    status = show_changes(ctx, ss, o, run->name, exists, template, id, &destructive);
+    run->result = status ? "failed" : "refused";
     char question[300];
     snprintf(question, sizeof question, "deploy these changes to stack %s?", run->name);
-    if (destructive && !o->allow_destructive) {
+    if (!status && destructive && !o->allow_destructive) {
       fprintf(stderr, "lakec: error: stack %s: the change set loses data (marked above); "
                       "deploy it with --allow-destructive\n", run->name);
       status = DEPLOY_CANNOT;
-    } else if (!confirmed(o, question)) {
+    } else if (!status && !confirmed(o, question)) {
       fprintf(stderr, "lakec: stack %s not deployed%s\n", run->name,
               deploy_can_ask() ? "" : ": no terminal to ask; pass --yes");
       status = DEPLOY_CANNOT;
     }
     if (status) {
-      run->result = "refused";
-      cfn_delete_change_set(ss->client, id, &err);
-      if (!exists) /* the change set made a REVIEW_IN_PROGRESS stack */
-        cfn_delete_stack(ss->client, run->name, &err);
+      discard_change_set(ss, id, run->name);
     } else {
       run->result = exists ? "updated" : "created";
       status = execute(ss, o, id, run, json_object_size(json_object_get(template, "Resources")));
@@ -438,7 +605,7 @@ static void print_runs(const DeployOptions *o, StackRun *runs, size_t n) {
     json_t *stacks = json_array();
     for (size_t i = 0; i < n; i++)
       json_array_append_new(stacks, json_pack("{s:s, s:s, s:O}", "name", runs[i].name,
-                                               "result", runs[i].result ? runs[i].result : "",
+                                               "result", runs[i].result ? runs[i].result : "skipped",
                                                "outputs", runs[i].outputs));
     json_t *all = json_pack("{s:i, s:o}", "version", 1, "stacks", stacks);
     json_dumpf(all, stdout, JSON_INDENT(2) | JSON_SORT_KEYS); /* main's jansson allocates */
@@ -489,9 +656,14 @@ int deploy_stage(Ctx *ctx, const DeployOptions *o, const StageFolder *s) {
   int exists = assets_bucket_exists(ss.client, bucket, why, sizeof why);
   int status = 0;
   if (exists <= 0) {
-    fprintf(stderr, "lakec: error: assets bucket %s: %s\n", bucket,
-            exists < 0 ? why : "does not exist; create it with 'lakec bootstrap' or name one with "
-                               "--assets-bucket");
+    fprintf(stderr, "lakec: error: assets bucket %s: ", bucket);
+    if (exists < 0)
+      fprintf(stderr, "%s\n", why);
+    else /* the exact command: the same account, region and bucket */
+      fprintf(stderr, "does not exist; create it with 'lakec bootstrap --region %s%s%s%s%s' or "
+                      "name one with --assets-bucket\n",
+              ss.region, o->profile ? " --profile " : "", o->profile ? o->profile : "",
+              o->assets_bucket ? " --assets-bucket " : "", o->assets_bucket ? o->assets_bucket : "");
     status = DEPLOY_CANNOT;
   }
   if (!status)
@@ -501,7 +673,7 @@ int deploy_stage(Ctx *ctx, const DeployOptions *o, const StageFolder *s) {
   json_t *stacks = json_object_get(s->manifest, "stacks");
   for (size_t i = 0; !status && i < n; i++)
     status = deploy_one(ctx, &ss, o, s, json_array_get(stacks, i), bucket, &runs[i]);
-  if (!status) {
+  if (!status || o->json) { /* JSON says what happened, a failure too */
     for (size_t i = 0; i < n; i++)
       fetch_outputs(&ss, &runs[i]);
     print_runs(o, runs, n);
@@ -547,73 +719,73 @@ int deploy_outputs(const DeployOptions *o, const StageFolder *s) {
 
 /* ---- destroy ---- */
 
-static const char *physical_id(Session *ss, const char *stack, const char *logical) {
-  static char id[300];
-  const char *params[] = {"StackName", stack, "LogicalResourceId", logical, NULL};
-  QueryResult r;
-  id[0] = '\0';
-  if (aws_query(ss->client, "cloudformation", "2010-05-15", "DescribeStackResources", params, &r))
-    snprintf(id, sizeof id, "%s",
-             xml_text(r.root, "DescribeStackResourcesResult/StackResources/member/PhysicalResourceId"));
-  query_result_release(&r);
-  return id;
-}
-
-static bool retained(json_t *resource) { return !strcmp(str(resource, "DeletionPolicy"), "Retain"); }
-
-/* Empties the stack's buckets that are not retained; lists the retained. */
-static int empty_buckets(Session *ss, const DeployOptions *o, const char *stack, json_t *template) {
+/* Empties the deployed stack's buckets that it does not retain (the
+ * deployed template's DeletionPolicy, not this build's: a local edit must
+ * not empty a bucket the stack keeps). A bucket the stack did not create (a
+ * false condition) has no resource and is skipped; a failed lookup stops. */
+static int empty_buckets(Session *ss, const DeployOptions *o, const char *stack,
+                         json_t *deployed) {
+  QueryResult err;
+  json_t *ids = cfn_physical_ids(ss->client, stack, &err);
+  if (!ids)
+    return report(&err, stack);
   const char *logical;
   json_t *r;
-  json_object_foreach(json_object_get(template, "Resources"), logical, r) {
-    if (strcmp(str(r, "Type"), "AWS::S3::Bucket") || retained(r) || !o->empty_buckets)
+  int status = 0;
+  json_object_foreach(json_object_get(deployed, "Resources"), logical, r) {
+    const char *bucket = json_string_value(json_object_get(ids, logical));
+    if (strcmp(str(r, "Type"), "AWS::S3::Bucket") || retained(r) || !bucket || !*bucket)
       continue;
-    const char *bucket = physical_id(ss, stack, logical);
     size_t deleted;
     char why[1200];
-    if (*bucket && !assets_empty_bucket(ss->client, bucket, &deleted, why, sizeof why)) {
+    if (!assets_empty_bucket(ss->client, bucket, &deleted, why, sizeof why)) {
       fprintf(stderr, "lakec: error: emptying bucket %s: %s\n", bucket, why);
-      return DEPLOY_FAILED;
+      status = DEPLOY_FAILED;
+      break;
     }
-    if (*bucket && !o->json)
+    if (!o->json)
       printf("stack %s: bucket %s emptied (%zu object versions)\n", stack, bucket, deleted);
   }
-  return 0;
+  json_decref(ids);
+  return status;
 }
 
-static void list_retained(const DeployOptions *o, const char *stack, json_t *template) {
+static void list_retained(const DeployOptions *o, const char *stack, json_t *deployed) {
   const char *logical;
   json_t *r;
-  json_object_foreach(json_object_get(template, "Resources"), logical, r) if (retained(r) && !o->json)
+  json_object_foreach(json_object_get(deployed, "Resources"), logical, r) if (retained(r) && !o->json)
       printf("stack %s: %s (%s) is retained: left behind\n", stack, logical, str(r, "Type"));
 }
 
-static int destroy_one(Session *ss, const DeployOptions *o, const StageFolder *s, json_t *stack) {
-  const char *name = str(stack, "name");
+static int destroy_one(Session *ss, const DeployOptions *o, StackRun *run) {
+  const char *name = run->name;
   QueryResult err;
   StackInfo info;
+  run->result = "failed";
   if (!cfn_describe_stack(ss->client, name, &info, &err))
     return report(&err, name);
   json_decref(info.outputs);
   if (gone(info.status)) {
     if (!o->json)
       printf("stack %s: not deployed\n", name);
+    run->result = "not deployed";
     return 0;
   }
-  char *path = stack_template_path(s, stack);
-  json_t *template = json_load_file(path, 0, NULL);
-  free(path);
-  int status = empty_buckets(ss, o, name, template);
+  json_t *deployed = deployed_template(ss, name, true);
+  if (!deployed)
+    return DEPLOY_FAILED;
+  int status = o->empty_buckets ? empty_buckets(ss, o, name, deployed) : 0;
   if (!status && !o->json)
     printf("stack %s: deleting\n", name);
   if (!status)
     status = delete_and_wait(ss, name, o->json);
   if (!status) {
-    list_retained(o, name, template);
+    list_retained(o, name, deployed);
     if (!o->json)
       printf("stack %s: deleted\n", name);
+    run->result = "deleted";
   }
-  json_decref(template);
+  json_decref(deployed);
   return status;
 }
 
@@ -627,17 +799,26 @@ int deploy_destroy(const DeployOptions *o, const StageFolder *s) {
   Session ss;
   if (!session_open(&ss, o->profile, s->region))
     return DEPLOY_CANNOT;
-  json_t *stacks = json_object_get(s->manifest, "stacks");
+  size_t n;
+  StackRun *runs = new_runs(s, &n);
   char question[300];
-  snprintf(question, sizeof question, "delete the %zu stack(s) of stage %s%s?",
-           json_array_size(stacks), str(s->manifest, "stage"),
-           o->empty_buckets ? " and every object in its buckets" : "");
+  snprintf(question, sizeof question, "delete the %zu stack(s) of stage %s%s?", n,
+           str(s->manifest, "stage"), o->empty_buckets ? " and every object in its buckets" : "");
   int status = confirmed(o, question) ? 0 : DEPLOY_CANNOT;
-  if (status)
+  if (status) {
     fprintf(stderr, "lakec: nothing destroyed%s\n",
             deploy_can_ask() ? "" : ": no terminal to ask; pass --yes");
-  for (size_t i = json_array_size(stacks); !status && i-- > 0;) /* reverse deploy order */
-    status = destroy_one(&ss, o, s, json_array_get(stacks, i));
+    for (size_t i = 0; i < n; i++)
+      runs[i].result = "refused";
+  }
+  for (size_t i = n; !status && i-- > 0;) /* reverse deploy order */
+    status = destroy_one(&ss, o, &runs[i]);
+  if (o->json) {
+    for (size_t i = 0; i < n; i++)
+      runs[i].outputs = json_object();
+    print_runs(o, runs, n);
+  }
+  free_runs(runs, n);
   session_close(&ss);
   return status;
 }
@@ -660,15 +841,25 @@ json_t *deploy_deployed_templates(const DeployOptions *o, const StageFolder *s, 
     char *body = NULL;
     if (!cfn_describe_stack(ss.client, str(stack, "name"), &info, &err) ||
         (!gone(info.status) && !cfn_get_template(ss.client, str(stack, "name"), &body, &err))) {
-      *status = report(&err, str(stack, "name"));
+      report(&err, str(stack, "name"));
+      *status = DEPLOY_CANNOT; /* 1 would read as "differences" */
       json_decref(out);
       out = NULL;
       break;
     }
     json_decref(info.outputs);
-    json_t *t = body ? json_loads(body, 0, NULL) : NULL;
-    json_array_append_new(out, t ? t : json_null());
+    bool deployed = body != NULL;
+    json_t *t = deployed ? json_loads(body, 0, NULL) : NULL;
     free(body);
+    if (deployed && !json_is_object(t)) { /* deployed, but not a template lakec can compare */
+      fprintf(stderr, "lakec: error: stack %s: its deployed template is not JSON (a template "
+                      "lakec did not write?)\n", str(stack, "name"));
+      json_decref(t), json_decref(out);
+      out = NULL;
+      *status = DEPLOY_CANNOT;
+      break;
+    }
+    json_array_append_new(out, t ? t : json_null());
   }
   session_close(&ss);
   return out;

@@ -16,6 +16,7 @@
 typedef struct DeployOptions {
   const char *profile;       /* --profile, or NULL */
   const char *assets_bucket; /* --assets-bucket, or NULL: bootstrap's */
+  const char *region;        /* bootstrap --region, or NULL */
   bool yes, allow_destructive, empty_buckets, json;
   bool color;
 } DeployOptions;

@@ -1,5 +1,6 @@
 #include "session.h"
 #include "awsquery.h"
+#include "assets.h"
 #include "credentials.h"
 
 #include <stdio.h>
@@ -31,9 +32,13 @@ bool session_open(Session *s, const char *profile, const char *region) {
   bool ok = aws_query(s->client, "sts", "2011-06-15", "GetCallerIdentity", NULL, &r);
   if (ok)
     snprintf(s->account, sizeof s->account, "%s", xml_text(r.root, "GetCallerIdentityResult/Account"));
+  assets_expect_owner(ok ? s->account : NULL);
   query_result_release(&r);
   if (!ok) {
-    fail(r.status ? "the credentials from %s were refused: %s" : "%s%s",
+    /* only a 4xx judges the credentials: a 5xx or no answer says nothing of them */
+    fail(r.status / 100 == 4 ? "the credentials from %s were refused: %s"
+         : r.status         ? "STS could not check the credentials from %s: %s (try again)"
+                            : "%s%s",
          r.status ? cr.source : "", query_error(&r));
     session_close(s);
     return false;

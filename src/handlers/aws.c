@@ -356,6 +356,8 @@ bool aws_call(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
     if (cap > MAX_DELAY_MS)
       cap = MAX_DELAY_MS;
     long delay = (long)(rand_r(&c->seed) % (unsigned)(cap + 1)); /* full jitter */
+    if (resp->retry_after_s > 0) /* the server said how long: honoured, up to 20 s */
+      delay = resp->retry_after_s < 20 ? resp->retry_after_s * 1000 : 20000;
     if (c->deadline_ms && now_ms() + delay + 1000 > c->deadline_ms)
       return answered; /* no time left for another try */
     struct timespec pause = {delay / 1000, (delay % 1000) * 1000000L};

@@ -106,6 +106,38 @@ class LakecDeploy(unittest.TestCase):
         r = self.lakec("bootstrap", env=env, status=2)
         self.assertIn("cannot reach http://127.0.0.1:", r.stderr)
 
+    def test_02b_sts_unavailable_is_not_a_refusal(self):
+        """A 5xx from STS says nothing of the credentials."""
+        import http.server
+        import threading
+
+        class Unavailable(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = (b"<ErrorResponse><Error><Code>ServiceUnavailable</Code>"
+                        b"<Message>try later</Message></Error></ErrorResponse>")
+                self.send_response(503)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            env = self.env(AWS_ENDPOINT_URL_STS=f"http://127.0.0.1:{server.server_port}",
+                           AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                           AWS_REGION=REGION)
+            r = self.lakec("bootstrap", env=env, status=2)
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assertIn("STS could not check the credentials from the environment", r.stderr)
+        self.assertIn("ServiceUnavailable", r.stderr)
+        self.assertNotIn("refused", r.stderr)
+
     def test_03_bad_credentials(self):
         os.environ["INITIAL_NO_AUTH_ACTION_COUNT"] = "0"  # this moto checks every signature
         try:
@@ -122,7 +154,8 @@ class LakecDeploy(unittest.TestCase):
 
     def test_04_no_assets_bucket_then_bootstrap(self):
         r = self.profile("deploy", "--yes", "-o", "out", "stages/dev.yaml", status=2)
-        self.assertIn("lakec bootstrap", r.stderr)
+        self.assertIn(f"create it with 'lakec bootstrap --region {REGION} --profile deployer'",
+                      r.stderr)
         self.assertIsNone(self.stack("metrics-dev"))
         r = self.profile("bootstrap")
         self.assertIn(f"assets bucket {BUCKET} ready in {REGION}", r.stdout)
@@ -136,6 +169,39 @@ class LakecDeploy(unittest.TestCase):
         self.assertEqual(policy["Statement"][0]["Condition"],
                          {"Bool": {"aws:SecureTransport": "false"}})
         self.profile("bootstrap")  # again: harmless
+
+    def test_04a_bootstrap_the_stage_region(self):
+        with open(os.path.join(self.work, "stages", "euro.yaml"), "w") as f:
+            f.write("lakec: 1\nextends: ../templates/metrics-lake.yaml\nstage: euro\n"
+                    "region: eu-west-2\n")
+        r = self.profile("bootstrap", "-o", "out", "stages/euro.yaml")
+        self.assertIn(f"assets bucket lakec-assets-{ACCOUNT}-eu-west-2 ready in eu-west-2", r.stdout)
+        where = self.s3.get_bucket_location(Bucket=f"lakec-assets-{ACCOUNT}-eu-west-2")
+        self.assertEqual(where["LocationConstraint"], "eu-west-2")
+        r = self.profile("bootstrap", "--region", "eu-west-3")
+        self.assertIn(f"assets bucket lakec-assets-{ACCOUNT}-eu-west-3 ready in eu-west-3", r.stdout)
+
+    def test_04b_assets_bucket_of_another_account(self):
+        """Every S3 request sends x-amz-expected-bucket-owner: a bucket of the
+        same name in another account answers 403 (moto_server.py patch 11)."""
+        sts = boto3.client("sts", endpoint_url=self.moto.endpoint, region_name=REGION,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        creds = sts.assume_role(RoleArn="arn:aws:iam::111111111111:role/other",
+                                RoleSessionName="other")["Credentials"]
+        other = boto3.client("s3", endpoint_url=self.moto.endpoint, region_name=REGION,
+                             aws_access_key_id=creds["AccessKeyId"],
+                             aws_secret_access_key=creds["SecretAccessKey"],
+                             aws_session_token=creds["SessionToken"])
+        other.create_bucket(Bucket="lakec-foreign-assets")
+        r = self.profile("bootstrap", "--assets-bucket", "lakec-foreign-assets", status=2)
+        self.assertIn("exists in another account", r.stderr)
+        self.assertIn(f"expected owner {ACCOUNT}", r.stderr)
+        r = self.profile("deploy", "--yes", "--assets-bucket", "lakec-foreign-assets", "-o", "out",
+                         "stages/dev.yaml", status=2)
+        self.assertIn("exists in another account", r.stderr)
+        self.assertIsNone(self.stack("metrics-dev"))
+        self.assertNotIn("KeyCount", {k: v for k, v in other.list_objects_v2(
+            Bucket="lakec-foreign-assets").items() if k == "KeyCount" and v})
 
     def test_05_no_terminal_no_yes(self):
         r = self.profile("deploy", "-o", "out", "stages/dev.yaml", status=2)
@@ -157,7 +223,8 @@ class LakecDeploy(unittest.TestCase):
         r = self.profile("deploy", "--yes", "-o", "out", "stages/dev.yaml")
         self.assertIn("assets: 3 uploaded, 0 already", r.stdout)
         self.assertIn("stack metrics-dev: change set", r.stdout)
-        self.assertIn("+ DataBucket (AWS::S3::Bucket)", r.stdout)
+        self.assertIn("  Add     DataBucket (AWS::S3::Bucket)\n", r.stdout)  # CloudFormation's
+        self.assertIn("+ DataBucket (AWS::S3::Bucket)", r.stdout)  # lakec diff's detail
         self.assertIn("CREATE_COMPLETE", r.stdout)
         self.assertEqual(self.stack("metrics-dev"), "CREATE_COMPLETE")
         self.assertIn("outputs of metrics-dev:", r.stdout)
@@ -219,6 +286,8 @@ class LakecDeploy(unittest.TestCase):
                          status=1)
         self.assertIn("~ Properties.MemorySize: 256 -> 384", r.stdout)
         r = self.profile("deploy", "--yes", "-o", "out", "stages/dev.yaml")
+        self.assertIn("  Modify  IngestFunction (AWS::Lambda::Function)  replacement: False",
+                      r.stdout)
         self.assertIn("~ IngestFunction (AWS::Lambda::Function)", r.stdout)
         self.assertIn("UPDATE_COMPLETE", r.stdout)
         self.assertEqual(self.stack("metrics-dev"), "UPDATE_COMPLETE")
@@ -239,6 +308,10 @@ class LakecDeploy(unittest.TestCase):
         finally:
             with open(path, "w") as f:
                 f.write(text)
+        # moto's change set has no Replacement: lakec's table answers, marked '*'
+        self.assertIn("  Modify  DataBucket (AWS::S3::Bucket)  replacement: True*  DESTRUCTIVE",
+                      r.stdout)
+        self.assertIn("lakec's replacement table", r.stdout)
         self.assertIn("~ DataBucket (AWS::S3::Bucket)  REPLACEMENT  DESTRUCTIVE", r.stdout)
         self.assertIn("--allow-destructive", r.stderr)
         self.assertEqual(self.stack("metrics-dev"), "UPDATE_COMPLETE")
@@ -246,6 +319,46 @@ class LakecDeploy(unittest.TestCase):
                 if s["StackName"] == "metrics-dev"]
         self.assertEqual([s for s in sets if s["ExecutionStatus"] != "EXECUTE_COMPLETE"], [])
         self.profile("diff", "--deployed", "--exit-code", "-o", "out", "stages/dev.yaml")
+
+    def test_16b_parameter_only_change_is_shown(self):
+        """Another assets bucket changes only a parameter: the change set says so."""
+        self.profile("bootstrap", "--assets-bucket", "lakec-other-assets")
+        try:
+            r = self.profile("deploy", "--yes", "--assets-bucket", "lakec-other-assets",
+                             "out/metrics/dev")
+            self.assertIn(f"  parameter AssetsBucket: {BUCKET} -> lakec-other-assets", r.stdout)
+            self.assertIn("UPDATE_COMPLETE", r.stdout)
+        finally:
+            r = self.profile("deploy", "--yes", "out/metrics/dev")
+        self.assertIn(f"  parameter AssetsBucket: lakec-other-assets -> {BUCKET}", r.stdout)
+
+    def test_16c_unreadable_deployed_template(self):
+        """A deployed template lakec cannot read is an error: the change set is
+        not judged against an empty one (deploy), nor the stack called not
+        deployed (diff --deployed, exit 2, not 1)."""
+        self.cfn.create_stack(StackName="metrics-pr5", TemplateBody=(
+            "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n"))
+        try:
+            r = self.profile("diff", "--deployed", "--exit-code", "--as", "pr5", "-o", "out",
+                             "stages/dev.yaml", status=2)
+            self.assertIn("stack metrics-pr5: its deployed template is not JSON", r.stderr)
+            r = self.profile("deploy", "--yes", "--as", "pr5", "-o", "out", "stages/dev.yaml",
+                             status=2)
+            self.assertIn("stack metrics-pr5: its deployed template is not JSON", r.stderr)
+            self.assertEqual(self.stack("metrics-pr5"), "CREATE_COMPLETE")  # not updated
+            sets = [c for c in self.cfn.list_change_sets(StackName="metrics-pr5")["Summaries"]
+                    if c["StackName"] == "metrics-pr5"]
+            self.assertEqual(sets, [])  # the change set lakec made is deleted
+        finally:
+            self.cfn.delete_stack(StackName="metrics-pr5")
+
+    def test_16d_diff_deployed_errors_exit_2(self):
+        with open(os.path.join(self.work, "stages", "broken2.yaml"), "w") as f:
+            f.write("lakec: 1\nproject: metrics\nstage: broken2\nregion: us-east-1\n"
+                    "buckets:\n  data: {nmae: x}\n")
+        r = self.profile("diff", "--deployed", "--exit-code", "-o", "out", "stages/broken2.yaml",
+                         status=2)
+        self.assertIn("LK104", r.stderr)
 
     def on_terminal(self, args, answer):
         """lakec with stdin and stderr on a terminal, `answer` typed ahead."""
@@ -285,6 +398,16 @@ class LakecDeploy(unittest.TestCase):
         self.assertIn("UPDATE_COMPLETE", stdout)
         self.profile("diff", "--deployed", "--exit-code", "-o", "out", "stages/dev.yaml")
 
+    def test_18_declined_create_leaves_nothing(self):
+        args = ["deploy", "--profile", "deployer", "--as", "pr9", "-o", "out", "stages/dev.yaml"]
+        status, stdout, terminal = self.on_terminal(args, "n\n")
+        self.assertEqual(status, 2, stdout + terminal)
+        self.assertIn("  Add     DataBucket (AWS::S3::Bucket)", stdout)
+        self.assertIsNone(self.stack("metrics-pr9"))  # the REVIEW_IN_PROGRESS stack is deleted
+        sets = [c for c in self.cfn.list_change_sets(StackName="metrics-pr9")["Summaries"]
+                if c["StackName"] == "metrics-pr9" and c["Status"] != "DELETE_COMPLETE"]
+        self.assertEqual(sets, [])
+
     # ---- a failed create, and the recovery ----
 
     def test_20_failing_deploy_then_recovery(self):
@@ -292,7 +415,9 @@ class LakecDeploy(unittest.TestCase):
         taken = self.template_resource("out/metrics/qa", "metrics-qa",
                                        "DataBucket")["Properties"]["BucketName"]
         self.s3.create_bucket(Bucket=taken)  # the name moto refuses to the stack
-        r = self.profile("deploy", "--yes", "out/metrics/qa", status=1)
+        r = self.profile("deploy", "--yes", "--format", "json", "out/metrics/qa", status=1)
+        self.assertEqual([(s["name"], s["result"]) for s in json.loads(r.stdout)["stacks"]],
+                         [("metrics-qa", "failed")])
         self.assertIn("CREATE_FAILED DataBucket (AWS::S3::Bucket) failed: The requested bucket "
                       "name is not available", r.stderr)
         self.assertIn("rolled back: ROLLBACK_COMPLETE", r.stderr)
@@ -366,7 +491,8 @@ class LakecDeploy(unittest.TestCase):
         bucket = self.template_resource("out/metrics/dev", "metrics-dev",
                                         "DataBucket")["Properties"]["BucketName"]
         self.s3.put_object(Bucket=bucket, Key="raw/a.json", Body=b"{}")
-        r = self.profile("destroy", "--yes", "out/metrics/dev", status=1)
+        r = self.profile("destroy", "--yes", "--format", "json", "out/metrics/dev", status=1)
+        self.assertEqual(json.loads(r.stdout)["stacks"][0]["result"], "failed")
         self.assertIn("The bucket you tried to delete is not empty", r.stderr)
         self.assertIn("--empty-buckets", r.stderr)
         self.assertEqual(self.stack("metrics-dev"), "DELETE_FAILED")
@@ -376,17 +502,34 @@ class LakecDeploy(unittest.TestCase):
         self.assertFalse(self.bucket_exists(bucket))
 
     def test_42_destroy_two_stacks_keeps_retained(self):
-        r = self.profile("destroy", "--yes", "out/cat/test")
+        """Which buckets are retained comes from the deployed stack: a local
+        edit that drops `retain` does not empty the bucket the stack keeps."""
+        self.s3.put_object(Bucket="cat-test-normalize-reports", Key="report.csv", Body=b"a,b\n")
+        path = os.path.join(self.work, "templates/cat-etl.yaml")
+        with open(path) as f:
+            text = f.read()
+        self.assertIn("    retain: true", text)
+        with open(path, "w") as f:
+            f.write(text.replace("    retain: true", "    retain: false", 1))
+        try:
+            r = self.profile("destroy", "--yes", "--empty-buckets", "-o", "edited",
+                             "stages/cat-etl/test.yaml")
+        finally:
+            with open(path, "w") as f:
+                f.write(text)
         out = r.stdout
         self.assertLess(out.index("cat-test-etl2-stack: deleting"),
                         out.index("cat-test-normalize-stack: deleting"))  # reverse order
         self.assertIn("ReportsBucket (AWS::S3::Bucket) is retained: left behind", out)
+        self.assertNotIn("cat-test-normalize-reports emptied", out)
         self.assertIsNone(self.stack("cat-test-etl2-stack"))
         self.assertIsNone(self.stack("cat-test-normalize-stack"))
         self.assertTrue(self.bucket_exists("cat-test-normalize-reports"))
-        r = self.profile("destroy", "--yes", "out/cat/test")  # nothing left to delete
-        self.assertIn("not deployed", r.stdout)
-
+        self.assertEqual(self.s3.list_objects_v2(Bucket="cat-test-normalize-reports")["KeyCount"], 1)
+        r = self.profile("destroy", "--yes", "--format", "json", "out/cat/test")  # nothing left
+        self.assertEqual([(s["name"], s["result"]) for s in json.loads(r.stdout)["stacks"]],
+                         [("cat-test-normalize-stack", "not deployed"),
+                          ("cat-test-etl2-stack", "not deployed")])
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

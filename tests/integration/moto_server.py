@@ -67,6 +67,17 @@
    the bucket's deletion (BucketNotEmpty), reports its DELETE_FAILED event
    and leaves the stack in DELETE_FAILED. The wrapper refuses to delete a
    bucket with objects (any version) and records the failure the same way.
+11. moto ignores x-amz-expected-bucket-owner: a request naming a bucket that
+   another account owns is served. S3 answers it 403 AccessDenied (the
+   header exists so a caller never reads from or writes to a bucket of the
+   same name in someone else's account). The wrapper checks the header
+   against the account that owns the bucket, on every bucket and object
+   request, and answers 403 AccessDenied the same way.
+12. moto's ExecuteChangeSet applies the change set's parameters to the
+   resources but keeps the stack's old ones as what it compares the next
+   change set with: after an update that changed only a parameter, changing
+   it back is "no changes". CloudFormation records the executed change set's
+   parameters as the stack's. The wrapper does too.
 
 Then it runs the normal server, so the templates are deployed exactly as built.
 
@@ -81,7 +92,8 @@ from moto.cloudformation import responses as cfn_responses
 from moto.events import models as events_models
 from moto.kms import models as kms_models
 from moto.s3 import models as s3_models
-from moto.s3.exceptions import BucketNotEmpty
+from moto.s3 import responses as s3_responses
+from moto.s3.exceptions import BucketNotEmpty, S3AccessDeniedError
 
 from moto.apigateway import models
 from moto.cloudformation.models import CloudFormationBackend, Event
@@ -177,6 +189,7 @@ def _execute_change_set_publishing_exports(self, change_set_name, stack_name=Non
     change_set = self.change_sets.get(change_set_name) or next(
         cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name)
     stack = self.stacks[change_set.stack_id]
+    stack.parameters = change_set.parameters  # patch 12
     stack._parse_template()
     stack.output_map = stack._create_output_map()
     for name in [n for n, e in self.exports.items() if e.exporting_stack_id == stack.stack_id]:
@@ -308,6 +321,24 @@ def _permission_without_conditions(self, action, resource):
 
 s3_models.FakeBucket.get_permission = _permission_without_conditions
 
+
+
+def _checking_expected_owner(dispatch):
+    """Patch 11: a request whose expected bucket owner is not the bucket's is denied."""
+    def checked(self, request, full_url, *args, **kwargs):
+        expected = request.headers.get("x-amz-expected-bucket-owner")
+        owner = s3_models.s3_backends.bucket_accounts.get(
+            self.parse_bucket_name_from_url(request, full_url))
+        if expected and owner and owner[1] != expected:
+            raise S3AccessDeniedError()
+        return dispatch(self, request, full_url, *args, **kwargs)
+    return checked
+
+
+s3_responses.S3Response._bucket_response = _checking_expected_owner(
+    s3_responses.S3Response._bucket_response)
+s3_responses.S3Response._key_response = _checking_expected_owner(
+    s3_responses.S3Response._key_response)
 
 
 def _guard_sync_interrupt():

@@ -2,6 +2,7 @@
  * and the reading of the Query API's XML answers. The calls themselves are
  * tested against moto (tests/integration/lakec_deploy.py). */
 #include "support.h"
+#include "cfn.h"
 #include "credentials.h"
 #include "xmltree.h"
 
@@ -28,9 +29,15 @@ static int setup(void **state) {
   write_file("credentials", "# keys\n[default]\naws_access_key_id = AKIADEFAULT\n"
                             "aws_secret_access_key=default-secret\n\n"
                             "[ci]\n  aws_access_key_id =AKIACI  \naws_secret_access_key = ci-secret\n"
-                            "aws_session_token = ci-token\n");
+                            "aws_session_token = ci-token\n"
+                            "[mixed]\naws_access_key_id = AKIAMIXED\n");
   write_file("config", "[default]\nregion = eu-west-1\n; a comment\n[profile ci]\nregion = eu-central-1\n"
-                       "[ci]\nregion = wrong-section\n");
+                       "[ci]\nregion = wrong-section\n"
+                       "[profile mixed]\naws_secret_access_key = config-secret\n"
+                       "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+                       "source_profile = default\n"
+                       "[profile tool]\ncredential_process = /usr/bin/get-keys\n"
+                       "[profile sso]\nsso_session = corp\n");
   char path[256];
   snprintf(path, sizeof path, "%s/credentials", dir);
   setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
@@ -92,6 +99,17 @@ static void profiles_from_files(void **state) {
   unsetenv("AWS_PROFILE");
   assert_false(credentials_find("nobody", &c, why, sizeof why));
   assert_non_null(strstr(why, "profile 'nobody'"));
+  /* a key of one file is never paired with a secret of the other */
+  assert_false(credentials_find("mixed", &c, why, sizeof why));
+  assert_non_null(strstr(why, "no AWS credentials"));
+  /* what lakec cannot do yet is said, not taken for missing credentials */
+  assert_false(credentials_find("role", &c, why, sizeof why));
+  assert_non_null(strstr(why, "profile 'role' gets its credentials from an assumed role "
+                              "(role_arn), which lakec does not support yet"));
+  assert_false(credentials_find("tool", &c, why, sizeof why));
+  assert_non_null(strstr(why, "credential process (credential_process)"));
+  assert_false(credentials_find("sso", &c, why, sizeof why));
+  assert_non_null(strstr(why, "IAM Identity Center (sso_session)"));
 }
 
 static void query_answers(void **state) {
@@ -123,11 +141,35 @@ static void query_answers(void **state) {
   assert_null(xml_parse("", 0));
 }
 
+/* A poll's pause: doubling to 5 s; after throttling or a 5xx, longer, up to
+ * 20 s, or what Retry-After says (the deploy goes on being followed). */
+static void polling_backoff(void **state) {
+  (void)state;
+  QueryResult ok = {.status = 200, .retry_after_s = -1};
+  assert_int_equal(cfn_next_delay(250, &ok), 500);
+  assert_int_equal(cfn_next_delay(4000, &ok), 5000);
+  assert_int_equal(cfn_next_delay(5000, &ok), 5000);
+  QueryResult throttled = {.status = 400, .code = "Throttling", .retry_after_s = -1};
+  assert_true(query_is_transient(&throttled));
+  assert_int_equal(cfn_next_delay(5000, &throttled), 10000);
+  assert_int_equal(cfn_next_delay(16000, &throttled), 20000);
+  assert_int_equal(cfn_next_delay(20000, &throttled), 20000);
+  QueryResult busy = {.status = 503, .retry_after_s = 7};
+  assert_true(query_is_transient(&busy));
+  assert_int_equal(cfn_next_delay(250, &busy), 7000);
+  busy.retry_after_s = 120;
+  assert_int_equal(cfn_next_delay(250, &busy), 20000);
+  QueryResult invalid = {.status = 400, .code = "ValidationError", .retry_after_s = -1};
+  assert_false(query_is_transient(&invalid));
+  assert_int_equal(cfn_next_delay(5000, &invalid), 5000);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(environment_first),
       cmocka_unit_test(profiles_from_files),
       cmocka_unit_test(query_answers),
+      cmocka_unit_test(polling_backoff),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
