@@ -358,8 +358,9 @@ static bool report_code_problems(Ctx *ctx, const HandlerZip *h, const Model *m,
                                  const Function *f) {
   Pos at = function_pos(m, f, "code");
   if (h->missing)
-    diag_error(ctx, at, LK_HANDLER_MISSING, "code '%s' has no bootstrap for %s: %s", h->code,
-               h->runtime, h->missing);
+    diag_error(ctx, at, LK_HANDLER_MISSING,
+               "code '%s' has no file 'bootstrap' at its top, which %s runs", h->code,
+               h->runtime);
   for (size_t i = 0; i < h->problems.len; i++)
     diag_error(ctx, at, LK_HANDLER_RUNTIME, "code '%s' cannot run on %s: %s", h->code,
                h->runtime ? h->runtime : f->runtime, (const char *)h->problems.items[i]);

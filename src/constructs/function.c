@@ -600,9 +600,10 @@ static IrAsset *asset_for(Ctx *ctx, Ir *ir, const Function *f) {
 }
 
 /* The key of a function's asset in Ir.assets_by_handler: a program's name,
- * or "code:" and the code's path (no program name holds a ':'). */
+ * or "code:", the runtime and the code's path (no program name holds a ':';
+ * one directory is checked, and zipped, per runtime). */
 const char *function_asset_index(Ctx *ctx, const Function *f) {
-  return f->code ? arena_printf(&ctx->arena, "code:%s", f->code_path) : f->handler;
+  return f->code ? arena_printf(&ctx->arena, "code:%s:%s", f->runtime, f->code_path) : f->handler;
 }
 
 /* LAKEC_WRITE_BUCKET and LAKEC_WRITE_PREFIX from the one `write` grant of
