@@ -91,7 +91,8 @@ static json_t *manifest_stacks(const Linked *l) {
 }
 
 /* A handler zip's entry has the fields of manifest 2's first release; kind
- * and a script's entry (handler null, no functions, its job) came after. */
+ * and a script's entry (handler null, no functions, its job) came after, then
+ * a function's own code (kind "code", handler null, its code and runtime). */
 static json_t *manifest_assets(const Ir *ir) {
   json_t *assets = json_array();
   for (size_t i = 0; i < ir->assets.len; i++) {
@@ -106,9 +107,13 @@ static json_t *manifest_assets(const Ir *ir) {
                       a->file ? json_string(a->file) : json_null(), "sha256",
                       a->sha256 ? json_string(a->sha256) : json_null(), "size",
                       a->file ? json_integer((json_int_t)a->zip_size) : json_null(), "kind",
-                      a->job ? "script" : "handler");
+                      a->job ? "script" : a->code ? "code" : "handler");
     if (a->job)
       json_object_set_new(entry, "job", json_string(a->job));
+    if (a->code) {
+      json_object_set_new(entry, "code", json_string(a->code));
+      json_object_set_new(entry, "runtime", json_string(a->runtime));
+    }
     json_array_append_new(assets, entry);
   }
   return assets;

@@ -298,3 +298,25 @@ ProjectFile extends_read_project_file(Ctx *ctx, const ProjectRoot *root, const c
   *out = source_read_fd(ctx, fd, shown, size, why);
   return *out ? PROJECT_FILE_OK : PROJECT_FILE_UNREADABLE;
 }
+
+ProjectFile extends_project_path(Ctx *ctx, const ProjectRoot *root, const char *base_dir,
+                                 const char *value, const char **out, const char **why) {
+  *out = NULL;
+  *why = NULL;
+  const char *lexical = lexical_target(ctx, base_dir, value);
+  if (!root->dir || !lexical || !is_under(lexical, root->dir)) {
+    *why = "is outside the project root";
+    return PROJECT_FILE_REFUSED;
+  }
+  const char *real = canonical(ctx, lexical);
+  if (!real) {
+    *why = strerror(errno);
+    return PROJECT_FILE_UNREADABLE;
+  }
+  if (!is_under(real, root->dir)) {
+    *why = "is a symbolic link to a path outside the project root";
+    return PROJECT_FILE_REFUSED;
+  }
+  *out = real;
+  return PROJECT_FILE_OK;
+}

@@ -55,4 +55,11 @@ ProjectFile extends_read_project_file(struct Ctx *ctx, const ProjectRoot *root,
                                       const char *suffix, const char *shown, SourceFile **out,
                                       const char **why);
 
+/* A directory or file a stage file names for its whole (a function's code):
+ * value, relative to base_dir, must lead (links resolved) to a path under
+ * the root. OK and its canonical path in *out; otherwise *why as for
+ * extends_read_project_file. Nothing is opened. */
+ProjectFile extends_project_path(struct Ctx *ctx, const ProjectRoot *root, const char *base_dir,
+                                 const char *value, const char **out, const char **why);
+
 #endif

@@ -43,6 +43,8 @@ typedef struct IrEntry {
 typedef struct IrAsset {
   const char *handler;   /* the handler program, or NULL for a script */
   const char *job;       /* a script's job (its key), or NULL for a zip */
+  const char *code;      /* a function's own code, as diagnostics show its path, or NULL */
+  const char *runtime;   /* with code: the Lambda runtime it runs on */
   const char *parameter; /* template parameter holding the S3 key */
   PtrVec functions;      /* keys of the functions that run it */
   /* The file's key ("assets/<handler>-<hash>.zip", "assets/<job>-<hash>.py",

@@ -360,7 +360,14 @@ static const char *default_handlers_dir(Ctx *ctx) {
   char *slash = strrchr(self, '/');
   if (slash)
     *slash = '\0';
-  return arena_printf(&ctx->arena, "%s/handlers", self);
+  /* A build folder has handlers/ beside lakec; an installed lakec (PREFIX/bin)
+   * has them in PREFIX/share/lakec/handlers (cmake --install). */
+  const char *beside = arena_printf(&ctx->arena, "%s/handlers", self);
+  const char *installed = arena_printf(&ctx->arena, "%s/../share/lakec/handlers", self);
+  struct stat st;
+  if (stat(beside, &st) != 0 && stat(installed, &st) == 0 && S_ISDIR(st.st_mode))
+    return installed;
+  return beside;
 }
 
 static bool package_all(Ctx *ctx, const Options *o, Compiled *c, int nfiles, Packager *p) {

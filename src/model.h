@@ -192,6 +192,12 @@ typedef struct Function {
   ObjectTrigger on_object_created;
   LIST(Grant) grants;
   StrMap extra_env; /* set by other constructs' checks (an API's CORS origins) */
+  const char *code;    /* the user's code (a directory or a .zip), as written, or NULL */
+  const char *runtime; /* Lambda runtime identifier; provided.al2023 unless said */
+  /* Set by check for `code:`: the canonical path, as diagnostics show it,
+   * whether it is a zip taken as is. */
+  const char *code_path, *code_shown;
+  bool code_is_zip;
 } Function;
 
 typedef enum { AUTH_NONE, AUTH_IAM, AUTH_COGNITO } AuthMode;

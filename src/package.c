@@ -34,6 +34,9 @@ typedef struct HandlerFile {
 
 typedef struct HandlerZip {
   const char *name, *dir;
+  const char *runtime; /* the custom runtime it is held to; NULL: a managed one (own code) */
+  int glibc_minor;     /* the runtime's glibc 2.<minor> */
+  const char *code;    /* own code as diagnostics show it, or NULL for a lakec program */
   const char *missing; /* why there is no program at all, or NULL */
   PtrVec problems;     /* const char *: why it would not run on the runtime */
   unsigned machine;    /* bootstrap's ELF machine; 0 for a script */
@@ -199,17 +202,16 @@ static void check_elf(Ctx *ctx, HandlerZip *h, const PtrVec *files, const Handle
   for (size_t i = 0; i < info.needed.len; i++) {
     const char *library = info.needed.items[i];
     if (!runtime_provides(library) && !carried(files, library))
-      problem(ctx, h,
-              "'%s' needs %s, which " RUNTIME_NAME " does not provide and lib/ does not carry",
-              f->path, library);
+      problem(ctx, h, "'%s' needs %s, which %s does not provide and lib/ does not carry",
+              f->path, library, h->runtime);
   }
   for (size_t i = 0; i < info.versions.len; i++) {
     const ElfNeed *n = info.versions.items[i];
     int minor = glibc_minor(n->version);
     if (runtime_provides(n->library) && strncmp(n->version, "GLIBC_", 6) == 0 &&
-        (minor < 0 || minor > RUNTIME_GLIBC_MINOR))
-      problem(ctx, h, "'%s' needs %s from %s, newer than " RUNTIME_NAME "'s glibc 2.34",
-              f->path, n->version, n->library);
+        (minor < 0 || minor > h->glibc_minor))
+      problem(ctx, h, "'%s' needs %s from %s, newer than %s's glibc 2.%d", f->path, n->version,
+              n->library, h->runtime, h->glibc_minor);
   }
 }
 
@@ -221,6 +223,53 @@ static void zip_handler(Ctx *ctx, Packager *p, HandlerZip *h, PtrVec *files) {
   }
   h->zip = zip_finish(&w, &h->zip_size);
   own(ctx, p, h->zip);
+  h->sha256 = package_sha256(ctx, h->zip, h->zip_size);
+  h->file = arena_printf(&ctx->arena, "assets/%s-%.16s.zip", h->name, h->sha256);
+}
+
+/* A directory of the user's code for a managed runtime: its files as they
+ * are (the runtime checks what it loads). */
+static void read_code_dir(Ctx *ctx, Packager *p, HandlerZip *h) {
+  PtrVec files = {0};
+  list_files(ctx, h, "", &files, 0);
+  qsort(files.items, files.len, sizeof *files.items, by_path);
+  size_t unzipped = 0;
+  for (size_t i = 0; i < files.len; i++) {
+    HandlerFile *f = files.items[i];
+    const char *full = arena_printf(&ctx->arena, "%s/%s", h->dir, f->path);
+    if (!read_whole(full, &f->data, &f->size))
+      problem(ctx, h, "cannot read '%s': %s", full, strerror(errno));
+    unzipped += f->size;
+  }
+  if (unzipped > RUNTIME_UNZIPPED_LIMIT)
+    problem(ctx, h, "its files add up to %zu bytes, over Lambda's limit of 250 MB for a zip",
+            unzipped);
+  if (!h->problems.len)
+    zip_handler(ctx, p, h, &files);
+  for (size_t i = 0; i < files.len; i++)
+    free(((HandlerFile *)files.items[i])->data);
+}
+
+static void no_entry(const char *name, size_t len, void *arg) {
+  (void)name, (void)len, (void)arg;
+}
+
+/* A .zip of the user's: taken as it is, once lakec could read its directory. */
+static void read_code_zip(Ctx *ctx, Packager *p, HandlerZip *h) {
+  size_t size;
+  unsigned char *data;
+  if (!read_whole(h->dir, &data, &size)) {
+    problem(ctx, h, "cannot read '%s': %s", h->code, strerror(errno));
+    return;
+  }
+  own(ctx, p, data);
+  const char *why = zip_entries(data, size, no_entry, NULL);
+  if (why) {
+    problem(ctx, h, "'%s' %s", h->code, why);
+    return;
+  }
+  h->zip = data;
+  h->zip_size = size;
   h->sha256 = package_sha256(ctx, h->zip, h->zip_size);
   h->file = arena_printf(&ctx->arena, "assets/%s-%.16s.zip", h->name, h->sha256);
 }
@@ -266,15 +315,27 @@ static void read_handler(Ctx *ctx, Packager *p, HandlerZip *h) {
     free(((HandlerFile *)files.items[i])->data);
 }
 
-static HandlerZip *handler_zip(Ctx *ctx, Packager *p, const char *name) {
-  HandlerZip *h = strindex_get(&p->handlers, name);
+/* The zip of what f runs, made the first time a function runs it: a lakec
+ * program from the handlers directory, or f's own code. */
+static HandlerZip *handler_zip(Ctx *ctx, Packager *p, const Function *f) {
+  const char *index = function_asset_index(ctx, f);
+  HandlerZip *h = strindex_get(&p->handlers, index);
   if (h)
     return h;
   h = arena_alloc(&ctx->arena, sizeof *h);
-  h->name = arena_strdup(&ctx->arena, name);
-  h->dir = arena_printf(&ctx->arena, "%s/%s", p->handlers_dir, name);
-  read_handler(ctx, p, h);
-  strindex_put(ctx, &p->handlers, h->name, h);
+  bool al2 = !strcmp(f->runtime ? f->runtime : RUNTIME_NAME, "provided.al2");
+  h->runtime = function_custom_runtime(f) ? (al2 ? "provided.al2" : RUNTIME_NAME) : NULL;
+  h->glibc_minor = al2 ? 26 : RUNTIME_GLIBC_MINOR; /* Amazon Linux 2 has glibc 2.26 */
+  h->code = f->code ? f->code_shown : NULL;
+  h->name = arena_strdup(&ctx->arena, f->code ? f->key : f->handler);
+  h->dir = f->code ? f->code_path : arena_printf(&ctx->arena, "%s/%s", p->handlers_dir, f->handler);
+  if (f->code && f->code_is_zip)
+    read_code_zip(ctx, p, h);
+  else if (f->code && !h->runtime)
+    read_code_dir(ctx, p, h);
+  else
+    read_handler(ctx, p, h);
+  strindex_put(ctx, &p->handlers, index, h);
   return h;
 }
 
@@ -292,8 +353,24 @@ static Pos function_pos(const Model *m, const Function *f, const char *field) {
   return pair ? pair->key->pos : f->node->pos;
 }
 
+/* The problems of a function's own code, at its `code:`. */
+static bool report_code_problems(Ctx *ctx, const HandlerZip *h, const Model *m,
+                                 const Function *f) {
+  Pos at = function_pos(m, f, "code");
+  if (h->missing)
+    diag_error(ctx, at, LK_HANDLER_MISSING,
+               "code '%s' has no file 'bootstrap' at its top, which %s runs", h->code,
+               h->runtime);
+  for (size_t i = 0; i < h->problems.len; i++)
+    diag_error(ctx, at, LK_HANDLER_RUNTIME, "code '%s' cannot run on %s: %s", h->code,
+               h->runtime ? h->runtime : f->runtime, (const char *)h->problems.items[i]);
+  return !h->missing && h->problems.len == 0;
+}
+
 static bool report_problems(Ctx *ctx, const Packager *p, const HandlerZip *h, const Model *m,
                             const Function *f) {
+  if (h->code)
+    return report_code_problems(ctx, h, m, f);
   Pos at = function_pos(m, f, "handler");
   if (h->missing) {
     Diag *d = diag_error(ctx, at, LK_HANDLER_MISSING, "no handler program '%s': %s", h->name,
@@ -337,8 +414,8 @@ bool package_stage(Ctx *ctx, Packager *p, const Model *m, Ir *ir) {
   bool ok = true;
   for (size_t i = 0; i < construct_count(m, &construct_function); i++) {
     const Function *f = construct_item(m, &construct_function, i);
-    IrAsset *a = strindex_get(&ir->assets_by_handler, f->handler);
-    HandlerZip *h = handler_zip(ctx, p, f->handler);
+    IrAsset *a = strindex_get(&ir->assets_by_handler, function_asset_index(ctx, f));
+    HandlerZip *h = handler_zip(ctx, p, f);
     if (!a->reported) {
       a->reported = true;
       ok &= report_problems(ctx, p, h, m, f);

@@ -41,6 +41,11 @@ void packager_init(Packager *p, const char *handlers_dir);
 const char *package_sha256(struct Ctx *ctx, const unsigned char *data, size_t size);
 void packager_release(Packager *p);
 
+/* From the function construct: whether f runs on a custom runtime
+ * (provided.*), and the key of its asset in Ir.assets_by_handler. */
+bool function_custom_runtime(const Function *f);
+const char *function_asset_index(struct Ctx *ctx, const Function *f);
+
 /* Packages every asset of ir and sets its parameter's Default to the zip's
  * key. Problems are diagnostics at the functions that run the handler;
  * returns false if there were any. */

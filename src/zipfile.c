@@ -204,3 +204,47 @@ unsigned char *zip_finish(ZipWriter *w, size_t *len) {
   memset(w, 0, sizeof *w);
   return data;
 }
+
+static uint32_t read_le(const unsigned char *p, int n) {
+  uint32_t v = 0;
+  while (n--)
+    v = v << 8 | p[n];
+  return v;
+}
+
+/* The end of central directory record: the last signature from which the
+ * record and its comment reach exactly the end of the data. */
+static const unsigned char *find_eocd(const unsigned char *data, size_t size) {
+  enum { EOCD_LEN = 22, MAX_COMMENT = 65535 };
+  if (size < EOCD_LEN)
+    return NULL;
+  size_t lowest = size - EOCD_LEN > MAX_COMMENT ? size - EOCD_LEN - MAX_COMMENT : 0;
+  for (size_t at = size - EOCD_LEN + 1; at-- > lowest;)
+    if (read_le(data + at, 4) == 0x06054b50 && at + EOCD_LEN + read_le(data + at + 20, 2) == size)
+      return data + at;
+  return NULL;
+}
+
+const char *zip_entries(const unsigned char *data, size_t size, ZipEntryFn each, void *arg) {
+  const unsigned char *eocd = find_eocd(data, size);
+  if (!eocd)
+    return "has no end of central directory record";
+  uint32_t count = read_le(eocd + 10, 2), cd_size = read_le(eocd + 12, 4),
+           cd_at = read_le(eocd + 16, 4);
+  if (count == 0xffff || cd_at == 0xffffffffu)
+    return "is a zip64 archive, which lakec does not read";
+  if ((size_t)cd_at > size || (size_t)cd_size > size - cd_at)
+    return "has a central directory outside the file";
+  const unsigned char *p = data + cd_at, *end = p + cd_size;
+  for (uint32_t i = 0; i < count; i++) {
+    if (end - p < 46 || read_le(p, 4) != 0x02014b50)
+      return "has a damaged central directory";
+    size_t name_len = read_le(p + 28, 2),
+           skip = 46 + name_len + read_le(p + 30, 2) + read_le(p + 32, 2);
+    if ((size_t)(end - p) < skip)
+      return "has a damaged central directory";
+    each((const char *)p + 46, name_len, arg);
+    p += skip;
+  }
+  return NULL;
+}

@@ -48,4 +48,11 @@ void zip_add(ZipWriter *w, const char *name, unsigned mode, const ZipMember *m);
 /* The archive; the caller owns it (free). The writer is left empty. */
 unsigned char *zip_finish(ZipWriter *w, size_t *len);
 
+/* Reading an archive made elsewhere (a function's own .zip): calls each with
+ * every entry's name (not NUL-terminated: len bytes) in central-directory
+ * order. NULL when data is a zip whose directory lakec could read, else why
+ * not ("has no end of central directory record", ...). */
+typedef void (*ZipEntryFn)(const char *name, size_t len, void *arg);
+const char *zip_entries(const unsigned char *data, size_t size, ZipEntryFn each, void *arg);
+
 #endif

@@ -16,9 +16,17 @@
 #include "check_util.h"
 #include "construct.h"
 #include "handler_env.h"
+#include "package.h"
+#include "extends.h"
 #include "lower/lower_internal.h"
+#include "suggest.h"
+#include "zipfile.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 extern const Construct construct_function, construct_bucket;
 
@@ -44,7 +52,14 @@ static const Field FUNCTION_FIELDS[] = {
     {"name", F_STR, offsetof(Function, name), .def = "PROJECT-STAGE-KEY", .computed = true,
      .doc = "the Lambda function name"},
     {"handler", F_STR, offsetof(Function, handler), .def = "KEY", .computed = true,
-     .doc = "the handler program the function runs (its bootstrap)"},
+     .doc = "the handler program the function runs (its bootstrap); with `code:`, Lambda's "
+            "handler for the runtime (python `file.function`, node `file.export`, ...)"},
+    {"code", F_STR, offsetof(Function, code),
+     .doc = "the function's own code instead of a lakec program: a directory or a .zip under "
+            "the project root, relative to the file that names it"},
+    {"runtime", F_STR, offsetof(Function, runtime), .def = "provided.al2023", .computed = true,
+     .doc = "the Lambda runtime (python3.13, nodejs22.x, java21, ...); another than "
+            "provided.al2023 needs `code:`"},
     {"description", F_STR, offsetof(Function, description), .doc = "free text"},
     {"memory", F_INT, offsetof(Function, memory), .def = "256", .min = 128, .max = 10240,
      .doc = "memory in MB"},
@@ -68,6 +83,288 @@ static const Field FUNCTION_FIELDS[] = {
 };
 static const Shape SHAPE_FUNCTION =
     SHAPE(Function, "function", FUNCTION_FIELDS, .key_offset = offsetof(Function, key));
+
+/* ---- the function's own code (`code:`, `runtime:`) ---- */
+
+#define LK_CODE_REFUSED "LK380"
+#define LK_CODE_UNREADABLE "LK381"
+#define LK_RUNTIME_UNKNOWN "LK382"
+#define LK_RUNTIME_DEPRECATED "LK383"
+#define LK_CODE_HANDLER "LK384"
+#define LK_CODE_CONFLICT "LK385"
+#define STAGE_HEAD "lakec: 1\nproject: cats\nstage: dev\n"
+
+static const DiagCode FUNCTION_CODES[] = {
+    {LK_CODE_REFUSED, "function code refused",
+     "A function's `code:` is a directory (zipped by lakec) or a .zip file (taken as\n"
+     "is) under the project root, relative to the stage file that names it. A path\n"
+     "outside the root, or a file that is neither, is refused.",
+     STAGE_HEAD "functions:\n  hello: {code: hello.py, runtime: python3.13, handler: hello.main}\n",
+     STAGE_HEAD "functions:\n  hello: {code: src/hello, runtime: python3.13, handler: hello.main}\n"},
+    {LK_CODE_UNREADABLE, "function code cannot be read",
+     "The directory or .zip a function's `code:` names does not exist (relative to\n"
+     "the stage file that names it), or cannot be read.",
+     STAGE_HEAD "functions:\n  hello: {code: src/helo, runtime: python3.13, handler: hello.main}\n",
+     STAGE_HEAD "functions:\n  hello: {code: src/hello, runtime: python3.13, handler: hello.main}\n"},
+    {LK_RUNTIME_UNKNOWN, "unknown Lambda runtime",
+     "`runtime:` is one of Lambda's runtime identifiers for zip packages (README:\n"
+     "\"functions\"); lakec knows which ones Lambda still accepts.",
+     STAGE_HEAD "functions:\n  hello: {code: src/hello, runtime: python3.31, handler: hello.main}\n",
+     STAGE_HEAD "functions:\n  hello: {code: src/hello, runtime: python3.13, handler: hello.main}\n"},
+    {LK_RUNTIME_DEPRECATED, "deprecated Lambda runtime",
+     "Lambda has deprecated this runtime: it gets no more security patches, and after\n"
+     "a while Lambda refuses to create or update functions on it. Move to the newest\n"
+     "version of the language.",
+     STAGE_HEAD "functions:\n  hello: {code: src/hello, runtime: python3.9, handler: hello.main}\n",
+     STAGE_HEAD "functions:\n  hello: {code: src/hello, runtime: python3.13, handler: hello.main}\n"},
+    {LK_CODE_HANDLER, "handler not found in the function's code",
+     "With `code:`, `handler:` is what the runtime calls: for python `MODULE.FUNCTION`\n"
+     "(app.main: app.py or app/__init__.py in the code), for node `FILE.EXPORT`\n"
+     "(index.handler: index.js, index.mjs or index.cjs). lakec looks for that file in\n"
+     "the directory or the .zip; other runtimes need `handler:` set.",
+     STAGE_HEAD "functions:\n  hello: {code: src/hello, runtime: python3.13, handler: hello}\n",
+     STAGE_HEAD "functions:\n  hello: {code: src/hello, runtime: python3.13, handler: hello.main}\n"},
+    {LK_CODE_CONFLICT, "function code and lakec program mixed",
+     "A function runs either one of lakec's handler programs (`handler: ingest`,\n"
+     "custom runtime, no `code:`) or its own code (`code:` with a runtime and its\n"
+     "handler). A runtime other than provided.al2023 needs `code:`, and `code:` with\n"
+     "the name of a lakec program as its handler is one or the other.",
+     STAGE_HEAD "functions:\n  ingest: {runtime: python3.13}\n",
+     STAGE_HEAD "functions:\n  ingest: {code: src/ingest, runtime: python3.13, handler: app.main}\n"},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+/* Lambda's runtimes for zip packages. A deprecated one still deploys (a
+ * warning); one Lambda no longer takes at all is unknown. */
+typedef enum { LANG_PYTHON, LANG_NODE, LANG_JAVA, LANG_DOTNET, LANG_RUBY, LANG_PROVIDED } Lang;
+static const struct {
+  const char *id;
+  Lang lang;
+  const char *deprecated; /* since when, or NULL */
+} RUNTIMES[] = {
+    {"python3.14", LANG_PYTHON, NULL},       {"python3.13", LANG_PYTHON, NULL},
+    {"python3.12", LANG_PYTHON, NULL},       {"python3.11", LANG_PYTHON, NULL},
+    {"python3.10", LANG_PYTHON, NULL},       {"python3.9", LANG_PYTHON, "2025-12-15"},
+    {"nodejs24.x", LANG_NODE, NULL},         {"nodejs22.x", LANG_NODE, NULL},
+    {"nodejs20.x", LANG_NODE, "2026-04-30"}, {"nodejs18.x", LANG_NODE, "2025-09-01"},
+    {"java25", LANG_JAVA, NULL},             {"java21", LANG_JAVA, NULL},
+    {"java17", LANG_JAVA, NULL},             {"java11", LANG_JAVA, NULL},
+    {"java8.al2", LANG_JAVA, NULL},          {"dotnet10", LANG_DOTNET, NULL},
+    {"dotnet8", LANG_DOTNET, NULL},          {"ruby3.4", LANG_RUBY, NULL},
+    {"ruby3.3", LANG_RUBY, NULL},            {"ruby3.2", LANG_RUBY, "2026-03-31"},
+    {"provided.al2023", LANG_PROVIDED, NULL}, {"provided.al2", LANG_PROVIDED, NULL},
+};
+enum { RUNTIME_COUNT = sizeof RUNTIMES / sizeof *RUNTIMES };
+
+static int runtime_index(const char *id) {
+  for (int i = 0; i < RUNTIME_COUNT; i++)
+    if (!strcmp(RUNTIMES[i].id, id))
+      return i;
+  return -1;
+}
+
+bool function_custom_runtime(const Function *f) {
+  int i = runtime_index(f->runtime ? f->runtime : "provided.al2023");
+  return i < 0 || RUNTIMES[i].lang == LANG_PROVIDED;
+}
+
+static bool check_runtime(Ctx *ctx, const Function *f) {
+  Pos at = check_pos(f->node, "runtime");
+  int i = runtime_index(f->runtime);
+  if (i < 0) {
+    const char *ids[RUNTIME_COUNT];
+    for (int k = 0; k < RUNTIME_COUNT; k++)
+      ids[k] = RUNTIMES[k].id;
+    const char *near = suggest_closest(f->runtime, ids, RUNTIME_COUNT);
+    Diag *d = diag_error(ctx, at, LK_RUNTIME_UNKNOWN, "unknown Lambda runtime '%s'%s%s%s",
+                         f->runtime, near ? "; did you mean '" : "", near ? near : "",
+                         near ? "'?" : "");
+    diag_note(ctx, d, (Pos){0}, "lakec knows python3.10 to python3.14, nodejs22.x, nodejs24.x, "
+              "java11/17/21/25, java8.al2, dotnet8, dotnet10, ruby3.3, ruby3.4, "
+              "provided.al2023 and provided.al2 (and the deprecated ones still deployable)");
+    return false;
+  }
+  if (RUNTIMES[i].deprecated)
+    diag_warning(ctx, at, LK_RUNTIME_DEPRECATED,
+                 "Lambda deprecated runtime '%s' on %s: it gets no more security patches",
+                 f->runtime, RUNTIMES[i].deprecated);
+  return true;
+}
+
+/* `code:` resolved like a job's script: relative to the file that names it,
+ * under the project root; then a directory, or a file named .zip. */
+static bool resolve_code(Ctx *ctx, Function *f) {
+  const Node *v = node_get(f->node, "code");
+  if (!v || v->unresolved || !v->pos.file)
+    return false;
+  const SourceFile *from = v->pos.file, *top = from;
+  while (top->included_from.file)
+    top = top->included_from.file;
+  ProjectRoot root = extends_project_root(ctx, top->path);
+  const char *why, *path;
+  f->code_shown = extends_shown_path(ctx, from->path, f->code);
+  ProjectFile r = extends_project_path(ctx, &root, extends_base_dir(ctx, from->path), f->code,
+                                       &path, &why);
+  struct stat st;
+  if (r == PROJECT_FILE_OK && stat(path, &st) != 0) {
+    r = PROJECT_FILE_UNREADABLE;
+    why = strerror(errno);
+  }
+  size_t n = path ? strlen(path) : 0;
+  if (r == PROJECT_FILE_OK && !S_ISDIR(st.st_mode) &&
+      !(S_ISREG(st.st_mode) && n > 4 && !strcmp(path + n - 4, ".zip"))) {
+    r = PROJECT_FILE_REFUSED;
+    why = "is neither a directory nor a .zip file";
+  }
+  if (r == PROJECT_FILE_UNREADABLE) {
+    diag_error(ctx, v->pos, LK_CODE_UNREADABLE, "cannot read code '%s': %s", f->code_shown, why);
+    return false;
+  }
+  if (r == PROJECT_FILE_REFUSED) {
+    Diag *d = diag_error(ctx, v->pos, LK_CODE_REFUSED, "code '%s' %s", f->code_shown, why);
+    diag_note(ctx, d, (Pos){0},
+              "a function's code is a directory or a .zip under the project root, %s; --root "
+              "DIR sets another root",
+              root.how ? root.how : "the stage file's own directory");
+    return false;
+  }
+  f->code_path = path;
+  f->code_is_zip = !S_ISDIR(st.st_mode);
+  return true;
+}
+
+/* The files that would hold the handler: python's module (dots are
+ * folders), node's file up to the first dot of its last component. */
+static size_t handler_files(Ctx *ctx, Lang lang, const char *handler, const char *out[4]) {
+  const char *dot = strrchr(handler, '.');
+  if (lang == LANG_NODE) {
+    const char *slash = strrchr(handler, '/');
+    dot = strchr(slash ? slash : handler, '.');
+  }
+  if (!dot || dot == handler || !dot[1])
+    return 0;
+  char *module = arena_strndup(&ctx->arena, handler, (size_t)(dot - handler));
+  if (lang == LANG_PYTHON) {
+    for (char *c = module; *c; c++)
+      *c = *c == '.' ? '/' : *c;
+    out[0] = arena_printf(&ctx->arena, "%s.py", module);
+    out[1] = arena_printf(&ctx->arena, "%s/__init__.py", module);
+    return 2;
+  }
+  out[0] = arena_printf(&ctx->arena, "%s.js", module);
+  out[1] = arena_printf(&ctx->arena, "%s.mjs", module);
+  out[2] = arena_printf(&ctx->arena, "%s.cjs", module);
+  return 3;
+}
+
+typedef struct EntrySearch {
+  const char *const *wanted;
+  size_t count;
+  bool found;
+} EntrySearch;
+
+static void match_entry(const char *name, size_t len, void *arg) {
+  EntrySearch *s = arg;
+  for (size_t i = 0; i < s->count; i++)
+    if (strlen(s->wanted[i]) == len && !memcmp(s->wanted[i], name, len))
+      s->found = true;
+}
+
+static unsigned char *read_file(const char *path, size_t *size) {
+  FILE *fp = fopen(path, "rb");
+  unsigned char *data = NULL;
+  struct stat st;
+  if (fp && fstat(fileno(fp), &st) == 0 && (data = malloc((size_t)st.st_size + 1)) &&
+      fread(data, 1, (size_t)st.st_size, fp) != (size_t)st.st_size) {
+    free(data);
+    data = NULL;
+  }
+  *size = data ? (size_t)st.st_size : 0;
+  if (fp)
+    fclose(fp);
+  return data;
+}
+
+/* Whether the code holds one of the files; false with *why for a zip that
+ * cannot be read. */
+static bool code_holds(const Function *f, const char *const *files, size_t count,
+                       const char **why) {
+  EntrySearch s = {files, count, false};
+  *why = NULL;
+  if (!f->code_is_zip) {
+    char path[4096];
+    struct stat st;
+    for (size_t i = 0; i < count && !s.found; i++)
+      s.found = snprintf(path, sizeof path, "%s/%s", f->code_path, files[i]) < (int)sizeof path &&
+                stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return s.found;
+  }
+  size_t size;
+  unsigned char *zip = read_file(f->code_path, &size);
+  *why = zip ? zip_entries(zip, size, match_entry, &s) : strerror(errno);
+  free(zip);
+  return s.found;
+}
+
+static void check_code_handler(Ctx *ctx, const Function *f, Lang lang) {
+  Pos at = check_pos(f->node, node_get(f->node, "handler") ? "handler" : "code");
+  const char *files[4] = {NULL, NULL, NULL, NULL}, *why;
+  size_t count = lang == LANG_PYTHON || lang == LANG_NODE
+                     ? handler_files(ctx, lang, f->handler, files)
+                     : 0;
+  if ((lang == LANG_PYTHON || lang == LANG_NODE) && !count) {
+    diag_error(ctx, at, LK_CODE_HANDLER, "handler '%s' is not %s", f->handler,
+               lang == LANG_PYTHON ? "MODULE.FUNCTION (app.main)" : "FILE.EXPORT (index.handler)");
+    return;
+  }
+  bool found = code_holds(f, files, count, &why);
+  if (why) {
+    diag_error(ctx, check_pos(f->node, "code"), LK_CODE_REFUSED, "code '%s' %s", f->code_shown,
+               why);
+    return;
+  }
+  if (count && !found)
+    diag_error(ctx, at, LK_CODE_HANDLER, "handler '%s' needs %s%s%s in code '%s'; it is not there",
+               f->handler, files[0], lang == LANG_PYTHON ? " or " : ", ",
+               lang == LANG_PYTHON ? files[1] : arena_printf(&ctx->arena, "%s or %s", files[1], files[2]),
+               f->code_shown);
+}
+
+/* runtime, code and handler together; true if the function runs its own code. */
+static void check_code(Ctx *ctx, Function *f) {
+  bool named_runtime = f->runtime != NULL;
+  if (!f->runtime)
+    f->runtime = "provided.al2023";
+  if (named_runtime && !check_runtime(ctx, f))
+    return;
+  Lang lang = RUNTIMES[runtime_index(f->runtime)].lang;
+  if (!f->code) {
+    if (lang != LANG_PROVIDED || strcmp(f->runtime, "provided.al2023"))
+      diag_error(ctx, check_pos(f->node, "runtime"), LK_CODE_CONFLICT,
+                 "runtime '%s' runs the function's own code: give it 'code:' (lakec's handler "
+                 "programs run on provided.al2023)",
+                 f->runtime);
+    return;
+  }
+  if (f->handler && handler_env_reads(f->handler)) {
+    Diag *d = diag_error(ctx, check_pos(f->node, "handler"), LK_CODE_CONFLICT,
+                         "handler '%s' is one of lakec's programs, but the function has its own "
+                         "'code:'",
+                         f->handler);
+    diag_note(ctx, d, check_pos(f->node, "code"), "the code is named here");
+    return;
+  }
+  if (!f->handler && lang != LANG_PROVIDED) {
+    diag_error(ctx, check_pos(f->node, "code"), LK_CODE_HANDLER,
+               "function '%s' runs its own code on %s: say what to call with 'handler:'", f->key,
+               f->runtime);
+    return;
+  }
+  if (!f->handler)
+    f->handler = "bootstrap"; /* the custom runtime runs bootstrap whatever it says */
+  if (resolve_code(ctx, f))
+    check_code_handler(ctx, f, lang);
+}
 
 /* ---- check ---- */
 
@@ -194,6 +491,7 @@ void function_add_env(Ctx *ctx, Function *f, const char *name, const char *value
 static void check_function(Ctx *ctx, Model *m, Function *f) {
   if (!f->name)
     f->name = check_default_name(ctx, m, f->key);
+  check_code(ctx, f);
   if (!f->handler)
     f->handler = f->key;
   if (f->tracing == TRI_UNSET)
@@ -202,8 +500,9 @@ static void check_function(Ctx *ctx, Model *m, Function *f) {
     f->architecture = !strcmp(ctx->host_arch, "arm64") ? ARCH_ARM64 : ARCH_X86_64;
   check_name(ctx, f->node, "name", f->name, awsname_lambda_function, LK_LAMBDA_NAME,
              "function name");
-  check_name(ctx, f->node, "handler", f->handler, awsname_construct_key, LK_NAME,
-             "handler name");
+  if (!f->code)
+    check_name(ctx, f->node, "handler", f->handler, awsname_construct_key, LK_NAME,
+               "handler name");
   check_log_retention(ctx, f->node, f->log_retention);
   check_environment(ctx, f);
   check_schedule(ctx, f->schedule.node, "expression", f->schedule.expression, false, NULL);
@@ -273,25 +572,38 @@ static void function_check(Ctx *ctx, Model *m, const Construct *self) {
 
 /* ---- lower ---- */
 
+/* One asset per handler program, and one per piece of own code (by its
+ * canonical path, named after the first function that runs it). */
 static IrAsset *asset_for(Ctx *ctx, Ir *ir, const Function *f) {
-  IrAsset *known = strindex_get(&ir->assets_by_handler, f->handler);
+  const char *index = function_asset_index(ctx, f);
+  IrAsset *known = strindex_get(&ir->assets_by_handler, index);
   if (known) {
     ptrvec_push(&ctx->arena, &known->functions, (void *)f->key);
     return known;
   }
   lower_assets_bucket(ctx, ir);
   IrAsset *a = arena_alloc(&ctx->arena, sizeof *a);
-  a->handler = f->handler;
-  a->parameter = lid(ctx, f->handler, "CodeKey");
+  a->handler = f->code ? NULL : f->handler;
+  a->code = f->code ? f->code_shown : NULL;
+  a->runtime = f->code ? f->runtime : NULL;
+  a->parameter = lid(ctx, f->code ? f->key : f->handler, "CodeKey");
   ptrvec_push(&ctx->arena, &a->functions, (void *)f->key);
   ptrvec_push(&ctx->arena, &ir->assets, a);
-  strindex_put(ctx, &ir->assets_by_handler, a->handler, a);
+  strindex_put(ctx, &ir->assets_by_handler, index, a);
+  const char *what = f->code ? arena_printf(&ctx->arena, "the code of function '%s'", f->key)
+                             : arena_printf(&ctx->arena, "handler '%s'", f->handler);
   ir_parameter(ctx, ir, a->parameter,
                J("{s:s, s:s, s:i}", "Type", "String", "Description",
-                 arena_printf(&ctx->arena, "S3 key of the zip of handler '%s' (see manifest.json)",
-                              f->handler),
+                 arena_printf(&ctx->arena, "S3 key of the zip of %s (see manifest.json)", what),
                  "MinLength", 1));
   return a;
+}
+
+/* The key of a function's asset in Ir.assets_by_handler: a program's name,
+ * or "code:", the runtime and the code's path (no program name holds a ':';
+ * one directory is checked, and zipped, per runtime). */
+const char *function_asset_index(Ctx *ctx, const Function *f) {
+  return f->code ? arena_printf(&ctx->arena, "code:%s:%s", f->runtime, f->code_path) : f->handler;
 }
 
 /* LAKEC_WRITE_BUCKET and LAKEC_WRITE_PREFIX from the one `write` grant of
@@ -568,8 +880,8 @@ static void function_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   json_t *p = J("{s:s}", "FunctionName", f->name);
   if (f->description)
     json_object_set_new(p, "Description", json_string(f->description));
-  json_object_set_new(p, "Runtime", json_string("provided.al2023"));
-  json_object_set_new(p, "Handler", json_string("bootstrap"));
+  json_object_set_new(p, "Runtime", json_string(f->runtime));
+  json_object_set_new(p, "Handler", json_string(f->code ? f->handler : "bootstrap"));
   json_object_set_new(p, "Architectures",
                       J("[s]", f->architecture == ARCH_ARM64 ? "arm64" : "x86_64"));
   json_object_set_new(p, "MemorySize", json_integer(f->memory));
@@ -664,4 +976,5 @@ const Construct construct_function = {
     .claim_names = function_claims,
     .tags = FUNCTION_TAGS,
     .metrics = FUNCTION_METRICS,
+    .codes = FUNCTION_CODES,
 };

@@ -8,6 +8,7 @@
 
 #include "parquet.h"
 #include "runtime.h"
+#include "utf8.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -15,11 +16,6 @@
 #include <time.h>
 
 /* ---- text ---- */
-
-/* Replaces, in place, every byte that is not part of a well-formed UTF-8
- * sequence with '?': a message cut short by a printf precision or a buffer's
- * size stays text that JSON can carry. */
-void utf8_scrub(char *s);
 
 /* ---- ingest ---- */
 

@@ -2,7 +2,7 @@
  * serves the loop. An event that is not JSON, or a handler failure, becomes an
  * error response for that invocation, never a crash of the process. */
 #include "runtime.h"
-#include "parse.h"
+#include "utf8.h"
 
 #include <curl/curl.h>
 #include <stdarg.h>

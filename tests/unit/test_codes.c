@@ -74,6 +74,15 @@ static void examples_do_what_they_say(void **state) {
   assert_int_equal(mkdir(scripts, 0700), 0);
   write_text(dir, "compact.py", "print('compact')\n");
   write_text(dir, "scripts/compact.py", "print('compact')\n");
+  /* The functions' examples name code: a file, and two directories. */
+  char src[PATH_MAX], hello[PATH_MAX], ingest[PATH_MAX];
+  snprintf(src, sizeof src, "%s/src", dir);
+  snprintf(hello, sizeof hello, "%s/src/hello", dir);
+  snprintf(ingest, sizeof ingest, "%s/src/ingest", dir);
+  assert_int_equal(mkdir(src, 0700) | mkdir(hello, 0700) | mkdir(ingest, 0700), 0);
+  write_text(dir, "hello.py", "def main(event, context): pass\n");
+  write_text(dir, "src/hello/hello.py", "def main(event, context): pass\n");
+  write_text(dir, "src/ingest/app.py", "def main(event, context): pass\n");
   assert_non_null(getcwd(was, sizeof was));
   assert_int_equal(chdir(dir), 0);
   for (const DiagCode *c = diag_codes(); c->code; c++) {
@@ -100,6 +109,12 @@ static void examples_do_what_they_say(void **state) {
   unlink(arena_printf(&files.arena, "%s/compact.py", dir));
   unlink(arena_printf(&files.arena, "%s/compact.py", scripts));
   rmdir(scripts);
+  unlink(arena_printf(&files.arena, "%s/hello.py", dir));
+  unlink(arena_printf(&files.arena, "%s/hello.py", hello));
+  unlink(arena_printf(&files.arena, "%s/app.py", ingest));
+  rmdir(hello);
+  rmdir(ingest);
+  rmdir(src);
   ctx_release(&files);
   if (failures)
     fail_msg("%d example(s) do not do what they say", failures);
