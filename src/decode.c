@@ -4,6 +4,7 @@
 #include "decode.h"
 #include "ctx.h"
 #include "model.h"
+#include "schema.h"
 #include "suggest.h"
 
 #include <limits.h>
@@ -300,7 +301,52 @@ static const Field *find_field(const Shape *sh, const char *key) {
   return NULL;
 }
 
+/* Top-level keys people bring from other tools (CloudFormation, SAM, CDK,
+ * Serverless): the stage key that makes the thing, or NULL when lakec does
+ * not make it yet. */
+static const struct {
+  const char *key, *ours, *what;
+} OTHER_TOOLS_KEYS[] = {
+    {"lambda", "functions", NULL},          {"lambdas", "functions", NULL},
+    {"s3", "buckets", NULL},                {"sqs", "queues", NULL},
+    {"sns", "topics", NULL},                {"dynamodb", "tables", NULL},
+    {"glue", "jobs", NULL},                 {"glue_jobs", "jobs", NULL},
+    {"glue_tables", "catalog_tables", NULL}, {"catalog", "catalog_tables", NULL},
+    {"stepfunctions", "state_machines", NULL}, {"step_functions", "state_machines", NULL},
+    {"athena", "workgroups", NULL},         {"apigateway", "apis", NULL},
+    {"cloudwatch", "alarms", NULL},         {"resources", NULL, "raw CloudFormation resources"},
+    {"outputs", NULL, "raw CloudFormation outputs"}, {"vpcs", NULL, "VPCs"},
+    {"vpc", NULL, "VPCs"},                  {"security_groups", NULL, "security groups"},
+    {"kafka", NULL, "Kafka clusters (Amazon MSK)"}, {"msk", NULL, "Kafka clusters (Amazon MSK)"},
+    {"websockets", NULL, "WebSocket APIs"}, {"kinesis", NULL, "Kinesis streams"},
+    {"firehose", NULL, "Firehose streams"}, {"rds", NULL, "RDS databases"},
+};
+
+/* "unknown key 'sqs' in the stage": the stage key that makes queues, or that
+ * lakec does not make them yet (not a typo fix that would mislead). */
+static bool report_other_tools_key(Ctx *ctx, const Node *key) {
+  for (size_t i = 0; i < sizeof OTHER_TOOLS_KEYS / sizeof *OTHER_TOOLS_KEYS; i++) {
+    if (strcmp(key->str, OTHER_TOOLS_KEYS[i].key) != 0)
+      continue;
+    if (OTHER_TOOLS_KEYS[i].ours) {
+      Diag *d = diag_error(ctx, key->pos, LK_UNKNOWN_KEY,
+                           "unknown key '%s' in the stage: lakec's key for these is '%s'",
+                           key->str, OTHER_TOOLS_KEYS[i].ours);
+      diag_fixit(ctx, d, OTHER_TOOLS_KEYS[i].ours);
+    } else {
+      diag_error(ctx, key->pos, LK_UNKNOWN_KEY,
+                 "unknown key '%s' in the stage: lakec does not make %s yet (the stage keys "
+                 "are listed by 'lakec schema' and the README)",
+                 key->str, OTHER_TOOLS_KEYS[i].what);
+    }
+    return true;
+  }
+  return false;
+}
+
 static void report_unknown_key(Ctx *ctx, const Shape *sh, const Node *key, const char *where) {
+  if (sh == schema_stage() && report_other_tools_key(ctx, key))
+    return;
   const char *names[64];
   size_t n = field_names(sh, names, 64);
   Diag *d = diag_error(ctx, key->pos, LK_UNKNOWN_KEY, "unknown key '%s' in %s", key->str, where);
