@@ -41,6 +41,8 @@ const char *suggest_closest(const char *word, const char *const *candidates, siz
   const char *best = NULL;
   unsigned best_d = limit + 1;
   for (size_t i = 0; i < n; i++) {
+    if (!candidates[i]) /* a name the input left out (reported where it is missing) */
+      continue;
     unsigned d = edit_distance(word, candidates[i]);
     if (d < best_d) {
       best_d = d;

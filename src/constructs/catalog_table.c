@@ -317,7 +317,7 @@ static const CatalogColumn *find_column(Ctx *ctx, const CatalogTable *t, const c
         *at = i;
       return &t->columns.items[i];
     }
-    if (n < COUNT(names))
+    if (n < COUNT(names) && t->columns.items[i].name) /* a column without one is reported */
       names[n++] = t->columns.items[i].name;
   }
   Diag *d = diag_error(ctx, pos, LK_UNDEFINED_REF, "table '%s' has no column '%s'", t->key, name);
