@@ -261,6 +261,9 @@ static bool decode_field(Ctx *ctx, const Field *f, const Node *n, void *dst,
     return decode_map_of(ctx, f, n, dst);
   case F_LIST_OF:
     return decode_list_of(ctx, f, n, dst);
+  case F_NODE:
+    put(dst, f->offset, &n, sizeof n);
+    return true;
   }
   BUG("unknown field type %d", (int)f->type);
 }

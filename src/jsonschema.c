@@ -65,6 +65,9 @@ static json_t *field_schema(const Field *f) {
   case F_LIST_OF:
     s = J("{s:s, s:o}", "type", "array", "items", shape_schema(f->shape));
     break;
+  case F_NODE: /* anything: lakec checks it itself (raw CloudFormation) */
+    s = json_object();
+    break;
   default:
     BUG("unknown field type %d", (int)f->type);
   }

@@ -3,6 +3,7 @@
  * union of the paths, kept where the stages disagree. */
 #include "matrix.h"
 #include "ctx.h"
+#include "node.h"
 #include "schema.h"
 
 #include <stdlib.h>
@@ -47,9 +48,27 @@ static json_t *scalar_value(const Field *f, const void *obj) {
   }
 }
 
+/* Raw YAML (F_NODE): a row per scalar, by its path of keys and indexes. */
+static void flatten_node(Ctx *ctx, json_t *out, const Node *n, const char *path) {
+  if (!n)
+    return;
+  if (n->kind == NODE_SCALAR)
+    json_object_set_new(out, path, json_string(n->str));
+  for (size_t i = 0; n->kind == NODE_MAP && i < n->count; i++)
+    flatten_node(ctx, out, n->pairs[i].value, join(ctx, path, n->pairs[i].key->str));
+  for (size_t i = 0; n->kind == NODE_SEQ && i < n->count; i++)
+    flatten_node(ctx, out, n->items[i], join(ctx, path, arena_printf(&ctx->arena, "%zu", i)));
+}
+
 static void flatten_field(Ctx *ctx, json_t *out, const Field *f, const void *obj, const char *path) {
   AnyList l;
   switch (f->type) {
+  case F_NODE: {
+    const Node *n;
+    get(obj, f->offset, &n, sizeof n);
+    flatten_node(ctx, out, n, path);
+    return;
+  }
   case F_STRMAP:
     get(obj, f->offset, &l, sizeof l);
     for (size_t i = 0; i < l.len; i++) {

@@ -148,8 +148,11 @@ static const char *known_text(Ctx *ctx, const Construct *c, const void *item, co
   return text;
 }
 
-json_t *refs_expand(Ctx *ctx, Ir *ir, const Model *m, const char *text) {
-  (void)m;
+/* The text with its references replaced; *sub set when a piece is Fn::Sub
+ * text. Plain "${" is escaped as "${!" when the whole becomes Fn::Sub text,
+ * unless the text is Fn::Sub text already (escape false). */
+static const char *expand_text(Ctx *ctx, Ir *ir, const Model *m, const char *text, bool escape,
+                               bool *sub_out) {
   Ref r;
   const char *pieces[64];
   size_t starts[64], ends[64], n = 0;
@@ -165,17 +168,35 @@ json_t *refs_expand(Ctx *ctx, Ir *ir, const Model *m, const char *text) {
     sub |= strstr(pieces[n], "${") != NULL;
     starts[n] = r.at, ends[n++] = r.at + r.len;
   }
-  if (!n)
-    return json_string(text);
   const char *out = "";
   size_t from = 0;
   for (size_t i = 0; i < n; i++) {
-    out = add_plain(ctx, out, text, from, starts[i], sub);
+    out = add_plain(ctx, out, text, from, starts[i], sub && escape);
     out = arena_printf(&ctx->arena, "%s%s", out, pieces[i]);
     from = ends[i];
   }
-  out = add_plain(ctx, out, text, from, strlen(text), sub);
+  *sub_out = sub;
+  return add_plain(ctx, out, text, from, strlen(text), sub && escape);
+}
+
+json_t *refs_expand(Ctx *ctx, Ir *ir, const Model *m, const char *text) {
+  bool sub = false;
+  const char *out = expand_text(ctx, ir, m, text, true, &sub);
   return sub ? cfn_sub(out) : json_string(out);
+}
+
+const char *refs_expand_in_sub(Ctx *ctx, Ir *ir, const Model *m, const char *text) {
+  bool sub = false;
+  return expand_text(ctx, ir, m, text, false, &sub);
+}
+
+bool refs_whole(Ctx *ctx, const char *text, const Construct **c, const char **item,
+                const char **attr) {
+  Ref r;
+  if (!next_ref(ctx, text, 0, &r) || r.at != 0 || r.len != strlen(text))
+    return false;
+  *c = construct_named(r.key), *item = r.item, *attr = r.attr;
+  return true;
 }
 
 static bool taken(const Ctx *ctx, const Node *n) {

@@ -23,6 +23,12 @@ void refs_check(Ctx *ctx, const Model *m, const Node *n, RefVisit *each, void *a
 /* The text with its references resolved: a plain string, or Fn::Sub text
  * when a value is known only in CloudFormation (new reference). */
 json_t *refs_expand(Ctx *ctx, Ir *ir, const Model *m, const char *text);
+/* The same for text that is itself Fn::Sub text (raw CloudFormation): the
+ * references become Sub variables or literals, the rest stays as written. */
+const char *refs_expand_in_sub(Ctx *ctx, Ir *ir, const Model *m, const char *text);
+/* True when the whole text is one reference, "${KEY.ITEM.ATTR}": its parts. */
+bool refs_whole(Ctx *ctx, const char *text, const Construct **c, const char **item,
+                const char **attr);
 
 /* Reports every reference in a scalar of `root` that no check took. */
 void refs_report_unresolved(Ctx *ctx, const Node *root);

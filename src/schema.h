@@ -21,6 +21,7 @@ typedef enum {
   F_STRUCT,  /* a nested Shape, in place */
   F_MAP_OF,  /* LIST(T): map of name -> Shape, name stored at shape->key_offset */
   F_LIST_OF, /* LIST(T): sequence of Shape */
+  F_NODE,    /* const Node *: any YAML, kept as written (raw CloudFormation, patch values) */
 } FieldType;
 
 typedef struct Shape Shape;
