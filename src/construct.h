@@ -32,6 +32,8 @@ typedef struct GrantVerb {
   /* Sets the environment variables that tell the handler the target's name
    * or URL (LAKEC_QUEUE_JOBS_URL ...). */
   void (*environment)(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *vars);
+  /* The verb takes a map of this shape (into Grant.iam), not a target's name. */
+  const Shape *value_shape;
 } GrantVerb;
 
 /* How a resource type takes tags. */

@@ -16,7 +16,8 @@
 extern const Construct construct_bucket, construct_database, construct_workgroup,
     construct_queue, construct_table, construct_function, construct_dataset, construct_job,
     construct_workflow, construct_analyst, construct_catalog_table, construct_api,
-    construct_topic, construct_state_machine, construct_alarm;
+    construct_topic, construct_state_machine, construct_alarm, construct_resource,
+    construct_output;
 
 const Construct *const CONSTRUCTS[] = {
     &construct_bucket,    /* buckets:    src/constructs/bucket.c */
@@ -37,8 +38,11 @@ const Construct *const CONSTRUCTS[] = {
     &construct_state_machine, /* state_machines: src/constructs/state_machine.c (Step
                                * Functions; after the functions, jobs and topics it runs
                                * and notifies) */
-    &construct_alarm,     /* alarms:     src/constructs/alarm.c (CloudWatch; last: it watches
-                           * the metrics of the others) */
+    &construct_alarm,     /* alarms:     src/constructs/alarm.c (CloudWatch: it watches the
+                           * metrics of the others) */
+    &construct_resource,  /* resources:  src/constructs/resource.c (raw CloudFormation; after
+                           * every construct: its Refs are checked against their ids) */
+    &construct_output,    /* outputs:    src/constructs/output.c (raw Outputs) */
 };
 const size_t CONSTRUCTS_COUNT = COUNT(CONSTRUCTS);
 
@@ -66,7 +70,11 @@ static void build_grant_shape(void) {
     for (const GrantVerb *const *v = CONSTRUCTS[i]->verbs; v && *v; v++) {
       if (n == VERBS_MAX)
         BUG("too many grant verbs");
-      grant_fields[n++] = (Field){(*v)->verb, F_STR, offsetof(Grant, text), .doc = (*v)->doc};
+      grant_fields[n++] =
+          (*v)->value_shape
+              ? (Field){(*v)->verb, F_STRUCT, offsetof(Grant, iam), .shape = (*v)->value_shape,
+                        .doc = (*v)->doc}
+              : (Field){(*v)->verb, F_STR, offsetof(Grant, text), .doc = (*v)->doc};
     }
   schema_grant = (Shape){.name = "grant", .size = sizeof(Grant),
                          .node_offset = offsetof(Grant, node), .key_offset = NO_KEY,

@@ -121,7 +121,9 @@ void ir_parameter(Ctx *ctx, Ir *ir, const char *id, json_t *value) {
 
 void ir_output(Ctx *ctx, Ir *ir, const char *id, json_t *value, const char *description) {
   ir_entry(ctx, &ir->outputs, id, J("{s:s, s:o}", "Description", description, "Value", value));
-  ((IrEntry *)ir->outputs.items[ir->outputs.len - 1])->stack = ir->current_stack;
+  IrEntry *e = ir->outputs.items[ir->outputs.len - 1];
+  e->stack = ir->current_stack;
+  e->origin = ir->current_origin;
 }
 
 json_t *ir_resource_json(const IrResource *r, json_t *depends_on, json_t *properties) {

@@ -35,6 +35,7 @@ typedef struct IrEntry {
   const char *id;
   json_t *value; /* owned: a Parameter or Output body */
   const IrStack *stack; /* outputs: the stack that has it; parameters: NULL (any that uses it) */
+  const struct Node *origin; /* outputs: the construct item that wrote it */
 } IrEntry;
 
 /* A file the templates need in the assets bucket, whose S3 key is a

@@ -143,7 +143,20 @@ static Node *load_chain(Ctx *ctx, Chain *ch, SourceFile *f, const char *dir) {
 typedef struct Vars {
   const char *builtin_values[4];
   const Node *vars; /* the merged vars: map, or NULL */
+  /* Expanding raw CloudFormation: a ${NAME} that is not lakec's belongs to
+   * Fn::Sub (${AWS::Region}, ${Bucket.Arn}) and is kept for its check. */
+  bool cloudformation;
 } Vars;
+
+/* The stage keys written in CloudFormation's own terms. */
+static const char *const RAW_KEYS[] = {"resources", "outputs", "patches"};
+
+static bool raw_key(const char *key) {
+  for (size_t i = 0; i < sizeof RAW_KEYS / sizeof *RAW_KEYS; i++)
+    if (!strcmp(RAW_KEYS[i], key))
+      return true;
+  return false;
+}
 
 static const char *const BUILTINS[] = {"stage", "project", "region", "account"};
 
@@ -175,7 +188,8 @@ static const char *lookup_var(Ctx *ctx, const Vars *v, const char *name, Pos at)
         diag_error(ctx, at, LK_UNDEFINED_VAR, "'${%s}' is used but '%s' is not set", name, name);
       return NULL;
     }
-  if (refs_named(name)) /* ${KEY.ITEM.ATTR}: kept for the check of the key that takes it */
+  if (refs_named(name) || v->cloudformation) /* ${KEY.ITEM.ATTR}: kept for the check of the
+                                                 key that takes it */
     return arena_printf(&ctx->arena, "${%s}", name);
   Diag *d = diag_error(ctx, at, LK_UNDEFINED_VAR, "unknown variable '%s'", name);
   const char *best = suggest_closest(name, BUILTINS, 4);
@@ -300,6 +314,7 @@ Node *merge_interpolate(Ctx *ctx, Node *root) {
     if (node_is_null(p->value))
       continue;
     out->pairs[out->count].key = p->key;
+    v.cloudformation = raw_key(p->key->str);
     out->pairs[out->count++].value =
         p->value == vars && v.vars ? (Node *)v.vars : expand_tree(ctx, &v, p->value, true);
   }

@@ -166,9 +166,18 @@ typedef struct ObjectTrigger {
 } ObjectTrigger;
 
 /* `- VERB: TARGET` in a function's grants; the verbs come from the constructs. */
+/* A grant written as IAM itself (`iam: {actions: [...], resources: [...]}`):
+ * for what lakec has no verb for, a raw resource's ARN first. */
+typedef struct IamGrant {
+  const Node *node;
+  StrList actions, resources;
+  const char *wildcard; /* why a resource may be "*": the reviewed exception */
+} IamGrant;
+
 typedef struct Grant {
   const Node *node;
   const char *text; /* the target as written */
+  IamGrant iam;     /* the `iam` verb's statement (its node NULL otherwise) */
   /* resolved */
   const struct GrantVerb *verb;
   const struct Construct *owner; /* the construct offering the verb */

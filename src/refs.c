@@ -214,7 +214,8 @@ static void report(Ctx *ctx, const Node *n) {
       return;
     diag_error(ctx, pos_within(n, r.at, r.len), LK_BAD_INTERPOLATION,
                "'%.*s' refers to another item, which lakec resolves only where the README "
-               "says a key takes references (jobs' arguments)",
+               "says a key takes references (job arguments, function environment, iam "
+               "grants, raw CloudFormation)",
                (int)r.len, n->str + r.at);
     return;
   }

@@ -639,7 +639,7 @@ static void invoke_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g,
 }
 
 static const GrantVerb VERB_INVOKE = {"invoke", "API: call its routes (execute-api:Invoke)",
-                                      resolve_api, invoke_statements, invoke_environment};
+                                      resolve_api, invoke_statements, invoke_environment, NULL};
 static const GrantVerb *const API_VERBS[] = {&VERB_INVOKE, NULL};
 
 static const TagRule API_TAGS[] = {

@@ -482,13 +482,13 @@ static void location_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *
 }
 
 static const GrantVerb VERB_READ = {"read", "BUCKET/PREFIX: get objects", resolve_location,
-                                    read_statements, location_environment};
+                                    read_statements, location_environment, NULL};
 static const GrantVerb VERB_LIST = {"list", "BUCKET/PREFIX: list the keys under the prefix",
-                                    resolve_location, list_statements, location_environment};
+                                    resolve_location, list_statements, location_environment, NULL};
 static const GrantVerb VERB_WRITE = {"write", "BUCKET/PREFIX: put objects", resolve_location,
-                                     write_statements, location_environment};
+                                     write_statements, location_environment, NULL};
 static const GrantVerb VERB_DELETE = {"delete", "BUCKET/PREFIX: delete objects",
-                                      resolve_location, delete_statements, location_environment};
+                                      resolve_location, delete_statements, location_environment, NULL};
 static const GrantVerb *const BUCKET_VERBS[] = {&VERB_READ, &VERB_LIST, &VERB_WRITE, &VERB_DELETE, NULL};
 
 /* ---- names and tags ---- */

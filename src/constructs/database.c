@@ -370,7 +370,7 @@ static void crawl_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, 
 }
 
 static const GrantVerb VERB_CRAWL = {"crawl", "CRAWLER: start it",
-                                     resolve_crawler, crawl_statements, crawl_environment};
+                                     resolve_crawler, crawl_statements, crawl_environment, NULL};
 static const GrantVerb *const DATABASE_VERBS[] = {&VERB_CRAWL, NULL};
 
 /* ---- names and tags ---- */

@@ -247,7 +247,7 @@ static void curate_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g,
 
 static const GrantVerb VERB_CURATE = {
     "curate", "DATASET: convert its raw/ CSV files (read, delete) into processed/ or quarantine/",
-    resolve_dataset, curate_statements, curate_environment};
+    resolve_dataset, curate_statements, curate_environment, NULL};
 static const GrantVerb *const DATASET_VERBS[] = {&VERB_CURATE, NULL};
 static const TagRule NO_TAGS[] = {{NULL, NULL, 0}}; /* it creates nothing */
 

@@ -17,6 +17,7 @@
 #include "construct.h"
 #include "handler_env.h"
 #include "package.h"
+#include "refs.h"
 #include "extends.h"
 #include "lower/lower_internal.h"
 #include "suggest.h"
@@ -368,10 +369,16 @@ static void check_code(Ctx *ctx, Function *f) {
 
 /* ---- check ---- */
 
-static void check_environment(Ctx *ctx, const Function *f) {
+static void no_visit(Ctx *ctx, void *arg, const Construct *c, const void *item, const char *attr,
+                     Pos at) {
+  (void)ctx, (void)arg, (void)c, (void)item, (void)attr, (void)at;
+}
+
+static void check_environment(Ctx *ctx, const Model *m, const Function *f) {
   size_t total = 0;
   for (size_t i = 0; i < f->environment.len; i++) {
     const StrPair *e = &f->environment.items[i];
+    refs_check(ctx, m, e->value_node, no_visit, NULL); /* ${KEY.ITEM.ATTR} values */
     const char *why = awsname_env_var(e->key);
     if (!why && !strncmp(e->key, "LAKEC_", 6))
       why = "names starting with 'LAKEC_' are set by lakec (see the README)";
@@ -442,7 +449,8 @@ static void check_sole_grant(Ctx *ctx, const Function *f) {
 
 /* The verb is the grant's one key; decode reported a grant without one. */
 void check_grant(Ctx *ctx, const Model *m, Grant *g) {
-  if (g->verb || !g->text || !g->node || g->node->kind != NODE_MAP || !g->node->count)
+  if (g->verb || (!g->text && !g->iam.node) || !g->node || g->node->kind != NODE_MAP ||
+      !g->node->count)
     return;
   const Node *key = NULL;
   for (size_t i = 0; i < g->node->count && !key; i++)
@@ -504,7 +512,7 @@ static void check_function(Ctx *ctx, Model *m, Function *f) {
     check_name(ctx, f->node, "handler", f->handler, awsname_construct_key, LK_NAME,
                "handler name");
   check_log_retention(ctx, f->node, f->log_retention);
-  check_environment(ctx, f);
+  check_environment(ctx, m, f);
   check_schedule(ctx, f->schedule.node, "expression", f->schedule.expression, false, NULL);
   check_schedule_on_in_production(ctx, m, f->schedule.node, f->schedule.enabled != 0, "function",
                                   f->key);
@@ -685,7 +693,7 @@ static json_t *function_environment(Ctx *ctx, Ir *ir, const Model *m, const Func
   json_t *vars = json_object();
   for (size_t i = 0; i < f->environment.len; i++)
     json_object_set_new(vars, f->environment.items[i].key,
-                        json_string(f->environment.items[i].value));
+                        refs_expand(ctx, ir, m, f->environment.items[i].value));
   json_t *lakec = lakec_environment(ctx, ir, m, f);
   const char *name;
   json_t *value;

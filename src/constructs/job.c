@@ -736,7 +736,7 @@ static void run_job_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g
 }
 
 static const GrantVerb VERB_RUN_JOB = {"run_job", "JOB: start its runs, watch and stop them",
-                                       resolve_job, run_job_statements, run_job_environment};
+                                       resolve_job, run_job_statements, run_job_environment, NULL};
 static const GrantVerb *const JOB_VERBS[] = {&VERB_RUN_JOB, NULL};
 
 /* ---- names and tags ---- */

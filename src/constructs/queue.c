@@ -399,10 +399,10 @@ static void queue_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, 
 }
 
 static const GrantVerb VERB_SEND = {"send", "QUEUE: send messages to it", resolve_queue,
-                                    send_statements, queue_environment};
+                                    send_statements, queue_environment, NULL};
 static const GrantVerb VERB_CONSUME = {
     "consume", "QUEUE: receive and delete its messages (a consumer mapping grants it itself)",
-    resolve_queue, consume_statements, queue_environment};
+    resolve_queue, consume_statements, queue_environment, NULL};
 static const GrantVerb *const QUEUE_VERBS[] = {&VERB_SEND, &VERB_CONSUME, NULL};
 
 /* ---- names and tags ---- */

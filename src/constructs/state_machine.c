@@ -1237,7 +1237,7 @@ static void start_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, 
 }
 
 static const GrantVerb VERB_START = {"start_execution", "MACHINE: start executions of it",
-                                     resolve_machine, start_statements, start_environment};
+                                     resolve_machine, start_statements, start_environment, NULL};
 static const GrantVerb *const STATE_MACHINE_VERBS[] = {&VERB_START, NULL};
 
 /* ---- names and tags ---- */

@@ -573,10 +573,10 @@ static void table_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, 
 
 static const GrantVerb VERB_READ_TABLE = {
     "read_table", "TABLE: get, query and scan its items (and its indexes')", resolve_table,
-    read_statements, table_environment};
+    read_statements, table_environment, NULL};
 static const GrantVerb VERB_WRITE_TABLE = {
     "write_table", "TABLE: put, update and delete its items", resolve_table, write_statements,
-    table_environment};
+    table_environment, NULL};
 static const GrantVerb *const TABLE_VERBS[] = {&VERB_READ_TABLE, &VERB_WRITE_TABLE, NULL};
 
 /* ---- names and tags ---- */

@@ -252,7 +252,7 @@ static void publish_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g
 }
 
 static const GrantVerb VERB_PUBLISH = {"publish", "TOPIC: publish messages to it",
-                                       resolve_topic, publish_statements, publish_environment};
+                                       resolve_topic, publish_statements, publish_environment, NULL};
 static const GrantVerb *const TOPIC_VERBS[] = {&VERB_PUBLISH, NULL};
 
 /* ---- names and tags ---- */

@@ -312,7 +312,7 @@ static void workflow_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *
 }
 
 static const GrantVerb VERB_START = {"start_workflow", "WORKFLOW: start a run and follow it",
-                                     resolve_workflow, start_statements, workflow_environment};
+                                     resolve_workflow, start_statements, workflow_environment, NULL};
 static const GrantVerb *const WORKFLOW_VERBS[] = {&VERB_START, NULL};
 
 /* ---- names and tags ---- */

@@ -161,7 +161,7 @@ static void query_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, 
 
 static const GrantVerb VERB_QUERY = {
     "query", "CRAWLER (or CRAWLER@WORKGROUP): run Athena queries on the tables it catalogs",
-    resolve_query, query_statements, query_environment};
+    resolve_query, query_statements, query_environment, NULL};
 static const GrantVerb *const WORKGROUP_VERBS[] = {&VERB_QUERY, NULL};
 
 /* ---- names and tags ---- */

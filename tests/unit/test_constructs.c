@@ -221,6 +221,14 @@ static size_t resources_of(const Ir *ir, const Item *item) {
   return n;
 }
 
+/* The same for outputs (a construct of raw outputs makes only those). */
+static size_t outputs_of(const Ir *ir, const Item *item) {
+  size_t n = 0;
+  for (size_t i = 0; i < ir->outputs.len; i++)
+    n += ((const IrEntry *)ir->outputs.items[i])->origin == item->node;
+  return n;
+}
+
 static bool is_tagged_type(const Construct *c, const char *type) {
   for (const TagRule *t = c->tags; t->type; t++)
     if (!strcmp(t->type, type))
@@ -251,8 +259,8 @@ static void every_construct_has_a_fixture_that_compiles(void **state) {
     bool tagged_type = false;
     for (size_t k = 0; k < items; k++) {
       const Item *it = construct_item(p.model, c, k);
-      if (c->lower && resources_of(p.ir, it) == 0)
-        fail_msg("%s: %s '%s' made no resource", rel, c->kind, it->key);
+      if (c->lower && resources_of(p.ir, it) + outputs_of(p.ir, it) == 0)
+        fail_msg("%s: %s '%s' made nothing", rel, c->kind, it->key);
       if (!c->lower && resources_of(p.ir, it) != 0)
         fail_msg("%s: %s '%s' has no lower function but made resources", rel, c->kind, it->key);
       for (size_t r = 0; r < p.ir->resources.len; r++) {
