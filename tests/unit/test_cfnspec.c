@@ -6,6 +6,8 @@
 
 #include "cfnspec.h"
 
+#include <glob.h>
+#include <stdlib.h>
 #include <string.h>
 
 static Ctx ctx;
@@ -366,16 +368,18 @@ static void intrinsic_functions_are_not_checked(void **state) {
   assert_true(has_diag(&ctx, "LK393", "'BucketName' of AWS::S3::Bucket must be a string, not a map"));
 }
 
-/* Runs the checker over every resource under `resources:` of a stage file. */
-static void check_stage_resources(const char *yaml) {
-  Node *root = load_text(&ctx, "stage.yaml", yaml);
+/* Runs the checker over every resource under `key` of a YAML (or JSON) text;
+ * returns how many there were. */
+static size_t check_resources(const char *name, const char *text, const char *key) {
+  Node *root = load_text(&ctx, name, text);
   assert_non_null(root);
-  const Node *resources = node_get(root, "resources");
+  const Node *resources = node_get(root, key);
   assert_non_null(resources);
   for (size_t i = 0; i < resources->count; i++) {
     const Node *r = resources->pairs[i].value;
     cfnspec_check(&ctx, node_get(r, "Type"), node_get(r, "Properties"), r->pos);
   }
+  return resources->count;
 }
 
 /* `lakec explain`'s examples of the four codes, through the checker alone
@@ -386,15 +390,40 @@ static void explain_examples_do_what_they_say(void **state) {
   for (size_t i = 0; i < sizeof codes / sizeof *codes; i++) {
     const DiagCode *c = diag_code_find(codes[i]);
     assert_non_null(c);
-    check_stage_resources(c->bad);
+    check_resources("stage.yaml", c->bad, "resources");
     assert_int_equal(ctx.diags.errors, 1);
     assert_string_equal(ctx.diags.head->code, codes[i]);
     ctx_release(&ctx);
     ctx_init(&ctx);
-    check_stage_resources(c->good);
+    check_resources("stage.yaml", c->good, "resources");
     if (ctx.diags.head)
       fail_msg("%s: the right example is not clean: %s", codes[i], diag_at(&ctx, 0));
   }
+}
+
+/* Every resource of the golden templates (which pass cfn-lint and deploy in
+ * moto) passes the checker: it does not refuse what CloudFormation takes,
+ * GetAtt, Sub, Join and the rest inside properties included. */
+static void golden_templates_pass(void **state) {
+  (void)state;
+  const char *root = getenv("LAKEC_SOURCE_DIR");
+  char pattern[1024];
+  snprintf(pattern, sizeof pattern, "%s/tests/golden/*/*/*.template.json", root ? root : ".");
+  glob_t found;
+  assert_int_equal(glob(pattern, 0, NULL, &found), 0);
+  assert_true(found.gl_pathc >= 10);
+  size_t resources = 0;
+  for (size_t i = 0; i < found.gl_pathc; i++) {
+    const char *rel = found.gl_pathv[i] + strlen(pattern) - strlen("tests/golden/*/*/*.template.json");
+    char *text = read_source_file(rel);
+    assert_non_null(text);
+    resources += check_resources(rel, text, "Resources");
+    free(text);
+    if (ctx.diags.head)
+      fail_msg("%s", diag_at(&ctx, 0));
+  }
+  globfree(&found);
+  assert_true(resources > 300);
 }
 
 int main(void) {
@@ -420,6 +449,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(properties_must_be_a_map, setup, teardown),
       cmocka_unit_test_setup_teardown(intrinsic_functions_are_not_checked, setup, teardown),
       cmocka_unit_test_setup_teardown(explain_examples_do_what_they_say, setup, teardown),
+      cmocka_unit_test_setup_teardown(golden_templates_pass, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
