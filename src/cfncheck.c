@@ -169,11 +169,19 @@ static void unknown_property(const Walk *w, const CfnShape *shape, const Node *k
   Diag *d = diag_error(w->ctx, key->pos, LK_CFN_PROPERTY, "unknown property '%s'%s of %s",
                        key->str, where(w, path), w->type->name);
   const char **names = arena_alloc(&w->ctx->arena, (shape->count + 1) * sizeof *names);
-  for (size_t i = 0; i < shape->count; i++)
-    names[i] = shape->props[i].name;
+  for (size_t i = 0; i < shape->count; i++) /* NULL: not to be suggested */
+    names[i] = shape->props[i].read_only ? NULL : shape->props[i].name;
   const char *best = suggest_closest(key->str, names, shape->count);
   if (best)
     diag_fixit(w->ctx, d, best);
+}
+
+/* CloudFormation would ignore it (the value is the resource's, after creation). */
+static void read_only_property(const Walk *w, const Node *key) {
+  diag_error(w->ctx, key->pos, LK_CFN_PROPERTY,
+             "property '%s' of %s is read-only: CloudFormation sets it (read it with "
+             "Fn::GetAtt), a template cannot",
+             key->str, w->type->name);
 }
 
 /* The required properties a map lacks, as "'A', 'B'" (NULL: none). */
@@ -207,7 +215,9 @@ static void check_map(const Walk *w, const CfnShape *shape, const Node *map, con
     const Node *key = map->pairs[i].key;
     const Node *value = map->pairs[i].value;
     const CfnProp *p = cfnspec_prop(shape, key->str);
-    if (p && node_is_null(value))
+    if (p && p->read_only)
+      read_only_property(w, key);
+    else if (p && node_is_null(value))
       null_value(w, key->pos, child_path(w, path, key->str));
     else if (p)
       check_value(w, expect_of_prop(p), value, child_path(w, path, key->str));

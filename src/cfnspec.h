@@ -29,6 +29,7 @@ typedef struct CfnProp {
    * value of the property itself (types with both) is not checked. */
   const CfnShape *shape;
   bool required;
+  bool read_only; /* set by CloudFormation (read it with Fn::GetAtt); top-level properties only */
 } CfnProp;
 struct CfnShape { const CfnProp *props; size_t count; bool open; }; /* props sorted by name */
 
@@ -55,8 +56,8 @@ const char *cfnspec_closest_type(const char *name);
 
 /* Checks one resource: `type` is the YAML scalar of its Type (NULL: missing,
  * reported at `resource`), `properties` the YAML node of its Properties (may
- * be NULL). Reports an unknown type (LK390, then nothing else), unknown
- * property names (LK391), missing required properties (LK392) and values of
+ * be NULL). Reports an unknown type (LK390, then nothing else), unknown or
+ * read-only property names (LK391), missing required properties (LK392) and values of
  * the wrong kind (LK393), each at the YAML node, at any depth. Intrinsic
  * functions ({Ref: X}, {Fn::...: ...}, {Condition: X}) and scalars holding
  * ${...} (references lakec resolves later) are not checked. Returns the type,

@@ -227,7 +227,9 @@ const DiagCode DIAG_CODES[] = {
      "A resource under 'resources:' sets a property its type does not have, at the top\n"
      "of Properties or inside a nested setting. CloudFormation would refuse it at deploy\n"
      "time; the fix-it suggests the nearest property of the same place. Settings that take\n"
-     "names of your own (a map of tags, a policy document) are not checked.",
+     "names of your own (a map of tags, a policy document) are not checked. A read-only\n"
+     "property (a bucket's Arn, a table's StreamArn) is refused too: CloudFormation sets\n"
+     "it and ignores a template's value; read it with Fn::GetAtt.",
      STAGE_HEAD "resources:\n  Sessions:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
                 "      BilingMode: PAY_PER_REQUEST\n      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
                 "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n",

@@ -46,6 +46,7 @@ class Prop:
         self.item_types = item_types
         self.shape = shape  # a Shape or None
         self.required = required
+        self.read_only = False  # set by CloudFormation, not by the template
 
 
 class TypeReader:
@@ -195,6 +196,16 @@ def attribute_names(schema):
     return sorted(names)
 
 
+def mark_read_only(shape, top):
+    """The type's read-only properties (cfn-lint's E3040 refuses them in a
+    template), at the top level only: nested shapes are shared between the
+    places that use one definition."""
+    for pointer in top.get("readOnlyProperties", []) or []:
+        parts = pointer.split("/")[2:]
+        if pointer.startswith("/properties/") and len(parts) == 1 and parts[0] in shape.props:
+            shape.props[parts[0]].read_only = True
+
+
 def read_types():
     """[(type name, top Shape, [attribute names])], sorted by name."""
     types = []
@@ -206,6 +217,7 @@ def read_types():
         top = schema.schema
         shape = Shape()
         reader.fill(shape, top, [top])
+        mark_read_only(shape, top)
         types.append((rtype, shape, attribute_names(schema)))
     return types
 
@@ -233,7 +245,8 @@ def minimize(shapes):
     until nothing splits."""
     def signature(shape, cls):
         return (shape.open,) + tuple(
-            (name, p.types, p.item_types, p.required, None if p.shape is None else cls[id(p.shape)])
+            (name, p.types, p.item_types, p.required, p.read_only,
+             None if p.shape is None else cls[id(p.shape)])
             for name, p in sorted(shape.props.items()))
 
     cls = {id(s): 0 for s in shapes}
@@ -277,7 +290,7 @@ def write(out, types):
         starts.append(at)
         for name, p in sorted(shape.props.items()):
             out.write(f"    {{{c_string(name)}, {p.types}, {p.item_types}, {shape_ref(p.shape)}, "
-                      f"{int(p.required)}}},\n")
+                      f"{int(p.required)}, {int(p.read_only)}}},\n")
             at += 1
     out.write("};\n\n")
     out.write(f"static const CfnShape SHAPES[{len(reps)}] = {{\n")

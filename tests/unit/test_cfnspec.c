@@ -240,6 +240,21 @@ static void unknown_properties_at_any_depth(void **state) {
   assert_string_equal(ctx.diags.head->next->fixit, "ExpirationInDays");
 }
 
+static void read_only_properties_are_refused(void **state) {
+  (void)state;
+  assert_true(prop_of("AWS::S3::Bucket", "Arn")->read_only);
+  assert_false(prop_of("AWS::S3::Bucket", "BucketName")->read_only);
+  check_resource("R:\n  Type: AWS::S3::Bucket\n  Properties:\n    Arn: arn:aws:s3:::data\n"
+                 "    DomainNam: data.s3.amazonaws.com\n");
+  assert_int_equal(ctx.diags.errors, 2);
+  assert_string_equal(diag_at(&ctx, 0),
+                      "stage.yaml:4:5: error: property 'Arn' of AWS::S3::Bucket is read-only: "
+                      "CloudFormation sets it (read it with Fn::GetAtt), a template cannot [LK391]");
+  /* a read-only name is not suggested for a misspelt one */
+  assert_true(has_diag(&ctx, "LK391", "unknown property 'DomainNam'"));
+  assert_null(ctx.diags.head->next->fixit);
+}
+
 static void open_shapes_take_any_name(void **state) {
   (void)state;
   assert_clean("R:\n  Type: Custom::SeedData\n  Properties:\n    ServiceToken: arn:x\n"
@@ -440,6 +455,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(unknown_type_far_from_all_gets_no_fixit, setup, teardown),
       cmocka_unit_test_setup_teardown(missing_or_odd_type, setup, teardown),
       cmocka_unit_test_setup_teardown(unknown_properties_at_any_depth, setup, teardown),
+      cmocka_unit_test_setup_teardown(read_only_properties_are_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(open_shapes_take_any_name, setup, teardown),
       cmocka_unit_test_setup_teardown(required_properties_are_listed, setup, teardown),
       cmocka_unit_test_setup_teardown(nested_required_properties, setup, teardown),
