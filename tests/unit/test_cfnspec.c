@@ -13,6 +13,8 @@
 static Ctx ctx;
 static int setup(void **state) { (void)state; ctx_init(&ctx); return 0; }
 static int teardown(void **state) { (void)state; ctx_release(&ctx); return 0; }
+/* A fresh context for the next case of a test. */
+static void reset(void) { ctx_release(&ctx); ctx_init(&ctx); }
 
 /* Checks the resource `R` of a YAML text (its Type and Properties). */
 static const CfnType *check_resource(const char *yaml) {
@@ -216,8 +218,7 @@ static void missing_or_odd_type(void **state) {
   assert_string_equal(diag_at(&ctx, 0),
                       "stage.yaml:2:3: error: missing required key 'Type': the resource's "
                       "CloudFormation type, e.g. AWS::S3::Bucket [LK102]");
-  ctx_release(&ctx);
-  ctx_init(&ctx);
+  reset();
   assert_null(check_resource("R: {Type: [AWS::S3::Bucket]}\n"));
   assert_string_equal(diag_at(&ctx, 0),
                       "stage.yaml:1:11: error: 'Type' must be a string, not a sequence [LK101]");
@@ -270,15 +271,13 @@ static void required_properties_are_listed(void **state) {
   assert_string_equal(diag_at(&ctx, 0),
                       "stage.yaml:4:5: error: missing required properties 'Code', 'Role' of "
                       "AWS::Lambda::Function [LK392]");
-  ctx_release(&ctx);
-  ctx_init(&ctx);
+  reset();
   /* no Properties at all: at the resource */
   check_resource("R:\n  Type: AWS::DynamoDB::Table\n");
   assert_string_equal(diag_at(&ctx, 0),
                       "stage.yaml:2:3: error: missing required property 'KeySchema' of "
                       "AWS::DynamoDB::Table [LK392]");
-  ctx_release(&ctx);
-  ctx_init(&ctx);
+  reset();
   check_resource("R:\n  Type: AWS::DynamoDB::Table\n  Properties:\n");
   assert_true(has_diag(&ctx, "LK392", "'KeySchema' of AWS::DynamoDB::Table"));
 }
@@ -293,8 +292,7 @@ static void nested_required_properties(void **state) {
                       "stage.yaml:5:9: error: missing required property 'KeyType' in "
                       "'KeySchema[0]' of AWS::DynamoDB::Table [LK392]");
   assert_true(has_diag(&ctx, "LK391", "'VersioningConfiguration'"));
-  ctx_release(&ctx);
-  ctx_init(&ctx);
+  reset();
   check_resource("R:\n  Type: AWS::S3::Bucket\n  Properties:\n    VersioningConfiguration: {}\n");
   assert_string_equal(diag_at(&ctx, 0),
                       "stage.yaml:4:30: error: missing required property 'Status' in "
@@ -408,8 +406,7 @@ static void explain_examples_do_what_they_say(void **state) {
     check_resources("stage.yaml", c->bad, "resources");
     assert_int_equal(ctx.diags.errors, 1);
     assert_string_equal(ctx.diags.head->code, codes[i]);
-    ctx_release(&ctx);
-    ctx_init(&ctx);
+    reset();
     check_resources("stage.yaml", c->good, "resources");
     if (ctx.diags.head)
       fail_msg("%s: the right example is not clean: %s", codes[i], diag_at(&ctx, 0));
