@@ -185,11 +185,14 @@ class TypeReader:
 
 
 def attribute_names(schema):
-    """cfn-lint's GetAtt names (regular expressions, fully matched) as the
-    table's patterns: '\\.' is a dot, '.*' any text (written '*')."""
+    """cfn-lint's GetAtt names as the table's patterns. cfn-lint matches them
+    as regular expressions, but only three forms occur: a dotted name, whose
+    '*' segments stand for a list index ("Subscribers.*.Status", from a
+    read-only property's JSON pointer), "Outputs\\..*" (a nested stack's
+    outputs: "Outputs.*") and ".*" (a custom resource: anything, "*")."""
     names = set()
     for pattern in schema.get_atts.keys():
-        name = pattern.replace("\\.", "\x00").replace(".*", "*").replace("\x00", ".")
+        name = "*" if pattern == ".*" else pattern.replace("\\..*", ".*")
         if re.search(r"[^A-Za-z0-9_.*]", name):
             sys.exit(f"gen_cfn_spec: {schema.type_name}: GetAtt pattern {pattern!r} is not a name")
         names.add(name)

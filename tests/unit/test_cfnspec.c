@@ -154,6 +154,11 @@ static void attributes_are_known(void **state) {
   assert_true(cfnspec_attribute(db, "Endpoint.Address"));
   assert_true(cfnspec_attribute(db, "Endpoint.Port"));
   assert_false(cfnspec_attribute(db, "Endpoint.Addres"));
+  /* a read-only property of list items, as cfn-lint takes it: by index */
+  const CfnType *anomaly = cfnspec_type("AWS::CE::AnomalySubscription");
+  assert_true(cfnspec_attribute(anomaly, "Subscribers.0.Status"));
+  assert_false(cfnspec_attribute(anomaly, "Subscribers..Status"));
+  assert_false(cfnspec_attribute(anomaly, "Subscribers.0.Stat"));
   /* a nested stack's outputs by name */
   const CfnType *stack = cfnspec_type("AWS::CloudFormation::Stack");
   assert_true(cfnspec_attribute(stack, "Outputs.BucketArn"));
