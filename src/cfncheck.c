@@ -120,7 +120,10 @@ static bool scalar_fits(const char *text, unsigned types) {
   return (types & CFN_T_BOOLEAN) && (!strcasecmp(text, "true") || !strcasecmp(text, "false"));
 }
 
-static void check_map(const Walk *w, const CfnShape *shape, const Node *map, const char *path);
+/* required_at: where missing required properties are reported (the map's
+ * own position below the top, the Properties key at it). */
+static void check_map(const Walk *w, const CfnShape *shape, const Node *map, const char *path,
+                      Pos required_at);
 
 static void check_list(const Walk *w, Expect e, const Node *list, const char *path) {
   for (size_t i = 0; i < list->count; i++)
@@ -149,7 +152,7 @@ static void check_value(const Walk *w, Expect e, const Node *value, const char *
     if (!(e.types & CFN_T_OBJECT))
       wrong_kind(w, value, path, e.types);
     else if (e.shape)
-      check_map(w, e.shape, value, path);
+      check_map(w, e.shape, value, path, value->pos);
     break;
   case NODE_SEQ:
     if (!(e.types & CFN_T_ARRAY))
@@ -210,7 +213,8 @@ static void check_required(const Walk *w, const CfnShape *shape, const Node *map
                count == 1 ? "y" : "ies", missing, where(w, path), w->type->name);
 }
 
-static void check_map(const Walk *w, const CfnShape *shape, const Node *map, const char *path) {
+static void check_map(const Walk *w, const CfnShape *shape, const Node *map, const char *path,
+                      Pos required_at) {
   for (size_t i = 0; i < map->count; i++) {
     const Node *key = map->pairs[i].key;
     const Node *value = map->pairs[i].value;
@@ -224,7 +228,7 @@ static void check_map(const Walk *w, const CfnShape *shape, const Node *map, con
     else if (!shape->open)
       unknown_property(w, shape, key, path);
   }
-  check_required(w, shape, map, map->pos, path);
+  check_required(w, shape, map, required_at, path);
 }
 
 static const CfnType *check_type(Ctx *ctx, const Node *type, Pos resource) {
@@ -251,10 +255,11 @@ static const CfnType *check_type(Ctx *ctx, const Node *type, Pos resource) {
   return NULL;
 }
 
-static void check_properties(const Walk *w, const Node *properties, Pos resource) {
+/* required_at: where missing required properties are reported. */
+static void check_properties(const Walk *w, const Node *properties, Pos required_at) {
   const CfnShape *shape = w->type->properties;
   if (!properties || node_is_null(properties)) {
-    check_required(w, shape, NULL, resource, "");
+    check_required(w, shape, NULL, required_at, "");
     return;
   }
   if (is_deferred(properties))
@@ -264,14 +269,28 @@ static void check_properties(const Walk *w, const Node *properties, Pos resource
                w->type->name, describe_value(w, properties));
     return;
   }
-  check_map(w, shape, properties, "");
+  check_map(w, shape, properties, "", required_at);
 }
 
-const CfnType *cfnspec_check(Ctx *ctx, const Node *type, const Node *properties, Pos resource) {
+static const CfnType *check_parts(Ctx *ctx, const Node *type, const Node *properties,
+                                  Pos resource, Pos required_at) {
   const CfnType *t = check_type(ctx, type, resource);
   if (t) {
     Walk w = {ctx, t};
-    check_properties(&w, properties, resource);
+    check_properties(&w, properties, required_at);
   }
   return t;
+}
+
+const CfnType *cfnspec_check(Ctx *ctx, const Node *type, const Node *properties, Pos resource) {
+  bool is_map = properties && properties->kind == NODE_MAP;
+  return check_parts(ctx, type, properties, resource, is_map ? properties->pos : resource);
+}
+
+const CfnType *cfnspec_check_resource(Ctx *ctx, const Node *resource) {
+  if (!resource || resource->kind != NODE_MAP)
+    return NULL;
+  const NodePair *properties = node_get_pair(resource, "Properties");
+  return check_parts(ctx, node_get(resource, "Type"), properties ? properties->value : NULL,
+                     resource->pos, properties ? properties->key->pos : resource->pos);
 }

@@ -64,5 +64,9 @@ const char *cfnspec_closest_type(const char *name);
  * or NULL when it is missing or unknown. */
 const CfnType *cfnspec_check(struct Ctx *ctx, const Node *type, const Node *properties,
                              Pos resource);
+/* The same for the map of one resource (its Type and Properties; other keys
+ * are the caller's): a missing required property is reported at the
+ * Properties key rather than at its map. NULL for anything but a map. */
+const CfnType *cfnspec_check_resource(struct Ctx *ctx, const Node *resource);
 
 #endif

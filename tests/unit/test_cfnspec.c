@@ -287,6 +287,27 @@ static void required_properties_are_listed(void **state) {
   assert_true(has_diag(&ctx, "LK392", "'KeySchema' of AWS::DynamoDB::Table"));
 }
 
+/* Given the resource's map, the checker reports at the Properties key. */
+static void required_properties_at_the_properties_key(void **state) {
+  (void)state;
+  Node *root = load_text(&ctx, "stage.yaml",
+                         "R:\n  Type: AWS::Lambda::Function\n  Properties:\n    Runtime: python3.12\n"
+                         "S:\n  Type: AWS::DynamoDB::Table\n  Properties:\n"
+                         "T: [AWS::S3::Bucket]\n");
+  const CfnType *t = cfnspec_check_resource(&ctx, node_get(root, "R"));
+  assert_string_equal(t->name, "AWS::Lambda::Function");
+  assert_string_equal(diag_at(&ctx, 0),
+                      "stage.yaml:3:3: error: missing required properties 'Code', 'Role' of "
+                      "AWS::Lambda::Function [LK392]");
+  cfnspec_check_resource(&ctx, node_get(root, "S"));
+  assert_string_equal(diag_at(&ctx, 1),
+                      "stage.yaml:7:3: error: missing required property 'KeySchema' of "
+                      "AWS::DynamoDB::Table [LK392]");
+  assert_null(cfnspec_check_resource(&ctx, node_get(root, "T"))); /* the caller's to report */
+  assert_null(cfnspec_check_resource(&ctx, NULL));
+  assert_int_equal(ctx.diags.errors, 2);
+}
+
 static void nested_required_properties(void **state) {
   (void)state;
   check_resource("R:\n  Type: AWS::DynamoDB::Table\n  Properties:\n"
@@ -460,6 +481,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(read_only_properties_are_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(open_shapes_take_any_name, setup, teardown),
       cmocka_unit_test_setup_teardown(required_properties_are_listed, setup, teardown),
+      cmocka_unit_test_setup_teardown(required_properties_at_the_properties_key, setup, teardown),
       cmocka_unit_test_setup_teardown(nested_required_properties, setup, teardown),
       cmocka_unit_test_setup_teardown(values_of_the_wrong_kind, setup, teardown),
       cmocka_unit_test_setup_teardown(scalars_that_cloudformation_converts, setup, teardown),
