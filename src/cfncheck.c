@@ -83,9 +83,13 @@ static const char *describe_types(const Walk *w, unsigned types) {
   return text;
 }
 
+/* A short scalar quoted, a long or multi-line one (a script, a document) by kind. */
 static const char *describe_value(const Walk *w, const Node *n) {
-  if (n->kind == NODE_SCALAR)
+  enum { QUOTED_MAX = 40 };
+  if (n->kind == NODE_SCALAR && strlen(n->str) <= QUOTED_MAX && !strchr(n->str, '\n'))
     return arena_printf(&w->ctx->arena, "'%s'", n->str);
+  if (n->kind == NODE_SCALAR)
+    return "a long string";
   return n->kind == NODE_MAP ? "a map" : "a list";
 }
 

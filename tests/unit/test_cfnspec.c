@@ -382,6 +382,13 @@ static void nulls_are_refused(void **state) {
   assert_true(has_diag(&ctx, "LK393", "'Tags[0]' of AWS::S3::Bucket is null"));
 }
 
+static void long_values_are_not_quoted(void **state) {
+  (void)state;
+  check_resource("R:\n  Type: AWS::S3::Bucket\n  Properties:\n    Tags: |\n      Key: team\n"
+                 "      Value: data\n");
+  assert_true(has_diag(&ctx, "LK393", "'Tags' of AWS::S3::Bucket must be a list, not a long string"));
+}
+
 static void properties_must_be_a_map(void **state) {
   (void)state;
   check_resource("R:\n  Type: AWS::S3::Bucket\n  Properties: [BucketName]\n");
@@ -486,6 +493,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(values_of_the_wrong_kind, setup, teardown),
       cmocka_unit_test_setup_teardown(scalars_that_cloudformation_converts, setup, teardown),
       cmocka_unit_test_setup_teardown(nulls_are_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(long_values_are_not_quoted, setup, teardown),
       cmocka_unit_test_setup_teardown(properties_must_be_a_map, setup, teardown),
       cmocka_unit_test_setup_teardown(intrinsic_functions_are_not_checked, setup, teardown),
       cmocka_unit_test_setup_teardown(explain_examples_do_what_they_say, setup, teardown),
