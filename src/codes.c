@@ -211,6 +211,57 @@ const DiagCode DIAG_CODES[] = {
      "stacks) has no construct that creates one: add one, or remove the empty stack.",
      STAGE_HEAD "stacks: {main: {}, spare: {}}\nbuckets: {data: {name: metrics-dev}}\n",
      STAGE_HEAD "buckets: {data: {name: metrics-dev}}\n"},
+    {LK_CFN_TYPE, "unknown CloudFormation resource type",
+     "A resource under 'resources:' names a Type that is not a CloudFormation resource\n"
+     "type: lakec knows every type of the public registry, from the resource schemas\n"
+     "cfn-lint ships, and Custom::NAME for a custom resource. The names are case-sensitive;\n"
+     "the fix-it suggests the nearest type. Nothing else of the resource is checked until\n"
+     "its type is known.",
+     STAGE_HEAD "resources:\n  Sessions:\n    Type: AWS::DynamoDB::Tables\n    Properties:\n"
+                "      BillingMode: PAY_PER_REQUEST\n      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+                "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n",
+     STAGE_HEAD "resources:\n  Sessions:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+                "      BillingMode: PAY_PER_REQUEST\n      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+                "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n"},
+    {LK_CFN_PROPERTY, "unknown CloudFormation property",
+     "A resource under 'resources:' sets a property its type does not have, at the top\n"
+     "of Properties or inside a nested setting. CloudFormation would refuse it at deploy\n"
+     "time; the fix-it suggests the nearest property of the same place. Settings that take\n"
+     "names of your own (a map of tags, a policy document) are not checked. A read-only\n"
+     "property (a bucket's Arn, a table's StreamArn) is refused too: CloudFormation sets\n"
+     "it and ignores a template's value; read it with Fn::GetAtt.",
+     STAGE_HEAD "resources:\n  Sessions:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+                "      BilingMode: PAY_PER_REQUEST\n      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+                "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n",
+     STAGE_HEAD "resources:\n  Sessions:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+                "      BillingMode: PAY_PER_REQUEST\n      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+                "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n"},
+    {LK_CFN_REQUIRED, "missing required CloudFormation property",
+     "A resource under 'resources:' lacks a property its type requires (a DynamoDB table\n"
+     "its KeySchema, a Lambda function its Code and Role), or a nested setting lacks one\n"
+     "of its own (each KeySchema entry its AttributeName and KeyType). The message lists\n"
+     "every missing name.",
+     STAGE_HEAD "resources:\n  Sessions:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+                "      BillingMode: PAY_PER_REQUEST\n"
+                "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n",
+     STAGE_HEAD "resources:\n  Sessions:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+                "      BillingMode: PAY_PER_REQUEST\n      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+                "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n"},
+    {LK_CFN_VALUE, "CloudFormation property of the wrong kind",
+     "A property of a resource under 'resources:' has a value of the wrong kind: a map or\n"
+     "a list where a single value belongs or the other way round, text where only a\n"
+     "number is allowed, anything but true or false where a boolean is ('yes' is text in\n"
+     "YAML 1.2), or null, which CloudFormation refuses. A number or a boolean where text\n"
+     "is expected is fine: CloudFormation converts it. Intrinsic functions ({Ref: X},\n"
+     "{Fn::GetAtt: [...]}) and ${...} references are not checked here.",
+     STAGE_HEAD "resources:\n  Sessions:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+                "      BillingMode: PAY_PER_REQUEST\n      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+                "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n"
+                "      PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: yes}\n",
+     STAGE_HEAD "resources:\n  Sessions:\n    Type: AWS::DynamoDB::Table\n    Properties:\n"
+                "      BillingMode: PAY_PER_REQUEST\n      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+                "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n"
+                "      PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}\n"},
     {LK_PROD_AUTH, "open API in production",
      "A stage with 'production: true' serves its API with 'auth: none'. Use iam or\n"
      "cognito, or, for an API that is public on purpose, say so with\n"

@@ -40,6 +40,10 @@
 #define LK_STACK_CYCLE "LK308"
 #define LK_STACK_LIMIT "LK309"
 #define LK_EMPTY_STAGE "LK312"
+#define LK_CFN_TYPE "LK390"     /* resources: (cfnspec.h) */
+#define LK_CFN_PROPERTY "LK391"
+#define LK_CFN_REQUIRED "LK392"
+#define LK_CFN_VALUE "LK393"
 #define LK_PROD_AUTH "LK401"
 #define LK_PROD_BUCKET "LK402"
 #define LK_PROD_SCHEDULE "LK403"

@@ -149,7 +149,8 @@ static void resource_check(Ctx *ctx, Model *m, const Construct *self) {
   for (size_t i = 0; i < construct_count(m, self); i++) {
     const RawResource *r = construct_item(m, self, i);
     check_logical_id(ctx, m, r);
-    cfnspec_check(ctx, node_get(r->node, "Type"), r->properties, raw_key_pos(m, r));
+    if (r->type) /* decode reported it missing */
+      cfnspec_check_resource(ctx, r->node);
     rawcheck_refs(ctx, m, r->properties);
     rawcheck_refs(ctx, m, r->metadata);
   }
