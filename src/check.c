@@ -11,6 +11,7 @@
 #include "ctx.h"
 #include "decode.h"
 #include "refs.h"
+#include "patch.h"
 #include "schedule.h"
 #include "strindex.h"
 #include "suggest.h"
@@ -348,6 +349,7 @@ Model *check(Ctx *ctx, const Node *root) {
     check_item_tags(ctx, m, c);
     c->check(ctx, m, c);
   }
+  patch_check(ctx, m);
   refs_report_unresolved(ctx, root);
   return m;
 }

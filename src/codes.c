@@ -211,6 +211,45 @@ const DiagCode DIAG_CODES[] = {
      "stacks) has no construct that creates one: add one, or remove the empty stack.",
      STAGE_HEAD "stacks: {main: {}, spare: {}}\nbuckets: {data: {name: metrics-dev}}\n",
      STAGE_HEAD "buckets: {data: {name: metrics-dev}}\n"},
+    {LK_PATCH_ID, "patch of a resource that does not exist",
+     "A patch's path starts with a logical id the stage does not generate (in any of its\n"
+     "stacks), or a patched DependsOn names one. The fix-it suggests the nearest id; the\n"
+     "ids are the keys of Resources in the templates 'lakec build' writes.",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: add, path: /DataBuckt/Properties/AccelerateConfiguration, value: {AccelerationStatus: Enabled}}\n",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: add, path: /DataBucket/Properties/AccelerateConfiguration, value: {AccelerationStatus: Enabled}}\n"},
+    {LK_PATCH_PATH, "patch path that does not exist",
+     "A patch's path goes through a key or a list item the generated resource does not\n"
+     "have. replace, remove and test need the whole path to exist; add needs all but its\n"
+     "last segment (it creates that). The caret is at the first segment that names\n"
+     "nothing, a note lists what exists there and the fix-it suggests the nearest key. A\n"
+     "patch changes a resource's Properties, DependsOn, Metadata, DeletionPolicy or\n"
+     "UpdateReplacePolicy only.",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: replace, path: /DataBucket/Properties/VersioningConfig/Status, value: Suspended}\n",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: replace, path: /DataBucket/Properties/VersioningConfiguration/Status, value: Suspended}\n"},
+    {LK_PATCH_VALUE, "patch value missing or not allowed",
+     "add, replace and test take a 'value:' (null is a value: write 'value: null');\n"
+     "remove takes none.",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: replace, path: /DataBucket/Properties/VersioningConfiguration/Status}\n",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: replace, path: /DataBucket/Properties/VersioningConfiguration/Status, value: Suspended}\n"},
+    {LK_PATCH_POINTER, "patch path that is not a JSON pointer",
+     "A patch's path is an RFC 6901 JSON pointer: '/' before every segment, '~1' for a '/'\n"
+     "inside one and '~0' for a '~'. It names a logical id and a part of that resource\n"
+     "(at least two segments). A list item is named by its index, 0 for the first,\n"
+     "without leading zeros; '-' names the end of a list, where only add can put a value.",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: add, path: DataBucket/Properties/AccelerateConfiguration, value: {AccelerationStatus: Enabled}}\n",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: add, path: /DataBucket/Properties/AccelerateConfiguration, value: {AccelerationStatus: Enabled}}\n"},
+    {LK_PATCH_TEST, "patch test failed",
+     "A 'test' patch found another value than the one it gives: the build stops. Put a test\n"
+     "before a patch that relies on what lakec generates, so that a lakec upgrade that\n"
+     "changes it stops the build instead of patching something else.",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: test, path: /DataBucket/Properties/VersioningConfiguration/Status, value: Suspended}\n",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: test, path: /DataBucket/Properties/VersioningConfiguration/Status, value: Enabled}\n"},
+    {LK_PATCH_KNOWN, "patch of a value lakec uses elsewhere",
+     "A warning: the patch changes a value that lakec also writes, as it is, into other\n"
+     "resources (a bucket's or queue's name in IAM policies, function variables, other\n"
+     "stacks). Those keep the old value. Set it with the construct's own key instead.",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: replace, path: /DataBucket/Properties/BucketName, value: metrics-dev-2}\n",
+     STAGE_HEAD "buckets: {data: {name: metrics-dev-2, versioned: true}}\n"},
     {LK_CFN_TYPE, "unknown CloudFormation resource type",
      "A resource under 'resources:' names a Type that is not a CloudFormation resource\n"
      "type: lakec knows every type of the public registry, from the resource schemas\n"

@@ -40,6 +40,12 @@
 #define LK_STACK_CYCLE "LK308"
 #define LK_STACK_LIMIT "LK309"
 #define LK_EMPTY_STAGE "LK312"
+#define LK_PATCH_ID "LK370"
+#define LK_PATCH_PATH "LK371"
+#define LK_PATCH_VALUE "LK372"
+#define LK_PATCH_POINTER "LK373"
+#define LK_PATCH_TEST "LK374"
+#define LK_PATCH_KNOWN "LK375"
 #define LK_CFN_TYPE "LK390"     /* resources: (cfnspec.h) */
 #define LK_CFN_PROPERTY "LK391"
 #define LK_CFN_REQUIRED "LK392"

@@ -258,6 +258,16 @@ typedef struct Stack {
   StrMap tags; /* on every resource of the stack, over the stage's */
 } Stack;
 
+/* An RFC 6902 operation on a resource lakec generates (`patches:`). */
+typedef enum { PATCH_ADD, PATCH_REPLACE, PATCH_REMOVE, PATCH_TEST } PatchOp;
+
+typedef struct Patch {
+  const Node *node;
+  int op;            /* PatchOp, or TRI_UNSET when refused */
+  const char *path;  /* an RFC 6901 JSON pointer: /LogicalId/Properties/... */
+  const Node *value; /* as written, or NULL when absent */
+} Patch;
+
 typedef LIST(void) AnyList;
 
 /* As many kinds of construct as the registry may hold. */
@@ -273,6 +283,7 @@ typedef struct Model {
   StrMap tags;
   StrMap vars;
   LIST(Stack) stacks; /* check adds the default one when none is written */
+  LIST(Patch) patches; /* applied in order, after lowering */
   /* The items of each construct, in registry order (construct.h). */
   AnyList items[MODEL_CONSTRUCTS_MAX];
 } Model;

@@ -32,6 +32,21 @@ static const Field STACK_FIELDS[] = {
 };
 static const Shape SHAPE_STACK = SHAPE(Stack, "stack", STACK_FIELDS, .key_offset = offsetof(Stack, key));
 
+static const char *const ENUM_PATCH_OP[] = {"add", "replace", "remove", "test", NULL};
+
+static const Field PATCH_FIELDS[] = {
+    {"op", F_ENUM, offsetof(Patch, op), .required = true, .values = ENUM_PATCH_OP,
+     .doc = "add, replace or remove a value, or test that it is the one given (RFC 6902)"},
+    {"path", F_STR, offsetof(Patch, path), .required = true,
+     .doc = "a JSON pointer: /LOGICAL_ID/Properties/..., or the resource's DependsOn, "
+            "Metadata, DeletionPolicy or UpdateReplacePolicy; ~1 is '/', ~0 is '~', - the "
+            "end of a list"},
+    {"value", F_NODE, offsetof(Patch, value),
+     .doc = "the value to add, replace with or test for (YAML; ${KEY.ITEM.ATTR} references "
+            "resolved); not with remove"},
+};
+static const Shape SHAPE_PATCH = SHAPE(Patch, "patch", PATCH_FIELDS, .key_offset = NO_KEY);
+
 const Field SCHEMA_STAGE_FIELDS[] = {
     {"lakec", F_INT, offsetof(Model, version), .required = true, .min = 1, .max = 9999,
      .doc = "version of the stage language; 1"},
@@ -52,5 +67,7 @@ const Field SCHEMA_STAGE_FIELDS[] = {
     {"vars", F_STRMAP, offsetof(Model, vars), .doc = "values for ${var.NAME}"},
     {"stacks", F_MAP_OF, offsetof(Model, stacks), .shape = &SHAPE_STACK,
      .doc = "the CloudFormation stacks of the stage, in the order written; default: one"},
+    {"patches", F_LIST_OF, offsetof(Model, patches), .shape = &SHAPE_PATCH,
+     .doc = "RFC 6902 operations on the generated resources, applied in order (see Patches)"},
 };
 const size_t SCHEMA_STAGE_FIELDS_COUNT = COUNT(SCHEMA_STAGE_FIELDS);

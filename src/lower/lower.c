@@ -6,6 +6,7 @@
 #include "lower.h"
 #include "lower_internal.h"
 #include "construct.h"
+#include "patch.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -129,5 +130,6 @@ Ir *lower(Ctx *ctx, const Model *m) {
   ir->current_stack = ir->stacks.items[0];
   ir->current_origin = NULL;
   lower_tags(ctx, ir, m);
+  patch_apply(ctx, ir, m); /* on what lakec made, tags included */
   return ir;
 }

@@ -130,7 +130,8 @@ class MotoDeploy(unittest.TestCase):
             "cat-prod-etl2-stack", "cat-prod-normalize-stack", "cat-test-etl2-stack",
             "cat-test-normalize-stack", "kitchen-sink", "lakehouse-dev", "lakehouse-prod",
             "medallion-dev", "metrics-dev", "metrics-prod", "metrics-qa", "option-a-dev",
-            "option-a-prod", "pipes-fork", "pipes-line", "telemetry-dev",
+            "option-a-prod", "patched-dev-compute", "patched-dev-storage", "pipes-fork",
+            "pipes-line", "telemetry-dev",
             "twostack-dev-clients", "twostack-dev-compute",
             "twostack-dev-edge", "twostack-dev-storage"])
         for name in self.stacks:
@@ -179,6 +180,19 @@ class MotoDeploy(unittest.TestCase):
                 "NormalizeScheduleRule"])
             self.assertEqual(schedule["ScheduleExpression"], "cron(30 4 * * ? *)")
             self.assertEqual(schedule["State"], "DISABLED" if stage == "test" else "ENABLED")
+
+    def test_patched_values_are_deployed(self):
+        """The patches fixture: the patched values are what CloudFormation
+        created (a bucket's versioning, a queue's tag, a function's variable
+        naming the other stack's queue)."""
+        self.assertEqual(self.wait_complete("patched-dev-compute")["StackStatus"], "CREATE_COMPLETE")
+        s3 = self.client("s3")
+        self.assertEqual(s3.get_bucket_versioning(Bucket="patched-dev-data")["Status"], "Suspended")
+        sqs = self.client("sqs")
+        url = sqs.get_queue_url(QueueName="patched-dev-jobs")["QueueUrl"]
+        self.assertEqual(sqs.list_queue_tags(QueueUrl=url)["Tags"].get("owner"), "data-team")
+        fn = self.client("lambda").get_function(FunctionName="patched-dev-ingest")["Configuration"]
+        self.assertTrue(fn["Environment"]["Variables"]["JOBS_URL"].endswith("/patched-dev-jobs"))
 
     def test_api_ingestion_queues_topic_and_worker(self):
         """Seed 002 as moto created it: four queues, each with its dead-letter

@@ -61,6 +61,9 @@ golden two-stacks.json 1 --exit-code --format json tests/golden/twostack/dev \
   tests/golden/diff/two-stacks-prod.yaml
 golden two-stacks-one-template.txt 0 --exit-code tests/integration/fixtures/two-stacks.yaml \
   tests/golden/twostack/dev/twostack-dev-compute.template.json
+# patches: a patched property that changes, one that replaces its resource
+golden patches.txt 1 --exit-code tests/integration/fixtures/patches.yaml \
+  tests/golden/diff/patches-changed.yaml
 
 # Every stage equals itself, its template, and its built folder (the golden
 # copy, whose manifest lists its stacks).
