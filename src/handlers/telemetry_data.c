@@ -613,8 +613,37 @@ static json_t *generate(const Options *opt, Output *o) {
 
 /* ---- as a Lambda function ---- */
 
+/* One of the event's options; false with why. */
+static bool event_option(const char *key, const json_t *value, Options *opt, char *why,
+                         size_t size) {
+  for (size_t i = 0; i < OPTION_COUNT; i++) {
+    const OptionSpec *s = &OPTIONS[i];
+    if (strcmp(s->name, key))
+      continue;
+    long long v = json_integer_value(value);
+    if (!json_is_integer(value) || v < s->min || v > s->max) {
+      whole_refusal(s, "", why, size);
+      return false;
+    }
+    *option_field(opt, s) = v;
+    return true;
+  }
+  if (strcmp(key, "start_date")) {
+    snprintf(why, size, "unknown option '%.100s' (seed, customers, titles, events, campaigns, "
+             "days, start_date)", key);
+    return false;
+  }
+  const char *text = json_string_value(value);
+  if (!text || !parse_date(text, &opt->start_day)) {
+    snprintf(why, size, "start_date takes a date YYYY-MM-DD from 2000 to 2099");
+    return false;
+  }
+  snprintf(opt->start_date, sizeof opt->start_date, "%s", text);
+  return true;
+}
+
 /* The event: an object of options (any may be left out). */
-static bool options_from_event(const json_t *event, Options *opt, char *why, size_t size) {
+static bool options_from_event(json_t *event, Options *opt, char *why, size_t size) {
   options_defaults(opt);
   if (!json_is_object(event)) {
     snprintf(why, size, "the event must be an object of options");
@@ -622,28 +651,9 @@ static bool options_from_event(const json_t *event, Options *opt, char *why, siz
   }
   const char *key;
   json_t *value;
-  json_object_foreach((json_t *)event, key, value) {
-    const OptionSpec *s = NULL;
-    for (size_t i = 0; i < OPTION_COUNT; i++)
-      s = !strcmp(OPTIONS[i].name, key) ? &OPTIONS[i] : s;
-    if (s) {
-      long long v = json_integer_value(value);
-      if (!json_is_integer(value) || v < s->min || v > s->max) {
-        whole_refusal(s, "", why, size);
-        return false;
-      }
-      *option_field(opt, s) = v;
-    } else if (!strcmp(key, "start_date")) {
-      if (!json_is_string(value) || !parse_date(json_string_value(value), &opt->start_day)) {
-        snprintf(why, size, "start_date takes a date YYYY-MM-DD from 2000 to 2099");
-        return false;
-      }
-      snprintf(opt->start_date, sizeof opt->start_date, "%s", json_string_value(value));
-    } else {
-      snprintf(why, size, "unknown option '%.100s' (seed, customers, titles, events, campaigns, "
-               "days, start_date)", key);
+  json_object_foreach(event, key, value) {
+    if (!event_option(key, value, opt, why, size))
       return false;
-    }
   }
   return true;
 }
