@@ -200,40 +200,42 @@ static const char *pick_weighted(Rng *r, const Weighted *list) {
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 #define PICK(r, a) ((a)[rng_below(r, COUNT(a))])
 
-static const char *const FIRST_NAMES[] = {"ava",  "liam", "olivia", "noah",  "emma", "mateo", "sofia",
-                                          "lucas", "mia", "ethan",  "aria",  "leo",  "chloe", "hiro",
-                                          "priya", "omar", "zoe",   "felix", "nina", "kai"};
-static const char *const LAST_NAMES[] = {"smith", "garcia",  "chen",   "patel",  "silva", "kim",  "novak",
-                                         "okafor", "rossi",  "tanaka", "nguyen", "dubois", "larsen",
-                                         "moreau", "singh",  "reyes",  "walker", "haddad", "berg",
-                                         "costa"};
-static const char *const DOMAINS[] = {"example.com", "example.net", "example.org", "mail.example.com"};
+static const char *const FIRST_NAMES[] = {
+    "ava",  "liam", "olivia", "noah", "emma",  "mateo", "sofia", "lucas", "mia",  "ethan",
+    "aria", "leo",  "chloe",  "hiro", "priya", "omar",  "zoe",   "felix", "nina", "kai"};
+static const char *const LAST_NAMES[] = {
+    "smith",  "garcia", "chen",   "patel",  "silva", "kim",   "novak",  "okafor", "rossi", "tanaka",
+    "nguyen", "dubois", "larsen", "moreau", "singh", "reyes", "walker", "haddad", "berg",  "costa"};
+static const char *const DOMAINS[] = {"example.com", "example.net", "example.org",
+                                      "mail.example.com"};
 
 static const Weighted TIERS[] = {
     {"free_with_ads", 30}, {"basic", 25}, {"standard", 30}, {"premium", 15}, {NULL, 0}};
 static const Weighted COUNTRIES[] = {
-    {"United States", 35}, {"United Kingdom", 10}, {"Canada", 8}, {"Germany", 8}, {"France", 6},
-    {"Brazil", 8},         {"India", 8},           {"Japan", 5},  {"Australia", 5}, {"Mexico", 7},
-    {NULL, 0}};
+    {"United States", 35}, {"United Kingdom", 10}, {"Canada", 8}, {"Germany", 8},
+    {"France", 6},         {"Brazil", 8},          {"India", 8},  {"Japan", 5},
+    {"Australia", 5},      {"Mexico", 7},          {NULL, 0}};
 
 /* Documentary is the genre of documentaries only; the others are drawn for
  * movies and series (GENRES minus its last entry). */
-static const char *const GENRES[] = {"Action", "Comedy",    "Drama",  "Thriller",
-                                     "Sci-Fi", "Horror",    "Romance", "Animation",
-                                     "Crime",  "Fantasy",   "Family", "Documentary"};
+static const char *const GENRES[] = {"Action", "Comedy",  "Drama",   "Thriller",
+                                     "Sci-Fi", "Horror",  "Romance", "Animation",
+                                     "Crime",  "Fantasy", "Family",  "Documentary"};
 #define STORY_GENRES (COUNT(GENRES) - 1)
 
-static const Weighted TITLE_TYPES[] = {{"movie", 55}, {"series", 35}, {"documentary", 10}, {NULL, 0}};
-static const char *const ADJECTIVES[] = {"Silent", "Crimson", "Last",     "Hidden",   "Broken", "Golden",
-                                         "Midnight", "Distant", "Frozen", "Wild",     "Electric",
-                                         "Forgotten", "Restless", "Quiet", "Burning", "Lonely"};
-static const char *const NOUNS[] = {"Harbor",  "Empire",   "Signal", "Garden",  "Frontier", "Echo",
-                                    "Kingdom", "River",    "Protocol", "Horizon", "Circuit",
-                                    "Orchard", "Voyage",   "Mirror", "Summit",  "Lantern"};
+static const Weighted TITLE_TYPES[] = {
+    {"movie", 55}, {"series", 35}, {"documentary", 10}, {NULL, 0}};
+static const char *const ADJECTIVES[] = {
+    "Silent", "Crimson", "Last",     "Hidden",    "Broken",   "Golden", "Midnight", "Distant",
+    "Frozen", "Wild",    "Electric", "Forgotten", "Restless", "Quiet",  "Burning",  "Lonely"};
+static const char *const NOUNS[] = {
+    "Harbor",   "Empire",  "Signal",  "Garden",  "Frontier", "Echo",   "Kingdom", "River",
+    "Protocol", "Horizon", "Circuit", "Orchard", "Voyage",   "Mirror", "Summit",  "Lantern"};
 
-static const Weighted EVENT_TYPES[] = {
-    {"start", 30}, {"pause", 15}, {"resume", 15}, {"stop", 20}, {"complete", 20}, {NULL, 0}};
-static const Weighted DEVICES[] = {{"tv", 40}, {"mobile", 30}, {"tablet", 15}, {"web", 15}, {NULL, 0}};
+static const Weighted EVENT_TYPES[] = {{"start", 30}, {"pause", 15},    {"resume", 15},
+                                       {"stop", 20},  {"complete", 20}, {NULL, 0}};
+static const Weighted DEVICES[] = {
+    {"tv", 40}, {"mobile", 30}, {"tablet", 15}, {"web", 15}, {NULL, 0}};
 /* Quality by device, in DEVICES' order: phones do not stream 4K. */
 static const Weighted QUALITY_BY_DEVICE[][4] = {
     {{"SD", 10}, {"HD", 50}, {"4K", 40}, {NULL, 0}},
@@ -242,10 +244,10 @@ static const Weighted QUALITY_BY_DEVICE[][4] = {
     {{"SD", 15}, {"HD", 75}, {"4K", 10}, {NULL, 0}},
 };
 
-static const char *const BRANDS[] = {"Northwind", "Contoso", "Fabrikam", "Globex",   "Initech",
+static const char *const BRANDS[] = {"Northwind", "Contoso", "Fabrikam", "Globex",    "Initech",
                                      "Tailspin",  "Wingtip", "Litware",  "Proseware", "Adatum"};
-static const char *const INDUSTRIES[] = {"Foods",   "Motors",  "Telecom",  "Travel",
-                                         "Games",   "Bank",    "Fitness",  "Beverages"};
+static const char *const INDUSTRIES[] = {"Foods", "Motors", "Telecom", "Travel",
+                                         "Games", "Bank",   "Fitness", "Beverages"};
 
 /* ---- the tables ---- */
 
@@ -266,9 +268,9 @@ static bool put_text(PqWriter *w, size_t column, const char *text) {
 }
 
 static const PqColumn CUSTOMER_COLUMNS[] = {
-    {"customer_id", PQ_STRING, false},      {"email", PQ_STRING, false},
+    {"customer_id", PQ_STRING, false},       {"email", PQ_STRING, false},
     {"subscription_tier", PQ_STRING, false}, {"country", PQ_STRING, false},
-    {"is_active", PQ_BOOLEAN, false},       {"preferred_genres", PQ_STRING_LIST, false}};
+    {"is_active", PQ_BOOLEAN, false},        {"preferred_genres", PQ_STRING_LIST, false}};
 
 /* One to three different genres. */
 static size_t preferred_genres(Rng *r, PqBytes out[3]) {
@@ -311,10 +313,18 @@ static const PqColumn TITLE_COLUMNS[] = {{"title_id", PQ_STRING, false},
 static void title_name(Rng *r, char *out, size_t size) {
   const char *adjective = PICK(r, ADJECTIVES), *noun = PICK(r, NOUNS);
   switch (rng_below(r, 4)) {
-  case 0: snprintf(out, size, "The %s %s", adjective, noun); break;
-  case 1: snprintf(out, size, "%s %s", adjective, noun); break;
-  case 2: snprintf(out, size, "The %s of the %s", noun, PICK(r, NOUNS)); break;
-  default: snprintf(out, size, "%s %s %d", adjective, noun, (int)rng_range(r, 2, 4)); break;
+  case 0:
+    snprintf(out, size, "The %s %s", adjective, noun);
+    break;
+  case 1:
+    snprintf(out, size, "%s %s", adjective, noun);
+    break;
+  case 2:
+    snprintf(out, size, "The %s of the %s", noun, PICK(r, NOUNS));
+    break;
+  default:
+    snprintf(out, size, "%s %s %d", adjective, noun, (int)rng_range(r, 2, 4));
+    break;
   }
 }
 
@@ -333,7 +343,8 @@ static bool title_row(Gen *g, PqWriter *w, long long i) {
   snprintf(id, sizeof id, "title-%06lld", i + 1);
   title_name(r, name, sizeof name);
   const char *type = pick_weighted(r, TITLE_TYPES);
-  const char *genre = !strcmp(type, "documentary") ? "Documentary" : GENRES[rng_below(r, STORY_GENRES)];
+  const char *genre =
+      !strcmp(type, "documentary") ? "Documentary" : GENRES[rng_below(r, STORY_GENRES)];
   int32_t minutes = title_minutes(r, type);
   g->titles[i].minutes = minutes;
   return put_text(w, 0, id) && put_text(w, 1, name) && put_text(w, 2, type) &&
@@ -375,9 +386,9 @@ static const PqColumn EVENT_COLUMNS[] = {{"event_id", PQ_STRING, false},
 /* A version 4 UUID made of the stream's bits. */
 static void event_id(Rng *r, char out[37]) {
   uint64_t a = rng_next(r), b = rng_next(r);
-  snprintf(out, 37, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
-           (unsigned)a & 0xfff, (unsigned)((b >> 48) & 0x3fff) | 0x8000,
-           (unsigned long long)(b & 0xffffffffffffu));
+  snprintf(out, 37, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+           (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
+           (unsigned)((b >> 48) & 0x3fff) | 0x8000, (unsigned long long)(b & 0xffffffffffffu));
 }
 
 /* How long this event's session watched: a start only begins, a completion
@@ -629,8 +640,10 @@ static bool event_option(const char *key, const json_t *value, Options *opt, cha
     return true;
   }
   if (strcmp(key, "start_date")) {
-    snprintf(why, size, "unknown option '%.100s' (seed, customers, titles, events, campaigns, "
-             "days, start_date)", key);
+    snprintf(why, size,
+             "unknown option '%.100s' (seed, customers, titles, events, campaigns, "
+             "days, start_date)",
+             key);
     return false;
   }
   const char *text = json_string_value(value);
@@ -667,10 +680,12 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
   prefix = prefix ? prefix : "";
   size_t n = strlen(prefix);
   if (!bucket || !*bucket)
-    return handler_fail(err, "Configuration", "LAKEC_WRITE_BUCKET is not set: telemetry_data "
+    return handler_fail(err, "Configuration",
+                        "LAKEC_WRITE_BUCKET is not set: telemetry_data "
                         "writes where its one write grant says");
   if (n && (prefix[n - 1] != '/' || prefix[0] == '/'))
-    return handler_fail(err, "Configuration", "LAKEC_WRITE_PREFIX must be empty or a key prefix "
+    return handler_fail(err, "Configuration",
+                        "LAKEC_WRITE_PREFIX must be empty or a key prefix "
                         "ending in '/'");
   if (n > 1000)
     return handler_fail(err, "Configuration", "LAKEC_WRITE_PREFIX is longer than 1000 bytes");
@@ -709,7 +724,8 @@ static bool take_flag(const char *flag, const char *value, Options *opt, const c
     snprintf(opt->start_date, sizeof opt->start_date, "%.10s", value);
     if (parse_date(value, &opt->start_day))
       return true;
-    snprintf(why, size, "--start-date takes a date YYYY-MM-DD from 2000 to 2099 (got '%.40s')", value);
+    snprintf(why, size, "--start-date takes a date YYYY-MM-DD from 2000 to 2099 (got '%.40s')",
+             value);
     return false;
   }
   for (size_t i = 0; i < OPTION_COUNT; i++)
