@@ -262,6 +262,14 @@ class Options(unittest.TestCase):
         self.refused("--rows", "5", says="unknown option '--rows'")
         self.refused("--seed", says="--seed needs a value")
 
+    def test_a_folder_it_cannot_write_is_exit_1(self):
+        with tempfile.NamedTemporaryFile() as blocker:  # a file where a folder would go
+            proc = subprocess.run([PROGRAM, "--out", os.path.join(blocker.name, "lake"), "--events", "10"],
+                                  capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("cannot write " + os.path.join(blocker.name, "lake", "customers"), proc.stderr)
+        self.assertEqual(proc.stdout, "")
+
     def test_help(self):
         proc = subprocess.run([PROGRAM, "--help"], capture_output=True, text=True, timeout=60)
         self.assertEqual(proc.returncode, 0)
