@@ -336,6 +336,9 @@ class Lambda(unittest.TestCase):
         self.assertEqual((kind, answer["errorType"]), ("error", "Configuration"))
         kind, answer = self.invoke({}, LAKEC_WRITE_PREFIX="data")
         self.assertEqual((kind, answer["errorType"]), ("error", "Configuration"))
+        kind, answer = self.invoke({"events": 10}, LAKEC_WRITE_BUCKET="no-such-bucket")
+        self.assertEqual((kind, answer["errorType"]), ("error", "S3Error"), answer)
+        self.assertIn("s3://no-such-bucket/data/customers/part-00000.parquet", answer["errorMessage"])
 
 
 if __name__ == "__main__":
