@@ -127,7 +127,8 @@ const DiagCode DIAG_CODES[] = {
     {LK_LOCATION, "invalid location",
      "A location is BUCKET/PREFIX with a plain key prefix: no leading '/', no '//',\n"
      "'..' or '*'. Grants and triggers are scoped to it, so it must be exact. The\n"
-     "'write' grant of a function running extract is the prefix of its keys: it ends in '/'.",
+     "'write' grant of a function running extract or telemetry_data is the prefix of\n"
+     "its keys: it ends in '/'.",
      STAGE_HEAD "buckets: {data: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: data/raw/*}]}\n",
      STAGE_HEAD "buckets: {data: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: data/raw/}]}\n"},
     {LK_TAG, "invalid tag",
@@ -151,7 +152,8 @@ const DiagCode DIAG_CODES[] = {
     {LK_UNDEFINED_REF, "undefined reference",
      "A value names a bucket, crawler or function that does not exist: a grant's bucket,\n"
      "a trigger's bucket, a route's function, a 'crawl' or 'query' grant's crawler; or a\n"
-     "handler needs a grant the function lacks (extract writes where its 'write' grant says).",
+     "handler needs a grant the function lacks (extract and telemetry_data write where\n"
+     "their 'write' grant says).",
      STAGE_HEAD "functions: {query: {}}\napis: {api: {name: a, routes: {GET /m: qeury}}}\n",
      STAGE_HEAD "functions: {query: {}}\napis: {api: {name: a, routes: {GET /m: query}}}\n"},
     {LK_DUPLICATE, "duplicate",
@@ -163,7 +165,7 @@ const DiagCode DIAG_CODES[] = {
     {LK_CONFLICT, "conflicting settings",
      "Settings that cannot both hold: a grant with two actions, an OPTIONS route on\n"
      "an API whose 'cors' already answers OPTIONS, or two 'write' grants for a handler\n"
-     "that writes where its one 'write' grant says (extract).",
+     "that writes where its one 'write' grant says (extract, telemetry_data).",
      STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: d/a/, write: d/a/}]}\n",
      STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: d/a/}, {write: d/a/}]}\n"},
     {LK_TRIGGER_LOOP, "function triggers itself",

@@ -28,6 +28,8 @@ static const char *const WORKER[] = {"LAKEC_BUCKET_*", "USE_REAL_HTTP", "MAX_RET
 /* extract's bucket and prefix come from its one `write` grant (handler_env_sole_grant). */
 static const char *const EXTRACT[] = {"LAKEC_WRITE_BUCKET", "LAKEC_WRITE_PREFIX", "SOURCE_NAME",
                                       "SOURCE_API_URL", "MAX_PAGES", "MAX_RETRIES", NULL};
+/* telemetry_data writes its Parquet files where its one `write` grant says. */
+static const char *const TELEMETRY_DATA[] = {"LAKEC_WRITE_BUCKET", "LAKEC_WRITE_PREFIX", NULL};
 
 static const HandlerEnv HANDLERS[] = {
     {"ingest", INGEST},
@@ -37,6 +39,7 @@ static const HandlerEnv HANDLERS[] = {
     {"planner", PLANNER},
     {"worker", WORKER},
     {"extract", EXTRACT},
+    {"telemetry_data", TELEMETRY_DATA},
 };
 
 const char *const *handler_env_reads(const char *program) {
@@ -279,6 +282,7 @@ static const struct {
   const char *program, *verb;
 } SOLE_GRANTS[] = {
     {"extract", "write"},
+    {"telemetry_data", "write"},
 };
 
 const char *handler_env_sole_grant(const char *program) {
