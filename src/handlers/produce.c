@@ -190,6 +190,17 @@ static bool start_producer(AwsClient *aws, HandlerError *err) {
   return true;
 }
 
+/* An idempotent producer that lost track of its sequence numbers stops for
+ * good (a fatal error): the next invocation makes a new one. */
+static void drop_failed_producer(void) {
+  char why[256];
+  if (producer && rd_kafka_fatal_error(producer, why, sizeof why)) {
+    fprintf(stderr, "produce: the producer failed (%s); making a new one\n", why);
+    rd_kafka_destroy(producer);
+    producer = NULL;
+  }
+}
+
 /* ---- the records ---- */
 
 /* The event's records, or NULL with err filled. */
@@ -265,6 +276,7 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
   if (!topic || !*topic)
     return handler_fail(err, "Configuration", "LAKEC_KAFKA_TOPIC is not set");
   aws_client_set_deadline(aws, inv->deadline_ms);
+  drop_failed_producer();
   if (!producer && !start_producer(aws, err))
     return NULL;
   deliveries = (Deliveries){.batch = deliveries.batch + 1};

@@ -4,9 +4,15 @@
  *   presign_tool token REGION KEY SECRET TOKEN|- EPOCH
  *       the MSK IAM token, then its expiry (ms since the epoch)
  *   presign_tool url REGION KEY SECRET TOKEN|- EPOCH SERVICE BASE_URL PATH QUERY|- EXPIRES
- *       a presigned GET URL */
+ *       a presigned GET URL
+ *   presign_tool accept REGION KEY SECRET TOKEN|-
+ *       gives a token made now to a librdkafka producer set up for
+ *       OAUTHBEARER, as produce's refresh callback does: prints "accepted"
+ *       or librdkafka's reason */
 #include "aws.h"
 #include "msk_token.h"
+
+#include <librdkafka/rdkafka.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +20,38 @@
 
 static const char *optional(const char *arg) { return strcmp(arg, "-") ? arg : NULL; }
 
+static int accept_token(const AwsClient *aws) {
+  char why[512];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  if (rd_kafka_conf_set(conf, "security.protocol", "SASL_PLAINTEXT", why, sizeof why) ||
+      rd_kafka_conf_set(conf, "sasl.mechanisms", "OAUTHBEARER", why, sizeof why) ||
+      rd_kafka_conf_set(conf, "log_level", "3", why, sizeof why)) {
+    fprintf(stderr, "%s\n", why);
+    return 1;
+  }
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
+  if (!rk) {
+    fprintf(stderr, "%s\n", why);
+    return 1;
+  }
+  long long expires_ms;
+  char *token = msk_token(aws, time(NULL), &expires_ms);
+  rd_kafka_resp_err_t e =
+      rd_kafka_oauthbearer_set_token(rk, token, expires_ms, "lakec", NULL, 0, why, sizeof why);
+  printf("%s\n", e ? why : "accepted");
+  free(token);
+  rd_kafka_destroy(rk);
+  return e ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   bool token = argc == 7 && !strcmp(argv[1], "token");
-  if (!token && !(argc == 12 && !strcmp(argv[1], "url"))) {
+  bool accept = argc == 6 && !strcmp(argv[1], "accept");
+  if (!token && !accept && !(argc == 12 && !strcmp(argv[1], "url"))) {
     fprintf(stderr, "usage: presign_tool token REGION KEY SECRET TOKEN|- EPOCH\n"
                     "       presign_tool url REGION KEY SECRET TOKEN|- EPOCH SERVICE BASE_URL PATH "
-                    "QUERY|- EXPIRES\n");
+                    "QUERY|- EXPIRES\n"
+                    "       presign_tool accept REGION KEY SECRET TOKEN|-\n");
     return 2;
   }
   char why[256];
@@ -27,6 +59,11 @@ int main(int argc, char **argv) {
   if (!aws) {
     fprintf(stderr, "%s\n", why);
     return 1;
+  }
+  if (accept) {
+    int status = accept_token(aws);
+    aws_client_free(aws);
+    return status;
   }
   time_t when = (time_t)strtoll(argv[6], NULL, 10);
   char *out;

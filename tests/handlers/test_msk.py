@@ -5,6 +5,8 @@
   time is byte for byte the one AWS's aws-msk-iam-sasl-signer-python builds
   with botocore's SigV4QueryAuth (same steps, same User-Agent), with and
   without a session token; its expiry is the signing time + 900 s;
+- librdkafka accepts a token made now for OAUTHBEARER (as produce's
+  token refresh callback gives it);
 - presigned URLs (aws_presign_get) equal botocore's, for a path whose
   escapes SigV4 encodes again (the GetBootstrapBrokers path) and a query;
 - produce against librdkafka's mock cluster (kafka_mock): every record
@@ -39,7 +41,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakes import RequestRecorder  # noqa: E402
+from fakes import FakeRuntimeApi, RequestRecorder  # noqa: E402
 
 HANDLERS, PRESIGN_TOOL, KAFKA_MOCK, VERSION = sys.argv[1:5]
 PRODUCE = os.path.join(HANDLERS, "produce", "bootstrap")
@@ -107,6 +109,11 @@ class Token(unittest.TestCase):
                 self.assertEqual(query.get("X-Amz-Security-Token"), [token] if token else None)
                 self.assertTrue(decoded.endswith(f"&User-Agent=lakec%2F{VERSION}"))
 
+    def test_librdkafka_accepts_the_token(self):
+        # what produce's refresh callback hands over: a token made now
+        for token in (None, SESSION):
+            self.assertEqual(run_tool("accept", "us-west-2", KEY, SECRET, token or "-"), ["accepted"])
+
     def test_presigned_url_equals_botocore(self):
         path = "/v1/clusters/" + urllib.parse.quote(CLUSTER_ARN, safe="") + "/bootstrap-brokers"
         for base, query, token in [("http://127.0.0.1:8080", None, SESSION),
@@ -127,11 +134,11 @@ def handler_env(**extra):
     return env
 
 
-def telemetry(n):
+def telemetry(n, batch="a"):
     """Events as the generator makes them; a few with session_id only, one with neither."""
     records = []
     for i in range(n):
-        r = {"event_id": f"evt-{i:05d}", "customer_id": f"cust-{i % 7:04d}",
+        r = {"event_id": f"evt-{batch}-{i:05d}", "customer_id": f"cust-{i % 7:04d}",
              "title_id": f"title-{i % 11:03d}", "event_type": ["start", "pause", "stop"][i % 3],
              "watch_duration_seconds": i * 13, "device_type": "tv", "quality": "4K",
              "timestamp": f"2024-05-01T12:{i % 60:02d}:00Z", "note": "é ✓"}
@@ -220,6 +227,32 @@ class Produce(unittest.TestCase):
                 rc, answer, _ = self.produce(event, **env)
                 self.assertEqual((rc, answer["errorType"]), (1, kind))
                 self.assertIn(message, answer["errorMessage"])
+
+    def test_4_one_producer_for_the_container(self):
+        """The Runtime API loop: the brokers are looked up once, a bad event
+        in between is refused, and each invocation counts its own records."""
+        answer = {"BootstrapBrokerStringSaslIam": self.brokers}
+        stub = RequestRecorder(body=json.dumps(answer).encode())
+        first, second = telemetry(10, "loop1"), telemetry(15, "loop2")
+        api = FakeRuntimeApi([("r1", json.dumps({"records": first}).encode()),
+                              ("r2", b'{"records": 7}'),
+                              ("r3", json.dumps({"records": second}).encode())])
+        try:
+            proc = subprocess.run([PRODUCE], env=handler_env(
+                AWS_LAMBDA_RUNTIME_API=api.address, LAKEC_KAFKA_CLUSTER_ARN=CLUSTER_ARN,
+                AWS_ENDPOINT_URL_KAFKA=f"http://127.0.0.1:{stub.port}"), capture_output=True,
+                timeout=120)
+        finally:
+            api.stop()
+            stub.stop()
+        self.assertEqual(proc.returncode, 1, proc.stderr)  # the API stopped serving
+        self.assertEqual(stub.count, 1)
+        outcome = {r: (kind, json.loads(body)) for r, (kind, body, _) in api.results.items()}
+        self.assertEqual(outcome["r1"], ("response", {"published": 10, "failed": 0}))
+        self.assertEqual((outcome["r2"][0], outcome["r2"][1]["errorType"]), ("error", "InvalidEvent"))
+        self.assertEqual(outcome["r3"], ("response", {"published": 15, "failed": 0}))
+        ids = {json.loads(g["value"])["event_id"] for g in self.consume_all(60 + 25)}
+        self.assertLessEqual({r["event_id"] for r in first + second}, ids)
 
     def test_9_failed_produce_fails_the_invocation(self):
         self.mock.stdin.write("fail-produce 200\n")
