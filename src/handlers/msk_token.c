@@ -1,4 +1,5 @@
 #include "msk_token.h"
+#include "runtime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,11 +39,7 @@ char *msk_token(const AwsClient *aws, time_t when, long long *expires_ms) {
                         .expires_s = MSK_TOKEN_EXPIRY_S, .when = when};
   char *signed_url = aws_presign_get(aws, &presign);
   char *user_agent = aws_uri_encode(MSK_TOKEN_USER_AGENT, false);
-  size_t len = strlen(signed_url) + strlen(user_agent) + 13;
-  char *url = malloc(len);
-  if (!url || !user_agent)
-    abort();
-  snprintf(url, len, "%s&User-Agent=%s", signed_url, user_agent);
+  char *url = handler_strf("%s&User-Agent=%s", signed_url, user_agent);
   char *token = msk_base64url(url, strlen(url));
   *expires_ms = ((long long)when + MSK_TOKEN_EXPIRY_S) * 1000;
   free(url);
