@@ -184,8 +184,9 @@ static size_t split_query(const char *query, QueryParam *params, size_t room) {
 static char *join_params(const QueryParam *params, size_t n) {
   Buffer b = {0};
   for (size_t i = 0; i < n; i++) {
-    if ((i && !buffer_append(&b, "&", 1)) || !buffer_append(&b, params[i].name, strlen(params[i].name)) ||
-        !buffer_append(&b, "=", 1) || !buffer_append(&b, params[i].value, strlen(params[i].value)))
+    if ((i && !buffer_append(&b, "&", 1)) ||
+        !buffer_append(&b, params[i].name, strlen(params[i].name)) || !buffer_append(&b, "=", 1) ||
+        !buffer_append(&b, params[i].value, strlen(params[i].value)))
       abort();
   }
   return b.data ? b.data : strf("%s", "");
@@ -209,17 +210,11 @@ static void presign_signature(const AwsClient *c, const char *service, const cha
   free(secret);
 }
 
-char *aws_presign_get(const AwsClient *c, const AwsPresign *p) {
-  char amz_date[17];
-  struct tm tm;
-  gmtime_r(&p->when, &tm);
-  strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
-  const char *host = strstr(p->base_url, "://") ? strstr(p->base_url, "://") + 3 : p->base_url;
-  char *scope = strf("%.8s/%s/%s/aws4_request", amz_date, c->region, p->service);
+/* SigV4's query parameters after the operation's, in the order botocore
+ * writes them; returns the new count. */
+static size_t add_auth_params(const AwsClient *c, const AwsPresign *p, const char *amz_date,
+                              const char *scope, QueryParam *params, size_t n) {
   char *credential = strf("%s/%s", c->key, scope);
-  /* the auth parameters in the order botocore writes them */
-  QueryParam params[40];
-  size_t n = split_query(p->query, params, 32), first_auth = n;
   params[n++] = (QueryParam){strf("X-Amz-Algorithm"), strf("AWS4-HMAC-SHA256")};
   params[n++] = (QueryParam){strf("X-Amz-Credential"), aws_uri_encode(credential, false)};
   params[n++] = (QueryParam){strf("X-Amz-Date"), strf("%s", amz_date)};
@@ -227,14 +222,38 @@ char *aws_presign_get(const AwsClient *c, const AwsPresign *p) {
   params[n++] = (QueryParam){strf("X-Amz-SignedHeaders"), strf("host")};
   if (*c->token)
     params[n++] = (QueryParam){strf("X-Amz-Security-Token"), aws_uri_encode(c->token, false)};
-  char *operation = join_params(params, first_auth), *auth = join_params(params + first_auth, n - first_auth);
+  free(credential);
+  return n;
+}
+
+/* GET, the path, the sorted query, the host (the one header signed), the
+ * empty body's hash. */
+static char *presign_canonical_request(const AwsPresign *p, QueryParam *params, size_t n) {
+  const char *host = strstr(p->base_url, "://") ? strstr(p->base_url, "://") + 3 : p->base_url;
   qsort(params, n, sizeof *params, param_order);
   char *sorted = join_params(params, n);
   /* Outside S3 the canonical path is the sent (encoded) path encoded again. */
   char *path = strcmp(p->service, "s3") ? aws_uri_encode(p->path, true) : strf("%s", p->path);
-  char empty_hash[65], signature[65];
+  char empty_hash[65];
   aws_sha256_hex("", 0, empty_hash);
   char *canonical = strf("GET\n%s\n%s\nhost:%s\n\nhost\n%s", path, sorted, host, empty_hash);
+  free(path);
+  free(sorted);
+  return canonical;
+}
+
+char *aws_presign_get(const AwsClient *c, const AwsPresign *p) {
+  char amz_date[17], signature[65];
+  struct tm tm;
+  gmtime_r(&p->when, &tm);
+  strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
+  char *scope = strf("%.8s/%s/%s/aws4_request", amz_date, c->region, p->service);
+  QueryParam params[AWS_PRESIGN_MAX_PARAMS + 6];
+  size_t first_auth = split_query(p->query, params, AWS_PRESIGN_MAX_PARAMS);
+  size_t n = add_auth_params(c, p, amz_date, scope, params, first_auth);
+  char *operation = join_params(params, first_auth);
+  char *auth = join_params(params + first_auth, n - first_auth);
+  char *canonical = presign_canonical_request(p, params, n);
   presign_signature(c, p->service, amz_date, scope, canonical, signature);
   char *url = strf("%s%s?%s%s%s&X-Amz-Signature=%s", p->base_url, p->path, operation,
                    *operation ? "&" : "", auth, signature);
@@ -244,10 +263,7 @@ char *aws_presign_get(const AwsClient *c, const AwsPresign *p) {
   }
   free(operation);
   free(auth);
-  free(sorted);
-  free(path);
   free(canonical);
-  free(credential);
   free(scope);
   return url;
 }

@@ -78,11 +78,13 @@ long aws_json_call(AwsClient *c, const char *service, const char *target, json_t
  * headers: what a broker checks in an MSK IAM token, and a request whose
  * path holds escapes (libcurl's signer would not encode them again, as SigV4
  * wants outside S3). */
+#define AWS_PRESIGN_MAX_PARAMS 32
 typedef struct AwsPresign {
   const char *service;  /* signing name: "kafka-cluster", "kafka" */
   const char *base_url; /* "https://host[:port]", no trailing slash */
   const char *path;     /* already percent-encoded, starting with '/' */
-  const char *query;    /* the operation's parameters, already encoded ("Action=..."), or NULL */
+  const char *query;    /* the operation's parameters, already encoded ("Action=..."), or NULL;
+                         * at most AWS_PRESIGN_MAX_PARAMS of them */
   long expires_s;       /* X-Amz-Expires */
   time_t when;          /* the signing time */
 } AwsPresign;

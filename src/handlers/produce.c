@@ -116,7 +116,8 @@ static char *bootstrap_brokers(AwsClient *aws, HandlerError *err) {
     return handler_strf("%s", brokers);
   const char *arn = getenv("LAKEC_KAFKA_CLUSTER_ARN");
   if (!arn || !*arn) {
-    handler_fail(err, "Configuration", "LAKEC_KAFKA_CLUSTER_ARN (or LAKEC_KAFKA_BROKERS) is not set");
+    handler_fail(err, "Configuration",
+                 "LAKEC_KAFKA_CLUSTER_ARN (or LAKEC_KAFKA_BROKERS) is not set");
     return NULL;
   }
   return bootstrap_brokers_of(aws, arn, err);
@@ -139,8 +140,8 @@ static bool set_security(rd_kafka_conf_t *conf, AwsClient *aws, HandlerError *er
   if (security && !strcmp(security, "plaintext"))
     return set(conf, "security.protocol", "plaintext", err);
   if (security && *security && strcmp(security, "iam")) {
-    handler_fail(err, "Configuration", "LAKEC_KAFKA_SECURITY must be iam (the default) or plaintext, not '%s'",
-                 security);
+    handler_fail(err, "Configuration",
+                 "LAKEC_KAFKA_SECURITY must be iam (the default) or plaintext, not '%s'", security);
     return false;
   }
   if (!set(conf, "security.protocol", "SASL_SSL", err) ||
@@ -177,7 +178,8 @@ static bool start_producer(AwsClient *aws, HandlerError *err) {
   if (!conf)
     return false;
   char why[512];
-  producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why); /* takes conf when it succeeds */
+  /* takes conf when it succeeds */
+  producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
   if (!producer) {
     rd_kafka_conf_destroy(conf);
     handler_fail(err, "KafkaError", "cannot make the producer: %s", why);
@@ -292,7 +294,8 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
     return handler_fail(err, "KafkaError", "%ld of %ld records were not published to %s: %s",
                         total - deliveries.acked, total, topic,
                         deliveries.failed ? deliveries.first_error : "no delivery report");
-  return json_pack("{s:I, s:I}", "published", (json_int_t)deliveries.acked, "failed", (json_int_t)0);
+  return json_pack("{s:I, s:I}", "published", (json_int_t)deliveries.acked, "failed",
+                   (json_int_t)0);
 }
 
 int main(int argc, char **argv) { return runtime_main(argc, argv, "produce", handle); }

@@ -72,7 +72,8 @@ int main(int argc, char **argv) {
     out = msk_token(aws, when, &expires_ms);
   } else {
     AwsPresign p = {.service = argv[7], .base_url = argv[8], .path = argv[9],
-                    .query = optional(argv[10]), .expires_s = strtol(argv[11], NULL, 10), .when = when};
+                    .query = optional(argv[10]), .expires_s = strtol(argv[11], NULL, 10),
+                    .when = when};
     out = aws_presign_get(aws, &p);
   }
   printf("%s\n", out);
