@@ -37,6 +37,7 @@
 typedef struct Deliveries {
   intptr_t batch;
   long acked, failed;
+  bool timed_out; /* the deadline came first: the rest was purged */
   char first_error[256];
 } Deliveries;
 
@@ -266,6 +267,7 @@ static void await_deliveries(long long until) {
   long long left = until - now_ms();
   if (rd_kafka_flush(producer, left > 0 ? (int)left : 0) == RD_KAFKA_RESP_ERR_NO_ERROR)
     return;
+  deliveries.timed_out = true;
   rd_kafka_purge(producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_flush(producer, 500);
 }
@@ -291,8 +293,9 @@ static json_t *handle(AwsClient *aws, const Invocation *inv, HandlerError *err) 
   long total = (long)json_array_size(records);
   long unconfirmed = total - deliveries.acked - deliveries.failed; /* only if reports were lost */
   if (deliveries.failed || unconfirmed)
-    return handler_fail(err, "KafkaError", "%ld of %ld records were not published to %s: %s",
+    return handler_fail(err, "KafkaError", "%ld of %ld records were not published to %s: %s%s",
                         total - deliveries.acked, total, topic,
+                        deliveries.timed_out ? "not acknowledged before the deadline; " : "",
                         deliveries.failed ? deliveries.first_error : "no delivery report");
   return json_pack("{s:I, s:I}", "published", (json_int_t)deliveries.acked, "failed",
                    (json_int_t)0);

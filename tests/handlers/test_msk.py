@@ -12,8 +12,9 @@
 - produce against librdkafka's mock cluster (kafka_mock): every record
   arrives once, its value the record's JSON, keyed by customer_id (else
   session_id, else no key), one customer's records in order on one
-  partition; failed produce requests fail the invocation; bad events and
-  settings are refused;
+  partition; failed produce requests fail the invocation, and so do
+  brokers that do not answer before the deadline; bad events and settings
+  are refused; in the Runtime API loop one producer serves the invocations;
 - without LAKEC_KAFKA_BROKERS, produce asks GetBootstrapBrokers (a stub
   server answering AWS's JSON): the request's path, its SigV4 scope (service
   kafka) and its signature (recomputed with botocore), and the brokers it
@@ -31,6 +32,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import urllib.parse
 from unittest import mock
@@ -253,6 +255,23 @@ class Produce(unittest.TestCase):
         self.assertEqual(outcome["r3"], ("response", {"published": 15, "failed": 0}))
         ids = {json.loads(g["value"])["event_id"] for g in self.consume_all(60 + 25)}
         self.assertLessEqual({r["event_id"] for r in first + second}, ids)
+
+    def test_8_unreachable_brokers_fail_at_the_deadline(self):
+        stub = RequestRecorder()  # a port nothing listens on once stopped
+        stub.stop()
+        deadline = int(time.time() * 1000) + 3000
+        api = FakeRuntimeApi([("r", json.dumps({"records": telemetry(5)}).encode(), deadline)])
+        try:
+            subprocess.run([PRODUCE], env=handler_env(AWS_LAMBDA_RUNTIME_API=api.address,
+                                                      LAKEC_KAFKA_BROKERS=f"127.0.0.1:{stub.port}"),
+                           capture_output=True, timeout=60)
+        finally:
+            api.stop()
+        kind, body, _ = api.results["r"]
+        self.assertEqual((kind, json.loads(body)["errorType"]), ("error", "KafkaError"))
+        self.assertIn("5 of 5 records were not published to acme-telemetry: not acknowledged "
+                      "before the deadline", json.loads(body)["errorMessage"])
+        self.assertLess(time.time() * 1000, deadline + 1000)  # answered about a second before
 
     def test_9_failed_produce_fails_the_invocation(self):
         self.mock.stdin.write("fail-produce 200\n")
