@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <stdarg.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct AwsClient {
   CURL *curl;
   char region[64];
   char userpwd[600];
+  char key[128], secret[256]; /* the same credentials, for presigned URLs */
   char token[4096];
   char endpoint[256];       /* AWS_ENDPOINT_URL, or "" */
   char service_endpoint[512];
@@ -73,6 +75,8 @@ AwsClient *aws_client_with(const char *region, const char *key, const char *secr
   c->curl = curl_easy_init();
   snprintf(c->region, sizeof c->region, "%s", region);
   snprintf(c->userpwd, sizeof c->userpwd, "%s:%s", key, secret);
+  snprintf(c->key, sizeof c->key, "%s", key);
+  snprintf(c->secret, sizeof c->secret, "%s", secret);
   if (token && *token)
     snprintf(c->token, sizeof c->token, "%s", token);
   if (env("AWS_ENDPOINT_URL"))
@@ -128,13 +132,140 @@ char *aws_uri_encode(const char *s, bool keep_slash) {
   return out;
 }
 
+static void hex32(const unsigned char digest[32], char out[65]) {
+  for (unsigned i = 0; i < 32; i++)
+    sprintf(out + 2 * i, "%02x", digest[i]);
+  out[64] = '\0';
+}
+
 void aws_sha256_hex(const void *data, size_t len, char out[65]) {
   unsigned char digest[32];
   unsigned int n = 0;
   EVP_Digest(data, len, digest, &n, EVP_sha256(), NULL);
-  for (unsigned i = 0; i < 32; i++)
-    sprintf(out + 2 * i, "%02x", digest[i]);
-  out[64] = '\0';
+  hex32(digest, out);
+}
+
+/* ---- presigned URLs (SigV4 query authentication) ---- */
+
+static void hmac_sha256(const void *key, size_t key_len, const char *data, unsigned char out[32]) {
+  unsigned int n = 32;
+  HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)data, strlen(data), out, &n);
+}
+
+/* One query parameter, both halves already encoded. */
+typedef struct QueryParam {
+  char *name, *value;
+} QueryParam;
+
+/* The canonical query string sorts by name, then by value (not by the
+ * joined "name=value", which would put "a-b" before "a"). */
+static int param_order(const void *a, const void *b) {
+  const QueryParam *x = a, *y = b;
+  int by_name = strcmp(x->name, y->name);
+  return by_name ? by_name : strcmp(x->value, y->value);
+}
+
+/* Splits the caller's encoded "a=1&b=2" into params[] (malloc'd halves);
+ * returns how many were added. */
+static size_t split_query(const char *query, QueryParam *params, size_t room) {
+  size_t n = 0;
+  for (const char *p = query; p && *p && n < room;) {
+    size_t len = strcspn(p, "&");
+    const char *eq = memchr(p, '=', len);
+    size_t name_len = eq ? (size_t)(eq - p) : len;
+    params[n].name = strf("%.*s", (int)name_len, p);
+    params[n].value = eq ? strf("%.*s", (int)(len - name_len - 1), eq + 1) : strf("%s", "");
+    n++;
+    p += len + (p[len] == '&');
+  }
+  return n;
+}
+
+static char *join_params(const QueryParam *params, size_t n) {
+  Buffer b = {0};
+  for (size_t i = 0; i < n; i++) {
+    if ((i && !buffer_append(&b, "&", 1)) ||
+        !buffer_append(&b, params[i].name, strlen(params[i].name)) || !buffer_append(&b, "=", 1) ||
+        !buffer_append(&b, params[i].value, strlen(params[i].value)))
+      abort();
+  }
+  return b.data ? b.data : strf("%s", "");
+}
+
+/* The signature of the canonical request (SigV4's four HMAC steps). */
+static void presign_signature(const AwsClient *c, const char *service, const char *amz_date,
+                              const char *scope, const char *canonical, char out[65]) {
+  char hash[65], date[9], *secret = strf("AWS4%s", c->secret);
+  aws_sha256_hex(canonical, strlen(canonical), hash);
+  char *to_sign = strf("AWS4-HMAC-SHA256\n%s\n%s\n%s", amz_date, scope, hash);
+  snprintf(date, sizeof date, "%.8s", amz_date);
+  unsigned char k_date[32], k_region[32], k_service[32], k_signing[32], signature[32];
+  hmac_sha256(secret, strlen(secret), date, k_date);
+  hmac_sha256(k_date, 32, c->region, k_region);
+  hmac_sha256(k_region, 32, service, k_service);
+  hmac_sha256(k_service, 32, "aws4_request", k_signing);
+  hmac_sha256(k_signing, 32, to_sign, signature);
+  hex32(signature, out);
+  free(to_sign);
+  free(secret);
+}
+
+/* SigV4's query parameters after the operation's, in the order botocore
+ * writes them; returns the new count. */
+static size_t add_auth_params(const AwsClient *c, const AwsPresign *p, const char *amz_date,
+                              const char *scope, QueryParam *params, size_t n) {
+  char *credential = strf("%s/%s", c->key, scope);
+  params[n++] = (QueryParam){strf("X-Amz-Algorithm"), strf("AWS4-HMAC-SHA256")};
+  params[n++] = (QueryParam){strf("X-Amz-Credential"), aws_uri_encode(credential, false)};
+  params[n++] = (QueryParam){strf("X-Amz-Date"), strf("%s", amz_date)};
+  params[n++] = (QueryParam){strf("X-Amz-Expires"), strf("%ld", p->expires_s)};
+  params[n++] = (QueryParam){strf("X-Amz-SignedHeaders"), strf("host")};
+  if (*c->token)
+    params[n++] = (QueryParam){strf("X-Amz-Security-Token"), aws_uri_encode(c->token, false)};
+  free(credential);
+  return n;
+}
+
+/* GET, the path, the sorted query, the host (the one header signed), the
+ * empty body's hash. */
+static char *presign_canonical_request(const AwsPresign *p, QueryParam *params, size_t n) {
+  const char *host = strstr(p->base_url, "://") ? strstr(p->base_url, "://") + 3 : p->base_url;
+  qsort(params, n, sizeof *params, param_order);
+  char *sorted = join_params(params, n);
+  /* Outside S3 the canonical path is the sent (encoded) path encoded again. */
+  char *path = strcmp(p->service, "s3") ? aws_uri_encode(p->path, true) : strf("%s", p->path);
+  char empty_hash[65];
+  aws_sha256_hex("", 0, empty_hash);
+  char *canonical = strf("GET\n%s\n%s\nhost:%s\n\nhost\n%s", path, sorted, host, empty_hash);
+  free(path);
+  free(sorted);
+  return canonical;
+}
+
+char *aws_presign_get(const AwsClient *c, const AwsPresign *p) {
+  char amz_date[17], signature[65];
+  struct tm tm;
+  gmtime_r(&p->when, &tm);
+  strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
+  char *scope = strf("%.8s/%s/%s/aws4_request", amz_date, c->region, p->service);
+  QueryParam params[AWS_PRESIGN_MAX_PARAMS + 6];
+  size_t first_auth = split_query(p->query, params, AWS_PRESIGN_MAX_PARAMS);
+  size_t n = add_auth_params(c, p, amz_date, scope, params, first_auth);
+  char *operation = join_params(params, first_auth);
+  char *auth = join_params(params + first_auth, n - first_auth);
+  char *canonical = presign_canonical_request(p, params, n);
+  presign_signature(c, p->service, amz_date, scope, canonical, signature);
+  char *url = strf("%s%s?%s%s%s&X-Amz-Signature=%s", p->base_url, p->path, operation,
+                   *operation ? "&" : "", auth, signature);
+  for (size_t i = 0; i < n; i++) {
+    free(params[i].name);
+    free(params[i].value);
+  }
+  free(operation);
+  free(auth);
+  free(canonical);
+  free(scope);
+  return url;
 }
 
 /* ---- one attempt ---- */

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 typedef struct AwsClient AwsClient;
 
@@ -72,6 +73,26 @@ void aws_response_release(AwsResponse *resp);
  * when it is not JSON). Returns the HTTP status, 0 on transport failure. */
 long aws_json_call(AwsClient *c, const char *service, const char *target, json_t *body,
                    json_t **out, AwsResponse *resp);
+
+/* A GET to sign in its URL (SigV4 query authentication) instead of its
+ * headers: what a broker checks in an MSK IAM token, and a request whose
+ * path holds escapes (libcurl's signer would not encode them again, as SigV4
+ * wants outside S3). */
+#define AWS_PRESIGN_MAX_PARAMS 32
+typedef struct AwsPresign {
+  const char *service;  /* signing name: "kafka-cluster", "kafka" */
+  const char *base_url; /* "https://host[:port]", no trailing slash */
+  const char *path;     /* already percent-encoded, starting with '/' */
+  const char *query;    /* the operation's parameters, already encoded ("Action=..."), or NULL;
+                         * at most AWS_PRESIGN_MAX_PARAMS of them */
+  long expires_s;       /* X-Amz-Expires */
+  time_t when;          /* the signing time */
+} AwsPresign;
+/* The URL, signed with the client's region and credentials (its session
+ * token as X-Amz-Security-Token), its query laid out as botocore's
+ * SigV4QueryAuth lays it out: the operation's parameters, the X-Amz-*
+ * ones, X-Amz-Signature last. Returns malloc'd text. */
+char *aws_presign_get(const AwsClient *c, const AwsPresign *p);
 
 /* RFC 3986 encoding as SigV4 wants it: unreserved characters stay, everything
  * else (and '/' unless keep_slash) becomes %XX. Returns malloc'd text. */
