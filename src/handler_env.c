@@ -29,6 +29,11 @@ static const char *const WORKER[] = {"LAKEC_BUCKET_*", "USE_REAL_HTTP", "MAX_RET
 static const char *const EXTRACT[] = {"LAKEC_WRITE_BUCKET", "LAKEC_WRITE_PREFIX", "SOURCE_NAME",
                                       "SOURCE_API_URL", "MAX_PAGES", "MAX_RETRIES", NULL};
 
+/* The dashboard's: the connections table from the one table grant, the
+ * consumer's callback URL from its one post_to_connection grant. */
+static const char *const WEBSOCKET[] = {"LAKEC_TABLE_*", NULL};
+static const char *const CONSUME[] = {"LAKEC_TABLE_*", "LAKEC_WEBSOCKET_*", NULL};
+
 static const HandlerEnv HANDLERS[] = {
     {"ingest", INGEST},
     {"process", PROCESS},
@@ -37,6 +42,8 @@ static const HandlerEnv HANDLERS[] = {
     {"planner", PLANNER},
     {"worker", WORKER},
     {"extract", EXTRACT},
+    {"websocket", WEBSOCKET},
+    {"consume", CONSUME},
 };
 
 const char *const *handler_env_reads(const char *program) {
