@@ -464,6 +464,34 @@ long aws_json_call(AwsClient *c, const char *service, const char *target, json_t
   return resp->status;
 }
 
+json_t *aws_json10_call(AwsClient *c, const char *service, const char *prefix,
+                        const char *action, const char *name, json_t *body, char *why,
+                        size_t why_size) {
+  char *target = strf("%s.%s", prefix, action), *text = json_dumps(body, JSON_COMPACT);
+  if (!text)
+    abort();
+  AwsRequest req = {.service = service, .method = "POST", .path = "/", .target = target,
+                    .content_type = "application/x-amz-json-1.0", .body = text,
+                    .body_len = strlen(text)};
+  AwsResponse resp;
+  aws_call(c, &req, &resp);
+  free(text);
+  free(target);
+  json_t *answer = resp.status == 200 ? json_loadb(resp.body, resp.len, 0, NULL) : NULL;
+  if (!resp.status)
+    snprintf(why, why_size, "%s %s: %s", action, name, resp.error);
+  else if (resp.status != 200)
+    snprintf(why, why_size, "%s %s: HTTP %ld %.300s", action, name, resp.status, resp.body);
+  else if (!json_is_object(answer))
+    snprintf(why, why_size, "%s %s: an answer that is not JSON", action, name);
+  aws_response_release(&resp);
+  if (!json_is_object(answer)) {
+    json_decref(answer);
+    return NULL;
+  }
+  return answer;
+}
+
 void aws_response_release(AwsResponse *resp) {
   free(resp->body);
   resp->body = NULL;

@@ -79,6 +79,14 @@ void aws_response_release(AwsResponse *resp);
 long aws_json_call(AwsClient *c, const char *service, const char *target, json_t *body,
                    json_t **out, AwsResponse *resp);
 
+/* A JSON 1.0 call (DynamoDB, SQS): POSTs body with X-Amz-Target
+ * "<prefix>.<action>". The answer object (new reference) on HTTP 200, else
+ * NULL with why "<action> <name>: <the transport error | HTTP <status>
+ * <body> | an answer that is not JSON>" (name: the table, queue ...). */
+json_t *aws_json10_call(AwsClient *c, const char *service, const char *prefix,
+                        const char *action, const char *name, json_t *body, char *why,
+                        size_t why_size);
+
 /* RFC 3986 encoding as SigV4 wants it: unreserved characters stay, everything
  * else (and '/' unless keep_slash) becomes %XX. Returns malloc'd text. */
 char *aws_uri_encode(const char *s, bool keep_slash);

@@ -4,34 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One call; the parsed answer (new reference) on HTTP 200, else NULL with
- * why filled. */
 static json_t *call(AwsClient *aws, const char *action, const char *table, json_t *body,
                     char *why, size_t size) {
-  char target[64];
-  snprintf(target, sizeof target, "DynamoDB_20120810.%s", action);
-  char *text = json_dumps(body, JSON_COMPACT);
-  if (!text)
-    abort();
-  AwsRequest req = {.service = "dynamodb", .method = "POST", .path = "/", .target = target,
-                    .content_type = "application/x-amz-json-1.0", .body = text,
-                    .body_len = strlen(text)};
-  AwsResponse resp;
-  aws_call(aws, &req, &resp);
-  free(text);
-  json_t *answer = resp.status == 200 ? json_loadb(resp.body, resp.len, 0, NULL) : NULL;
-  if (!resp.status)
-    snprintf(why, size, "%s %s: %s", action, table, resp.error);
-  else if (resp.status != 200)
-    snprintf(why, size, "%s %s: HTTP %ld %.300s", action, table, resp.status, resp.body);
-  else if (!json_is_object(answer))
-    snprintf(why, size, "%s %s: an answer that is not a JSON object", action, table);
-  aws_response_release(&resp);
-  if (!json_is_object(answer)) {
-    json_decref(answer);
-    return NULL;
-  }
-  return answer;
+  return aws_json10_call(aws, "dynamodb", "DynamoDB_20120810", action, table, body, why, size);
 }
 
 /* A call whose answer is not needed. Takes body's reference. */
