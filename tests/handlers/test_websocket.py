@@ -20,6 +20,7 @@ consume:
   counted and the batch still succeeds;
 - large batches become several messages, each at most one 32 KB frame, and
   more than one Scan page of connections all get them;
+- near the invocation's deadline nothing more is posted: counted as unsent;
 - an empty batch scans nothing; bad events and missing settings fail.
 
 usage: test_websocket.py HANDLERS_DIR PROJECT_ROOT
@@ -42,7 +43,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakes import LocalHttpServer, MotoServer  # noqa: E402
+from fakes import FakeRuntimeApi, LocalHttpServer, MotoServer  # noqa: E402
 
 HANDLERS = sys.argv[1]
 WEBSOCKET = os.path.join(HANDLERS, "websocket", "bootstrap")
@@ -351,6 +352,29 @@ class Dashboard(unittest.TestCase):
         bodies = stub.delivered()["one"]
         self.assertEqual(bodies[0]["records"], [{"small": 1}])
         self.assertEqual(len(bodies[1]["records"][0]["frame"]), 40 * 1024)
+
+    def test_near_the_deadline_the_posts_left_are_counted_as_unsent(self):
+        self.add_connections(["one", "two"])
+        stub = ConnectionsStub()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LAKEC_"))}
+        env.update(AWS_REGION=REGION, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET,
+                   AWS_ENDPOINT_URL_DYNAMODB=self.moto.endpoint, LAKEC_TABLE_CONNECTIONS=TABLE,
+                   LAKEC_WEBSOCKET_DASHBOARD_URL=stub.endpoint)
+        # 4 s left: less than the 5 s the consumer keeps in hand
+        deadline = int(time.time() * 1000) + 4000
+        api = FakeRuntimeApi([("req-1", json.dumps(kafka_event(['{"n":1}'])).encode(), deadline)])
+        try:
+            proc = subprocess.run([CONSUME], env=dict(env, AWS_LAMBDA_RUNTIME_API=api.address),
+                                  capture_output=True, text=True, timeout=60)
+        finally:
+            api.stop()
+            stub.stop()
+        kind, body, _ = api.results["req-1"]
+        self.assertEqual(kind, "response", (body, proc.stderr))
+        self.assertEqual(json.loads(body), {"records": 1, "skipped": 0, "messages": 1,
+                                            "connections": 2, "sent": 0, "stale": 0, "failed": 0,
+                                            "unsent": 2})
+        self.assertEqual(stub.posts, [])
 
     def test_an_empty_batch_posts_nothing(self):
         out = self.expect_ok(CONSUME, {"eventSource": "aws:kafka", "records": {}},
