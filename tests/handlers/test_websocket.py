@@ -234,6 +234,10 @@ class Dashboard(unittest.TestCase):
                     self.assertEqual(json.loads(got)["type"], "error")
                     self.assertIn('{"action":"ping"}', json.loads(got)["message"])
             self.check_signature(stub.posts[0], stub.endpoint, "token/with+chars=")
+            self.expect_ok(WEBSOCKET, ws_event("$default", connection="a+b/c=", body="{}"),
+                           AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI=stub.endpoint + "/")
+            self.assertEqual(stub.posts[-1][4], "/@connections/a%2Bb%2Fc%3D")
+            self.check_signature(stub.posts[-1], stub.endpoint, None)
         finally:
             stub.stop()
         self.assertEqual(self.items(), [])  # a message touches no table
@@ -244,7 +248,7 @@ class Dashboard(unittest.TestCase):
         auth = headers["authorization"]
         self.assertIn("/%s/execute-api/aws4_request" % REGION, auth)
         signed = auth.split("SignedHeaders=")[1].split(",")[0].split(";")
-        self.assertEqual(signed, ["host", "x-amz-date", "x-amz-security-token"])
+        self.assertEqual(signed, ["host", "x-amz-date"] + (["x-amz-security-token"] if token else []))
         request = AWSRequest(method="POST", url=endpoint + path, data=body,
                              headers={h: headers[h] for h in signed})
         signer = SigV4Auth(Credentials(KEY, SECRET, token), "execute-api", REGION)
