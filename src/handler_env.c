@@ -31,6 +31,11 @@ static const char *const EXTRACT[] = {"LAKEC_WRITE_BUCKET", "LAKEC_WRITE_PREFIX"
 /* telemetry_data writes its Parquet files where its one `write` grant says. */
 static const char *const TELEMETRY_DATA[] = {"LAKEC_WRITE_BUCKET", "LAKEC_WRITE_PREFIX", NULL};
 
+/* The dashboard's: the connections table from the one table grant, the
+ * consumer's callback URL from its one post_to_connection grant. */
+static const char *const WEBSOCKET[] = {"LAKEC_TABLE_*", NULL};
+static const char *const CONSUME[] = {"LAKEC_TABLE_*", "LAKEC_WEBSOCKET_*", NULL};
+
 static const HandlerEnv HANDLERS[] = {
     {"ingest", INGEST},
     {"process", PROCESS},
@@ -40,6 +45,8 @@ static const HandlerEnv HANDLERS[] = {
     {"worker", WORKER},
     {"extract", EXTRACT},
     {"telemetry_data", TELEMETRY_DATA},
+    {"websocket", WEBSOCKET},
+    {"consume", CONSUME},
 };
 
 const char *const *handler_env_reads(const char *program) {

@@ -96,13 +96,25 @@ void aws_client_set_deadline(AwsClient *c, long long deadline_ms) { c->deadline_
 
 const char *aws_region(const AwsClient *c) { return c->region; }
 
-/* AWS_ENDPOINT_URL_<SERVICE> (uppercase), then AWS_ENDPOINT_URL, then AWS's own. */
-const char *aws_endpoint(AwsClient *c, const char *service) {
-  char name[64] = "AWS_ENDPOINT_URL_";
-  size_t n = strlen(name);
-  for (const char *p = service; *p && n + 1 < sizeof name; p++)
+/* AWS_ENDPOINT_URL_<SERVICE> (uppercase). */
+static void service_variable(const char *service, char name[64]) {
+  size_t n = (size_t)snprintf(name, 64, "AWS_ENDPOINT_URL_");
+  for (const char *p = service; *p && n + 1 < 64; p++)
     name[n++] = (char)toupper((unsigned char)*p);
   name[n] = '\0';
+}
+
+const char *aws_endpoint_override(const char *service) {
+  char name[64];
+  service_variable(service, name);
+  return env(name) ? env(name) : env("AWS_ENDPOINT_URL");
+}
+
+/* AWS_ENDPOINT_URL_<SERVICE> (uppercase), then AWS_ENDPOINT_URL (as the
+ * client read it), then AWS's own. */
+const char *aws_endpoint(AwsClient *c, const char *service) {
+  char name[64];
+  service_variable(service, name);
   const char *url = env(name);
   if (!url && *c->endpoint)
     url = c->endpoint;
@@ -383,6 +395,75 @@ static struct curl_slist *request_headers(const AwsClient *c, const AwsRequest *
   return h;
 }
 
+/* ---- SigV4 for requests to an explicit endpoint (AwsRequest.endpoint) ---- */
+
+static void hmac_sha256(const void *key, size_t key_len, const char *data, unsigned char out[32]) {
+  unsigned int n = 32;
+  HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)data, strlen(data), out, &n);
+}
+
+/* The host (with its port) of an absolute URL, and where its path starts. */
+static char *url_host(const char *url, const char **path) {
+  const char *host = strstr(url, "://");
+  host = host ? host + 3 : url;
+  size_t n = strcspn(host, "/?#");
+  *path = host + n;
+  return strf("%.*s", (int)n, host);
+}
+
+/* The signature of SigV4's string to sign, as lowercase hex. */
+static void signature_hex(const AwsClient *c, const char *service, const char *date,
+                          const char *to_sign, char out[65]) {
+  const char *colon = strchr(c->userpwd, ':');
+  char *secret = strf("AWS4%s", colon ? colon + 1 : "");
+  unsigned char key[32];
+  hmac_sha256(secret, strlen(secret), date, key);
+  free(secret);
+  const char *chain[] = {c->region, service, "aws4_request", to_sign};
+  for (size_t i = 0; i < 4; i++)
+    hmac_sha256(key, sizeof key, chain[i], key);
+  for (unsigned i = 0; i < 32; i++)
+    sprintf(out + 2 * i, "%02x", key[i]);
+}
+
+/* Host, X-Amz-Date and Authorization for req sent to url: the headers signed
+ * are host, x-amz-date and the session token's (request_headers sends it);
+ * the canonical path is the sent path encoded once more. */
+static struct curl_slist *sign_request(const AwsClient *c, const AwsRequest *req,
+                                       const char *url, struct curl_slist *h) {
+  char stamp[17], date[9], body_hash[65], request_hash[65], signature[65];
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  snprintf(date, sizeof date, "%.8s", stamp);
+  const char *path;
+  char *host = url_host(url, &path), *uri = aws_uri_encode(*path ? path : "/", true);
+  if (!uri)
+    abort();
+  aws_sha256_hex(req->body ? req->body : "", req->body_len, body_hash);
+  const char *token_names = *c->token ? ";x-amz-security-token" : "";
+  char *token_line = *c->token ? strf("x-amz-security-token:%s\n", c->token) : strf("%s", "");
+  char *canonical = strf("%s\n%s\n\nhost:%s\nx-amz-date:%s\n%s\nhost;x-amz-date%s\n%s",
+                         req->method, uri, host, stamp, token_line, token_names, body_hash);
+  aws_sha256_hex(canonical, strlen(canonical), request_hash);
+  char *scope = strf("%s/%s/%s/aws4_request", date, c->region, req->service);
+  char *to_sign = strf("AWS4-HMAC-SHA256\n%s\n%s\n%s", stamp, scope, request_hash);
+  signature_hex(c, req->service, date, to_sign, signature);
+  const char *colon = strchr(c->userpwd, ':');
+  int key_len = colon ? (int)(colon - c->userpwd) : (int)strlen(c->userpwd);
+  char *lines[] = {strf("Host: %s", host), strf("X-Amz-Date: %s", stamp),
+                   strf("Authorization: AWS4-HMAC-SHA256 Credential=%.*s/%s, "
+                        "SignedHeaders=host;x-amz-date%s, Signature=%s",
+                        key_len, c->userpwd, scope, token_names, signature)};
+  for (size_t i = 0; i < 3; i++) {
+    h = curl_slist_append(h, lines[i]);
+    free(lines[i]);
+  }
+  free(host), free(uri), free(token_line), free(canonical), free(scope), free(to_sign);
+  return h;
+}
+
 static long long now_ms(void);
 
 /* A minute at most, and never past the invocation's deadline (a little is
@@ -398,6 +479,10 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
   char sigv4[160], *url;
   if (req->url) {
     url = strf("%s", req->url);
+  } else if (req->endpoint) { /* signed below, by sign_request */
+    size_t n = strlen(req->endpoint);
+    url = strf("%.*s%s", (int)(n && req->endpoint[n - 1] == '/' ? n - 1 : n), req->endpoint,
+               req->path);
   } else {
     url = strf("%s%s%s%s", aws_endpoint(c, req->service), req->path,
                        req->query && *req->query ? "?" : "", req->query ? req->query : "");
@@ -407,6 +492,8 @@ static bool attempt(AwsClient *c, const AwsRequest *req, AwsResponse *resp) {
   }
   Collected got = {{0}, req->max_bytes, req->expect_bytes, false};
   struct curl_slist *headers = request_headers(c, req);
+  if (req->endpoint && !req->url)
+    headers = sign_request(c, req, url, headers);
   curl_easy_setopt(k, CURLOPT_URL, url);
   curl_easy_setopt(k, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(k, CURLOPT_CUSTOMREQUEST, req->method);
@@ -505,6 +592,34 @@ long aws_json_call(AwsClient *c, const char *service, const char *target, json_t
   free(text);
   *out = resp->body ? json_loadb(resp->body, resp->len, 0, NULL) : NULL;
   return resp->status;
+}
+
+json_t *aws_json10_call(AwsClient *c, const char *service, const char *prefix,
+                        const char *action, const char *name, json_t *body, char *why,
+                        size_t why_size) {
+  char *target = strf("%s.%s", prefix, action), *text = json_dumps(body, JSON_COMPACT);
+  if (!text)
+    abort();
+  AwsRequest req = {.service = service, .method = "POST", .path = "/", .target = target,
+                    .content_type = "application/x-amz-json-1.0", .body = text,
+                    .body_len = strlen(text)};
+  AwsResponse resp;
+  aws_call(c, &req, &resp);
+  free(text);
+  free(target);
+  json_t *answer = resp.status == 200 ? json_loadb(resp.body, resp.len, 0, NULL) : NULL;
+  if (!resp.status)
+    snprintf(why, why_size, "%s %s: %s", action, name, resp.error);
+  else if (resp.status != 200)
+    snprintf(why, why_size, "%s %s: HTTP %ld %.300s", action, name, resp.status, resp.body);
+  else if (!json_is_object(answer))
+    snprintf(why, why_size, "%s %s: an answer that is not JSON", action, name);
+  aws_response_release(&resp);
+  if (!json_is_object(answer)) {
+    json_decref(answer);
+    return NULL;
+  }
+  return answer;
 }
 
 void aws_response_release(AwsResponse *resp) {

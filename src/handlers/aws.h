@@ -37,6 +37,12 @@ typedef struct AwsRequest {
   size_t max_bytes; /* 0: any size; else a longer answer stops (AwsResponse.too_big) */
   size_t expect_bytes; /* the answer's length when known (a range): allocated once */
   int attempts;        /* most attempts; 0: the client's own (5). 1: the caller retries */
+  /* A signed request to this base URL (scheme, host, and a path prefix such
+   * as a WebSocket API's stage) instead of the service's endpoint. aws.c
+   * signs it itself, the path encoded twice as SigV4 wants for every service
+   * but S3: curl 7.88 signs the path as sent, which fails for paths with
+   * reserved characters ('@connections'). Only with service and no query. */
+  const char *endpoint;
 } AwsRequest;
 
 typedef struct AwsResponse {
@@ -93,6 +99,13 @@ typedef struct AwsPresign {
  * SigV4QueryAuth lays it out: the operation's parameters, the X-Amz-*
  * ones, X-Amz-Signature last. Returns malloc'd text. */
 char *aws_presign_get(const AwsClient *c, const AwsPresign *p);
+/* A JSON 1.0 call (DynamoDB, SQS): POSTs body with X-Amz-Target
+ * "<prefix>.<action>". The answer object (new reference) on HTTP 200, else
+ * NULL with why "<action> <name>: <the transport error | HTTP <status>
+ * <body> | an answer that is not JSON>" (name: the table, queue ...). */
+json_t *aws_json10_call(AwsClient *c, const char *service, const char *prefix,
+                        const char *action, const char *name, json_t *body, char *why,
+                        size_t why_size);
 
 /* RFC 3986 encoding as SigV4 wants it: unreserved characters stay, everything
  * else (and '/' unless keep_slash) becomes %XX. Returns malloc'd text. */
@@ -102,5 +115,7 @@ void aws_sha256_hex(const void *data, size_t len, char out[65]);
 /* The endpoint base URL for a service (no trailing slash), honouring overrides. */
 const char *aws_endpoint(AwsClient *c, const char *service);
 const char *aws_region(const AwsClient *c);
+/* AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else NULL (no override). */
+const char *aws_endpoint_override(const char *service);
 
 #endif

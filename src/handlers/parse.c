@@ -34,6 +34,64 @@ static const char *explain(char *why, size_t size, const char *fmt, ...) {
   return why;
 }
 
+const char *env_sole(char *const *env, const char *prefix, const char *suffix, char *why,
+                     size_t size) {
+  const char *found = NULL, *found_name = NULL;
+  size_t np = strlen(prefix), ns = strlen(suffix);
+  for (; env && *env; env++) {
+    const char *eq = strchr(*env, '=');
+    size_t n = eq ? (size_t)(eq - *env) : 0;
+    if (!eq || n < np + ns || strncmp(*env, prefix, np) || strncmp(eq - ns, suffix, ns))
+      continue;
+    if (found) {
+      explain(why, size, "%.*s and %.*s are both set: give the function one %s*%s",
+              (int)strcspn(found_name, "="), found_name, (int)n, *env, prefix, suffix);
+      return NULL;
+    }
+    found_name = *env;
+    found = eq + 1;
+  }
+  if (!found)
+    explain(why, size, "no %s*%s variable is set", prefix, suffix);
+  return found;
+}
+
+static int base64_digit(unsigned char c) {
+  static const char digits[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const char *p = c ? strchr(digits, c) : NULL;
+  return p ? (int)(p - digits) : -1;
+}
+
+char *base64_decode(const char *text, size_t *len) {
+  size_t n = strlen(text);
+  if (n % 4)
+    return NULL;
+  char *out = malloc(n / 4 * 3 + 1);
+  if (!out)
+    abort();
+  size_t o = 0;
+  for (size_t i = 0; i < n; i += 4) {
+    int d[4], pad = 0;
+    for (int k = 0; k < 4; k++) {
+      bool padding = text[i + k] == '=' && i + 4 == n && k >= 2;
+      d[k] = padding ? 0 : base64_digit((unsigned char)text[i + k]);
+      pad += padding;
+      if (d[k] < 0 || (pad && !padding)) { /* "=" only at the very end */
+        free(out);
+        return NULL;
+      }
+    }
+    unsigned v = (unsigned)(d[0] << 18 | d[1] << 12 | d[2] << 6 | d[3]);
+    char bytes[3] = {(char)(v >> 16), (char)(v >> 8 & 0xff), (char)(v & 0xff)};
+    memcpy(out + o, bytes, (size_t)(3 - pad));
+    o += (size_t)(3 - pad);
+  }
+  out[o] = '\0';
+  *len = o;
+  return out;
+}
+
 /* ---- ingest ---- */
 
 /* strptime takes any day from 1 to 31 in any month. */
@@ -1190,4 +1248,177 @@ bool extract_page_lines(const char *body, size_t len, Buffer *out, size_t *count
     *count = json_array_size(items);
   json_decref(doc);
   return ok;
+}
+
+/* ---- websocket ---- */
+
+bool websocket_connection_id_ok(const char *id) {
+  size_t n = strlen(id);
+  return n >= 1 && n <= WEBSOCKET_MAX_CONNECTION_ID &&
+         strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_") == n;
+}
+
+bool websocket_read_event(json_t *event, WsEvent *out, char *why, size_t size) {
+  memset(out, 0, sizeof *out);
+  json_t *context = json_object_get(event, "requestContext");
+  const char *route = json_string_value(json_object_get(context, "routeKey"));
+  const char *id = json_string_value(json_object_get(context, "connectionId"));
+  if (!route || !id) {
+    explain(why, size, "not an API Gateway WebSocket event: requestContext.routeKey and "
+            ".connectionId are required");
+    return false;
+  }
+  if (!websocket_connection_id_ok(id)) {
+    explain(why, size, "connectionId '%.60s' is not 1 to %d characters of base64",
+            id, WEBSOCKET_MAX_CONNECTION_ID);
+    return false;
+  }
+  out->route = !strcmp(route, "$connect")      ? WS_CONNECT
+               : !strcmp(route, "$disconnect") ? WS_DISCONNECT
+                                               : WS_MESSAGE;
+  out->connection_id = id;
+  json_t *at = json_object_get(context, "connectedAt");
+  out->connected_at_ms = json_is_integer(at) && json_integer_value(at) > 0 ? json_integer_value(at) : 0;
+  out->domain = json_string_value(json_object_get(context, "domainName"));
+  out->stage = json_string_value(json_object_get(context, "stage"));
+  if (!json_is_true(json_object_get(event, "isBase64Encoded")))
+    out->body = json_string_value(json_object_get(event, "body"));
+  return true;
+}
+
+char *websocket_reply(const char *body) {
+  json_t *message = body ? json_loads(body, 0, NULL) : NULL;
+  const char *action = json_string_value(json_object_get(message, "action"));
+  json_t *reply;
+  if (action && !strcmp(action, "ping"))
+    reply = json_pack("{s:s}", "type", "pong");
+  else
+    reply = json_pack("{s:s, s:s}", "type", "error", "message",
+                      "unknown message: this API answers {\"action\":\"ping\"}; the dashboard's "
+                      "records come by themselves");
+  json_decref(message);
+  char *text = json_dumps(reply, JSON_COMPACT);
+  json_decref(reply);
+  if (!text)
+    abort();
+  return text;
+}
+
+char *websocket_callback_url(const WsEvent *e) {
+  static const char host_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:";
+  static const char stage_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+  if (!e->domain || !e->stage || !*e->domain || !*e->stage || strlen(e->domain) > 253 ||
+      strlen(e->stage) > 128 || strspn(e->domain, host_chars) != strlen(e->domain) ||
+      strspn(e->stage, stage_chars) != strlen(e->stage))
+    return NULL;
+  return handler_strf("https://%s/%s", e->domain, e->stage);
+}
+
+/* ---- consume ---- */
+
+#define CONSUME_HEAD "{\"type\":\"records\",\"records\":["
+#define CONSUME_TAIL "]}"
+
+/* A record's value as JSON text (malloc'd), or NULL when it is not base64. */
+static char *record_value_json(json_t *record) {
+  json_t *value = json_object_get(record, "value");
+  if (!value || json_is_null(value))
+    return handler_strf("null"); /* a tombstone */
+  if (!json_is_string(value))
+    return NULL;
+  size_t len;
+  char *bytes = base64_decode(json_string_value(value), &len);
+  if (!bytes)
+    return NULL;
+  json_t *doc = json_loadb(bytes, len, JSON_DECODE_ANY, NULL);
+  if (!doc && strlen(bytes) == len && utf8_valid(bytes))
+    doc = json_string(bytes);
+  free(bytes);
+  char *text = json_dumps(doc ? doc : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+  json_decref(doc);
+  if (!text)
+    abort();
+  return text;
+}
+
+typedef struct Packer {
+  ConsumeBatch *batch;
+  Buffer current; /* the message being filled: CONSUME_HEAD and records so far */
+  size_t in_current;
+} Packer;
+
+static void add_message(ConsumeBatch *b, char *text) {
+  char **grown = realloc(b->messages, (b->count + 1) * sizeof *grown);
+  if (!grown)
+    abort();
+  b->messages = grown;
+  b->messages[b->count++] = text;
+}
+
+static void append_or_abort(Buffer *b, const char *text, size_t n) {
+  if (!buffer_append(b, text, n))
+    abort();
+}
+
+static void flush_message(Packer *p) {
+  if (!p->in_current)
+    return;
+  append_or_abort(&p->current, CONSUME_TAIL, strlen(CONSUME_TAIL));
+  add_message(p->batch, p->current.data);
+  memset(&p->current, 0, sizeof p->current);
+  p->in_current = 0;
+}
+
+/* Adds one record's JSON to the current message, or starts the next one
+ * when it would pass a frame; a record no message can hold is skipped. */
+static void pack_record(Packer *p, const char *json) {
+  size_t n = strlen(json), frame = strlen(CONSUME_HEAD) + strlen(CONSUME_TAIL);
+  if (n + frame > CONSUME_MESSAGE_BYTES) {
+    p->batch->skipped++;
+    return;
+  }
+  if (p->in_current && p->current.len + 1 + n + strlen(CONSUME_TAIL) > CONSUME_FRAME_BYTES)
+    flush_message(p);
+  if (!p->in_current)
+    append_or_abort(&p->current, CONSUME_HEAD, strlen(CONSUME_HEAD));
+  else
+    append_or_abort(&p->current, ",", 1);
+  append_or_abort(&p->current, json, n);
+  p->in_current++;
+}
+
+bool consume_read_event(json_t *event, ConsumeBatch *out, char *why, size_t size) {
+  memset(out, 0, sizeof *out);
+  const char *source = json_string_value(json_object_get(event, "eventSource"));
+  json_t *partitions = json_object_get(event, "records");
+  if (!source || strcmp(source, "aws:kafka") || !json_is_object(partitions)) {
+    explain(why, size, "not an MSK event: eventSource \"aws:kafka\" and a records object are "
+            "required");
+    return false;
+  }
+  Packer p = {.batch = out};
+  const char *name;
+  json_t *records;
+  json_object_foreach(partitions, name, records) {
+    size_t i;
+    json_t *record;
+    json_array_foreach(records, i, record) {
+      out->records++;
+      char *json = json_is_object(record) ? record_value_json(record) : NULL;
+      if (json)
+        pack_record(&p, json);
+      else
+        out->skipped++;
+      free(json);
+    }
+  }
+  flush_message(&p);
+  return true;
+}
+
+void consume_batch_release(ConsumeBatch *b) {
+  for (size_t i = 0; i < b->count; i++)
+    free(b->messages[i]);
+  free(b->messages);
+  memset(b, 0, sizeof *b);
 }

@@ -17,6 +17,16 @@
 
 /* ---- text ---- */
 
+/* The value of the one entry of env ("NAME=value" strings, NULL-terminated,
+ * as environ) whose name starts with prefix and ends with suffix: a
+ * handler's sole grant of a kind. NULL with why filled when there is none or
+ * more than one. */
+const char *env_sole(char *const *env, const char *prefix, const char *suffix, char *why,
+                     size_t size);
+/* Standard base64 (RFC 4648, padded, no line breaks): the bytes (malloc'd,
+ * NUL-terminated after *len) or NULL when text is not that. */
+char *base64_decode(const char *text, size_t *len);
+
 /* ---- ingest ---- */
 
 #define INGEST_MAX_SERVICE 128
@@ -265,5 +275,52 @@ char *extract_mock_page(const char *date, long page);
  * the source has no more pages). False with why filled (out as it was). */
 bool extract_page_lines(const char *body, size_t len, Buffer *out, size_t *count, char *why,
                         size_t size);
+
+/* ---- websocket ---- */
+
+#define WEBSOCKET_MAX_CONNECTION_ID 128
+#define WEBSOCKET_TTL_S 7200 /* API Gateway closes a connection after 2 hours */
+
+typedef enum { WS_CONNECT, WS_DISCONNECT, WS_MESSAGE } WsRoute;
+
+/* API Gateway's WebSocket proxy event; strings are borrowed from it. */
+typedef struct WsEvent {
+  WsRoute route;             /* $connect, $disconnect, anything else a message */
+  const char *connection_id; /* requestContext.connectionId */
+  long long connected_at_ms; /* requestContext.connectedAt, or 0 */
+  const char *domain, *stage; /* requestContext.domainName and .stage, or NULL */
+  const char *body;          /* a message's text, or NULL (none, or binary) */
+} WsEvent;
+
+/* Connection ids are base64 text (1 to 128 of A-Z a-z 0-9 + / = - _). */
+bool websocket_connection_id_ok(const char *id);
+bool websocket_read_event(json_t *event, WsEvent *out, char *why, size_t size);
+/* What $default answers a message (malloc'd JSON): {"action":"ping"} gets
+ * {"type":"pong"}, anything else {"type":"error","message":...}. */
+char *websocket_reply(const char *body);
+/* https://<domain>/<stage>, the connection's callback URL (malloc'd), or
+ * NULL when the event names no safe domain and stage. */
+char *websocket_callback_url(const WsEvent *e);
+
+/* ---- consume ---- */
+
+#define CONSUME_FRAME_BYTES (32 * 1024)    /* records share a message up to this size */
+#define CONSUME_MESSAGE_BYTES (128 * 1024) /* API Gateway's limit for one message */
+
+/* The messages an MSK batch becomes: {"type":"records","records":[...]} with
+ * each record's value (JSON when it is JSON, else its text when it is
+ * UTF-8, else null) in the event's order. */
+typedef struct ConsumeBatch {
+  char **messages; /* each malloc'd */
+  size_t count;
+  size_t records;  /* records in the event */
+  size_t skipped;  /* records whose value is not base64, or too large for a message */
+} ConsumeBatch;
+
+/* An MSK event ({"eventSource":"aws:kafka","records":{"<topic>-<partition>":
+ * [{"value": base64, ...}, ...]}}); false with why filled when it is not
+ * one. A bad record is skipped, not a failure. */
+bool consume_read_event(json_t *event, ConsumeBatch *out, char *why, size_t size);
+void consume_batch_release(ConsumeBatch *b);
 
 #endif

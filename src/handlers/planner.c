@@ -76,25 +76,13 @@ static void pause_ms(long ms) {
 static json_t *send_batch(AwsClient *aws, const char *queue, json_t *entries,
                           HandlerError *err) {
   json_t *body = json_pack("{s:s, s:O}", "QueueUrl", queue, "Entries", entries);
-  char *text = json_dumps(body, JSON_COMPACT);
+  char why[512];
+  json_t *answer = aws_json10_call(aws, "sqs", "AmazonSQS", "SendMessageBatch", queue, body, why,
+                                   sizeof why);
   json_decref(body);
-  AwsRequest req = {.service = "sqs", .method = "POST", .path = "/",
-                    .target = "AmazonSQS.SendMessageBatch",
-                    .content_type = "application/x-amz-json-1.0", .body = text,
-                    .body_len = strlen(text)};
-  AwsResponse resp;
-  aws_call(aws, &req, &resp);
-  free(text);
-  json_t *answer = resp.status == 200 ? json_loadb(resp.body, resp.len, 0, NULL) : NULL;
-  if (!resp.status)
-    handler_fail(err, "SQSError", "SendMessageBatch %s: %s", queue, resp.error);
-  else if (resp.status != 200)
-    handler_fail(err, "SQSError", "SendMessageBatch %s: HTTP %ld %.300s", queue, resp.status,
-                 resp.body);
-  else if (!json_is_object(answer))
-    handler_fail(err, "SQSError", "SendMessageBatch %s: an answer that is not JSON", queue);
-  aws_response_release(&resp);
-  return err->type[0] ? (json_decref(answer), NULL) : answer;
+  if (!answer)
+    handler_fail(err, "SQSError", "%s", why);
+  return answer;
 }
 
 /* The entries of `entries` that SQS lists under Failed, to send again; NULL

@@ -75,4 +75,22 @@ static inline size_t fuzz_check_json_lines(const char *s, size_t n) {
   "{\"name\":\"latency_ms_p50\",\"type\":\"double\",\"optional\":false},"                   \
   "{\"name\":\"latency_ms_p99\",\"type\":\"double\",\"optional\":false}]}"
 
+/* Standard padded base64 of the bytes (malloc'd): what a Kafka record's
+ * value looks like in an MSK event. */
+static inline char *fuzz_base64(const uint8_t *data, size_t size) {
+  static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char *out = malloc((size + 2) / 3 * 4 + 1), *o = out;
+  REQUIRE(out != NULL);
+  for (size_t i = 0; i < size; i += 3) {
+    unsigned v = (unsigned)data[i] << 16 | (i + 1 < size ? (unsigned)data[i + 1] << 8 : 0) |
+                 (i + 2 < size ? data[i + 2] : 0);
+    *o++ = digits[v >> 18 & 63];
+    *o++ = digits[v >> 12 & 63];
+    *o++ = i + 1 < size ? digits[v >> 6 & 63] : '=';
+    *o++ = i + 2 < size ? digits[v & 63] : '=';
+  }
+  *o = '\0';
+  return out;
+}
+
 #endif

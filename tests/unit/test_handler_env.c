@@ -112,6 +112,8 @@ static void the_table_matches_the_handler_sources(void **state) {
   check_program("worker");
   check_program("extract");
   check_program("telemetry_data");
+  check_program("websocket");
+  check_program("consume");
 }
 
 static void lakec_variables_go_only_where_they_are_read(void **state) {
