@@ -284,7 +284,11 @@ static bool resolve_iam(Ctx *ctx, const Model *m, Grant *g, Pos at) {
   unsigned before = ctx->diags.errors;
   check_actions(ctx, &g->iam);
   check_resources(ctx, m, &g->iam);
-  g->text = "iam";
+  g->text = ""; /* what it is, for the duplicate-grant check: its actions and resources */
+  for (size_t i = 0; i < g->iam.actions.len; i++)
+    g->text = arena_printf(&ctx->arena, "%s%s ", g->text, g->iam.actions.items[i]);
+  for (size_t i = 0; i < g->iam.resources.len; i++)
+    g->text = arena_printf(&ctx->arena, "%s%s ", g->text, g->iam.resources.items[i]);
   return ctx->diags.errors == before;
 }
 

@@ -204,22 +204,29 @@ static char *join_params(const QueryParam *params, size_t n) {
   return b.data ? b.data : strf("%s", "");
 }
 
-/* The signature of the canonical request (SigV4's four HMAC steps). */
+/* The signature of SigV4's string to sign, as lowercase hex (the HMAC
+ * chain of the secret over the date, region, service and "aws4_request"). */
+static void signature_hex(const AwsClient *c, const char *service, const char *date,
+                          const char *to_sign, char out[65]) {
+  char *secret = strf("AWS4%s", c->secret);
+  unsigned char key[32];
+  hmac_sha256(secret, strlen(secret), date, key);
+  free(secret);
+  const char *chain[] = {c->region, service, "aws4_request", to_sign};
+  for (size_t i = 0; i < 4; i++)
+    hmac_sha256(key, sizeof key, chain[i], key);
+  hex32(key, out);
+}
+
+/* The signature of the canonical request. */
 static void presign_signature(const AwsClient *c, const char *service, const char *amz_date,
                               const char *scope, const char *canonical, char out[65]) {
-  char hash[65], date[9], *secret = strf("AWS4%s", c->secret);
+  char hash[65], date[9];
   aws_sha256_hex(canonical, strlen(canonical), hash);
   char *to_sign = strf("AWS4-HMAC-SHA256\n%s\n%s\n%s", amz_date, scope, hash);
   snprintf(date, sizeof date, "%.8s", amz_date);
-  unsigned char k_date[32], k_region[32], k_service[32], k_signing[32], signature[32];
-  hmac_sha256(secret, strlen(secret), date, k_date);
-  hmac_sha256(k_date, 32, c->region, k_region);
-  hmac_sha256(k_region, 32, service, k_service);
-  hmac_sha256(k_service, 32, "aws4_request", k_signing);
-  hmac_sha256(k_signing, 32, to_sign, signature);
-  hex32(signature, out);
+  signature_hex(c, service, date, to_sign, out);
   free(to_sign);
-  free(secret);
 }
 
 /* SigV4's query parameters after the operation's, in the order botocore
@@ -397,11 +404,6 @@ static struct curl_slist *request_headers(const AwsClient *c, const AwsRequest *
 
 /* ---- SigV4 for requests to an explicit endpoint (AwsRequest.endpoint) ---- */
 
-static void hmac_sha256(const void *key, size_t key_len, const char *data, unsigned char out[32]) {
-  unsigned int n = 32;
-  HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)data, strlen(data), out, &n);
-}
-
 /* The host (with its port) of an absolute URL, and where its path starts. */
 static char *url_host(const char *url, const char **path) {
   const char *host = strstr(url, "://");
@@ -409,21 +411,6 @@ static char *url_host(const char *url, const char **path) {
   size_t n = strcspn(host, "/?#");
   *path = host + n;
   return strf("%.*s", (int)n, host);
-}
-
-/* The signature of SigV4's string to sign, as lowercase hex. */
-static void signature_hex(const AwsClient *c, const char *service, const char *date,
-                          const char *to_sign, char out[65]) {
-  const char *colon = strchr(c->userpwd, ':');
-  char *secret = strf("AWS4%s", colon ? colon + 1 : "");
-  unsigned char key[32];
-  hmac_sha256(secret, strlen(secret), date, key);
-  free(secret);
-  const char *chain[] = {c->region, service, "aws4_request", to_sign};
-  for (size_t i = 0; i < 4; i++)
-    hmac_sha256(key, sizeof key, chain[i], key);
-  for (unsigned i = 0; i < 32; i++)
-    sprintf(out + 2 * i, "%02x", key[i]);
 }
 
 /* Host, X-Amz-Date and Authorization for req sent to url: the headers signed

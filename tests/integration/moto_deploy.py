@@ -194,6 +194,31 @@ class MotoDeploy(unittest.TestCase):
         fn = self.client("lambda").get_function(FunctionName="patched-dev-ingest")["Configuration"]
         self.assertTrue(fn["Environment"]["Variables"]["JOBS_URL"].endswith("/patched-dev-jobs"))
 
+    def test_raw_resources_beside_constructs(self):
+        """The raw fixture: the raw table (stack data) created with its TTL,
+        the function (stack compute) told its name through the export, its
+        role granted the written-out statement on the table's ARN, the raw
+        alarm on the table."""
+        self.assertEqual(self.wait_complete("rawmix-dev-compute")["StackStatus"], "CREATE_COMPLETE")
+        ddb = self.client("dynamodb")
+        table = ddb.describe_table(TableName="rawmix-dev-sessions")["Table"]
+        self.assertEqual(table["KeySchema"], [{"AttributeName": "id", "KeyType": "HASH"}])
+        ttl = ddb.describe_time_to_live(TableName="rawmix-dev-sessions")["TimeToLiveDescription"]
+        self.assertEqual(ttl["AttributeName"], "ttl")
+        fn = self.client("lambda").get_function(FunctionName="rawmix-dev-api")["Configuration"]
+        self.assertEqual(fn["Environment"]["Variables"]["SESSIONS_TABLE"], "rawmix-dev-sessions")
+        iam = self.client("iam")
+        role = fn["Role"].rsplit("/", 1)[1]
+        policy = iam.get_role_policy(RoleName=role, PolicyName="ApiFunctionRolePolicy")
+        statements = policy["PolicyDocument"]["Statement"]
+        granted = [s for s in statements if "dynamodb:GetItem" in s["Action"]]
+        self.assertEqual(len(granted), 1)
+        self.assertIn(table["TableArn"], granted[0]["Resource"])
+        alarms = self.client("cloudwatch").describe_alarms(
+            AlarmNames=["rawmix-dev-sessions-throttled"])["MetricAlarms"]
+        self.assertEqual(alarms[0]["Dimensions"],
+                         [{"Name": "TableName", "Value": "rawmix-dev-sessions"}])
+
     def test_api_ingestion_queues_topic_and_worker(self):
         """Seed 002 as moto created it: four queues, each with its dead-letter
         queue after 5 receives, consumed by the worker (one mapping each, batches
