@@ -108,3 +108,12 @@ const char *node_describe(const Node *n) {
     return "a number";
   return "a string";
 }
+
+Pos node_pos_within(const Node *n, size_t at, size_t len) {
+  Pos p = n->pos;
+  if (p.len && at + len <= strlen(n->str)) {
+    p.col += (unsigned)at + (n->quoted ? 1u : 0u);
+    p.len = (unsigned)len;
+  }
+  return p;
+}

@@ -44,6 +44,9 @@ Node *node_get(const Node *map, const char *key);
 bool node_is_null(const Node *n);
 /* "a map", "a sequence", "a string", "a number", "a boolean", "null". */
 const char *node_describe(const Node *n);
+/* Where characters [at, at+len) of a one-line scalar are (the scalar's own
+ * position when it spans lines). */
+Pos node_pos_within(const Node *n, size_t at, size_t len);
 bool node_scalar_bool(const Node *n, bool *out);
 bool node_scalar_int(const Node *n, long long *out);
 

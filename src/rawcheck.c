@@ -48,16 +48,6 @@ static const char **all_ids(Ctx *ctx, const Ir *ir, const Model *m, size_t *n) {
   return ids;
 }
 
-/* A position inside a one-line scalar: its characters [at, at+len). */
-static Pos within(const Node *n, size_t at, size_t len) {
-  Pos p = n->pos;
-  if (p.len && at + len <= strlen(n->str)) {
-    p.col += (unsigned)at + (n->quoted ? 1u : 0u);
-    p.len = (unsigned)len;
-  }
-  return p;
-}
-
 bool rawcheck_id(Ctx *ctx, const Ir *ir, const Model *m, const char *id, Pos at,
                  const char *how) {
   if (pseudo(id) || rawcheck_type_of(ir, m, id))
@@ -102,11 +92,11 @@ static void check_dotted(Ctx *ctx, const Ir *ir, const Model *m, const Node *n, 
                          size_t len, const char *how) {
   const char *text = n->str + at, *dot = memchr(text, '.', len);
   const char *id = arena_strndup(&ctx->arena, text, dot ? (size_t)(dot - text) : len);
-  if (!rawcheck_id(ctx, ir, m, id, within(n, at, strlen(id)), how) || !dot)
+  if (!rawcheck_id(ctx, ir, m, id, node_pos_within(n, at, strlen(id)), how) || !dot)
     return;
   size_t id_len = (size_t)(dot - text);
   const char *attr = arena_strndup(&ctx->arena, dot + 1, len - id_len - 1);
-  check_attribute(ctx, ir, m, id, attr, within(n, at + id_len + 1, strlen(attr)));
+  check_attribute(ctx, ir, m, id, attr, node_pos_within(n, at + id_len + 1, strlen(attr)));
 }
 
 static void check_getatt(Ctx *ctx, const Ir *ir, const Model *m, const Node *v) {
@@ -190,7 +180,7 @@ static void check_plain_text(Ctx *ctx, const Node *n) {
     const char *name = arena_strndup(&ctx->arena, open + 2, len - 3);
     if (name[0] == '!' || refs_named(name))
       continue;
-    Diag *d = diag_error(ctx, within(n, at, len), LK_RAW_UNSUPPORTED,
+    Diag *d = diag_error(ctx, node_pos_within(n, at, len), LK_RAW_UNSUPPORTED,
                          "CloudFormation replaces '${%s}' only inside Fn::Sub; here it stays as "
                          "written", name);
     diag_note(ctx, d, (Pos){0}, "write {Fn::Sub: \"...\"} around the text");

@@ -51,15 +51,6 @@ static bool next_ref(Ctx *ctx, const char *text, size_t from, Ref *r) {
   return false;
 }
 
-static Pos pos_within(const Node *n, size_t at, size_t len) {
-  Pos p = n->pos;
-  if (p.len && at + len <= strlen(n->str)) {
-    p.col += (unsigned)at + (n->quoted ? 1u : 0u);
-    p.len = (unsigned)len;
-  }
-  return p;
-}
-
 /* What references commonly ask for, for a did-you-mean. */
 static const char *const ATTRIBUTES[] = {"name", "arn", "url", "database", "location"};
 
@@ -112,7 +103,7 @@ void refs_check(Ctx *ctx, const Model *m, const Node *n, RefVisit *each, void *a
   ptrvec_push(&ctx->arena, &ctx->resolved_refs, (void *)n);
   Ref r;
   for (size_t from = 0; next_ref(ctx, n->str, from, &r); from = r.at + r.len) {
-    Pos at = pos_within(n, r.at, r.len);
+    Pos at = node_pos_within(n, r.at, r.len);
     const Construct *c = construct_named(r.key);
     const void *item = find_item(ctx, m, c, &r, at);
     if (item)
@@ -212,7 +203,7 @@ static void report(Ctx *ctx, const Node *n) {
     Ref r;
     if (n->unresolved || taken(ctx, n) || !next_ref(ctx, n->str, 0, &r))
       return;
-    diag_error(ctx, pos_within(n, r.at, r.len), LK_BAD_INTERPOLATION,
+    diag_error(ctx, node_pos_within(n, r.at, r.len), LK_BAD_INTERPOLATION,
                "'%.*s' refers to another item, which lakec resolves only where the README "
                "says a key takes references (job arguments, function environment, iam "
                "grants, raw CloudFormation)",
