@@ -35,10 +35,11 @@ const DiagCode DIAG_CODES[] = {
     {LK_EMPTY_FILE, "empty file", "The file holds no YAML at all, only blank lines or comments.",
      "# nothing yet\n", STAGE_HEAD "buckets: {data: {name: metrics-dev}}\n"},
     {LK_YAML_UNSUPPORTED, "YAML feature not supported",
-     "lakec reads one YAML document of plain maps, lists and scalars. Custom tags such as\n"
-     "!Ref (CloudFormation's short forms), several documents separated by ---, and keys\n"
-     "that are maps or lists are refused.",
-     STAGE_HEAD "buckets:\n  data: {name: !Ref BucketName}\n", STAGE_HEAD "buckets:\n  data: {name: 'metrics-${stage}'}\n"},
+     "lakec reads one YAML document of plain maps, lists and scalars. Custom tags (but\n"
+     "CloudFormation's short forms, !Ref, !Sub, !GetAtt ..., read as their long forms in\n"
+     "raw CloudFormation), several documents separated by ---, and keys that are maps or\n"
+     "lists are refused.",
+     STAGE_HEAD "buckets:\n  data: {name: !Secret bucket-name}\n", STAGE_HEAD "buckets:\n  data: {name: 'metrics-${stage}'}\n"},
     {LK_EXTENDS_NOT_FOUND, "extends file not found",
      "'extends' names a file, relative to the file that says it, that cannot be read.",
      "extends: metrics-lake.yaml   # in stages/, the blueprint is in templates/\n",
@@ -229,7 +230,7 @@ const DiagCode DIAG_CODES[] = {
      STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: replace, path: /DataBucket/Properties/VersioningConfig/Status, value: Suspended}\n",
      STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: replace, path: /DataBucket/Properties/VersioningConfiguration/Status, value: Suspended}\n"},
     {LK_PATCH_VALUE, "patch value missing or not allowed",
-     "add, replace and test take a 'value:' (null is a value: write 'value: null');\n"
+     "add, replace and test take a 'value:' (to take a property away, use remove);\n"
      "remove takes none.",
      STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: replace, path: /DataBucket/Properties/VersioningConfiguration/Status}\n",
      STAGE_HEAD "buckets: {data: {name: metrics-dev, versioned: true}}\npatches:\n  - {op: replace, path: /DataBucket/Properties/VersioningConfiguration/Status, value: Suspended}\n"},

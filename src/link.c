@@ -120,7 +120,8 @@ static char *rewrite_sub_text(Linker *lk, const char *text, json_t *vars) {
       char *dot = strchr(name, '.');
       if (dot)
         *dot = '\0', attr = dot + 1;
-      r = foreign(lk, name);
+      /* a name the Fn::Sub's own map defines is its, not a logical id */
+      r = json_object_get(vars, name) ? NULL : foreign(lk, name);
     }
     text_add(&out, p, (size_t)(open - p));
     if (r) {
@@ -145,13 +146,16 @@ static json_t *rewrite(Linker *lk, json_t *v);
 static json_t *rewrite_sub(Linker *lk, json_t *arg) {
   json_t *text = json_is_array(arg) ? json_array_get(arg, 0) : arg;
   json_t *given = json_is_array(arg) ? json_array_get(arg, 1) : NULL;
-  json_t *vars = given ? rewrite(lk, given) : json_object();
-  if (!json_is_string(text) || !json_is_object(vars)) {
-    json_decref(vars);
+  json_t *rewritten = given ? rewrite(lk, given) : json_object();
+  if (!json_is_string(text) || !json_is_object(rewritten)) {
+    json_decref(rewritten);
     return NULL;
   }
+  bool vars_changed = given && rewritten != given;
+  json_t *vars = json_copy(rewritten); /* imports are added to it: never to the IR's own map */
+  json_decref(rewritten);
   const char *out = rewrite_sub_text(lk, json_string_value(text), vars);
-  if (!out && (given ? vars == given : json_object_size(vars) == 0)) {
+  if (!out && !vars_changed) {
     json_decref(vars);
     return NULL;
   }

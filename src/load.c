@@ -16,6 +16,7 @@ typedef struct Frame {
   PtrVec kids; /* seq: items; map: key, value, key, value, ... */
   const char *anchor;
   size_t expanded_at_start;
+  const char *function; /* a CloudFormation short form (!Join [...]): wrap it so */
 } Frame;
 
 typedef struct Anchor {
@@ -116,14 +117,49 @@ static const char *copy_anchor(Loader *ld, const yaml_char_t *anchor) {
   return anchor ? arena_strdup(&ld->ctx->arena, (const char *)anchor) : NULL;
 }
 
-/* Only the default tags are accepted: custom tags such as !Ref mean nothing here. */
+/* CloudFormation's short forms (!Ref X, !Sub "...", !GetAtt A.B, !Join
+ * [...]): the tag names the intrinsic function, which the node is written as
+ * in long form ({Ref: X}, {Fn::Sub: "..."}); NULL for any other tag. */
+static const char *const SHORT_FORMS[] = {
+    "Base64", "Cidr", "FindInMap", "GetAZs", "GetAtt", "ImportValue", "Join", "Select",
+    "Split",  "Sub",  "Transform", "ToJsonString", "Length", "If", "Equals", "And", "Or", "Not"};
+
+static const char *short_form(Loader *ld, const yaml_char_t *tag) {
+  const char *t = (const char *)tag;
+  if (!t || t[0] != '!')
+    return NULL;
+  if (!strcmp(t, "!Ref") || !strcmp(t, "!Condition"))
+    return arena_strdup(&ld->ctx->arena, t + 1); /* the event's text is freed with it */
+  for (size_t i = 0; i < sizeof SHORT_FORMS / sizeof *SHORT_FORMS; i++)
+    if (!strcmp(t + 1, SHORT_FORMS[i]))
+      return arena_printf(&ld->ctx->arena, "Fn::%s", SHORT_FORMS[i]);
+  return NULL;
+}
+
+/* The default tags and CloudFormation's short forms are accepted: other
+ * custom tags mean nothing here. */
 static bool check_tag(Loader *ld, const yaml_char_t *tag, Pos pos) {
-  if (!tag)
+  if (!tag || short_form(ld, tag))
     return true;
   if (!strncmp((const char *)tag, "tag:yaml.org,2002:", 18))
     return true;
-  load_fail(ld, pos, LK_YAML_UNSUPPORTED, "YAML tags are not supported here");
+  load_fail(ld, pos, LK_YAML_UNSUPPORTED,
+            arena_printf(&ld->ctx->arena,
+                         "YAML tag '%s' is not supported here (CloudFormation's short forms "
+                         "are: !Ref, !GetAtt, !Sub, !Join ...)",
+                         (const char *)tag));
   return false;
+}
+
+/* n written as {function: n}, at n's place. */
+static Node *long_form(Loader *ld, const char *function, Node *n) {
+  if (!function)
+    return n;
+  Node *map = node_new_map(ld->ctx, n->pos, 1);
+  map->pairs[0].key = node_new_scalar(ld->ctx, n->pos, function, false);
+  map->pairs[0].value = n;
+  map->count = 1;
+  return map;
 }
 
 static void on_scalar(Loader *ld, const yaml_event_t *ev) {
@@ -139,7 +175,11 @@ static void on_scalar(Loader *ld, const yaml_event_t *ev) {
   bool quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
   if (!quoted && ev->data.scalar.tag && !ev->data.scalar.plain_implicit)
     quoted = true; /* !!str 123 */
+  const char *function = short_form(ld, ev->data.scalar.tag);
+  if (function)
+    quoted = quoted || !ev->data.scalar.plain_implicit; /* !Sub text is text */
   Node *n = node_new_scalar(ld->ctx, pos, arena_strndup(&ld->ctx->arena, value, len), quoted);
+  n = long_form(ld, function, n);
   remember_anchor(ld, copy_anchor(ld, ev->data.scalar.anchor), n, 1);
   attach(ld, n);
 }
@@ -161,6 +201,7 @@ static void on_open(Loader *ld, const yaml_event_t *ev, bool is_map) {
   f->node = is_map ? node_new_map(ld->ctx, pos, 0) : node_new_seq(ld->ctx, pos, 0);
   f->anchor = copy_anchor(ld, anchor);
   f->expanded_at_start = ld->expanded - 1;
+  f->function = short_form(ld, tag);
 }
 
 static void on_close(Loader *ld) {
@@ -181,6 +222,7 @@ static void on_close(Loader *ld) {
     if (n->count)
       memcpy(n->items, f->kids.items, n->count * sizeof *n->items);
   }
+  n = long_form(ld, f->function, n);
   remember_anchor(ld, f->anchor, n, ld->expanded - f->expanded_at_start);
   attach(ld, n);
 }

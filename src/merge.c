@@ -24,8 +24,17 @@ static void remember_override(Ctx *ctx, Pos at, Pos was) {
   ptrvec_push(&ctx->arena, &ctx->overrides, o);
 }
 
+/* {Ref: X} or {Fn::...: ...}: a value, replaced whole, never merged key by key. */
+static bool intrinsic_function(const Node *n) {
+  if (n->kind != NODE_MAP || n->count != 1)
+    return false;
+  const char *k = n->pairs[0].key->str;
+  return !strcmp(k, "Ref") || !strcmp(k, "Condition") || !strncmp(k, "Fn::", 4);
+}
+
 Node *merge_trees(Ctx *ctx, const Node *base, const Node *over) {
-  if (!base || base->kind != NODE_MAP || !over || over->kind != NODE_MAP)
+  if (!base || base->kind != NODE_MAP || !over || over->kind != NODE_MAP ||
+      intrinsic_function(base) || intrinsic_function(over))
     return (Node *)over;
   Node *out = node_new_map(ctx, base->pos, base->count + over->count);
   StrIndex over_keys = {0}, base_keys = {0}; /* linear, whatever the size of the maps */
@@ -41,7 +50,8 @@ Node *merge_trees(Ctx *ctx, const Node *base, const Node *over) {
       /* An overridden key is reported where the overriding file wrote it. */
       out->pairs[out->count].key = op->key;
       out->pairs[out->count++].value = merge_trees(ctx, bp->value, op->value);
-      if (op->value->kind != NODE_MAP || bp->value->kind != NODE_MAP)
+      if (op->value->kind != NODE_MAP || bp->value->kind != NODE_MAP ||
+          intrinsic_function(op->value) || intrinsic_function(bp->value))
         remember_override(ctx, op->value->pos, bp->value->pos);
     }
   }

@@ -1,5 +1,6 @@
 /* patch: see patch.h. */
 #include "patch.h"
+#include "rawcheck.h"
 #include "decode.h"
 #include "rawjson.h"
 #include "refs.h"
@@ -518,6 +519,8 @@ static void apply_one(Ctx *ctx, Ir *ir, const Model *m, const Patch *p) {
   }
   for (size_t i = 1; parent && i + 1 < a.ptr.count; i++)
     parent = step(&a, i, parent);
+  if (p->op != PATCH_REMOVE) /* what it names exists, as in raw CloudFormation */
+    rawcheck_targets(ctx, ir, m, p->value);
   json_t *value = p->op == PATCH_REMOVE ? NULL : rawjson(ctx, ir, m, p->value);
   if (parent && operate(&a, parent, value) && p->op != PATCH_TEST && valid_view(&a))
     write_back(&a);

@@ -80,8 +80,12 @@ static void check_attribute(Ctx *ctx, const Ir *ir, const Model *m, const char *
   const char *best = suggest_closest(attr, t->attributes, n);
   if (best)
     diag_fixit(ctx, d, best);
-  else if (n)
-    diag_note(ctx, d, (Pos){0}, "its attributes: %s%s", t->attributes[0], n > 1 ? ", ..." : "");
+  else if (n) {
+    const char *list = t->attributes[0];
+    for (size_t i = 1; i < n && i < 8; i++)
+      list = arena_printf(&ctx->arena, "%s, %s", list, t->attributes[i]);
+    diag_note(ctx, d, (Pos){0}, "its attributes: %s%s", list, n > 8 ? ", ..." : "");
+  }
   else
     diag_note(ctx, d, (Pos){0}, "it has none: use Ref");
 }
@@ -139,7 +143,8 @@ static void check_sub_text(Ctx *ctx, const Ir *ir, const Model *m, const Node *t
 static void check_sub(Ctx *ctx, const Ir *ir, const Model *m, const Node *v) {
   if (v->kind == NODE_SCALAR)
     check_sub_text(ctx, ir, m, v, NULL);
-  else if (v->kind == NODE_SEQ && v->count == 2 && v->items[1]->kind == NODE_MAP)
+  else if (v->kind == NODE_SEQ && v->count == 2 && v->items[0]->kind == NODE_SCALAR &&
+           v->items[1]->kind == NODE_MAP)
     check_sub_text(ctx, ir, m, v->items[0], v->items[1]);
   else
     diag_error(ctx, v->pos, LK_RAW_UNSUPPORTED, "Fn::Sub takes TEXT or [TEXT, {NAME: VALUE}]");
@@ -158,14 +163,24 @@ static void check_intrinsic(Ctx *ctx, const Ir *ir, const Model *m, const NodePa
   const char *fn = p->key->str;
   const Node *v = p->value;
   if (!strcmp(fn, "Ref")) {
-    if (v->kind == NODE_SCALAR && !strstr(v->str, "${"))
+    if (v->kind != NODE_SCALAR || strstr(v->str, "${"))
+      diag_error(ctx, v->pos, LK_RAW_UNSUPPORTED,
+                 "Ref takes a logical id as written (Ref: Sessions); a construct is named by "
+                 "${KEY.ITEM.ATTR} alone, without Ref");
+    else
       rawcheck_id(ctx, ir, m, v->str, v->pos, "Ref names");
   } else if (!strcmp(fn, "Fn::GetAtt")) {
     check_getatt(ctx, ir, m, v);
   } else if (!strcmp(fn, "Fn::Sub")) {
     check_sub(ctx, ir, m, v);
-  } else if (!strcmp(fn, "Fn::If")) {
+  } else if (!strcmp(fn, "Fn::If") || (!strcmp(fn, "Condition") && v->kind == NODE_SCALAR)) {
     refuse_condition(ctx, p->key);
+  } else if (!strcmp(fn, "Fn::FindInMap") || !strcmp(fn, "Fn::Length") ||
+             !strcmp(fn, "Fn::ToJsonString")) {
+    diag_error(ctx, p->key->pos, LK_RAW_UNSUPPORTED,
+               "%s needs what lakec does not write (a Mappings section, the "
+               "AWS::LanguageExtensions transform): write the value itself",
+               fn);
   }
 }
 

@@ -56,7 +56,10 @@ static json_t *map(Ctx *ctx, Ir *ir, const Model *m, const Node *n) {
     const Node *value = n->pairs[i].value;
     bool sub = !strcmp(n->pairs[i].key->str, "Fn::Sub");
     json_t *v;
-    if (sub && value->kind == NODE_SEQ) {
+    const char *dot = value->kind == NODE_SCALAR ? strchr(value->str, '.') : NULL;
+    if (!strcmp(n->pairs[i].key->str, "Fn::GetAtt") && dot) { /* !GetAtt A.B: JSON takes [A, B] */
+      v = json_pack("[s#,s]", value->str, (int)(dot - value->str), dot + 1);
+    } else if (sub && value->kind == NODE_SEQ) {
       v = json_array();
       for (size_t k = 0; k < value->count; k++)
         json_array_append_new(v, convert(ctx, ir, m, value->items[k], k == 0));

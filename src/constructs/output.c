@@ -7,6 +7,8 @@
 #include "../rawcheck.h"
 #include "../rawjson.h"
 
+#include <string.h>
+
 typedef struct RawOutput {
   MODEL_ITEM_HEADER;
   const Node *value;
@@ -23,14 +25,72 @@ static const Field OUTPUT_FIELDS[] = {
 static const Shape SHAPE_OUTPUT =
     SHAPE(RawOutput, "output", OUTPUT_FIELDS, .key_offset = offsetof(RawOutput, key));
 
+/* An output's name is a logical id: letters and digits. */
+static void check_output_name(Ctx *ctx, const NodePair *p) {
+  const char *k = p->key->str;
+  size_t alnum = 0;
+  for (const char *c = k; *c; c++)
+    alnum += (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
+  if (*k && alnum == strlen(k))
+    return;
+  Diag *d = diag_error(ctx, p->key->pos, LK_RAW_ID,
+                       "'%s' is not an output name: CloudFormation's are letters and digits only",
+                       k);
+  diag_fixit(ctx, d, lid(ctx, k, ""));
+}
+
+/* Text, or one intrinsic function ({Ref: X}, {Fn::GetAtt: ...}). */
+static void check_value(Ctx *ctx, const Node *v) {
+  if (v->kind == NODE_SCALAR)
+    return;
+  const char *k = v->kind == NODE_MAP && v->count == 1 ? v->pairs[0].key->str : "";
+  if (!strcmp(k, "Ref") || !strncmp(k, "Fn::", 4))
+    return;
+  diag_error(ctx, v->pos, LK_WRONG_TYPE,
+             "an output's Value is text or an intrinsic function (Ref, Fn::GetAtt, Fn::Sub ...), "
+             "not %s", node_describe(v));
+}
+
 static void output_check(Ctx *ctx, Model *m, const Construct *self) {
-  check_keys(ctx, "output", node_get(m->node, self->key));
-  for (size_t i = 0; i < construct_count(m, self); i++)
-    rawcheck_refs(ctx, m, ((const RawOutput *)construct_item(m, self, i))->value);
+  const Node *map = node_get(m->node, self->key);
+  for (size_t i = 0; map && map->kind == NODE_MAP && i < map->count; i++)
+    check_output_name(ctx, &map->pairs[i]);
+  for (size_t i = 0; i < construct_count(m, self); i++) {
+    const RawOutput *o = construct_item(m, self, i);
+    if (o->value)
+      check_value(ctx, o->value);
+    rawcheck_refs(ctx, m, o->value);
+  }
+}
+
+/* lakec's own outputs (a bucket's name ...) and exports (Export...) keep
+ * their names: a raw output may not take one. */
+static bool output_collides(Ctx *ctx, const Ir *ir, const Model *m, const RawOutput *o) {
+  const NodePair *p = node_get_pair(node_get(m->node, "outputs"), o->key);
+  Pos at = p ? p->key->pos : o->node->pos;
+  if (!strncmp(o->key, "Export", 6)) {
+    diag_error(ctx, at, LK_RAW_COLLISION,
+               "'%s': output names starting with 'Export' are lakec's (the exports it writes "
+               "for other stacks)", o->key);
+    return true;
+  }
+  for (size_t i = 0; i < ir->outputs.len; i++) {
+    const IrEntry *e = ir->outputs.items[i];
+    if (strcmp(e->id, o->key))
+      continue;
+    Diag *d = diag_error(ctx, at, LK_RAW_COLLISION, "'%s' is an output lakec writes: rename this one",
+                         o->key);
+    if (e->origin)
+      diag_note(ctx, d, e->origin->pos, "it comes from here");
+    return true;
+  }
+  return false;
 }
 
 static void output_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   const RawOutput *o = item;
+  if (output_collides(ctx, ir, m, o))
+    return;
   rawcheck_targets(ctx, ir, m, o->value);
   ir_output(ctx, ir, o->key, rawjson(ctx, ir, m, o->value),
             o->description ? o->description : o->key);

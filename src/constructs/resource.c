@@ -28,8 +28,8 @@
 
 static const DiagCode RESOURCE_CODES[] = {
     {LK_RAW_ID, "invalid logical id of a raw resource",
-     "A raw resource's key is its logical id in the template: 1 to 255 letters and digits\n"
-     "(CloudFormation allows nothing else).",
+     "A raw resource's key is its logical id in the template: letters and digits only\n"
+     "(CloudFormation allows nothing else), at most 48 of them like every key.",
      STAGE_HEAD "resources:\n  sessions_table:\n" TABLE,
      STAGE_HEAD "resources:\n  SessionsTable:\n" TABLE},
     {LK_RAW_TARGET, "Ref, Fn::GetAtt or Fn::Sub names nothing",
@@ -136,19 +136,21 @@ static void check_logical_id(Ctx *ctx, const Model *m, const RawResource *r) {
   size_t n = strlen(k), alnum = 0;
   for (const char *p = k; *p; p++)
     alnum += (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
-  if (n && n <= 255 && alnum == n)
+  if (n && alnum == n)
     return;
   Diag *d = diag_error(ctx, raw_key_pos(m, r), LK_RAW_ID,
-                       "'%s' is not a logical id: CloudFormation's are 1 to 255 letters and digits",
+                       "'%s' is not a logical id: CloudFormation's are letters and digits only",
                        k);
-  if (n && n <= 255)
-    diag_fixit(ctx, d, lid(ctx, k, ""));
+  diag_fixit(ctx, d, lid(ctx, k, ""));
 }
 
 static void resource_check(Ctx *ctx, Model *m, const Construct *self) {
   for (size_t i = 0; i < construct_count(m, self); i++) {
     const RawResource *r = construct_item(m, self, i);
     check_logical_id(ctx, m, r);
+    if (r->metadata && r->metadata->kind != NODE_MAP)
+      diag_error(ctx, r->metadata->pos, LK_WRONG_TYPE, "Metadata must be a map, not %s",
+                 node_describe(r->metadata));
     if (r->type) /* decode reported it missing */
       cfnspec_check_resource(ctx, r->node);
     rawcheck_refs(ctx, m, r->properties);
@@ -170,7 +172,10 @@ static void add_depends_on(Ctx *ctx, Ir *ir, const Model *m, IrResource *res, co
                  node_describe(id));
       continue;
     }
-    rawcheck_id(ctx, ir, m, id->str, id->pos, "DependsOn names");
+    if (!strcmp(id->str, res->id))
+      diag_error(ctx, id->pos, LK_RAW_TARGET, "'%s' cannot depend on itself", res->id);
+    else
+      rawcheck_id(ctx, ir, m, id->str, id->pos, "DependsOn names");
     ptrvec_push(&ctx->arena, &res->depends_on, (void *)id->str);
   }
 }
@@ -178,6 +183,13 @@ static void add_depends_on(Ctx *ctx, Ir *ir, const Model *m, IrResource *res, co
 /* A raw resource may not take an id lakec generates: said at the raw key,
  * with the construct that generates it. */
 static bool collides(Ctx *ctx, const Ir *ir, const Model *m, const RawResource *r) {
+  for (size_t i = 0; i < ir->parameters.len; i++)
+    if (!strcmp(((const IrEntry *)ir->parameters.items[i])->id, r->key)) {
+      diag_error(ctx, raw_key_pos(m, r), LK_RAW_COLLISION,
+                 "'%s' is the name of a template parameter lakec writes: rename this resource",
+                 r->key);
+      return true;
+    }
   const IrResource *taken = ir_find(ir, r->key);
   if (!taken)
     return false;
@@ -194,6 +206,7 @@ static void resource_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   if (collides(ctx, ir, m, r))
     return;
   rawcheck_targets(ctx, ir, m, r->properties);
+  rawcheck_targets(ctx, ir, m, r->metadata);
   json_t *props = r->properties ? rawjson(ctx, ir, m, r->properties) : json_object();
   IrResource *res = ir_add(ctx, ir, r->key, r->type, props);
   add_depends_on(ctx, ir, m, res, r->depends_on);
@@ -249,6 +262,9 @@ static const Node *list_item(const Node *map, const char *key, size_t i) {
 }
 
 static void check_actions(Ctx *ctx, const IamGrant *s) {
+  if (!s->actions.len || !s->resources.len)
+    diag_error(ctx, s->node->pos, LK_RAW_STATEMENT,
+               "an iam grant names at least one action and one resource");
   for (size_t i = 0; i < s->actions.len; i++)
     if (!named_action(s->actions.items[i]))
       diag_error(ctx, list_item(s->node, "actions", i)->pos, LK_RAW_STATEMENT,

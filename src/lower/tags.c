@@ -75,6 +75,31 @@ static json_t *tags_json(const StrPair *tags, size_t n, TagShape shape) {
   return out;
 }
 
+/* The tags a raw resource wrote itself win over the stage's of the same
+ * key, and keep their place after them (a list of {Key, Value}, or a map). */
+static json_t *with_written(json_t *stage, json_t *written) {
+  if (json_is_object(written) && json_is_object(stage)) {
+    json_object_update(stage, written);
+    return stage;
+  }
+  if (!json_is_array(written) || !json_is_array(stage))
+    return stage; /* nothing written, or an intrinsic function: the stage's */
+  size_t i, k;
+  json_t *own, *tag;
+  json_array_foreach(written, i, own) {
+    const char *key = json_string_value(json_object_get(own, "Key"));
+    for (k = 0; key && k < json_array_size(stage);) {
+      tag = json_array_get(stage, k);
+      if (!strcmp(json_string_value(json_object_get(tag, "Key")), key))
+        json_array_remove(stage, k);
+      else
+        k++;
+    }
+  }
+  json_array_extend(stage, written);
+  return stage;
+}
+
 /* The first construct's rule for a resource type, or NULL: not taggable. */
 static const TagRule *tag_rule(const char *type) {
   for (size_t i = 0; i < CONSTRUCTS_COUNT; i++)
@@ -92,6 +117,8 @@ void lower_tags(Ctx *ctx, Ir *ir, const Model *m) {
       continue;
     size_t n;
     StrPair *tags = tags_of(ctx, m, stack_tags(m, r), item_tags(m, r), &n);
-    json_object_set_new(r->properties, rule->property, tags_json(tags, n, rule->shape));
+    json_t *written = json_object_get(r->properties, rule->property);
+    json_object_set_new(r->properties, rule->property,
+                        with_written(tags_json(tags, n, rule->shape), written));
   }
 }

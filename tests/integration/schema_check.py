@@ -16,6 +16,22 @@ import unittest
 import jsonschema
 import yaml
 
+
+def cloudformation_short_form(loader, suffix, node):
+    """!Ref X, !GetAtt A.B, !Join [...]: their long forms, as lakec reads
+    them (yaml-language-server takes them as custom tags the same way)."""
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    name = suffix if suffix in ("Ref", "Condition") else "Fn::" + suffix
+    return {name: value}
+
+
+yaml.SafeLoader.add_multi_constructor("!", cloudformation_short_form)
+
 LAKEC, ROOT = sys.argv[1], sys.argv[2]
 
 

@@ -67,11 +67,13 @@ static Names names_read_by_program(const char *program) {
   assert_non_null(parse);
   snprintf(header, sizeof header, "/* ---- %s ---- */", program);
   char *section = strstr(parse, header);
-  if (!section)
-    section = parse + strlen(parse);
-  char *end = strstr(section + strlen(header), "/* ---- ");
-  if (end)
-    *end = '\0';
+  if (section) {
+    char *end = strstr(section + strlen(header), "/* ---- ");
+    if (end)
+      *end = '\0';
+  } else {
+    section = parse + strlen(parse); /* none: the empty string */
+  }
   size_t n = strlen(source);
   source = realloc(source, n + strlen(section) + 1);
   assert_non_null(source);

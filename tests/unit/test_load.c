@@ -117,10 +117,23 @@ static void aliases_share_their_anchor(void **state) {
   assert_ptr_equal(node_get(root, "a"), node_get(root, "b"));
 }
 
+/* !Ref x is {Ref: x}, !GetAtt A.B {Fn::GetAtt: A.B}, !Join [...] {Fn::Join: [...]}. */
+static void cloudformation_short_forms_are_long_forms(void **state) {
+  (void)state;
+  Node *root = load_text(&ctx, "short.yaml", "a: !Ref x\nb: !GetAtt A.B\nc: !Join [\"-\", [p, !Ref q]]\n");
+  assert_non_null(root);
+  assert_string_equal(node_get(node_get(root, "a"), "Ref")->str, "x");
+  assert_true(node_get(node_get(root, "a"), "Ref")->quoted); /* a name, never a number */
+  assert_string_equal(node_get(node_get(root, "b"), "Fn::GetAtt")->str, "A.B");
+  const Node *join = node_get(node_get(root, "c"), "Fn::Join");
+  assert_int_equal(join->kind, NODE_SEQ);
+  assert_string_equal(node_get(join->items[1]->items[1], "Ref")->str, "q");
+}
+
 static void unsupported_yaml_is_refused(void **state) {
   (void)state;
-  assert_null(load_text(&ctx, "tag.yaml", "a: !Ref x\n"));
-  assert_true(has_diag(&ctx, "LK006", "tags"));
+  assert_null(load_text(&ctx, "tag.yaml", "a: !Secret x\n"));
+  assert_true(has_diag(&ctx, "LK006", "tag"));
   assert_null(load_text(&ctx, "docs.yaml", "a: 1\n---\nb: 2\n"));
   assert_true(has_diag(&ctx, "LK006", "second"));
   assert_null(load_text(&ctx, "key.yaml", "? [a]\n: 1\n"));
@@ -177,6 +190,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(deep_nesting_is_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(alias_bombs_are_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(aliases_share_their_anchor, setup, teardown),
+      cmocka_unit_test_setup_teardown(cloudformation_short_forms_are_long_forms, setup, teardown),
       cmocka_unit_test_setup_teardown(unsupported_yaml_is_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(bom_and_crlf_keep_positions, setup, teardown),
       cmocka_unit_test_setup_teardown(text_is_well_formed_utf8_without_controls, setup, teardown),

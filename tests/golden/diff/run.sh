@@ -64,6 +64,10 @@ golden two-stacks-one-template.txt 0 --exit-code tests/integration/fixtures/two-
 # patches: a patched property that changes, one that replaces its resource
 golden patches.txt 1 --exit-code tests/integration/fixtures/patches.yaml \
   tests/golden/diff/patches-changed.yaml
+# raw CloudFormation: an intrinsic replaced whole across extends, a raw
+# resource's own tags beside the stage's, a name that replaces the table
+golden raw.txt 1 --exit-code tests/integration/fixtures/raw.yaml \
+  tests/golden/diff/raw-changed.yaml
 
 # Every stage equals itself, its template, and its built folder (the golden
 # copy, whose manifest lists its stacks).
