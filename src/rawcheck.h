@@ -32,6 +32,9 @@ void rawcheck_targets(Ctx *ctx, const Ir *ir, const Model *m, const Node *n);
 bool rawcheck_id(Ctx *ctx, const Ir *ir, const Model *m, const char *id, Pos at,
                  const char *how);
 
+/* The Type of an item of construct_resource. */
+const char *rawcheck_item_type(const void *item);
+
 /* The resource type of a logical id of the stage, raw or generated, or NULL. */
 const char *rawcheck_type_of(const Ir *ir, const Model *m, const char *id);
 

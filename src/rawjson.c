@@ -15,7 +15,8 @@ json_t *rawjson_plain_scalar(const Node *n) {
   if (node_scalar_bool(n, &b))
     return json_boolean(b);
   long long i;
-  if (node_scalar_int(n, &i))
+  const char *unsigned_text = n->str + (n->str[0] == '-' || n->str[0] == '+');
+  if (node_scalar_int(n, &i) && !(unsigned_text[0] == '0' && unsigned_text[1])) /* an id */
     return json_integer(i);
   /* a decimal: digits with one '.', as YAML 1.2's core schema reads a float */
   const char *s = n->str, *p = (*s == '-' || *s == '+') ? s + 1 : s;

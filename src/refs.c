@@ -1,5 +1,6 @@
 /* refs: see refs.h. */
 #include "refs.h"
+#include "rawcheck.h"
 #include "lower/lower_internal.h"
 #include "suggest.h"
 
@@ -20,9 +21,14 @@ static bool split(Ctx *ctx, const char *name, size_t n, Ref *r) {
   if (!dot || last == dot || last + 1 == name + n || dot + 1 == last)
     return false;
   r->key = arena_strndup(&ctx->arena, name, (size_t)(dot - name));
+  const Construct *c = construct_named(r->key);
+  /* A raw resource's id has no dot, and its attribute may have some
+   * (${resources.Db.Endpoint.Address}). */
+  if (c == &construct_resource)
+    last = memchr(dot + 1, '.', (size_t)(name + n - dot - 1));
   r->item = arena_strndup(&ctx->arena, dot + 1, (size_t)(last - dot - 1));
   r->attr = arena_strndup(&ctx->arena, last + 1, (size_t)(name + n - last - 1));
-  return construct_named(r->key) != NULL;
+  return c != NULL;
 }
 
 bool refs_named(const char *name) {

@@ -5,6 +5,9 @@
  * dimensions and default statistic, in its own file). The alarm fires
  * `above` or `below` a threshold and notifies topics (alarm and OK actions). */
 #include "check_util.h"
+#include "refs.h"
+#include "rawjson.h"
+#include "rawcheck.h"
 #include "construct.h"
 #include "lower/lower_internal.h"
 
@@ -200,6 +203,21 @@ static void check_period(Ctx *ctx, const Alarm *a) {
                most == 86400 ? "one day for periods under an hour" : "seven days");
 }
 
+/* A notify entry naming a raw resource is its topic's ARN: ${resources.ID.Ref}
+ * of an AWS::SNS::Topic. */
+static void check_raw_topic(Ctx *ctx, void *arg, const Construct *c, const void *item,
+                            const char *attr, Pos at) {
+  (void)arg;
+  const char *type = c == &construct_resource ? rawcheck_item_type(item) : NULL;
+  if (c == &construct_topic && !strcmp(attr, "arn"))
+    return;
+  if (type && !strcmp(type, "AWS::SNS::Topic") && !strcmp(attr, "Ref"))
+    return;
+  diag_error(ctx, at, LK_UNDEFINED_REF,
+             "an alarm notifies a topic: a key of `topics`, or ${resources.ID.Ref} of a raw "
+             "AWS::SNS::Topic");
+}
+
 static void alarm_check(Ctx *ctx, Model *m, const Construct *self) {
   StrIndex names = {0};
   const Construct *topics = &construct_topic;
@@ -225,7 +243,10 @@ static void alarm_check(Ctx *ctx, Model *m, const Construct *self) {
     for (size_t t = 0; t < a->notify.len; t++) {
       const Node *el = list && list->kind == NODE_SEQ && t < list->count ? list->items[t] : NULL;
       Pos at = el ? el->pos : check_pos(a->node, "notify");
-      a->topics[t] = construct_resolve(ctx, m, topics, a->notify.items[t], at);
+      if (el && strstr(a->notify.items[t], "${")) /* a raw topic: ${resources.ID.Ref} */
+        refs_check(ctx, m, el, check_raw_topic, NULL);
+      else
+        a->topics[t] = construct_resolve(ctx, m, topics, a->notify.items[t], at);
     }
   }
 }
@@ -233,7 +254,6 @@ static void alarm_check(Ctx *ctx, Model *m, const Construct *self) {
 /* ---- lower ---- */
 
 static void alarm_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
-  (void)m;
   const Alarm *a = item;
   if (!a->metric)
     return;
@@ -253,10 +273,13 @@ static void alarm_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
     json_object_set_new(p, "AlarmDescription", json_string(a->description));
   if (a->notify.len) {
     json_t *actions = json_array();
+    const Node *list = node_get(a->node, "notify");
     for (size_t t = 0; t < a->notify.len; t++)
       if (a->topics[t])
         json_array_append_new(actions, construct_ref(ctx, ir, &construct_topic, a->topics[t],
                                                      "arn"));
+      else if (list && list->kind == NODE_SEQ && t < list->count)
+        json_array_append_new(actions, rawjson(ctx, ir, m, list->items[t]));
     json_object_set_new(p, "AlarmActions", json_deep_copy(actions));
     json_object_set_new(p, "OKActions", actions);
   }

@@ -115,6 +115,8 @@ static const Field RESOURCE_FIELDS[] = {
 static const Shape SHAPE_RESOURCE =
     SHAPE(RawResource, "resource", RESOURCE_FIELDS, .key_offset = offsetof(RawResource, key));
 
+const char *rawcheck_item_type(const void *item) { return ((const RawResource *)item)->type; }
+
 const char *rawcheck_type_of(const Ir *ir, const Model *m, const char *id) {
   const RawResource *raw = construct_find(m, &construct_resource, id);
   if (raw)
