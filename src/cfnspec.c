@@ -32,6 +32,8 @@ static bool is_custom_type(const char *name) {
 }
 
 const CfnType *cfnspec_type(const char *name) {
+  if (!name) /* a raw resource without its Type (reported) */
+    return NULL;
   if (is_custom_type(name))
     name = CUSTOM_RESOURCE;
   return bsearch(name, CFN_TYPES, CFN_TYPES_COUNT, sizeof *CFN_TYPES, compare_type);

@@ -46,7 +46,7 @@ typedef struct CfnType {
 extern const CfnType CFN_TYPES[];
 extern const size_t CFN_TYPES_COUNT;
 
-const CfnType *cfnspec_type(const char *name);                   /* NULL: unknown */
+const CfnType *cfnspec_type(const char *name); /* NULL: unknown, or no name */
 const CfnProp *cfnspec_prop(const CfnShape *s, const char *name); /* NULL: not a property */
 bool cfnspec_attribute(const CfnType *t, const char *attr);
 /* Did-you-mean for an unknown type: the same name in other case

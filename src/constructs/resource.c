@@ -229,7 +229,7 @@ static bool resource_ref(Ctx *ctx, const void *item, const char *what, RefSpec *
     return true;
   }
   const CfnType *t = cfnspec_type(r->type);
-  if (!t || !cfnspec_attribute(t, what))
+  if (t && !cfnspec_attribute(t, what)) /* an unknown or missing Type is reported itself */
     return false;
   *out = (RefSpec){r->key, what, NULL};
   return true;
