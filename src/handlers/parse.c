@@ -94,12 +94,13 @@ char *base64_decode(const char *text, size_t *len) {
 
 /* ---- ingest ---- */
 
-/* strptime takes any day from 1 to 31 in any month. */
+/* strptime takes any day from 1 to 31 in any month, and year 0, which
+ * process's dates (years 1 to 9999) refuse. */
 static bool day_of_the_calendar(const struct tm *tm) {
   static const int DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   int y = tm->tm_year + 1900, m = tm->tm_mon;
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m >= 0 && m < 12 && tm->tm_mday >= 1 &&
+  return y >= 1 && y <= 9999 && m >= 0 && m < 12 && tm->tm_mday >= 1 &&
          tm->tm_mday <= DAYS[m] + (m == 1 && leap ? 1 : 0);
 }
 
