@@ -188,6 +188,17 @@ typedef struct Grant {
 
 typedef enum { ARCH_X86_64, ARCH_ARM64 } Arch;
 
+/* Where a function runs inside a VPC (`vpc:` of a function). */
+typedef struct VpcPlacement {
+  const Node *node;        /* the `vpc:` map; NULL: the function runs outside any VPC */
+  const char *vpc;         /* a key of `vpcs` */
+  int subnets;             /* SubnetTier: the tier of subnets it runs in */
+  StrList security_groups; /* keys of `security_groups` */
+  const void *target;      /* the vpc item, resolved by check */
+} VpcPlacement;
+
+typedef enum { SUBNETS_PRIVATE, SUBNETS_PUBLIC } SubnetTier;
+
 typedef struct Function {
   MODEL_ITEM_HEADER;
   const char *name;
@@ -200,6 +211,7 @@ typedef struct Function {
   Schedule schedule;
   ObjectTrigger on_object_created;
   LIST(Grant) grants;
+  VpcPlacement vpc;
   StrMap extra_env; /* set by other constructs' checks (an API's CORS origins) */
   const char *code;    /* the user's code (a directory or a .zip), as written, or NULL */
   const char *runtime; /* Lambda runtime identifier; provided.al2023 unless said */
