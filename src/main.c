@@ -33,6 +33,7 @@ enum {
   OPT_FORMAT,
   OPT_DIFF_FORMAT,
   OPT_EXIT_CODE,
+  OPT_SETTINGS,
   OPT_IGNORE,
   OPT_CHECK,
   OPT_HANDLERS,
@@ -67,6 +68,7 @@ typedef struct Options {
   const char *handlers_dir; /* build --handlers, or NULL for the default */
   bool no_package;          /* build --no-package */
   bool exit_code;  /* diff --exit-code */
+  bool settings;   /* diff --settings: the stage matrix, even of two stages */
   const char **ignore; /* diff --ignore, repeatable */
   size_t nignore;
   const char *root; /* --root: where extends: may read, or NULL */
@@ -144,6 +146,8 @@ static const Option DIFF_OPTIONS[] = {
     {OPT_NO_PACKAGE, "no-package", NULL,
      "leave a stage's code keys without defaults (no handler programs needed)"},
     {OPT_EXIT_CODE, "exit-code", NULL, "exit 1 when there are differences (2 on errors)"},
+    {OPT_SETTINGS, "settings", NULL,
+     "tabulate how the stages' settings differ (the stage matrix), even for two stages"},
     {OPT_DEPLOYED, "deployed", NULL,
      "compare the deployed stacks (their templates in CloudFormation) with one stage file or "
      "built folder; the stage file is built into -o DIR (default out)"},
@@ -247,9 +251,9 @@ static const Command COMMANDS[] = {
      VALIDATE_OPTIONS, true},
     {"diff", cmd_diff,
      "compare two stages, templates or built stage folders, stack by stack; with three or "
-     "more stages, tabulate how they differ",
-     "lakec diff [--format text|json] [--exit-code] [--ignore PATTERN]... [--handlers DIR | "
-     "--no-package] [--root DIR] A B [C...]\n       lakec diff --deployed [--profile NAME] "
+     "more stages (or with --settings), tabulate how their settings differ",
+     "lakec diff [--format text|json] [--exit-code] [--settings] [--ignore PATTERN]... "
+     "[--handlers DIR | --no-package] [--root DIR] A B [C...]\n       lakec diff --deployed [--profile NAME] "
      "[-o DIR] [--exit-code] FILE|DIR",
      DIFF_OPTIONS, true},
     {"bootstrap", cmd_bootstrap,
@@ -844,6 +848,10 @@ static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args) {
                     "leave out --no-package\n");
     return EXIT_USAGE;
   }
+  if (o->deployed && o->settings) {
+    fprintf(stderr, "lakec diff: --settings compares stage files, not deployed stacks\n");
+    return EXIT_USAGE;
+  }
   if (o->deployed)
     return diff_deployed(ctx, o, nargs, args);
   if (nargs < 2) {
@@ -855,7 +863,7 @@ static int cmd_diff(Ctx *ctx, const Options *o, int nargs, char **args) {
     fprintf(stderr, "lakec: error: --handlers and --no-package exclude each other\n");
     return EXIT_USAGE;
   }
-  return nargs == 2 ? diff_two(ctx, o, args) : diff_matrix(ctx, o, nargs, args);
+  return nargs == 2 && !o->settings ? diff_two(ctx, o, args) : diff_matrix(ctx, o, nargs, args);
 }
 
 /* Every code and its title, one a line, in order. */
@@ -1198,6 +1206,9 @@ static bool parse_value(const Command *c, int id, const char *arg, Options *o) {
     return true;
   case OPT_EXIT_CODE:
     o->exit_code = true;
+    return true;
+  case OPT_SETTINGS:
+    o->settings = true;
     return true;
   case OPT_DEPLOYED:
     o->deployed = true;

@@ -232,5 +232,11 @@ sed 's/    write_mode: merge-on-read/    write_mode: merge-on-read\n    allow_re
 check "allow_rewrite lets it through" 0 "$lakec" build --no-package -o evolve-out evolve/rewritten.yaml
 check "another folder has no previous build" 0 "$lakec" build --no-package -o evolve-other evolve/removed.yaml
 
+# --settings: the stage matrix of two stages
+check "diff --settings of two stages" 1 "$lakec" diff $nopkg --settings --exit-code stages/dev.yaml stages/prod.yaml
+expect "the matrix has a column per stage" "head -1 stdout | grep -q '^setting  *dev  *prod' && grep -q '^production  *false  *true' stdout"
+check "diff --settings with --deployed" 2 "$lakec" diff --settings --deployed stages/dev.yaml
+expect "the refusal says why" "grep -q -- '--settings compares stage files' stderr"
+
 echo "command line: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
