@@ -25,21 +25,13 @@ Pos decode_value_pos(const Node *map, const char *key) {
   return v ? v->pos : map ? map->pos : (Pos){0};
 }
 
-/* A one-key map {Ref: X} or {Fn::...: ...} (or its short form, !Ref X). */
-static const char *intrinsic(const Node *n) {
-  if (n->kind != NODE_MAP || n->count != 1)
-    return NULL;
-  const char *k = n->pairs[0].key->str;
-  return !strcmp(k, "Ref") || !strncmp(k, "Fn::", 4) ? k : NULL;
-}
-
 static bool expect_scalar(Ctx *ctx, const Field *f, const Node *n, const char *what) {
   if (n->kind == NODE_SCALAR && !node_is_null(n))
     return true;
   Diag *d = diag_error(ctx, n->pos, LK_WRONG_TYPE, "'%s' must be %s, not %s", f->key, what,
-                       intrinsic(n) ? arena_printf(&ctx->arena, "CloudFormation's %s", intrinsic(n))
+                       node_intrinsic(n) ? arena_printf(&ctx->arena, "CloudFormation's %s", node_intrinsic(n))
                                     : node_describe(n));
-  if (intrinsic(n))
+  if (node_intrinsic(n))
     diag_note(ctx, d, (Pos){0}, "intrinsic functions belong to raw CloudFormation (resources:, "
                                 "outputs:); lakec's keys name items by key, or by "
                                 "${KEY.ITEM.ATTR} where a key takes references");

@@ -24,12 +24,11 @@ static void remember_override(Ctx *ctx, Pos at, Pos was) {
   ptrvec_push(&ctx->arena, &ctx->overrides, o);
 }
 
-/* {Ref: X} or {Fn::...: ...}: a value, replaced whole, never merged key by key. */
+/* {Ref: X}, {Fn::...: ...} or {Condition: X}: a value, replaced whole,
+ * never merged key by key. */
 static bool intrinsic_function(const Node *n) {
-  if (n->kind != NODE_MAP || n->count != 1)
-    return false;
-  const char *k = n->pairs[0].key->str;
-  return !strcmp(k, "Ref") || !strcmp(k, "Condition") || !strncmp(k, "Fn::", 4);
+  return node_intrinsic(n) ||
+         (n->kind == NODE_MAP && n->count == 1 && !strcmp(n->pairs[0].key->str, "Condition"));
 }
 
 Node *merge_trees(Ctx *ctx, const Node *base, const Node *over) {

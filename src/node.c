@@ -117,3 +117,10 @@ Pos node_pos_within(const Node *n, size_t at, size_t len) {
   }
   return p;
 }
+
+const char *node_intrinsic(const Node *n) {
+  if (n->kind != NODE_MAP || n->count != 1)
+    return NULL;
+  const char *k = n->pairs[0].key->str;
+  return !strcmp(k, "Ref") || !strncmp(k, "Fn::", 4) ? k : NULL;
+}

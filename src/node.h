@@ -47,6 +47,9 @@ const char *node_describe(const Node *n);
 /* Where characters [at, at+len) of a one-line scalar are (the scalar's own
  * position when it spans lines). */
 Pos node_pos_within(const Node *n, size_t at, size_t len);
+/* The function's name when n is a one-key map {Ref: X} or {Fn::...: ...}
+ * (a CloudFormation intrinsic function, or its short form !Ref X), else NULL. */
+const char *node_intrinsic(const Node *n);
 bool node_scalar_bool(const Node *n, bool *out);
 bool node_scalar_int(const Node *n, long long *out);
 

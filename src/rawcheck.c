@@ -1,6 +1,7 @@
 /* rawcheck: see rawcheck.h. */
 #include "rawcheck.h"
 #include "cfnspec.h"
+#include "lower/lower_internal.h"
 #include "refs.h"
 #include "suggest.h"
 
@@ -226,4 +227,16 @@ static void walk(Ctx *ctx, const Ir *ir, const Model *m, const Node *n, bool in_
 void rawcheck_targets(Ctx *ctx, const Ir *ir, const Model *m, const Node *n) {
   if (n)
     walk(ctx, ir, m, n, false);
+}
+
+bool rawcheck_name(Ctx *ctx, const char *name, Pos at, const char *what) {
+  size_t alnum = 0;
+  for (const char *c = name; *c; c++)
+    alnum += (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
+  if (*name && alnum == strlen(name))
+    return true;
+  Diag *d = diag_error(ctx, at, LK_RAW_ID,
+                       "'%s' is not %s: CloudFormation's are letters and digits only", name, what);
+  diag_fixit(ctx, d, lid(ctx, name, ""));
+  return false;
 }

@@ -32,6 +32,11 @@ void rawcheck_targets(Ctx *ctx, const Ir *ir, const Model *m, const Node *n);
 bool rawcheck_id(Ctx *ctx, const Ir *ir, const Model *m, const char *id, Pos at,
                  const char *how);
 
+/* A raw resource's logical id or output's name is letters and digits
+ * only; false, reported at `at` with a fix, when not. `what`: "a logical
+ * id", "an output name". */
+bool rawcheck_name(Ctx *ctx, const char *name, Pos at, const char *what);
+
 /* The Type of an item of construct_resource. */
 const char *rawcheck_item_type(const void *item);
 

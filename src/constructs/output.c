@@ -25,26 +25,9 @@ static const Field OUTPUT_FIELDS[] = {
 static const Shape SHAPE_OUTPUT =
     SHAPE(RawOutput, "output", OUTPUT_FIELDS, .key_offset = offsetof(RawOutput, key));
 
-/* An output's name is a logical id: letters and digits. */
-static void check_output_name(Ctx *ctx, const NodePair *p) {
-  const char *k = p->key->str;
-  size_t alnum = 0;
-  for (const char *c = k; *c; c++)
-    alnum += (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
-  if (*k && alnum == strlen(k))
-    return;
-  Diag *d = diag_error(ctx, p->key->pos, LK_RAW_ID,
-                       "'%s' is not an output name: CloudFormation's are letters and digits only",
-                       k);
-  diag_fixit(ctx, d, lid(ctx, k, ""));
-}
-
 /* Text, or one intrinsic function ({Ref: X}, {Fn::GetAtt: ...}). */
 static void check_value(Ctx *ctx, const Node *v) {
-  if (v->kind == NODE_SCALAR)
-    return;
-  const char *k = v->kind == NODE_MAP && v->count == 1 ? v->pairs[0].key->str : "";
-  if (!strcmp(k, "Ref") || !strncmp(k, "Fn::", 4))
+  if (v->kind == NODE_SCALAR || node_intrinsic(v))
     return;
   diag_error(ctx, v->pos, LK_WRONG_TYPE,
              "an output's Value is text or an intrinsic function (Ref, Fn::GetAtt, Fn::Sub ...), "
@@ -54,7 +37,7 @@ static void check_value(Ctx *ctx, const Node *v) {
 static void output_check(Ctx *ctx, Model *m, const Construct *self) {
   const Node *map = node_get(m->node, self->key);
   for (size_t i = 0; map && map->kind == NODE_MAP && i < map->count; i++)
-    check_output_name(ctx, &map->pairs[i]);
+    rawcheck_name(ctx, map->pairs[i].key->str, map->pairs[i].key->pos, "an output name");
   for (size_t i = 0; i < construct_count(m, self); i++) {
     const RawOutput *o = construct_item(m, self, i);
     if (o->value)

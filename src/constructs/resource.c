@@ -133,23 +133,10 @@ static Pos raw_key_pos(const Model *m, const RawResource *r) {
   return p ? p->key->pos : r->node->pos;
 }
 
-static void check_logical_id(Ctx *ctx, const Model *m, const RawResource *r) {
-  const char *k = r->key;
-  size_t n = strlen(k), alnum = 0;
-  for (const char *p = k; *p; p++)
-    alnum += (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9');
-  if (n && alnum == n)
-    return;
-  Diag *d = diag_error(ctx, raw_key_pos(m, r), LK_RAW_ID,
-                       "'%s' is not a logical id: CloudFormation's are letters and digits only",
-                       k);
-  diag_fixit(ctx, d, lid(ctx, k, ""));
-}
-
 static void resource_check(Ctx *ctx, Model *m, const Construct *self) {
   for (size_t i = 0; i < construct_count(m, self); i++) {
     const RawResource *r = construct_item(m, self, i);
-    check_logical_id(ctx, m, r);
+    rawcheck_name(ctx, r->key, raw_key_pos(m, r), "a logical id");
     if (r->metadata && r->metadata->kind != NODE_MAP)
       diag_error(ctx, r->metadata->pos, LK_WRONG_TYPE, "Metadata must be a map, not %s",
                  node_describe(r->metadata));
