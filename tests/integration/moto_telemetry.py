@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Patches 13-17 of moto_server.py (the telemetry system's gaps) with
+hand-written templates against moto on a free 127.0.0.1 port: a stack with
+an MSK cluster, a topic, a WebSocket API (integration, route, stage), a
+function and an event source mapping on the cluster, its outputs exported;
+a second stack importing them (the cluster's uuid through Fn::Split, as the
+group ARNs take it); kafka:GetBootstrapBrokers through boto3; the stacks'
+deletion removing what they made.
+
+usage: moto_telemetry.py
+"""
+import json
+import os
+import re
+import sys
+import unittest
+
+import boto3
+from botocore.exceptions import ClientError
+from botocore.parsers import ResponseParserError
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from motoproc import MotoServer  # noqa: E402
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"  # moto's
+
+CLUSTER = {
+    "Type": "AWS::MSK::Cluster",
+    "Properties": {
+        "ClusterName": "acme-data-dev-msk",
+        "KafkaVersion": "3.5.1",
+        "NumberOfBrokerNodes": 2,
+        "BrokerNodeGroupInfo": {"InstanceType": "kafka.t3.small",
+                                "ClientSubnets": ["subnet-1", "subnet-2"],
+                                "StorageInfo": {"EBSStorageInfo": {"VolumeSize": 20}}},
+        "ClientAuthentication": {"Sasl": {"Iam": {"Enabled": True}}},
+        "EncryptionInfo": {"EncryptionInTransit": {"ClientBroker": "TLS", "InCluster": True}},
+    },
+}
+
+ROLE = {
+    "Type": "AWS::IAM::Role",
+    "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+         "Action": "sts:AssumeRole"}]}},
+}
+
+
+def function(name):
+    return {"Type": "AWS::Lambda::Function", "Properties": {
+        "FunctionName": name, "Runtime": "python3.12", "Handler": "index.handler",
+        "Role": {"Fn::GetAtt": ["ConsumerRole", "Arn"]},
+        "Code": {"ZipFile": "def handler(event, context):\n    return event\n"}}}
+
+
+def export(name, value):
+    return {"Value": value, "Export": {"Name": name}}
+
+
+MSK_STACK = {
+    "AWSTemplateFormatVersion": "2010-09-09",
+    "Resources": {
+        "TelemetryCluster": CLUSTER,
+        "TelemetryAcmeTelemetryTopic": {"Type": "AWS::MSK::Topic", "Properties": {
+            "ClusterArn": {"Ref": "TelemetryCluster"}, "TopicName": "acme-telemetry",
+            "PartitionCount": 6, "ReplicationFactor": 2}},
+        "DashboardApi": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {
+            "Name": "acme-data-dev-dashboard", "ProtocolType": "WEBSOCKET",
+            "RouteSelectionExpression": "$request.body.action"}},
+        "DashboardConnectIntegration": {"Type": "AWS::ApiGatewayV2::Integration", "Properties": {
+            "ApiId": {"Ref": "DashboardApi"}, "IntegrationType": "AWS_PROXY",
+            "IntegrationUri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/"
+                                          "2015-03-31/functions/${Consumer.Arn}/invocations"}}},
+        "DashboardConnectRoute": {"Type": "AWS::ApiGatewayV2::Route", "Properties": {
+            "ApiId": {"Ref": "DashboardApi"}, "RouteKey": "$connect",
+            "AuthorizationType": "AWS_IAM",
+            "Target": {"Fn::Sub": "integrations/${DashboardConnectIntegration}"}}},
+        "DashboardStage": {"Type": "AWS::ApiGatewayV2::Stage", "Properties": {
+            "ApiId": {"Ref": "DashboardApi"}, "StageName": "live",
+            "DefaultRouteSettings": {"ThrottlingRateLimit": 50, "ThrottlingBurstLimit": 100}}},
+        "ConsumerRole": ROLE,
+        "Consumer": function("acme-data-dev-consumer"),
+        "ConsumerAcmeTelemetryMapping": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+            "EventSourceArn": {"Ref": "TelemetryCluster"}, "FunctionName": {"Ref": "Consumer"},
+            "Topics": ["acme-telemetry"], "StartingPosition": "LATEST", "BatchSize": 100,
+            "AmazonManagedKafkaEventSourceConfig": {"ConsumerGroupId": "acme-data-dev-dashboard"}}},
+    },
+    "Outputs": {
+        "ClusterArn": export("dev-TelemetryClusterArn", {"Ref": "TelemetryCluster"}),
+        "ClusterArnAttribute": {"Value": {"Fn::GetAtt": ["TelemetryCluster", "Arn"]}},
+        "TopicArn": export("dev-TelemetryTopicArn", {"Ref": "TelemetryAcmeTelemetryTopic"}),
+        "ApiId": export("dev-DashboardApiId", {"Ref": "DashboardApi"}),
+        "ApiEndpoint": {"Value": {"Fn::GetAtt": ["DashboardApi", "ApiEndpoint"]}},
+        "StageName": {"Value": {"Ref": "DashboardStage"}},
+        "MappingId": {"Value": {"Ref": "ConsumerAcmeTelemetryMapping"}},
+    },
+}
+
+IMPORTING_STACK = {
+    "AWSTemplateFormatVersion": "2010-09-09",
+    "Resources": {
+        "ProducerRole": ROLE,
+    },
+    "Outputs": {
+        "ClusterArn": {"Value": {"Fn::ImportValue": "dev-TelemetryClusterArn"}},
+        "ClusterUuid": {"Value": {"Fn::Select": [2, {"Fn::Split": [
+            "/", {"Fn::ImportValue": "dev-TelemetryClusterArn"}]}]}},
+        "GroupArn": {"Value": {"Fn::Sub": [
+            "arn:${AWS::Partition}:kafka:${AWS::Region}:${AWS::AccountId}:group/"
+            "acme-data-dev-msk/${Uuid}/acme-data-dev-dashboard",
+            {"Uuid": {"Fn::Select": [2, {"Fn::Split": [
+                "/", {"Fn::ImportValue": "dev-TelemetryClusterArn"}]}]}}]}},
+        "TopicArn": {"Value": {"Fn::ImportValue": "dev-TelemetryTopicArn"}},
+        "CallbackUrl": {"Value": {"Fn::Sub": [
+            "https://${Api}.execute-api.${AWS::Region}.amazonaws.com/live",
+            {"Api": {"Fn::ImportValue": "dev-DashboardApiId"}}]}},
+    },
+}
+
+
+class MotoTelemetry(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = MotoServer()
+        kw = dict(endpoint_url=cls.moto.endpoint, region_name=REGION,
+                  aws_access_key_id="testing", aws_secret_access_key="testing")
+        cls.cfn = boto3.client("cloudformation", **kw)
+        cls.kafka = boto3.client("kafka", **kw)
+        cls.apigw = boto3.client("apigatewayv2", **kw)
+        cls.lam = boto3.client("lambda", **kw)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.stop()
+
+    def create(self, name, template):
+        self.cfn.create_stack(StackName=name, TemplateBody=json.dumps(template),
+                              Capabilities=["CAPABILITY_IAM"])
+        stack = self.cfn.describe_stacks(StackName=name)["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE", stack)
+        return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+    def test_telemetry_stacks(self):
+        out = self.create("acme-data-msk-dev", MSK_STACK)
+        arn = out["ClusterArn"]
+        shape = rf"arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/acme-data-dev-msk/([0-9a-f-]{{36}})"
+        uuid = re.fullmatch(shape, arn).group(1)
+        self.assertEqual(out["ClusterArnAttribute"], arn)
+        info = self.kafka.describe_cluster(ClusterArn=arn)["ClusterInfo"]
+        self.assertEqual((info["ClusterName"], info["State"], info["NumberOfBrokerNodes"],
+                          info["CurrentBrokerSoftwareInfo"]["KafkaVersion"]),
+                         ("acme-data-dev-msk", "ACTIVE", 2, "3.5.1"))
+        self.assertTrue(info["ClientAuthentication"]["Sasl"]["Iam"]["Enabled"])
+        self.assertEqual(out["TopicArn"], f"arn:aws:kafka:{REGION}:{ACCOUNT}:topic/"
+                                          f"acme-data-dev-msk/{uuid}/acme-telemetry")
+
+        api = self.apigw.get_api(ApiId=out["ApiId"])
+        self.assertEqual((api["Name"], api["ProtocolType"]), ("acme-data-dev-dashboard", "WEBSOCKET"))
+        self.assertEqual(out["ApiEndpoint"],
+                         f"wss://{out['ApiId']}.execute-api.{REGION}.amazonaws.com")
+        routes = self.apigw.get_routes(ApiId=out["ApiId"])["Items"]
+        integrations = self.apigw.get_integrations(ApiId=out["ApiId"])["Items"]
+        self.assertEqual([(r["RouteKey"], r["AuthorizationType"], r["Target"]) for r in routes],
+                         [("$connect", "AWS_IAM", f"integrations/{integrations[0]['IntegrationId']}")])
+        self.assertIn(":function:acme-data-dev-consumer/invocations",
+                      integrations[0]["IntegrationUri"])
+        stage = self.apigw.get_stage(ApiId=out["ApiId"], StageName="live")
+        self.assertEqual(stage["DefaultRouteSettings"]["ThrottlingBurstLimit"], 100)
+        self.assertEqual(out["StageName"], "live")
+
+        mappings = self.lam.list_event_source_mappings(
+            FunctionName="acme-data-dev-consumer")["EventSourceMappings"]
+        self.assertEqual([(m["UUID"], m["EventSourceArn"], m["Topics"], m["BatchSize"],
+                           m["StartingPosition"]) for m in mappings],
+                         [(out["MappingId"], arn, ["acme-telemetry"], 100, "LATEST")])
+        self.assertEqual(mappings[0]["AmazonManagedKafkaEventSourceConfig"],
+                         {"ConsumerGroupId": "acme-data-dev-dashboard"})
+
+        imported = self.create("acme-data-datagen-dev", IMPORTING_STACK)
+        self.assertEqual(imported["ClusterArn"], arn)
+        self.assertEqual(imported["ClusterUuid"], uuid)
+        self.assertEqual(imported["GroupArn"], f"arn:aws:kafka:{REGION}:{ACCOUNT}:group/"
+                                               f"acme-data-dev-msk/{uuid}/acme-data-dev-dashboard")
+        self.assertEqual(imported["TopicArn"], out["TopicArn"])
+        self.assertEqual(imported["CallbackUrl"],
+                         f"https://{out['ApiId']}.execute-api.{REGION}.amazonaws.com/live")
+
+        brokers = self.kafka.get_bootstrap_brokers(ClusterArn=arn)
+        host = f"acme-data-dev-msk.{uuid[:6]}.c2.kafka.{REGION}.amazonaws.com"
+        self.assertEqual(brokers["BootstrapBrokerStringSaslIam"],
+                         f"b-1.{host}:9098,b-2.{host}:9098")
+        self.assertNotIn("BootstrapBrokerString", brokers)  # TLS only, IAM only
+        self.assertNotIn("BootstrapBrokerStringTls", brokers)
+
+        self.cfn.delete_stack(StackName="acme-data-datagen-dev")
+        self.cfn.delete_stack(StackName="acme-data-msk-dev")
+        self.assertEqual(self.kafka.list_clusters()["ClusterInfoList"], [])
+        self.assertEqual(self.apigw.get_apis()["Items"], [])
+        self.assertEqual(self.lam.list_event_source_mappings()["EventSourceMappings"], [])
+        with self.assertRaises(ClientError) as gone:
+            self.kafka.get_bootstrap_brokers(ClusterArn=arn)
+        self.assertEqual(gone.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
+        self.assertEqual(gone.exception.response["Error"]["Code"], "NotFoundException")
+
+    def test_bootstrap_strings_follow_the_listeners(self):
+        created = self.kafka.create_cluster(
+            ClusterName="plain", KafkaVersion="3.5.1", NumberOfBrokerNodes=3,
+            BrokerNodeGroupInfo={"InstanceType": "kafka.t3.small",
+                                 "ClientSubnets": ["subnet-1", "subnet-2", "subnet-3"]},
+            EncryptionInfo={"EncryptionInTransit": {"ClientBroker": "TLS_PLAINTEXT"}})
+        arn = created["ClusterArn"]
+        self.assertRegex(arn, rf"^arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/plain/[0-9a-f-]{{36}}$")
+        brokers = self.kafka.get_bootstrap_brokers(ClusterArn=arn)
+        self.assertEqual(brokers["BootstrapBrokerString"].count(":9092"), 3)
+        self.assertEqual(brokers["BootstrapBrokerStringTls"].count(":9094"), 3)
+        self.assertNotIn("BootstrapBrokerStringSaslIam", brokers)
+        self.kafka.delete_cluster(ClusterArn=arn)
+
+    def test_refusals_stay(self):
+        unknown = f"arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/none/0000"
+        with self.assertRaises(ClientError) as missing:
+            self.kafka.get_bootstrap_brokers(ClusterArn=unknown)
+        self.assertEqual(missing.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
+        template = {"Resources": {
+            "ConsumerRole": ROLE, "Consumer": function("orphan-consumer"),
+            "Mapping": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+                "EventSourceArn": unknown, "FunctionName": {"Ref": "Consumer"},
+                "Topics": ["t"], "StartingPosition": "LATEST"}}}}
+        # a mapping on no cluster is still refused (moto's own refusal, which reaches
+        # CloudFormation's caller as Lambda's JSON error, unparsed as XML)
+        with self.assertRaisesRegex((ClientError, ResponseParserError), "Invalid EventSourceArn"):
+            self.cfn.create_stack(StackName="orphan", TemplateBody=json.dumps(template))
+        template = {"Resources": {"Topic": {"Type": "AWS::MSK::Topic", "Properties": {
+            "ClusterArn": unknown, "TopicName": "t", "PartitionCount": 1,
+            "ReplicationFactor": 1}}}}
+        with self.assertRaisesRegex(ClientError, "cluster/none/0000 does not exist"):  # a topic
+            self.cfn.create_stack(StackName="orphan-topic", TemplateBody=json.dumps(template))
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)
