@@ -5,14 +5,18 @@ an MSK cluster, a topic, a WebSocket API (integration, route, stage), a
 function and an event source mapping on the cluster, its outputs exported;
 a second stack importing them (the cluster's uuid through Fn::Split, as the
 group ARNs take it); kafka:GetBootstrapBrokers through boto3; the stacks'
-deletion removing what they made.
+deletion removing what they made. Then `lakec outputs` of a small stage with
+a raw MSK cluster: its BootstrapServers, in text and JSON.
 
-usage: moto_telemetry.py
+usage: moto_telemetry.py LAKEC
 """
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import unittest
 
 import boto3
@@ -23,8 +27,37 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from motoproc import MotoServer  # noqa: E402
 
+LAKEC = sys.argv[1]
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's
+
+KAFKA_STAGE = """\
+lakec: 1
+project: kafkaout
+stage: dev
+stacks:
+  msk: {name: kafkaout-dev-msk}
+  other: {name: kafkaout-dev-other}
+resources:
+  Telemetry:
+    stack: msk
+    Type: AWS::MSK::Cluster
+    Properties:
+      ClusterName: kafkaout-dev-telemetry
+      KafkaVersion: 3.5.1
+      NumberOfBrokerNodes: 2
+      BrokerNodeGroupInfo:
+        InstanceType: kafka.t3.small
+        ClientSubnets: [subnet-0a, subnet-0b]
+        StorageInfo: {EBSStorageInfo: {VolumeSize: 20}}
+      ClientAuthentication: {Sasl: {Iam: {Enabled: true}}}
+      EncryptionInfo: {EncryptionInTransit: {ClientBroker: TLS, InCluster: true}}
+  Notes:
+    stack: other
+    Type: AWS::SNS::Topic
+    Properties:
+      KmsMasterKeyId: alias/aws/sns
+"""
 
 CLUSTER = {
     "Type": "AWS::MSK::Cluster",
@@ -135,6 +168,50 @@ class MotoTelemetry(unittest.TestCase):
     def tearDownClass(cls):
         cls.moto.stop()
 
+    def lakec(self, work, *args, status=0):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_ENDPOINT_URL=self.moto.endpoint, AWS_ACCESS_KEY_ID="testing",
+                   AWS_SECRET_ACCESS_KEY="testing", AWS_REGION=REGION, NO_COLOR="1")
+        r = subprocess.run([LAKEC, *args], cwd=work, env=env, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, status, f"lakec {' '.join(args)}:\n{r.stdout}\n{r.stderr}")
+        return r
+
+    def test_lakec_outputs_bootstrap_servers(self):
+        work = tempfile.mkdtemp(prefix="lakec-kafka-")
+        self.addCleanup(shutil.rmtree, work, ignore_errors=True)
+        with open(os.path.join(work, "stage.yaml"), "w") as f:
+            f.write(KAFKA_STAGE)
+        self.lakec(work, "build", "--no-package", "stage.yaml")
+        self.lakec(work, "bootstrap")
+        self.lakec(work, "deploy", "--yes", "out/kafkaout/dev")
+        arn = self.cfn.describe_stack_resource(
+            StackName="kafkaout-dev-msk", LogicalResourceId="Telemetry")[
+            "StackResourceDetail"]["PhysicalResourceId"]
+        uuid = re.fullmatch(r"arn:aws:kafka:[^:]+:\d+:cluster/kafkaout-dev-telemetry/(.+)", arn)[1]
+        host = f"kafkaout-dev-telemetry.{uuid[:6]}.c2.kafka.{REGION}.amazonaws.com"
+        brokers = f"b-1.{host}:9098,b-2.{host}:9098"
+        self.assertEqual(self.kafka.get_bootstrap_brokers(ClusterArn=arn)[
+            "BootstrapBrokerStringSaslIam"], brokers)
+
+        text = self.lakec(work, "outputs", "out/kafkaout/dev").stdout
+        self.assertIn(f"outputs of kafkaout-dev-msk:\n  {'BootstrapServers':<28} {brokers}\n", text)
+        self.assertEqual(text.count("BootstrapServers"), 1)  # the other stack has no cluster
+        self.assertIn("kafkaout-dev-other: no outputs", text)
+        stacks = json.loads(self.lakec(work, "outputs", "--format", "json",
+                                       "out/kafkaout/dev").stdout)["stacks"]
+        self.assertEqual(stacks, [
+            {"name": "kafkaout-dev-msk", "result": "CREATE_COMPLETE", "outputs": {},
+             "BootstrapServers": {"Telemetry": brokers}},
+            {"name": "kafkaout-dev-other", "result": "CREATE_COMPLETE", "outputs": {}}])
+
+        # a cluster that no longer answers: its stack's brokers cannot be told (exit 1)
+        self.kafka.delete_cluster(ClusterArn=arn)
+        r = self.lakec(work, "outputs", "out/kafkaout/dev", status=1)
+        self.assertIn(f"lakec: error: kafkaout-dev-msk: GetBootstrapBrokers of Telemetry ({arn}): "
+                      "HTTP 404", r.stderr)
+        self.assertEqual(r.stdout, "")
+
     def create(self, name, template):
         self.cfn.create_stack(StackName=name, TemplateBody=json.dumps(template),
                               Capabilities=["CAPABILITY_IAM"])
@@ -196,9 +273,10 @@ class MotoTelemetry(unittest.TestCase):
 
         self.cfn.delete_stack(StackName="acme-data-datagen-dev")
         self.cfn.delete_stack(StackName="acme-data-msk-dev")
-        self.assertEqual(self.kafka.list_clusters()["ClusterInfoList"], [])
-        self.assertEqual(self.apigw.get_apis()["Items"], [])
-        self.assertEqual(self.lam.list_event_source_mappings()["EventSourceMappings"], [])
+        self.assertNotIn(arn, [c["ClusterArn"] for c in self.kafka.list_clusters()["ClusterInfoList"]])
+        self.assertNotIn(out["ApiId"], [a["ApiId"] for a in self.apigw.get_apis()["Items"]])
+        self.assertEqual(self.lam.list_event_source_mappings(
+            FunctionName="acme-data-dev-consumer")["EventSourceMappings"], [])
         with self.assertRaises(ClientError) as gone:
             self.kafka.get_bootstrap_brokers(ClusterArn=arn)
         self.assertEqual(gone.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
