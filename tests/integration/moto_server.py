@@ -609,8 +609,9 @@ class CfnApiV2(CloudFormationModel):
 
 
 class _ApiV2Part:
-    """What an ApiGatewayV2 Integration, Route and Stage share: the api they belong
-    to. A mixin: moto registers only direct subclasses of CloudFormationModel."""
+    """What an ApiGatewayV2 Integration, Route and Stage share: the api they
+    belong to, made and removed through it (each part's _make and _remove).
+    A mixin: moto registers only direct subclasses of CloudFormationModel."""
 
     def __init__(self, api, part_id):
         self.api = api
@@ -629,25 +630,27 @@ class _ApiV2Part:
         return False
 
     @classmethod
-    def _api(cls, cloudformation_json, account_id, region_name):
-        return _apigwv2_backend(account_id, region_name).get_api(
-            cloudformation_json["Properties"]["ApiId"])
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        api = _apigwv2_backend(account_id, region_name).get_api(props["ApiId"])
+        return cls(api, cls._make(api, props))
+
+    def delete(self, account_id, region_name):
+        self._remove(self.api, self.part_id)
 
 
 class CfnApiV2Integration(_ApiV2Part, CloudFormationModel):
-    """Patch 15: AWS::ApiGatewayV2::Integration."""
+    """Patch 15: AWS::ApiGatewayV2::Integration (Ref its id)."""
     __module__ = "moto.apigatewayv2.models"
 
     @staticmethod
     def cloudformation_type():
         return "AWS::ApiGatewayV2::Integration"
 
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name, **kwargs):
-        props = cloudformation_json["Properties"]
-        api = cls._api(cloudformation_json, account_id, region_name)
-        integration = api.create_integration(
+    @staticmethod
+    def _make(api, props):
+        return api.create_integration(
             connection_type=props.get("ConnectionType"),
             description=props.get("Description"),
             integration_method=props.get("IntegrationMethod"),
@@ -655,59 +658,52 @@ class CfnApiV2Integration(_ApiV2Part, CloudFormationModel):
             integration_uri=props.get("IntegrationUri"),
             credentials_arn=props.get("CredentialsArn"),
             payload_format_version=props.get("PayloadFormatVersion"),
-            timeout_in_millis=props.get("TimeoutInMillis"))
-        return cls(api, integration.id)
+            timeout_in_millis=props.get("TimeoutInMillis")).id
 
-    def delete(self, account_id, region_name):
-        self.api.delete_integration(self.part_id)
+    @staticmethod
+    def _remove(api, part_id):
+        api.delete_integration(part_id)
 
 
 class CfnApiV2Route(_ApiV2Part, CloudFormationModel):
-    """Patch 15: AWS::ApiGatewayV2::Route."""
+    """Patch 15: AWS::ApiGatewayV2::Route (Ref its id)."""
     __module__ = "moto.apigatewayv2.models"
 
     @staticmethod
     def cloudformation_type():
         return "AWS::ApiGatewayV2::Route"
 
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name, **kwargs):
-        props = cloudformation_json["Properties"]
-        api = cls._api(cloudformation_json, account_id, region_name)
-        route = api.create_route(
+    @staticmethod
+    def _make(api, props):
+        return api.create_route(
             api_key_required=props.get("ApiKeyRequired", False),
             authorization_scopes=props.get("AuthorizationScopes", []),
             route_key=props["RouteKey"],
             target=props.get("Target"),
             authorization_type=props.get("AuthorizationType"),
             authorizer_id=props.get("AuthorizerId"),
-            operation_name=props.get("OperationName"))
-        return cls(api, route.route_id)
+            operation_name=props.get("OperationName")).route_id
 
-    def delete(self, account_id, region_name):
-        self.api.delete_route(self.part_id)
+    @staticmethod
+    def _remove(api, part_id):
+        api.delete_route(part_id)
 
 
 class CfnApiV2Stage(_ApiV2Part, CloudFormationModel):
-    """Patch 15: AWS::ApiGatewayV2::Stage."""
+    """Patch 15: AWS::ApiGatewayV2::Stage (Ref its name)."""
     __module__ = "moto.apigatewayv2.models"
 
     @staticmethod
     def cloudformation_type():
         return "AWS::ApiGatewayV2::Stage"
 
-    @classmethod
-    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
-                                        region_name, **kwargs):
-        props = dict(cloudformation_json["Properties"])
-        api = cls._api(cloudformation_json, account_id, region_name)
-        props.pop("ApiId")
-        stage = api.create_stage(_camel(props))
-        return cls(api, stage.name)
+    @staticmethod
+    def _make(api, props):
+        return api.create_stage(_camel({k: v for k, v in props.items() if k != "ApiId"})).name
 
-    def delete(self, account_id, region_name):
-        self.api.delete_stage(self.part_id)
+    @staticmethod
+    def _remove(api, part_id):
+        api.delete_stage(part_id)
 
 
 # moto finds its models through CloudFormationModel.__subclasses__(), which

@@ -18,14 +18,21 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.parse
 
 import boto3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from motoproc import MotoServer  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, "..", "handlers"))
+from fakes import RequestRecorder  # noqa: E402
 
 LAKEC = sys.argv[1]
 REGION = "us-east-1"
@@ -168,14 +175,35 @@ class MotoTelemetry(unittest.TestCase):
     def tearDownClass(cls):
         cls.moto.stop()
 
-    def lakec(self, work, *args, status=0):
+    def lakec(self, work, *args, status=0, **more_env):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update(AWS_ENDPOINT_URL=self.moto.endpoint, AWS_ACCESS_KEY_ID="testing",
-                   AWS_SECRET_ACCESS_KEY="testing", AWS_REGION=REGION, NO_COLOR="1")
+                   AWS_SECRET_ACCESS_KEY="testing", AWS_REGION=REGION, NO_COLOR="1", **more_env)
         r = subprocess.run([LAKEC, *args], cwd=work, env=env, stdin=subprocess.DEVNULL,
                            capture_output=True, text=True, timeout=300)
         self.assertEqual(r.returncode, status, f"lakec {' '.join(args)}:\n{r.stdout}\n{r.stderr}")
         return r
+
+    def check_signed_request(self, work, arn, brokers):
+        """What lakec sends: the ARN escaped in the path, signed as botocore
+        signs it (the canonical path encoded once more)."""
+        stub = RequestRecorder(body=json.dumps({"bootstrapBrokerStringSaslIam": brokers}).encode())
+        try:
+            text = self.lakec(work, "outputs", "out/kafkaout/dev",
+                              AWS_ENDPOINT_URL_KAFKA=f"http://127.0.0.1:{stub.port}").stdout
+        finally:
+            stub.stop()
+        self.assertIn(brokers, text)
+        method, path, headers, _ = stub.request
+        self.assertEqual((method, path), ("GET", "/v1/clusters/" + urllib.parse.quote(arn, safe="")
+                                          + "/bootstrap-brokers"))
+        request = AWSRequest(method="GET", url=f"http://127.0.0.1:{stub.port}{path}",
+                             headers={"X-Amz-Date": headers["X-Amz-Date"]})
+        signer = SigV4Auth(Credentials("testing", "testing"), "kafka", REGION)
+        request.context["timestamp"] = headers["X-Amz-Date"]
+        string_to_sign = signer.string_to_sign(request, signer.canonical_request(request))
+        self.assertEqual(headers["Authorization"].rpartition("Signature=")[2],
+                         signer.signature(string_to_sign, request))
 
     def test_lakec_outputs_bootstrap_servers(self):
         work = tempfile.mkdtemp(prefix="lakec-kafka-")
@@ -204,6 +232,8 @@ class MotoTelemetry(unittest.TestCase):
             {"name": "kafkaout-dev-msk", "result": "CREATE_COMPLETE", "outputs": {},
              "BootstrapServers": {"Telemetry": brokers}},
             {"name": "kafkaout-dev-other", "result": "CREATE_COMPLETE", "outputs": {}}])
+
+        self.check_signed_request(work, arn, brokers)
 
         # a cluster that no longer answers: its stack's brokers cannot be told (exit 1)
         self.kafka.delete_cluster(ClusterArn=arn)
