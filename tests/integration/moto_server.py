@@ -525,9 +525,10 @@ class CfnMskTopic(CloudFormationModel):
                                  refusal=CfnValidationError)
         name = props.get("TopicName", resource_name)
         if name in cluster.topics:
-            raise ValueError(f"The topic {name} already exists on {cluster.arn}.")
+            raise CfnValidationError(message=f"The topic {name} already exists on {cluster.arn}.")
         if int(props["ReplicationFactor"]) > (cluster.number_of_broker_nodes or 0):
-            raise ValueError(f"The replication factor of {name} exceeds the brokers.")
+            raise CfnValidationError(message=f"The replication factor of {name} exceeds the "
+                                             f"cluster's {cluster.number_of_broker_nodes} brokers.")
         topic = cls(cluster, name, props)
         cluster.topics[name] = topic
         return topic

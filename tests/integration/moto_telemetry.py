@@ -345,6 +345,13 @@ class MotoTelemetry(unittest.TestCase):
             "ReplicationFactor": 1}}}}
         with self.assertRaisesRegex(ClientError, "cluster/none/0000 does not exist"):  # a topic
             self.cfn.create_stack(StackName="orphan-topic", TemplateBody=json.dumps(template))
+        arn = self.create("small-cluster", {"Resources": {"Cluster": CLUSTER}, "Outputs": {
+            "Arn": {"Value": {"Ref": "Cluster"}}}})["Arn"]
+        template = {"Resources": {"Topic": {"Type": "AWS::MSK::Topic", "Properties": {
+            "ClusterArn": arn, "TopicName": "t", "PartitionCount": 1, "ReplicationFactor": 3}}}}
+        with self.assertRaisesRegex(ClientError, "exceeds the cluster's 2 brokers"):
+            self.cfn.create_stack(StackName="wide-topic", TemplateBody=json.dumps(template))
+        self.cfn.delete_stack(StackName="small-cluster")
 
 
 if __name__ == "__main__":
