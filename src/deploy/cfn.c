@@ -213,7 +213,8 @@ json_t *cfn_stack_parameters(AwsClient *c, const char *stack, QueryResult *err) 
   return out;
 }
 
-json_t *cfn_physical_ids(AwsClient *c, const char *stack, QueryResult *err) {
+/* {logical: physical} of the stack's resources, of one type or (type NULL) all. */
+static json_t *physical_ids(AwsClient *c, const char *stack, const char *type, QueryResult *err) {
   json_t *out = json_object();
   char *token = NULL;
   do { /* ListStackResources pages (DescribeStackResources stops at 100) */
@@ -228,13 +229,23 @@ json_t *cfn_physical_ids(AwsClient *c, const char *stack, QueryResult *err) {
     const XmlNode *result = xml_at(err->root, "ListStackResourcesResult");
     const XmlNode *list = xml_at(result, "StackResourceSummaries");
     for (size_t i = 0; list && i < list->len; i++)
-      json_object_set_new(out, xml_text(list->children[i], "LogicalResourceId"),
-                          json_string(xml_text(list->children[i], "PhysicalResourceId")));
+      if (!type || !strcmp(xml_text(list->children[i], "ResourceType"), type))
+        json_object_set_new(out, xml_text(list->children[i], "LogicalResourceId"),
+                            json_string(xml_text(list->children[i], "PhysicalResourceId")));
     if (*xml_text(result, "NextToken"))
       token = strdup(xml_text(result, "NextToken"));
     query_result_release(err);
   } while (token);
   return out;
+}
+
+json_t *cfn_physical_ids(AwsClient *c, const char *stack, QueryResult *err) {
+  return physical_ids(c, stack, NULL, err);
+}
+
+json_t *cfn_physical_ids_of_type(AwsClient *c, const char *stack, const char *type,
+                                 QueryResult *err) {
+  return physical_ids(c, stack, type, err);
 }
 
 static bool simple(AwsClient *c, const char *action, const char *name, const char *value,

@@ -39,6 +39,9 @@ json_t *cfn_change_set_changes(AwsClient *c, const char *id, QueryResult *err);
 json_t *cfn_stack_parameters(AwsClient *c, const char *stack, QueryResult *err);
 /* The stack's resources' physical ids {logical: physical}. */
 json_t *cfn_physical_ids(AwsClient *c, const char *stack, QueryResult *err);
+/* The same for the resources of one type ("AWS::MSK::Cluster") only. */
+json_t *cfn_physical_ids_of_type(AwsClient *c, const char *stack, const char *type,
+                                 QueryResult *err);
 /* token: a ClientRequestToken (cfn_client_token): a call retried after it
  * succeeded is the same call to CloudFormation, not a failure (as the
  * request's client_token for CreateChangeSet). */

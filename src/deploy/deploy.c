@@ -4,6 +4,7 @@
 #include "diff.h"
 #include "diffout.h"
 #include "ir.h"
+#include "kafka.h"
 #include "session.h"
 
 #include <stdio.h>
@@ -445,6 +446,7 @@ typedef struct StackRun {
   const char *result; /* "created", "updated", "no changes", "failed", "refused" */
   char status[64];    /* outputs: the stack's status, which result then points at */
   json_t *outputs;
+  json_t *brokers;    /* outputs: {cluster's logical id: its IAM bootstrap brokers}, or NULL */
 } StackRun;
 
 static char *template_url(Session *ss, const char *bucket, const char *name, const char *body,
@@ -600,13 +602,30 @@ static int deploy_one(Ctx *ctx, Session *ss, const DeployOptions *o, const Stage
 
 /* ---- outputs ---- */
 
+/* BootstrapServers, or BootstrapServers.<logical id> when the stack has
+ * several clusters. */
+static void print_brokers(json_t *brokers) {
+  const char *logical;
+  json_t *v;
+  json_object_foreach(brokers, logical, v) {
+    char label[160];
+    snprintf(label, sizeof label, json_object_size(brokers) > 1 ? "BootstrapServers.%s"
+                                                                : "BootstrapServers", logical);
+    printf("  %-28s %s\n", label, json_string_value(v));
+  }
+}
+
 static void print_runs(const DeployOptions *o, StackRun *runs, size_t n) {
   if (o->json) {
     json_t *stacks = json_array();
-    for (size_t i = 0; i < n; i++)
-      json_array_append_new(stacks, json_pack("{s:s, s:s, s:O}", "name", runs[i].name,
-                                               "result", runs[i].result ? runs[i].result : "skipped",
-                                               "outputs", runs[i].outputs));
+    for (size_t i = 0; i < n; i++) {
+      json_t *stack = json_pack("{s:s, s:s, s:O}", "name", runs[i].name,
+                                "result", runs[i].result ? runs[i].result : "skipped",
+                                "outputs", runs[i].outputs);
+      if (json_object_size(runs[i].brokers)) /* a field added only where there are clusters */
+        json_object_set(stack, "BootstrapServers", runs[i].brokers);
+      json_array_append_new(stacks, stack);
+    }
     json_t *all = json_pack("{s:i, s:o}", "version", 1, "stacks", stacks);
     json_dumpf(all, stdout, JSON_INDENT(2) | JSON_SORT_KEYS); /* main's jansson allocates */
     printf("\n");                                             /* from an arena: no free() */
@@ -614,13 +633,45 @@ static void print_runs(const DeployOptions *o, StackRun *runs, size_t n) {
     return;
   }
   for (size_t i = 0; i < n; i++) {
-    if (!json_object_size(runs[i].outputs))
+    if (!json_object_size(runs[i].outputs) && !json_object_size(runs[i].brokers))
       continue;
     printf("\noutputs of %s:\n", runs[i].name);
     const char *key;
     json_t *v;
     json_object_foreach(runs[i].outputs, key, v) printf("  %-28s %s\n", key, json_string_value(v));
+    print_brokers(runs[i].brokers);
   }
+}
+
+/* The deployed stack's MSK clusters (its resources of that type) and each
+ * one's IAM bootstrap brokers (kafka:GetBootstrapBrokers) into run->brokers.
+ * 0, or the exit status after saying why. */
+static int fetch_bootstrap_servers(Session *ss, StackRun *run) {
+  QueryResult err;
+  json_t *clusters = cfn_physical_ids_of_type(ss->client, run->name, "AWS::MSK::Cluster", &err);
+  if (!clusters)
+    return report(&err, run->name);
+  run->brokers = json_object();
+  int status = 0;
+  const char *logical;
+  json_t *arn;
+  json_object_foreach(clusters, logical, arn) {
+    if (!*json_string_value(arn))
+      continue; /* not made yet: no ARN to ask about */
+    long http;
+    char why[600];
+    char *brokers = kafka_bootstrap_brokers(ss->client, json_string_value(arn), &http, why, sizeof why);
+    if (brokers) {
+      json_object_set_new(run->brokers, logical, json_string(brokers));
+    } else {
+      fprintf(stderr, "lakec: error: %s: GetBootstrapBrokers of %s (%s): %s\n", run->name, logical,
+              json_string_value(arn), why);
+      status = http == 0 || http == 401 || http == 403 ? DEPLOY_CANNOT : DEPLOY_FAILED;
+    }
+    free(brokers);
+  }
+  json_decref(clusters);
+  return status;
 }
 
 static void fetch_outputs(Session *ss, StackRun *run) {
@@ -643,7 +694,7 @@ static StackRun *new_runs(const StageFolder *s, size_t *n) {
 
 static void free_runs(StackRun *runs, size_t n) {
   for (size_t i = 0; i < n; i++)
-    json_decref(runs[i].outputs);
+    json_decref(runs[i].outputs), json_decref(runs[i].brokers);
   free(runs);
 }
 
@@ -703,11 +754,13 @@ int deploy_outputs(const DeployOptions *o, const StageFolder *s) {
     if (!*info.status) {
       fprintf(stderr, "lakec: error: stack %s is not deployed\n", runs[i].name);
       status = DEPLOY_FAILED;
+    } else {
+      status = fetch_bootstrap_servers(&ss, &runs[i]);
     }
   }
   if (!status && !o->json) {
     for (size_t i = 0; i < n; i++)
-      if (!json_object_size(runs[i].outputs))
+      if (!json_object_size(runs[i].outputs) && !json_object_size(runs[i].brokers))
         printf("%s: no outputs\n", runs[i].name);
   }
   if (!status)

@@ -91,7 +91,9 @@ static char *bootstrap_brokers_of(AwsClient *aws, const char *cluster_arn, Handl
   AwsResponse resp;
   aws_call(aws, &req, &resp);
   json_t *answer = resp.status == 200 ? json_loadb(resp.body, resp.len, 0, NULL) : NULL;
-  const char *brokers = json_string_value(json_object_get(answer, "BootstrapBrokerStringSaslIam"));
+  /* the REST answer spells its members in camelCase (BootstrapBrokerStringSaslIam
+   * in the API reference is bootstrapBrokerStringSaslIam on the wire) */
+  const char *brokers = json_string_value(json_object_get(answer, "bootstrapBrokerStringSaslIam"));
   char *found = brokers && *brokers ? handler_strf("%s", brokers) : NULL;
   if (!resp.status)
     handler_fail(err, "KafkaError", "GetBootstrapBrokers of %s: %s", cluster_arn, resp.error);

@@ -233,7 +233,7 @@ class Produce(unittest.TestCase):
     def test_4_one_producer_for_the_container(self):
         """The Runtime API loop: the brokers are looked up once, a bad event
         in between is refused, and each invocation counts its own records."""
-        answer = {"BootstrapBrokerStringSaslIam": self.brokers}
+        answer = {"bootstrapBrokerStringSaslIam": self.brokers}
         stub = RequestRecorder(body=json.dumps(answer).encode())
         first, second = telemetry(10, "loop1"), telemetry(15, "loop2")
         api = FakeRuntimeApi([("r1", json.dumps({"records": first}).encode()),
@@ -283,8 +283,8 @@ class Produce(unittest.TestCase):
         self.assertIn("authoriz", answer["errorMessage"].lower())
 
     def test_5_brokers_from_get_bootstrap_brokers(self):
-        answer = {"BootstrapBrokerStringTls": "b-1.example:9094",
-                  "BootstrapBrokerStringSaslIam": self.brokers}
+        answer = {"bootstrapBrokerStringTls": "b-1.example:9094",
+                  "bootstrapBrokerStringSaslIam": self.brokers}
         stub = RequestRecorder(body=json.dumps(answer).encode(),
                                headers={"Content-Type": "application/json"})
         try:
@@ -313,7 +313,7 @@ class Produce(unittest.TestCase):
 
     def test_6_get_bootstrap_brokers_failures(self):
         cases = [([403], b"", "HTTP 403"),
-                 ([], json.dumps({"BootstrapBrokerStringTls": "b-1:9094"}).encode(),
+                 ([], json.dumps({"bootstrapBrokerStringTls": "b-1:9094"}).encode(),
                   "no BootstrapBrokerStringSaslIam")]
         for statuses, body, message in cases:
             with self.subTest(message=message):

@@ -79,13 +79,40 @@
    it back is "no changes". CloudFormation records the executed change set's
    parameters as the stack's. The wrapper does too.
 
+13. moto's Kafka backend names a cluster `cluster/<uuid>`, where AWS's ARN is
+   `cluster/<name>/<uuid>`; templates split a cluster's ARN by `/` and take
+   index 2 for the uuid (the group ARNs need it). The wrapper gives moto's
+   clusters AWS's shape.
+14. moto's CloudFormation skips AWS::MSK::Cluster and AWS::MSK::Topic (a Ref
+   to them is dropped from outputs, a GetAtt fails the stack). The wrapper
+   models both on moto's Kafka backend: the cluster is created (ACTIVE, as
+   CloudFormation leaves it) and deleted with the stack, Ref and GetAtt Arn
+   its ARN; a topic must name a cluster the backend knows, is recorded on it,
+   and its Ref / GetAtt TopicArn is AWS's
+   `topic/<cluster-name>/<cluster-uuid>/<topic>`.
+15. moto's CloudFormation skips AWS::ApiGatewayV2::Api, Integration, Route
+   and Stage. The wrapper creates them through moto's apigatewayv2 backend:
+   Api (Ref the api id, GetAtt ApiEndpoint / ApiId), Integration (Ref its
+   id), Route (Ref its id), Stage (Ref its name); each deleted with the stack.
+16. moto's Lambda refuses an event source mapping on an MSK cluster ("Invalid
+   EventSourceArn": only SQS, DynamoDB and Kinesis), which AWS accepts. The
+   wrapper records one for a cluster moto's Kafka backend knows (nothing
+   polls it: moto has no Kafka data plane); an unknown cluster is still
+   refused.
+17. moto answers kafka:GetBootstrapBrokers 500 "not implemented". The wrapper
+   answers it from the Kafka backend: for a known cluster the strings AWS
+   gives for its client authentication and encryption in transit, one
+   broker per node (`b-N.<name>.<id>.c2.kafka.<region>.amazonaws.com`, port
+   9098 IAM, 9096 SCRAM, 9094 TLS, 9092 plaintext); 404 NotFoundException
+   for an unknown one.
+
 Then it runs the normal server, so the templates are deployed exactly as built.
 
 usage: python3 moto_server.py -H 127.0.0.1 -p PORT
 """
 import json
 import sys
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from moto.cloudformation import parsing as cfn_parsing
 from moto.cloudformation import responses as cfn_responses
@@ -358,6 +385,412 @@ def _guard_sync_interrupt():
 
 
 _guard_sync_interrupt()
+
+
+# Patches 13-17: the telemetry system's Kafka cluster, topics, WebSocket API
+# and the event source mapping on the cluster.
+from moto.apigatewayv2 import models as apigwv2_models
+from moto.awslambda import models as lambda_models
+from moto.core.common_models import CloudFormationModel
+from moto.cloudformation.exceptions import ValidationError as CfnValidationError
+from moto.kafka import models as kafka_models
+from moto.kafka import responses as kafka_responses
+from moto.kafka.exceptions import NotFoundException
+
+
+def _aws_shaped_cluster_arn(self):
+    """Patch 13: `cluster/<name>/<uuid>`, as AWS names a cluster."""
+    kind = "cluster" if self.cluster_type == "PROVISIONED" else "serverless-cluster"
+    return (f"arn:{kafka_models.get_partition(self.region_name)}:kafka:{self.region_name}:"
+            f"{self.account_id}:{kind}/{self.cluster_name}/{self.cluster_id}")
+
+
+kafka_models.FakeKafkaCluster._generate_arn = _aws_shaped_cluster_arn
+
+# Maps whose keys are the user's (names, route keys, tags), never renamed.
+_VERBATIM_KEYS = {"Tags", "StageVariables", "RouteSettings", "RequestParameters",
+                  "RequestTemplates", "ResponseParameters", "RequestModels", "ServerProperties"}
+
+
+def _camel(value):
+    """CloudFormation's PascalCase properties as the service API spells them."""
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {k[:1].lower() + k[1:]: (v if k in _VERBATIM_KEYS else _camel(v))
+            for k, v in value.items()}
+
+
+def _kafka_backend(account_id, region_name):
+    return kafka_models.kafka_backends[account_id][region_name]
+
+
+class _ClusterNotFound(NotFoundException):
+    code = 404  # as MSK answers; moto's NotFoundException keeps RESTError's 400
+
+
+def _known_cluster(account_id, region_name, arn, refusal=_ClusterNotFound):
+    """The cluster of moto's Kafka backend, or `refusal` (Kafka's JSON error by
+    default; CloudFormation's callers want one that renders as its XML)."""
+    cluster = _kafka_backend(account_id, region_name).clusters.get(arn)
+    if cluster is None:
+        raise refusal(f"The cluster {arn} does not exist.")
+    return cluster
+
+
+class CfnMskCluster(CloudFormationModel):
+    """Patch 14: AWS::MSK::Cluster on moto's Kafka backend."""
+    __module__ = "moto.kafka.models"  # moto's model registry files models by service
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::MSK::Cluster"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "ClusterName"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = _kafka_backend(account_id, region_name)
+        arn, _, _ = backend.create_cluster(
+            broker_node_group_info=_camel(props["BrokerNodeGroupInfo"]),
+            client_authentication=_camel(props.get("ClientAuthentication")),
+            cluster_name=props.get("ClusterName", resource_name),
+            configuration_info=_camel(props.get("ConfigurationInfo")),
+            encryption_info=_camel(props.get("EncryptionInfo")),
+            enhanced_monitoring=props.get("EnhancedMonitoring", "DEFAULT"),
+            open_monitoring=_camel(props.get("OpenMonitoring")),
+            kafka_version=props["KafkaVersion"],
+            logging_info=_camel(props.get("LoggingInfo")),
+            number_of_broker_nodes=int(props["NumberOfBrokerNodes"]),
+            tags=props.get("Tags"),
+            storage_mode=props.get("StorageMode", "LOCAL"))
+        cluster = backend.clusters[arn]
+        cluster.state = "ACTIVE"  # CloudFormation completes once the cluster is active
+        cluster.topics = {}
+        return cls(cluster)
+
+    @property
+    def physical_resource_id(self):
+        return self.cluster.arn
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name):
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+        if attribute_name == "Arn":
+            return self.cluster.arn
+        raise UnformattedGetAttTemplateException()
+
+    def delete(self, account_id, region_name):
+        _kafka_backend(account_id, region_name).clusters.pop(self.cluster.arn, None)
+
+
+class CfnMskTopic(CloudFormationModel):
+    """Patch 14: AWS::MSK::Topic, recorded on its cluster in moto's Kafka backend."""
+    __module__ = "moto.kafka.models"
+
+    def __init__(self, cluster, name, props):
+        self.cluster = cluster
+        self.name = name
+        self.partitions = int(props["PartitionCount"])
+        self.replication = int(props["ReplicationFactor"])
+        _, _, _, region, account, resource = cluster.arn.split(":", 5)
+        _, cluster_name, cluster_id = resource.split("/")
+        self.arn = (f"arn:{kafka_models.get_partition(region)}:kafka:{region}:{account}:"
+                    f"topic/{cluster_name}/{cluster_id}/{name}")
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::MSK::Topic"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "TopicName"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        cluster = _known_cluster(account_id, region_name, props["ClusterArn"],
+                                 refusal=CfnValidationError)
+        name = props.get("TopicName", resource_name)
+        if name in cluster.topics:
+            raise CfnValidationError(message=f"The topic {name} already exists on {cluster.arn}.")
+        if int(props["ReplicationFactor"]) > (cluster.number_of_broker_nodes or 0):
+            raise CfnValidationError(message=f"The replication factor of {name} exceeds the "
+                                             f"cluster's {cluster.number_of_broker_nodes} brokers.")
+        topic = cls(cluster, name, props)
+        cluster.topics[name] = topic
+        return topic
+
+    @property
+    def physical_resource_id(self):
+        return self.arn
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "TopicArn"
+
+    def get_cfn_attribute(self, attribute_name):
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+        if attribute_name == "TopicArn":
+            return self.arn
+        raise UnformattedGetAttTemplateException()
+
+    def delete(self, account_id, region_name):
+        getattr(self.cluster, "topics", {}).pop(self.name, None)
+
+
+def _apigwv2_backend(account_id, region_name):
+    return apigwv2_models.apigatewayv2_backends[account_id][region_name]
+
+
+class CfnApiV2(CloudFormationModel):
+    """Patch 15: AWS::ApiGatewayV2::Api on moto's apigatewayv2 backend."""
+    __module__ = "moto.apigatewayv2.models"
+
+    def __init__(self, api):
+        self.api = api
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::ApiGatewayV2::Api"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return "Name"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        api = _apigwv2_backend(account_id, region_name).create_api(
+            api_key_selection_expression=props.get("ApiKeySelectionExpression"),
+            cors_configuration=_camel(props.get("CorsConfiguration")),
+            description=props.get("Description"),
+            disable_schema_validation=props.get("DisableSchemaValidation"),
+            disable_execute_api_endpoint=props.get("DisableExecuteApiEndpoint"),
+            name=props.get("Name", resource_name),
+            protocol_type=props["ProtocolType"],
+            route_selection_expression=props.get("RouteSelectionExpression"),
+            tags=props.get("Tags", {}),
+            version=props.get("Version"))
+        return cls(api)
+
+    @property
+    def physical_resource_id(self):
+        return self.api.api_id
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ("ApiEndpoint", "ApiId")
+
+    def get_cfn_attribute(self, attribute_name):
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+        if attribute_name == "ApiEndpoint":
+            if self.api.protocol_type == "WEBSOCKET":  # AWS: wss://, HTTP APIs https://
+                return self.api.api_endpoint.replace("https://", "wss://", 1)
+            return self.api.api_endpoint
+        if attribute_name == "ApiId":
+            return self.api.api_id
+        raise UnformattedGetAttTemplateException()
+
+    def delete(self, account_id, region_name):
+        _apigwv2_backend(account_id, region_name).delete_api(self.api.api_id)
+
+
+class _ApiV2Part:
+    """What an ApiGatewayV2 Integration, Route and Stage share: the api they
+    belong to, made and removed through it (each part's _make and _remove).
+    A mixin: moto registers only direct subclasses of CloudFormationModel."""
+
+    def __init__(self, api, part_id):
+        self.api = api
+        self.part_id = part_id
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @property
+    def physical_resource_id(self):
+        return self.part_id
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        api = _apigwv2_backend(account_id, region_name).get_api(props["ApiId"])
+        return cls(api, cls._make(api, props))
+
+    def delete(self, account_id, region_name):
+        self._remove(self.api, self.part_id)
+
+
+class CfnApiV2Integration(_ApiV2Part, CloudFormationModel):
+    """Patch 15: AWS::ApiGatewayV2::Integration (Ref its id)."""
+    __module__ = "moto.apigatewayv2.models"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::ApiGatewayV2::Integration"
+
+    @staticmethod
+    def _make(api, props):
+        return api.create_integration(
+            connection_type=props.get("ConnectionType"),
+            description=props.get("Description"),
+            integration_method=props.get("IntegrationMethod"),
+            integration_type=props["IntegrationType"],
+            integration_uri=props.get("IntegrationUri"),
+            credentials_arn=props.get("CredentialsArn"),
+            payload_format_version=props.get("PayloadFormatVersion"),
+            timeout_in_millis=props.get("TimeoutInMillis")).id
+
+    @staticmethod
+    def _remove(api, part_id):
+        api.delete_integration(part_id)
+
+
+class CfnApiV2Route(_ApiV2Part, CloudFormationModel):
+    """Patch 15: AWS::ApiGatewayV2::Route (Ref its id)."""
+    __module__ = "moto.apigatewayv2.models"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::ApiGatewayV2::Route"
+
+    @staticmethod
+    def _make(api, props):
+        return api.create_route(
+            api_key_required=props.get("ApiKeyRequired", False),
+            authorization_scopes=props.get("AuthorizationScopes", []),
+            route_key=props["RouteKey"],
+            target=props.get("Target"),
+            authorization_type=props.get("AuthorizationType"),
+            authorizer_id=props.get("AuthorizerId"),
+            operation_name=props.get("OperationName")).route_id
+
+    @staticmethod
+    def _remove(api, part_id):
+        api.delete_route(part_id)
+
+
+class CfnApiV2Stage(_ApiV2Part, CloudFormationModel):
+    """Patch 15: AWS::ApiGatewayV2::Stage (Ref its name)."""
+    __module__ = "moto.apigatewayv2.models"
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::ApiGatewayV2::Stage"
+
+    @staticmethod
+    def _make(api, props):
+        return api.create_stage(_camel({k: v for k, v in props.items() if k != "ApiId"})).name
+
+    @staticmethod
+    def _remove(api, part_id):
+        api.delete_stage(part_id)
+
+
+# moto finds its models through CloudFormationModel.__subclasses__(), which
+# holds classes weakly: these references keep them registered.
+_TELEMETRY_MODELS = (CfnMskCluster, CfnMskTopic, CfnApiV2, CfnApiV2Integration,
+                     CfnApiV2Route, CfnApiV2Stage)
+
+_original_create_esm = lambda_models.LambdaBackend.create_event_source_mapping
+_original_esm_arn = lambda_models.EventSourceMapping.event_source_arn
+_original_esm_batch = lambda_models.EventSourceMapping.batch_size
+
+
+def _is_kafka(arn):
+    return arn.split(":")[2:3] == ["kafka"]
+
+
+def _set_source_arn_allowing_msk(self, arn):
+    if _is_kafka(arn):
+        self._event_source_arn = arn
+    else:
+        _original_esm_arn.fset(self, arn)
+
+
+def _set_batch_size_allowing_msk(self, size):
+    if not _is_kafka(self.event_source_arn):
+        return _original_esm_batch.fset(self, size)
+    if size is not None and not 1 <= int(size) <= 10000:  # Lambda's range for MSK
+        raise ValueError("InvalidParameterValueException",
+                         f"BatchSize {size} is out of the range 1..10000")
+    self._batch_size = 100 if size is None else int(size)
+
+
+def _create_esm_on_msk(self, spec):
+    """Patch 16: a mapping on a cluster the Kafka backend knows is recorded."""
+    arn = spec.get("EventSourceArn", "")
+    if arn not in _kafka_backend(self.account_id, self.region_name).clusters:
+        return _original_create_esm(self, spec)  # its refusal: "Invalid EventSourceArn"
+    func = self._lambdas.get_function_by_name_or_arn_with_qualifier(spec["FunctionName"])
+    spec.update({"RegionName": self.region_name, "AccountId": self.account_id,
+                 "FunctionArn": func.function_arn})
+    esm = lambda_models.EventSourceMapping(spec)
+    self._event_source_mappings[esm.uuid] = esm
+    return esm
+
+
+lambda_models.EventSourceMapping.event_source_arn = _original_esm_arn.setter(
+    _set_source_arn_allowing_msk)
+lambda_models.EventSourceMapping.batch_size = _original_esm_batch.setter(
+    _set_batch_size_allowing_msk)
+lambda_models.LambdaBackend.create_event_source_mapping = _create_esm_on_msk
+
+# Patch 17: the bootstrap broker strings, by client authentication and encryption.
+_BOOTSTRAP_PORTS = (("BootstrapBrokerStringSaslIam", 9098), ("BootstrapBrokerStringSaslScram", 9096),
+                    ("BootstrapBrokerStringTls", 9094), ("BootstrapBrokerString", 9092))
+
+
+def _listeners(cluster):
+    """Which of _BOOTSTRAP_PORTS the cluster has, as MSK decides them."""
+    auth = cluster.client_authentication or {}
+    sasl = auth.get("sasl", {})
+    in_transit = (cluster.encryption_info or {}).get("encryptionInTransit", {})
+    client_broker = in_transit.get("clientBroker", "TLS")
+    unauthenticated = auth.get("unauthenticated", {}).get("enabled", not auth)
+    return {
+        "BootstrapBrokerStringSaslIam": sasl.get("iam", {}).get("enabled", False),
+        "BootstrapBrokerStringSaslScram": sasl.get("scram", {}).get("enabled", False),
+        "BootstrapBrokerStringTls": client_broker != "PLAINTEXT" and (
+            unauthenticated or auth.get("tls", {}).get("enabled", False)),
+        "BootstrapBrokerString": client_broker != "TLS" and unauthenticated,
+    }
+
+
+def _get_bootstrap_brokers(self):
+    path = unquote(self.parsed_url.path)
+    arn = path.split("/clusters/", 1)[-1].rsplit("/bootstrap-brokers", 1)[0]
+    cluster = _known_cluster(self.current_account, self.region, arn)
+    host = (f"{cluster.cluster_name.lower()}.{cluster.cluster_id[:6]}.c2.kafka."
+            f"{cluster.region_name}.amazonaws.com")
+    brokers = range(1, (cluster.number_of_broker_nodes or 1) + 1)
+    enabled = _listeners(cluster)
+    return json.dumps({key[:1].lower() + key[1:]: ",".join(f"b-{n}.{host}:{port}" for n in brokers)
+                       for key, port in _BOOTSTRAP_PORTS if enabled[key]})  # the wire's camelCase
+
+
+kafka_responses.KafkaResponse.get_bootstrap_brokers = _get_bootstrap_brokers
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])
