@@ -104,7 +104,8 @@ static void check_rule(Ctx *ctx, const Model *m, const SecurityGroup *g, Ingress
     r->to_port = r->port;
   if (r->to_port < r->port)
     diag_error(ctx, check_pos(r->node, "to_port"), LK_GROUP_RULE,
-               "'to_port' %lld is below 'port' %lld: a rule admits ports port to to_port",
+               "'to_port' %lld is below 'port' %lld: a rule admits the ports from 'port' to "
+               "'to_port'",
                r->to_port, r->port);
   if (r->description)
     check_name(ctx, r->node, "description", r->description, description_rule, LK_GROUP_RULE,

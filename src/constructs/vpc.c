@@ -292,10 +292,10 @@ static void check_function_egress(Ctx *ctx, const Function *f, const Vpc *v) {
                          f->key, v->key,
                          endpoint ? arena_printf(&ctx->arena, "%s (vpc '%s' has no %s endpoint)",
                                                  endpoint, v->key, endpoint)
-                                  : "them");
+                                  : "the service of this grant");
     diag_note(ctx, d, check_pos(v->node, "nat_gateways"),
               "vpc '%s' has 'nat_gateways: 0'", v->key);
-    diag_note(ctx, d, g->node ? g->node->pos : (Pos){0}, "this grant calls AWS");
+    diag_note(ctx, d, g->node ? g->node->pos : (Pos){0}, "this grant calls it");
     return;
   }
 }
