@@ -143,6 +143,11 @@ const void *construct_resolve(Ctx *ctx, const Model *m, const Construct *c, cons
                               Pos at);
 /* The grant verb named verb, or NULL (and the construct offering it). */
 const GrantVerb *construct_verb(const char *verb, const Construct **owner);
+/* Resolves grant g, written `verb: g->text` (reporting at `at`), and returns
+ * its verb, or NULL when reported. Several constructs may offer one verb
+ * (invoke: an API or a function): the one with an item named g->text has it. */
+const GrantVerb *construct_grant_verb(Ctx *ctx, const Model *m, Grant *g, const char *verb,
+                                      Pos at);
 
 /* Typed references: Ref / Fn::GetAtt (new JSON) or "${Id}" / "${Id.Attr}"
  * for Fn::Sub text, of attribute `what` of an item of construct c. The IR
