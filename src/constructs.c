@@ -222,10 +222,10 @@ const GrantVerb *construct_grant_verb(Ctx *ctx, const Model *m, Grant *g, const 
                                       Pos at) {
   const Construct *owners[VERBS_MAX];
   const GrantVerb *verbs[VERBS_MAX];
-  size_t n = verb_owners(verb, owners, verbs), chosen = 0, found = 0;
+  size_t n = verb_owners(verb, owners, verbs), chosen = 0, found = 0, other = 0;
   for (size_t i = 0; n > 1 && i < n; i++)
     if (construct_find(m, owners[i], g->text)) {
-      chosen = found ? chosen : i;
+      *(found ? &other : &chosen) = i;
       found++;
     }
   if (n > 1 && found == 0) {
@@ -234,8 +234,8 @@ const GrantVerb *construct_grant_verb(Ctx *ctx, const Model *m, Grant *g, const 
   }
   if (found > 1) {
     diag_error(ctx, at, LK_CONFLICT,
-               "'%s: %s' is ambiguous: more than one of %s and %s is named '%s' (rename one)",
-               verb, g->text, owners[0]->key, owners[1]->key, g->text);
+               "'%s: %s' is ambiguous: '%s' is a key of both '%s' and '%s' (rename one)", verb,
+               g->text, g->text, owners[chosen]->key, owners[other]->key);
     return NULL;
   }
   g->owner = owners[chosen];
