@@ -195,9 +195,8 @@ def rest_api_rules(rid, r, res):
         yield "AwsSolutions-APIG2", ""
 
 
-def stage_rules(rid, r, res):
-    p = props(r)
-    log = p.get("AccessLogSetting", {})
+def access_log_rules(log):
+    """A stage's access logs (REST AccessLogSetting, v2 AccessLogSettings): JSON."""
     if not (log.get("DestinationArn") and log.get("Format")):
         yield "AwsSolutions-APIG1", ""
         yield "Serverless-APIGWAccessLogging", ""
@@ -206,6 +205,11 @@ def stage_rules(rid, r, res):
             json.loads(log["Format"])
         except ValueError:
             yield "Serverless-APIGWStructuredLogging", ""
+
+
+def stage_rules(rid, r, res):
+    p = props(r)
+    yield from access_log_rules(p.get("AccessLogSetting", {}))
     # cdk-nag's own test, left boundary missing as in cdk-nag: REST API id,
     # anything, then the stage's logical id or name
     api = re.escape(str(target(p.get("RestApiId"))))
@@ -243,15 +247,7 @@ def method_rules(rid, r, res):
 def stage_v2_rules(rid, r, res):
     """An ApiGatewayV2 stage (WebSocket, HTTP): access logs as JSON, default throttling."""
     p = props(r)
-    log = p.get("AccessLogSettings", {})
-    if not (log.get("DestinationArn") and log.get("Format")):
-        yield "AwsSolutions-APIG1", ""
-        yield "Serverless-APIGWAccessLogging", ""
-    else:
-        try:
-            json.loads(log["Format"])
-        except ValueError:
-            yield "Serverless-APIGWStructuredLogging", ""
+    yield from access_log_rules(p.get("AccessLogSettings", {}))
     default = p.get("DefaultRouteSettings", {})
     if default.get("ThrottlingBurstLimit") is None or default.get("ThrottlingRateLimit") is None:
         yield "Serverless-APIGWDefaultThrottling", ""
