@@ -59,6 +59,9 @@ typedef struct NameClaim {
 typedef struct RefSpec {
   const char *id, *attr; /* id NULL: only the literal */
   json_t *literal; /* new reference, or NULL: only known after creation */
+  /* A value built on the reference (a URL around an API's id): Fn::Sub text
+   * with one %s where the reference goes; NULL: the reference itself. */
+  const char *around;
 } RefSpec;
 
 /* A CloudWatch metric a construct offers alarms, by a name of the language

@@ -255,10 +255,18 @@ static RefSpec ref_spec(Ctx *ctx, Ir *ir, const Construct *c, const void *item, 
   return r;
 }
 
+/* "${Id}" or "${Id.Attr}": the reference as Fn::Sub text. */
+static const char *sub_text(Ctx *ctx, const RefSpec *r) {
+  return r->attr ? arena_printf(&ctx->arena, "${%s.%s}", r->id, r->attr)
+                 : arena_printf(&ctx->arena, "${%s}", r->id);
+}
+
 json_t *construct_ref(Ctx *ctx, Ir *ir, const Construct *c, const void *item, const char *what) {
   RefSpec r = ref_spec(ctx, ir, c, item, what);
   if (!r.id)
     return r.literal;
+  if (r.around)
+    return cfn_subf(r.around, sub_text(ctx, &r));
   return r.attr ? cfn_getatt(r.id, r.attr) : cfn_ref(r.id);
 }
 
@@ -278,8 +286,7 @@ const char *construct_sub(Ctx *ctx, Ir *ir, const Construct *c, const void *item
   RefSpec r = ref_spec(ctx, ir, c, item, what);
   if (!r.id)
     return literal_text(ctx, r.literal);
-  return r.attr ? arena_printf(&ctx->arena, "${%s.%s}", r.id, r.attr)
-                : arena_printf(&ctx->arena, "${%s}", r.id);
+  return r.around ? arena_printf(&ctx->arena, r.around, sub_text(ctx, &r)) : sub_text(ctx, &r);
 }
 
 const Metric *construct_metric(const Construct *c, const void *item, const char *name) {

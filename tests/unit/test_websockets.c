@@ -153,6 +153,27 @@ static void invoke_an_api_still_calls_its_routes(void **state) {
   assert_non_null(strstr(env("CallerFunction", "LAKEC_API_ORDERS_URL"), "OrdersApi"));
 }
 
+static void references_build_on_the_apis_id(void **state) {
+  (void)state;
+  ir = lower_text(&ctx, MINIMAL_STAGE
+                  "functions:\n  ws: {}\n  client:\n    environment:\n"
+                  "      URL: ${websockets.live.url}\n"
+                  "      CALLBACK: \"to ${websockets.live.callback_url}\"\n"
+                  "      ID: ${websockets.live.id}\n"
+                  "    grants: [{iam: {actions: [execute-api:Invoke],"
+                  " resources: ['${websockets.live.arn}/$default']}}]\n"
+                  "websockets:\n  live: {stage_name: v1, routes: {$default: ws}}\n");
+  assert_string_equal(env("ClientFunction", "URL"),
+                      "{\"Fn::Sub\":\"wss://${LiveWebSocketApi}.execute-api.${AWS::Region}."
+                      "${AWS::URLSuffix}/v1\"}");
+  assert_string_equal(env("ClientFunction", "CALLBACK"),
+                      "{\"Fn::Sub\":\"to https://${LiveWebSocketApi}.execute-api.${AWS::Region}."
+                      "${AWS::URLSuffix}/v1\"}");
+  assert_string_equal(env("ClientFunction", "ID"), "{\"Fn::Sub\":\"${LiveWebSocketApi}\"}");
+  assert_non_null(strstr(statement_text("ClientFunctionRole", 1),
+                         ":${AWS::AccountId}:${LiveWebSocketApi}/v1/$default"));
+}
+
 static void checks(void **state) {
   (void)state;
   check_text(&ctx, MINIMAL_STAGE
@@ -195,6 +216,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(invoke_a_function_names_it_and_allows_exactly_it, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(invoke_an_api_still_calls_its_routes, setup, teardown),
+      cmocka_unit_test_setup_teardown(references_build_on_the_apis_id, setup, teardown),
       cmocka_unit_test_setup_teardown(checks, setup, teardown),
       cmocka_unit_test_setup_teardown(production_needs_auth_or_the_policy, setup, teardown),
   };
