@@ -59,6 +59,9 @@ typedef struct NameClaim {
 typedef struct RefSpec {
   const char *id, *attr; /* id NULL: only the literal */
   json_t *literal; /* new reference, or NULL: only known after creation */
+  /* A value built on the reference (a URL around an API's id): Fn::Sub text
+   * with one %s where the reference goes; NULL: the reference itself. */
+  const char *around;
 } RefSpec;
 
 /* A CloudWatch metric a construct offers alarms, by a name of the language
@@ -143,6 +146,11 @@ const void *construct_resolve(Ctx *ctx, const Model *m, const Construct *c, cons
                               Pos at);
 /* The grant verb named verb, or NULL (and the construct offering it). */
 const GrantVerb *construct_verb(const char *verb, const Construct **owner);
+/* Resolves grant g, written `verb: g->text` (reporting at `at`), and returns
+ * its verb, or NULL when reported. Several constructs may offer one verb
+ * (invoke: an API or a function): the one with an item named g->text has it. */
+const GrantVerb *construct_grant_verb(Ctx *ctx, const Model *m, Grant *g, const char *verb,
+                                      Pos at);
 
 /* Typed references: Ref / Fn::GetAtt (new JSON) or "${Id}" / "${Id.Attr}"
  * for Fn::Sub text, of attribute `what` of an item of construct c. The IR

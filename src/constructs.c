@@ -11,13 +11,14 @@
 #include "suggest.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 extern const Construct construct_bucket, construct_database, construct_workgroup,
     construct_queue, construct_table, construct_function, construct_dataset, construct_job,
     construct_workflow, construct_analyst, construct_catalog_table, construct_api,
-    construct_topic, construct_state_machine, construct_alarm, construct_resource,
-    construct_output, construct_vpc, construct_security_group;
+    construct_websocket, construct_topic, construct_state_machine, construct_alarm,
+    construct_resource, construct_output, construct_vpc, construct_security_group;
 
 const Construct *const CONSTRUCTS[] = {
     &construct_bucket,    /* buckets:    src/constructs/bucket.c */
@@ -37,6 +38,8 @@ const Construct *const CONSTRUCTS[] = {
     &construct_workflow,  /* workflows:  src/constructs/workflow.c (Glue workflows, triggers) */
     &construct_analyst,   /* analysts:   src/constructs/analyst.c (IAM roles for people) */
     &construct_api,       /* apis:       src/constructs/api.c (API Gateway REST) */
+    &construct_websocket, /* websockets: src/constructs/websocket.c (API Gateway WebSocket;
+                           * after the functions its routes call) */
     &construct_topic,     /* topics:     src/constructs/topic.c (SNS) */
     &construct_state_machine, /* state_machines: src/constructs/state_machine.c (Step
                                * Functions; after the functions, jobs and topics it runs
@@ -67,10 +70,29 @@ static size_t construct_index(const Construct *c) {
   BUG("construct '%s' is not registered", c->key);
 }
 
+/* A verb several constructs offer (invoke: an API or a function) is one key
+ * of the grant's shape, documented by all of them. */
+static char shared_docs[VERBS_MAX][512];
+
+static bool join_shared_verb(size_t n, const GrantVerb *v) {
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(grant_fields[i].key, v->verb) != 0)
+      continue;
+    if (v->value_shape || grant_fields[i].type != F_STR)
+      BUG("grant verb '%s' is offered twice, once with a map", v->verb);
+    snprintf(shared_docs[i], sizeof shared_docs[i], "%s; or %s", grant_fields[i].doc, v->doc);
+    grant_fields[i].doc = shared_docs[i];
+    return true;
+  }
+  return false;
+}
+
 static void build_grant_shape(void) {
   size_t n = 0;
   for (size_t i = 0; i < CONSTRUCTS_COUNT; i++)
     for (const GrantVerb *const *v = CONSTRUCTS[i]->verbs; v && *v; v++) {
+      if (join_shared_verb(n, *v))
+        continue;
       if (n == VERBS_MAX)
         BUG("too many grant verbs");
       grant_fields[n++] =
@@ -165,6 +187,64 @@ const GrantVerb *construct_verb(const char *verb, const Construct **owner) {
   return NULL;
 }
 
+/* The constructs offering verb (at most VERBS_MAX), and their verbs. */
+static size_t verb_owners(const char *verb, const Construct **owners, const GrantVerb **verbs) {
+  size_t n = 0;
+  for (size_t i = 0; i < CONSTRUCTS_COUNT; i++)
+    for (const GrantVerb *const *v = CONSTRUCTS[i]->verbs; v && *v; v++)
+      if (!strcmp((*v)->verb, verb) && n < VERBS_MAX) {
+        owners[n] = CONSTRUCTS[i];
+        verbs[n++] = *v;
+      }
+  return n;
+}
+
+/* "no API or function named 'x'", with a did-you-mean among all their keys. */
+static void report_no_target(Ctx *ctx, const Model *m, const Construct **owners, size_t n,
+                             const char *key, Pos at) {
+  const char *kinds = "", *keys_of = "";
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+    kinds = arena_printf(&ctx->arena, "%s%s%s", kinds, sep, owners[i]->kind);
+    keys_of = arena_printf(&ctx->arena, "%s%s'%s'", keys_of, sep, owners[i]->key);
+    total += construct_count(m, owners[i]);
+  }
+  Diag *d = diag_error(ctx, at, LK_UNDEFINED_REF, "no %s named '%s' in %s", kinds, key, keys_of);
+  const char **keys = arena_alloc(&ctx->arena, (total ? total : 1) * sizeof *keys);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < construct_count(m, owners[i]); j++)
+      keys[k++] = ((const Item *)construct_item(m, owners[i], j))->key;
+  const char *best = suggest_closest(key, keys, k);
+  if (best)
+    diag_fixit(ctx, d, best);
+}
+
+const GrantVerb *construct_grant_verb(Ctx *ctx, const Model *m, Grant *g, const char *verb,
+                                      Pos at) {
+  const Construct *owners[VERBS_MAX];
+  const GrantVerb *verbs[VERBS_MAX];
+  size_t n = verb_owners(verb, owners, verbs), chosen = 0, found = 0, other = 0;
+  for (size_t i = 0; n > 1 && i < n; i++)
+    if (construct_find(m, owners[i], g->text)) {
+      *(found ? &other : &chosen) = i;
+      found++;
+    }
+  if (n > 1 && found == 0) {
+    report_no_target(ctx, m, owners, n, g->text, at);
+    return NULL;
+  }
+  if (found > 1) {
+    diag_error(ctx, at, LK_CONFLICT,
+               "'%s: %s' is ambiguous: '%s' is a key of both '%s' and '%s' (rename one)", verb,
+               g->text, g->text, owners[chosen]->key, owners[other]->key);
+    return NULL;
+  }
+  g->owner = owners[chosen];
+  return verbs[chosen]->resolve(ctx, m, g, at) ? verbs[chosen] : NULL;
+}
+
 /* ---- typed references ---- */
 
 /* An item lakec does not create (a table that exists) has no id: the
@@ -178,10 +258,18 @@ static RefSpec ref_spec(Ctx *ctx, Ir *ir, const Construct *c, const void *item, 
   return r;
 }
 
+/* "${Id}" or "${Id.Attr}": the reference as Fn::Sub text. */
+static const char *sub_text(Ctx *ctx, const RefSpec *r) {
+  return r->attr ? arena_printf(&ctx->arena, "${%s.%s}", r->id, r->attr)
+                 : arena_printf(&ctx->arena, "${%s}", r->id);
+}
+
 json_t *construct_ref(Ctx *ctx, Ir *ir, const Construct *c, const void *item, const char *what) {
   RefSpec r = ref_spec(ctx, ir, c, item, what);
   if (!r.id)
     return r.literal;
+  if (r.around)
+    return cfn_subf(r.around, sub_text(ctx, &r));
   return r.attr ? cfn_getatt(r.id, r.attr) : cfn_ref(r.id);
 }
 
@@ -201,8 +289,7 @@ const char *construct_sub(Ctx *ctx, Ir *ir, const Construct *c, const void *item
   RefSpec r = ref_spec(ctx, ir, c, item, what);
   if (!r.id)
     return literal_text(ctx, r.literal);
-  return r.attr ? arena_printf(&ctx->arena, "${%s.%s}", r.id, r.attr)
-                : arena_printf(&ctx->arena, "${%s}", r.id);
+  return r.around ? arena_printf(&ctx->arena, r.around, sub_text(ctx, &r)) : sub_text(ctx, &r);
 }
 
 const Metric *construct_metric(const Construct *c, const void *item, const char *name) {

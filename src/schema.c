@@ -10,6 +10,17 @@
 const char *const ENUM_ARCH[] = {"x86_64", "arm64", NULL};
 const char *const ENUM_AUTH[] = {"none", "iam", "cognito", NULL};
 
+/* Well under the account's 10,000 per second, which every API of the
+ * account and region shares: one stage cannot starve the others. Shared by
+ * the REST and the WebSocket APIs. */
+static const Field THROTTLE_FIELDS[] = {
+    {"rate", F_INT, offsetof(Throttle, rate), .def = THROTTLE_DEFAULT_RATE, .min = 1,
+     .max = 1000000, .doc = "steady requests per second the stage accepts"},
+    {"burst", F_INT, offsetof(Throttle, burst), .def = THROTTLE_DEFAULT_BURST, .min = 1,
+     .max = 1000000, .doc = "requests the stage accepts at once above the rate"},
+};
+const Shape SCHEMA_THROTTLE = SHAPE(Throttle, "throttle", THROTTLE_FIELDS, .key_offset = NO_KEY);
+
 static const Field POLICY_FIELDS[] = {
     {"allow_open_api", F_BOOL, offsetof(Policy, allow_open_api), .def = "false",
      .doc = "a production API may use auth: none"},

@@ -72,4 +72,9 @@ extern Shape schema_grant;
 extern const char *const ENUM_ARCH[];
 extern const char *const ENUM_AUTH[];
 
+/* An API stage's default throttling, `throttle: {rate, burst}` (a Throttle). */
+#define THROTTLE_DEFAULT_RATE "100"
+#define THROTTLE_DEFAULT_BURST "200"
+extern const Shape SCHEMA_THROTTLE;
+
 #endif

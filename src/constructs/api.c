@@ -43,19 +43,6 @@ static const Field CORS_FIELDS[] = {
 };
 static const Shape SHAPE_CORS = SHAPE(Cors, "cors", CORS_FIELDS, .key_offset = NO_KEY);
 
-/* Well under the account's 10,000 per second, which every API of the
- * account and region shares: one stage cannot starve the others. */
-#define DEFAULT_RATE "100"
-#define DEFAULT_BURST "200"
-static const Field THROTTLE_FIELDS[] = {
-    {"rate", F_INT, offsetof(Throttle, rate), .def = DEFAULT_RATE, .min = 1, .max = 1000000,
-     .doc = "steady requests per second the stage accepts"},
-    {"burst", F_INT, offsetof(Throttle, burst), .def = DEFAULT_BURST, .min = 1, .max = 1000000,
-     .doc = "requests the stage accepts at once above the rate"},
-};
-static const Shape SHAPE_THROTTLE =
-    SHAPE(Throttle, "throttle", THROTTLE_FIELDS, .key_offset = NO_KEY);
-
 static const Field API_FIELDS[] = {
     {"name", F_STR, offsetof(Api, name), .required = true, .doc = "the REST API name"},
     {"stage_name", F_STR, offsetof(Api, stage_name), .def = "STAGE", .computed = true,
@@ -66,7 +53,7 @@ static const Field API_FIELDS[] = {
      .doc = "answer CORS preflight (OPTIONS) and add CORS headers"},
     {"routes", F_STRMAP, offsetof(Api, routes_as_written), .required = true,
      .doc = "\"METHOD /path\": FUNCTION, proxied to the function"},
-    {"throttle", F_STRUCT, offsetof(Api, throttle), .shape = &SHAPE_THROTTLE,
+    {"throttle", F_STRUCT, offsetof(Api, throttle), .shape = &SCHEMA_THROTTLE,
      .doc = "the stage's default throttling (every method)"},
     {"log_retention", F_INT, offsetof(Api, log_retention), .def = "30", .min = 1, .max = 3653,
      .doc = "days the access and execution log groups keep logs (a CloudWatch retention value)"},
@@ -182,8 +169,8 @@ static void check_api(Ctx *ctx, Model *m, Api *api) {
   if (api->mfa == TRI_UNSET)
     api->mfa = m->production;
   if (!api->throttle.node) {
-    api->throttle.rate = atoll(DEFAULT_RATE);
-    api->throttle.burst = atoll(DEFAULT_BURST);
+    api->throttle.rate = atoll(THROTTLE_DEFAULT_RATE);
+    api->throttle.burst = atoll(THROTTLE_DEFAULT_BURST);
   }
   check_log_retention(ctx, api->node, api->log_retention);
   if (api->waf_acl && !valid_web_acl(api->waf_acl))

@@ -473,10 +473,7 @@ void check_grant(Ctx *ctx, const Model *m, Grant *g) {
       key = g->node->pairs[i].key;
   if (!key)
     return;
-  const GrantVerb *verb = construct_verb(key->str, &g->owner);
-  Pos at = node_get(g->node, key->str)->pos;
-  if (verb->resolve(ctx, m, g, at))
-    g->verb = verb;
+  g->verb = construct_grant_verb(ctx, m, g, key->str, node_get(g->node, key->str)->pos);
 }
 
 void check_object_trigger(Ctx *ctx, const Model *m, ObjectTrigger *t) {
@@ -1018,6 +1015,35 @@ static const TagRule FUNCTION_TAGS[] = {
     {NULL, NULL, 0},
 };
 
+/* ---- grants: invoke (one function calls another) ---- */
+
+static bool resolve_function(Ctx *ctx, const Model *m, Grant *g, Pos at) {
+  g->target = construct_resolve(ctx, m, &construct_function, g->text, at);
+  return g->target != NULL;
+}
+
+/* The unqualified function's ARN: the caller invokes its $LATEST. */
+static void invoke_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {
+  (void)m;
+  json_array_append_new(out, iam_statement(iam_sid(ctx, "Invoke", g->text),
+                                           J("[s]", "lambda:InvokeFunction"),
+                                           construct_ref(ctx, ir, &construct_function, g->target,
+                                                         "arn")));
+}
+
+/* LAKEC_FUNCTION_<KEY>: the function's name, which Invoke takes. */
+static void invoke_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *vars) {
+  (void)m;
+  const Function *f = g->target;
+  json_object_set_new(vars, env_name(ctx, "LAKEC_FUNCTION_", f->key, ""),
+                      construct_ref(ctx, ir, &construct_function, f, "name"));
+}
+
+static const GrantVerb VERB_INVOKE = {"invoke", "FUNCTION: invoke it (lambda:InvokeFunction)",
+                                      resolve_function, invoke_statements, invoke_environment,
+                                      NULL};
+static const GrantVerb *const FUNCTION_VERBS[] = {&VERB_INVOKE, NULL};
+
 const Construct construct_function = {
     .key = "functions",
     .kind = "function",
@@ -1026,7 +1052,7 @@ const Construct construct_function = {
     .check = function_check,
     .lower = function_lower,
     .ref = function_ref,
-    .verbs = NULL,
+    .verbs = FUNCTION_VERBS,
     .claim_names = function_claims,
     .tags = FUNCTION_TAGS,
     .metrics = FUNCTION_METRICS,

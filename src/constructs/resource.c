@@ -212,13 +212,13 @@ static bool resource_ref(Ctx *ctx, const void *item, const char *what, RefSpec *
   (void)ctx;
   const RawResource *r = item;
   if (!strcmp(what, "Ref")) {
-    *out = (RefSpec){r->key, NULL, NULL};
+    *out = (RefSpec){.id = r->key};
     return true;
   }
   const CfnType *t = cfnspec_type(r->type);
   if (t && !cfnspec_attribute(t, what)) /* an unknown or missing Type is reported itself */
     return false;
-  *out = (RefSpec){r->key, what, NULL};
+  *out = (RefSpec){.id = r->key, .attr = what};
   return true;
 }
 

@@ -195,9 +195,8 @@ def rest_api_rules(rid, r, res):
         yield "AwsSolutions-APIG2", ""
 
 
-def stage_rules(rid, r, res):
-    p = props(r)
-    log = p.get("AccessLogSetting", {})
+def access_log_rules(log):
+    """A stage's access logs (REST AccessLogSetting, v2 AccessLogSettings): JSON."""
     if not (log.get("DestinationArn") and log.get("Format")):
         yield "AwsSolutions-APIG1", ""
         yield "Serverless-APIGWAccessLogging", ""
@@ -206,6 +205,11 @@ def stage_rules(rid, r, res):
             json.loads(log["Format"])
         except ValueError:
             yield "Serverless-APIGWStructuredLogging", ""
+
+
+def stage_rules(rid, r, res):
+    p = props(r)
+    yield from access_log_rules(p.get("AccessLogSetting", {}))
     # cdk-nag's own test, left boundary missing as in cdk-nag: REST API id,
     # anything, then the stage's logical id or name
     api = re.escape(str(target(p.get("RestApiId"))))
@@ -238,6 +242,20 @@ def method_rules(rid, r, res):
         yield "AwsSolutions-APIG4", ""
     if p.get("HttpMethod") != "OPTIONS" and p.get("AuthorizationType") != "COGNITO_USER_POOLS":
         yield "AwsSolutions-COG4", ""
+
+
+def stage_v2_rules(rid, r, res):
+    """An ApiGatewayV2 stage (WebSocket, HTTP): access logs as JSON, default throttling."""
+    p = props(r)
+    yield from access_log_rules(p.get("AccessLogSettings", {}))
+    default = p.get("DefaultRouteSettings", {})
+    if default.get("ThrottlingBurstLimit") is None or default.get("ThrottlingRateLimit") is None:
+        yield "Serverless-APIGWDefaultThrottling", ""
+
+
+def route_v2_rules(rid, r, res):
+    if props(r).get("AuthorizationType", "NONE") == "NONE":
+        yield "AwsSolutions-APIG4", ""
 
 
 def user_pool_rules(rid, r, res):
@@ -324,6 +342,8 @@ RULES = {
     "AWS::ApiGateway::RestApi": rest_api_rules,
     "AWS::ApiGateway::Stage": stage_rules,
     "AWS::ApiGateway::Method": method_rules,
+    "AWS::ApiGatewayV2::Stage": stage_v2_rules,
+    "AWS::ApiGatewayV2::Route": route_v2_rules,
     "AWS::Cognito::UserPool": user_pool_rules,
     "AWS::Glue::Crawler": crawler_rules,
     "AWS::Glue::Job": job_rules,
@@ -403,6 +423,17 @@ class RulePacks(unittest.TestCase):
                 self.assertEqual(stale, [])
                 self.assertEqual(bad, [])
 
+    def test_websocket_fixture_has_no_unsuppressed_finding(self):
+        """The WebSocket API's routes and stage (auth on $connect only)."""
+        fixture = os.path.join(ROOT, "tests", "constructs", "websockets.yaml")
+        paths = build([fixture], os.path.join(self.tmp.name, "websockets"))
+        self.assertEqual(len(paths), 1)
+        with open(paths[0]) as f:
+            template = json.load(f)
+        self.assertEqual(check(template), ([], [], []))
+        routes = [r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Route"]
+        self.assertEqual(len(routes), 3)
+
     def test_the_rules_catch_what_they_describe(self):
         """Each rule fires on a resource that breaks it; suppressions need a match."""
         res = {
@@ -421,6 +452,9 @@ class RulePacks(unittest.TestCase):
             "St": {"Type": "AWS::ApiGateway::Stage", "Properties": {"AccessLogSetting": {
                 "DestinationArn": "x", "Format": "$context.requestId"}}},
             "M": {"Type": "AWS::ApiGateway::Method", "Properties": {"HttpMethod": "GET"}},
+            "St2": {"Type": "AWS::ApiGatewayV2::Stage", "Properties": {"DefaultRouteSettings": {
+                "ThrottlingRateLimit": 10}}},
+            "Ro": {"Type": "AWS::ApiGatewayV2::Route", "Properties": {"RouteKey": "$default"}},
             "R": {"Type": "AWS::IAM::Role", "Properties": {
                 "AssumeRolePolicyDocument": {"Statement": [{"Principal": {"Service": "lambda.amazonaws.com"}}]},
                 "Policies": [{"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:*",
@@ -441,7 +475,9 @@ class RulePacks(unittest.TestCase):
                          "T: AwsSolutions-DDB3",
                          "St: Serverless-APIGWStructuredLogging", "St: AwsSolutions-APIG6",
                          "St: Serverless-APIGWDefaultThrottling", "M: AwsSolutions-APIG4",
-                         "M: AwsSolutions-COG4", "R: AwsSolutions-IAM5[Action::s3:*]",
+                         "M: AwsSolutions-COG4", "St2: AwsSolutions-APIG1",
+                         "St2: Serverless-APIGWAccessLogging", "St2: Serverless-APIGWDefaultThrottling",
+                         "Ro: AwsSolutions-APIG4", "R: AwsSolutions-IAM5[Action::s3:*]",
                          "R: Serverless-LambdaStarPermissions"):
             self.assertIn(expected, open_findings)
         # the regex excused the resource wildcard, not the action
