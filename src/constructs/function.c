@@ -420,8 +420,10 @@ static void check_sole_grant(Ctx *ctx, const Function *f) {
   if (!verb)
     return;
   const Grant *first = NULL;
+  bool unresolved = false; /* one is written, and its target was reported */
   for (size_t i = 0; i < f->grants.len; i++) {
     const Grant *g = &f->grants.items[i];
+    unresolved |= !g->verb && g->node && g->node->kind == NODE_MAP && node_get(g->node, verb);
     if (!is_verb(g, verb))
       continue;
     if (first) {
@@ -433,18 +435,21 @@ static void check_sole_grant(Ctx *ctx, const Function *f) {
       continue;
     }
     first = g;
-    size_t n = strlen(g->where.prefix);
+    size_t n = g->where.bucket ? strlen(g->where.prefix) : 0;
     if (n && g->where.prefix[n - 1] != '/')
       diag_error(ctx, g->node->pos, LK_LOCATION,
                  "handler '%s' writes under the prefix of this grant, then '<source>/...': the "
                  "prefix '%s' must end in '/'",
                  f->handler, g->where.prefix);
   }
-  if (!first)
-    diag_error(ctx, check_pos(f->node, f->grants.len ? "grants" : "handler"), LK_UNDEFINED_REF,
-               "function '%s' runs handler '%s', which writes where its one '%s' grant says: "
-               "grant it '%s: BUCKET/PREFIX'",
-               f->key, f->handler, verb, verb);
+  if (first || unresolved)
+    return;
+  /* the verb's doc starts with the form of its target: "BUCKET/PREFIX: ..." */
+  const char *doc = construct_verb(verb, NULL)->doc;
+  diag_error(ctx, check_pos(f->node, f->grants.len ? "grants" : "handler"), LK_UNDEFINED_REF,
+             "function '%s' runs handler '%s', which writes where its one '%s' grant says: "
+             "grant it '%s: %.*s'",
+             f->key, f->handler, verb, verb, (int)strcspn(doc, ":"), doc);
 }
 
 /* The verb is the grant's one key; decode reported a grant without one. */
@@ -727,9 +732,10 @@ static const char *function_role(Ctx *ctx, Ir *ir, const Model *m, const Functio
   json_t *grants = iam_grant_statements(ctx, ir, m, f);
   json_array_extend(st, grants);
   json_decref(grants);
+  const char *star = iam_any_resource_reason(ctx, st); /* X-Ray's, an event source's pollers' */
   const char *role = iam_role(ctx, ir, lid(ctx, f->key, "FunctionRole"), "lambda.amazonaws.com", st);
-  if (f->tracing)
-    ir_suppress(ir_find(ir, role), "Serverless-LambdaStarPermissions", XRAY_ANY_RESOURCE, NULL);
+  if (star)
+    ir_suppress(ir_find(ir, role), "Serverless-LambdaStarPermissions", star, NULL);
   return role;
 }
 
