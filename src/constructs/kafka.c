@@ -298,9 +298,11 @@ static void check_cluster(Ctx *ctx, const Model *m, Kafka *k) {
   check_name(ctx, k->node, "instance_type", k->instance_type, instance_type_rule, LK_NAME,
              "instance type");
   check_log_retention(ctx, k->node, k->log_retention);
-  k->vpc_item = construct_resolve(ctx, m, &construct_vpc, k->vpc, check_pos(k->node, "vpc"));
-  k->group_item = construct_resolve(ctx, m, &construct_security_group, k->security_group,
-                                    check_pos(k->node, "security_group"));
+  if (k->vpc) /* a required key not written was reported */
+    k->vpc_item = construct_resolve(ctx, m, &construct_vpc, k->vpc, check_pos(k->node, "vpc"));
+  if (k->security_group)
+    k->group_item = construct_resolve(ctx, m, &construct_security_group, k->security_group,
+                                      check_pos(k->node, "security_group"));
   if (k->vpc_item)
     check_layout(ctx, k);
   if (k->vpc_item && k->group_item)
@@ -419,6 +421,8 @@ static bool admitted(const Model *m, const Kafka *k, const Function *f) {
 
 static void check_client(Ctx *ctx, const Model *m, const Function *f, const Grant *g) {
   const Kafka *k = g->target;
+  if (!k->vpc_item) /* reported */
+    return;
   if (!f->vpc.node || !f->vpc.vpc || strcmp(f->vpc.vpc, k->vpc)) {
     Diag *d = diag_error(ctx, g->node->pos, LK_KAFKA_CLIENT,
                          "function '%s' talks to cluster '%s' but does not run in its vpc: give "
