@@ -88,14 +88,18 @@ static const long long LOG_RETENTION_DAYS[] = {1,   3,   5,   7,    14,   30,   
                                                 1827, 2192, 2557, 2922, 3288, 3653};
 
 void check_log_retention(Ctx *ctx, const Node *map, long long days) {
+  check_log_retention_at(ctx, map, "log_retention", days);
+}
+
+void check_log_retention_at(Ctx *ctx, const Node *map, const char *key, long long days) {
   for (size_t i = 0; i < sizeof LOG_RETENTION_DAYS / sizeof *LOG_RETENTION_DAYS; i++)
     if (days == LOG_RETENTION_DAYS[i])
       return;
-  diag_error(ctx, check_pos(map, "log_retention"), LK_OUT_OF_RANGE,
-             "'log_retention' is %lld, which CloudWatch does not offer; use one of 1, 3, 5, 7, "
+  diag_error(ctx, check_pos(map, key), LK_OUT_OF_RANGE,
+             "'%s' is %lld, which CloudWatch does not offer; use one of 1, 3, 5, 7, "
              "14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, "
              "3288, 3653",
-             days);
+             key, days);
 }
 
 bool check_prefix(Ctx *ctx, const char *prefix, Pos at) {

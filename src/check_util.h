@@ -29,6 +29,8 @@ void check_schedule_on_in_production(Ctx *ctx, const Model *m, const Node *sched
 bool check_prefix(Ctx *ctx, const char *prefix, Pos at);
 /* map's `log_retention` (days) is one CloudWatch offers. */
 void check_log_retention(Ctx *ctx, const Node *map, long long days);
+/* The same for a retention under another key (a vpc's `flow_logs.retention`). */
+void check_log_retention_at(Ctx *ctx, const Node *map, const char *key, long long days);
 /* Keys of a map that become logical ids: valid, and not too close to each other. */
 void check_keys(Ctx *ctx, const char *what, const Node *map);
 /* PROJECT-STAGE-KEY. */

@@ -17,7 +17,7 @@ extern const Construct construct_bucket, construct_database, construct_workgroup
     construct_queue, construct_table, construct_function, construct_dataset, construct_job,
     construct_workflow, construct_analyst, construct_catalog_table, construct_api,
     construct_topic, construct_state_machine, construct_alarm, construct_resource,
-    construct_output, construct_kafka;
+    construct_output, construct_vpc, construct_security_group, construct_kafka;
 
 const Construct *const CONSTRUCTS[] = {
     &construct_bucket,    /* buckets:    src/constructs/bucket.c */
@@ -25,6 +25,9 @@ const Construct *const CONSTRUCTS[] = {
     &construct_workgroup, /* workgroups: src/constructs/workgroup.c (Athena) */
     &construct_queue,     /* queues:     src/constructs/queue.c (SQS) */
     &construct_table,     /* tables:     src/constructs/table.c (DynamoDB) */
+    &construct_vpc,       /* vpcs:       src/constructs/vpc.c (before what is placed in them) */
+    &construct_security_group, /* security_groups: src/constructs/security_group.c (after
+                                * the vpcs they belong to, before the functions in them) */
     &construct_function,  /* functions:  src/constructs/function.c (Lambda) */
     &construct_dataset,   /* datasets:   src/constructs/dataset.c (after functions: it checks
                            * their curate grants) */

@@ -302,7 +302,7 @@ static void apply_default(Ctx *ctx, const Field *f, void *dst) {
   } else if (f->type == F_STR && f->def && !f->computed) {
     const char *s = f->def;
     put(dst, f->offset, &s, sizeof s);
-  } else if (f->type == F_STRLIST && f->def) {
+  } else if (f->type == F_STRLIST && f->def && !f->computed) {
     /* the only list default is ["*"] (CORS origins) */
     const char **one = arena_alloc(&ctx->arena, sizeof *one);
     one[0] = "*";

@@ -20,6 +20,7 @@
 #include "refs.h"
 #include "extends.h"
 #include "lower/lower_internal.h"
+#include "network.h"
 #include "suggest.h"
 #include "zipfile.h"
 
@@ -48,6 +49,18 @@ static const Field TRIGGER_FIELDS[] = {
 };
 static const Shape SHAPE_TRIGGER =
     SHAPE(ObjectTrigger, "object-created trigger", TRIGGER_FIELDS, .key_offset = NO_KEY);
+
+static const char *const SUBNET_TIERS[] = {"private", "public", NULL};
+static const Field PLACEMENT_FIELDS[] = {
+    {"vpc", F_STR, offsetof(VpcPlacement, vpc), .required = true,
+     .doc = "the VPC (a key of `vpcs`) the function runs in"},
+    {"subnets", F_ENUM, offsetof(VpcPlacement, subnets), .values = SUBNET_TIERS,
+     .def = "private", .doc = "the subnets it runs in, one per zone: private or public"},
+    {"security_groups", F_STRLIST, offsetof(VpcPlacement, security_groups), .required = true,
+     .doc = "its security groups (keys of `security_groups`, of that VPC)"},
+};
+static const Shape SHAPE_PLACEMENT =
+    SHAPE(VpcPlacement, "vpc placement", PLACEMENT_FIELDS, .key_offset = NO_KEY);
 
 static const Field FUNCTION_FIELDS[] = {
     {"name", F_STR, offsetof(Function, name), .def = "PROJECT-STAGE-KEY", .computed = true,
@@ -80,6 +93,8 @@ static const Field FUNCTION_FIELDS[] = {
      .shape = &SHAPE_TRIGGER, .doc = "run when an object is created (EventBridge rule)"},
     {"grants", F_LIST_OF, offsetof(Function, grants), .shape = &schema_grant,
      .doc = "what the function's role may do; nothing else is allowed"},
+    {"vpc", F_STRUCT, offsetof(Function, vpc), .shape = &SHAPE_PLACEMENT,
+     .doc = "run inside a VPC: its subnets of one tier and security groups"},
     ITEM_FIELDS(Function),
 };
 static const Shape SHAPE_FUNCTION =
@@ -526,6 +541,7 @@ static void check_function(Ctx *ctx, Model *m, Function *f) {
     check_grant(ctx, m, &f->grants.items[i]);
   check_duplicate_grants(ctx, f);
   check_sole_grant(ctx, f);
+  vpc_check_function(ctx, m, f);
 }
 
 /* Two key prefixes overlap when one starts with the other ("" covers all). */
@@ -714,6 +730,10 @@ static json_t *function_environment(Ctx *ctx, Ir *ir, const Model *m, const Func
 static const char *const XRAY_ANY_RESOURCE =
     "X-Ray has no resource-level permissions: trace segments can only be allowed on '*'.";
 
+static const char *const ENI_ANY_RESOURCE =
+    "Lambda creates and deletes the network interfaces of a function in a VPC as its role, "
+    "under ids it picks at run time; EC2 takes only '*' for these actions.";
+
 static const char *function_role(Ctx *ctx, Ir *ir, const Model *m, const Function *f,
                                  const char *logs, const char *failures) {
   json_t *st = json_array();
@@ -729,13 +749,24 @@ static const char *function_role(Ctx *ctx, Ir *ir, const Model *m, const Functio
                                                            "xray:PutTelemetryRecords"),
                                                          json_string("*")),
                                            XRAY_ANY_RESOURCE));
+  if (f->vpc.target) /* Lambda makes the function's network interfaces as its role */
+    json_array_append_new(st, iam_wildcard(iam_statement("NetworkInterfaces",
+                                                         J("[s,s,s,s,s]",
+                                                           "ec2:CreateNetworkInterface",
+                                                           "ec2:DescribeNetworkInterfaces",
+                                                           "ec2:DeleteNetworkInterface",
+                                                           "ec2:AssignPrivateIpAddresses",
+                                                           "ec2:UnassignPrivateIpAddresses"),
+                                                         json_string("*")),
+                                           ENI_ANY_RESOURCE));
   json_t *grants = iam_grant_statements(ctx, ir, m, f);
   json_array_extend(st, grants);
   json_decref(grants);
-  const char *star = iam_any_resource_reason(ctx, st); /* X-Ray's, an event source's pollers' */
+  /* X-Ray's, the network interfaces', an event source's pollers' */
+  const char **stars = iam_any_resource_reasons(ctx, st);
   const char *role = iam_role(ctx, ir, lid(ctx, f->key, "FunctionRole"), "lambda.amazonaws.com", st);
-  if (star)
-    ir_suppress(ir_find(ir, role), "Serverless-LambdaStarPermissions", star, NULL);
+  for (; *stars; stars++)
+    ir_suppress(ir_find(ir, role), "Serverless-LambdaStarPermissions", *stars, NULL);
   return role;
 }
 
@@ -885,6 +916,18 @@ static json_t *rule_arns(Ctx *ctx, const Function *f) {
   return arns;
 }
 
+/* The subnets of the function's tier and its security groups. */
+static json_t *vpc_config(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
+  json_t *groups = json_array();
+  for (size_t i = 0; i < f->vpc.security_groups.len; i++)
+    json_array_append_new(groups, construct_ref(ctx, ir, &construct_security_group,
+                                                construct_find(m, &construct_security_group,
+                                                               f->vpc.security_groups.items[i]),
+                                                "id"));
+  return J("{s:o, s:o}", "SubnetIds", vpc_subnet_ids(ctx, ir, f->vpc.target, f->vpc.subnets),
+           "SecurityGroupIds", groups);
+}
+
 static void function_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   const Function *f = item;
   const IrAsset *asset = asset_for(ctx, ir, f);
@@ -911,6 +954,8 @@ static void function_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   json_object_set_new(p, "LoggingConfig", J("{s:o}", "LogGroup", cfn_ref(logs)));
   if (f->tracing)
     json_object_set_new(p, "TracingConfig", J("{s:s}", "Mode", "Active"));
+  if (f->vpc.target)
+    json_object_set_new(p, "VpcConfig", vpc_config(ctx, ir, m, f));
   /* LoggingConfig's Ref also orders the log group before the function. */
   IrResource *fn = ir_add(ctx, ir, lid(ctx, f->key, "Function"), "AWS::Lambda::Function", p);
   ir_suppress(fn, "Serverless-LambdaDLQ", failures ? ASYNC_DLQ_REASON : SYNC_DLQ_REASON, NULL);

@@ -25,7 +25,7 @@ extern const Construct construct_kafka;
 
 /* The cluster's own diagnostics (lakec explain LK345). */
 #define LK_KAFKA_LAYOUT "LK345"
-#define LK_KAFKA_GROUP_VPC "LK346"
+#define LK_KAFKA_ZONES "LK346"
 #define LK_KAFKA_REPLICATION "LK347"
 #define LK_KAFKA_FEW_REPLICAS "LK348"
 #define LK_KAFKA_POLLERS "LK349"
@@ -45,18 +45,15 @@ extern const Construct construct_kafka;
 #define CLUSTER "kafka:\n  events:\n    vpc: main\n    security_group: msk\n"
 
 static const DiagCode KAFKA_CODES[] = {
-    {LK_KAFKA_LAYOUT, "MSK brokers that do not fit the vpc's zones",
+    {LK_KAFKA_LAYOUT, "MSK brokers that do not fill the vpc's zones evenly",
      "MSK spreads a cluster's brokers evenly over the subnets it is given, one per\n"
-     "availability zone: the number of brokers must be a multiple of the vpc's\n"
-     "zones, and MSK takes two or three zones (not one, not more than three).",
+     "availability zone: the number of brokers must be a multiple of the vpc's zones.",
      STAGE_HEAD NET("2", SELF_RULE) CLUSTER "    brokers: 3\n",
      STAGE_HEAD NET("2", SELF_RULE) CLUSTER "    brokers: 4\n"},
-    {LK_KAFKA_GROUP_VPC, "an MSK cluster's security group in another vpc",
-     "A cluster's security group must belong to the vpc the cluster runs in: AWS\n"
-     "refuses a group of another vpc.",
-     STAGE_HEAD "vpcs:\n  main: {cidr: 10.0.0.0/16, zones: 2}\n"
-     "  other: {cidr: 10.1.0.0/16, zones: 2}\n"
-     "security_groups:\n  msk: {vpc: other, description: brokers}\n" CLUSTER,
+    {LK_KAFKA_ZONES, "an MSK cluster in a vpc of other than two or three zones",
+     "MSK takes the client subnets of two or three availability zones, one subnet\n"
+     "each: a cluster's vpc spans two or three zones.",
+     STAGE_HEAD NET("1", SELF_RULE) CLUSTER,
      STAGE_HEAD NET("2", SELF_RULE) CLUSTER},
     {LK_KAFKA_REPLICATION, "a topic with more replicas than brokers",
      "Each replica of a partition lives on its own broker: a topic's replication\n"
@@ -255,7 +252,7 @@ static void check_layout(Ctx *ctx, Kafka *k) {
   long long zones = vpc_zones(k->vpc_item);
   Pos zones_at = check_pos(((const Item *)k->vpc_item)->node, "zones");
   if (zones < 2 || zones > 3) {
-    Diag *d = diag_error(ctx, check_pos(k->node, "vpc"), LK_KAFKA_LAYOUT,
+    Diag *d = diag_error(ctx, check_pos(k->node, "vpc"), LK_KAFKA_ZONES,
                          "vpc '%s' spans %lld zone%s, but an MSK cluster takes subnets in two "
                          "or three zones",
                          k->vpc, zones, zones == 1 ? "" : "s");
@@ -273,22 +270,15 @@ static void check_layout(Ctx *ctx, Kafka *k) {
   diag_note(ctx, d, zones_at, "vpc '%s' spans %lld zones", k->vpc, zones);
 }
 
-/* The group's vpc, as the stage file writes it. */
-static const char *group_vpc(const void *group) {
-  const Node *v = node_get(((const Item *)group)->node, "vpc");
-  return v && v->kind == NODE_SCALAR ? v->str : NULL;
-}
-
 static void check_group_vpc(Ctx *ctx, const Kafka *k) {
-  const char *vpc = group_vpc(k->group_item);
-  if (!vpc || !strcmp(vpc, k->vpc))
+  const Item *vpc = security_group_vpc(k->group_item);
+  if (!vpc || vpc == k->vpc_item)
     return;
-  Diag *d = diag_error(ctx, check_pos(k->node, "security_group"), LK_KAFKA_GROUP_VPC,
-                       "security group '%s' belongs to vpc '%s', but cluster '%s' runs in vpc "
-                       "'%s'",
-                       k->security_group, vpc, k->key, k->vpc);
+  Diag *d = diag_error(ctx, check_pos(k->node, "security_group"), LK_OTHER_VPC,
+                       "security group '%s' is in vpc '%s', but cluster '%s' runs in vpc '%s'",
+                       k->security_group, vpc->key, k->key, k->vpc);
   diag_note(ctx, d, check_pos(((const Item *)k->group_item)->node, "vpc"),
-            "the vpc of '%s' is here", k->security_group);
+            "'%s' is placed here", k->security_group);
 }
 
 static void check_cluster(Ctx *ctx, const Model *m, Kafka *k) {

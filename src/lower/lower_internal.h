@@ -66,10 +66,10 @@ json_t *iam_statement(const char *sid, json_t *actions, json_t *resources);
  * made at run time) with the sentence that says why: iam_role suppresses
  * its IAM5 finding with that reason. Returns the statement. */
 json_t *iam_wildcard(json_t *statement, const char *reason);
-/* The reason of the first of the statements (before iam_role) that allows
- * Resource "*", or NULL: a Lambda role with one is suppressed for
- * Serverless-LambdaStarPermissions with it. */
-const char *iam_any_resource_reason(Ctx *ctx, json_t *statements);
+/* The reasons (NULL-terminated) of the statements (before iam_role) that
+ * allow Resource "*": a Lambda role is suppressed for
+ * Serverless-LambdaStarPermissions with each. */
+const char **iam_any_resource_reasons(Ctx *ctx, json_t *statements);
 /* A statement id: the verb and the PascalCase of what it covers ("WriteDataRaw"). */
 const char *iam_sid(Ctx *ctx, const char *verb, const char *text);
 /* Read / read-write access to the catalog entries of a database whose name
