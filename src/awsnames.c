@@ -129,6 +129,26 @@ const char *awsname_api_stage(const char *name) {
   return NULL;
 }
 
+/* A VPC's name is its Name tag, and part of its flow logs' group name:
+ * lakec keeps it to what a log group name takes. */
+const char *awsname_vpc(const char *name) {
+  size_t n = strlen(name);
+  if (n < 1 || n > 255)
+    return "VPC names are 1 to 255 characters long";
+  if (!all_chars_in(name, "._-", true))
+    return "VPC names use only letters, digits, '-', '_' and '.'";
+  return NULL;
+}
+
+/* EC2's security group and rule descriptions (in a VPC). */
+const char *awsname_ec2_description(const char *text) {
+  if (strlen(text) > 255)
+    return "EC2 takes descriptions of at most 255 characters";
+  if (!all_chars_in(text, " ._-:/()#,@[]+=&;{}!$*", true))
+    return "EC2 takes letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* in descriptions";
+  return NULL;
+}
+
 const char *awsname_athena_workgroup(const char *name) {
   size_t n = strlen(name);
   if (n < 1 || n > 128)

@@ -13,6 +13,8 @@ const char *awsname_lambda_function(const char *name);
 const char *awsname_rest_api(const char *name);
 const char *awsname_api_stage(const char *name);
 const char *awsname_athena_workgroup(const char *name);
+const char *awsname_vpc(const char *name);
+const char *awsname_ec2_description(const char *text);
 const char *awsname_env_var(const char *name);
 const char *awsname_tag_key(const char *key);
 const char *awsname_tag_value(const char *value);

@@ -77,19 +77,6 @@ static const Shape SHAPE_GROUP =
 
 /* ---- check ---- */
 
-static const char *description_rule(const char *text) {
-  size_t n = strlen(text);
-  if (n > 255)
-    return "EC2 takes descriptions of at most 255 characters";
-  for (size_t i = 0; i < n; i++) {
-    char c = text[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          strchr(" ._-:/()#,@[]+=&;{}!$*", c)))
-      return "EC2 takes letters, digits, spaces and ._-:/()#,@[]+=&;{}!$* in descriptions";
-  }
-  return NULL;
-}
-
 const void *security_group_vpc(const void *group) {
   return ((const SecurityGroup *)group)->target;
 }
@@ -104,10 +91,11 @@ static void check_rule(Ctx *ctx, const Model *m, const SecurityGroup *g, Ingress
     r->to_port = r->port;
   if (r->to_port < r->port)
     diag_error(ctx, check_pos(r->node, "to_port"), LK_GROUP_RULE,
-               "'to_port' %lld is below 'port' %lld: a rule admits ports port to to_port",
+               "'to_port' %lld is below 'port' %lld: a rule admits the ports from 'port' to "
+               "'to_port'",
                r->to_port, r->port);
   if (r->description)
-    check_name(ctx, r->node, "description", r->description, description_rule, LK_GROUP_RULE,
+    check_name(ctx, r->node, "description", r->description, awsname_ec2_description, LK_GROUP_RULE,
                "rule description");
   if (!r->from)
     return;
@@ -128,7 +116,7 @@ static void check_rule(Ctx *ctx, const Model *m, const SecurityGroup *g, Ingress
 static void check_group(Ctx *ctx, Model *m, SecurityGroup *g) {
   if (!g->description)
     g->description = arena_printf(&ctx->arena, "%s %s: %s", m->project, m->stage, g->key);
-  check_name(ctx, g->node, "description", g->description, description_rule, LK_GROUP_RULE,
+  check_name(ctx, g->node, "description", g->description, awsname_ec2_description, LK_GROUP_RULE,
              "security group description");
   if (g->vpc)
     g->target = construct_resolve(ctx, m, &construct_vpc, g->vpc, check_pos(g->node, "vpc"));

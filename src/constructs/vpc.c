@@ -126,19 +126,6 @@ static const Shape SHAPE_VPC = SHAPE(Vpc, "vpc", VPC_FIELDS, .key_offset = offse
 
 /* ---- check ---- */
 
-static const char *vpc_name_rule(const char *name) {
-  size_t n = strlen(name);
-  if (n < 1 || n > 255)
-    return "VPC names are 1 to 255 characters long";
-  for (size_t i = 0; i < n; i++) {
-    char c = name[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_' || c == '.'))
-      return "VPC names use only letters, digits, '-', '_' and '.'";
-  }
-  return NULL;
-}
-
 /* The block read, of a size EC2 accepts, without host bits (the fix says
  * the block the text probably meant). */
 static bool check_cidr(Ctx *ctx, Vpc *v) {
@@ -227,7 +214,7 @@ static void vpc_check(Ctx *ctx, Model *m, const Construct *self) {
     Vpc *v = construct_item_mut(m, self, i);
     if (!v->name)
       v->name = check_default_name(ctx, m, v->key);
-    check_name(ctx, v->node, "name", v->name, vpc_name_rule, LK_VPC_CIDR, "VPC name");
+    check_name(ctx, v->node, "name", v->name, awsname_vpc, LK_VPC_CIDR, "VPC name");
     check_unique_name(ctx, &names, self, (const Item *)v, v->name);
     if (v->cidr && check_cidr(ctx, v))
       check_subnets_fit(ctx, v);
@@ -284,18 +271,18 @@ static void check_function_egress(Ctx *ctx, const Function *f, const Vpc *v) {
   for (size_t i = 0; i < f->grants.len; i++) {
     const Grant *g = &f->grants.items[i];
     const char *endpoint = grant_endpoint(g);
-    if (g->verb && endpoint && vpc_has_endpoint(v, endpoint))
-      continue;
+    if (!g->verb || (endpoint && vpc_has_endpoint(v, endpoint)))
+      continue; /* a grant not resolved is reported already */
     Diag *d = diag_error(ctx, f->vpc.node->pos, LK_NO_EGRESS,
                          "function '%s' runs in the private subnets of vpc '%s', which have no "
                          "NAT gateway, and calls AWS for its grants: it would not reach %s",
                          f->key, v->key,
                          endpoint ? arena_printf(&ctx->arena, "%s (vpc '%s' has no %s endpoint)",
                                                  endpoint, v->key, endpoint)
-                                  : "them");
+                                  : "the service of this grant");
     diag_note(ctx, d, check_pos(v->node, "nat_gateways"),
               "vpc '%s' has 'nat_gateways: 0'", v->key);
-    diag_note(ctx, d, g->node ? g->node->pos : (Pos){0}, "this grant calls AWS");
+    diag_note(ctx, d, g->node ? g->node->pos : (Pos){0}, "this grant calls it");
     return;
   }
 }

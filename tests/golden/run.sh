@@ -25,7 +25,8 @@ inputs="stages/dev.yaml stages/qa.yaml stages/prod.yaml stages/cat-etl/test.yaml
   tests/integration/fixtures/pipeline-linear.yaml
   tests/integration/fixtures/pipeline-fork.yaml
   tests/integration/fixtures/iceberg.yaml tests/integration/fixtures/hive-projection.yaml
-  tests/integration/fixtures/patches.yaml tests/integration/fixtures/raw.yaml"
+  tests/integration/fixtures/patches.yaml tests/integration/fixtures/raw.yaml
+  tests/integration/fixtures/network.yaml"
 # shellcheck disable=SC2086
 "$lakec" build --no-package -o "$work/a" $inputs
 # shellcheck disable=SC2086

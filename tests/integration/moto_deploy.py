@@ -129,7 +129,8 @@ class MotoDeploy(unittest.TestCase):
         self.assertEqual(sorted(self.stacks), [
             "cat-prod-etl2-stack", "cat-prod-normalize-stack", "cat-test-etl2-stack",
             "cat-test-normalize-stack", "kitchen-sink", "lakehouse-dev", "lakehouse-prod",
-            "medallion-dev", "metrics-dev", "metrics-prod", "metrics-qa", "option-a-dev",
+            "medallion-dev", "metrics-dev", "metrics-prod", "metrics-qa", "netmix-dev-compute",
+            "netmix-dev-network", "option-a-dev",
             "option-a-prod", "patched-dev-compute", "patched-dev-storage", "pipes-fork",
             "pipes-line", "rawmix-dev-compute", "rawmix-dev-data", "telemetry-dev",
             "twostack-dev-clients", "twostack-dev-compute",
@@ -219,6 +220,30 @@ class MotoDeploy(unittest.TestCase):
                    self.client("cloudformation").list_exports()["Exports"]}
         self.assertEqual(exports["rawmix-dev-data-Sessions"], "rawmix-dev-sessions")
         self.assertEqual(exports["rawmix-dev-data-Sessions-Arn"], table["TableArn"])
+
+    def test_network_vpc_groups_and_function_in_the_vpc(self):
+        """The network fixture: the VPC with the subnets' blocks lakec computed
+        (public first, then private), the NAT gateways, the compute stack's
+        group admitting the network's group through the import, and the
+        function placed in the private subnets with both groups."""
+        self.assertEqual(self.wait_complete("netmix-dev-compute")["StackStatus"], "CREATE_COMPLETE")
+        ec2 = self.client("ec2")
+        vpc_id = self.physical_ids("netmix-dev-network")["MainVpc"]
+        self.assertEqual(ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["CidrBlock"], "10.0.0.0/16")
+        subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+        self.assertEqual(sorted(s["CidrBlock"] for s in subnets),
+                         ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"])
+        nats = ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+        self.assertEqual(len(nats["NatGateways"]), 2)
+        network, compute = self.physical_ids("netmix-dev-network"), self.physical_ids("netmix-dev-compute")
+        fn = self.client("lambda").get_function(FunctionName="netmix-dev-worker")["Configuration"]
+        private = {network["MainPrivateSubnet1"], network["MainPrivateSubnet2"]}
+        self.assertEqual(set(fn["VpcConfig"]["SubnetIds"]), private)
+        groups = ec2.describe_security_groups(GroupIds=[compute["CacheSecurityGroup"]])["SecurityGroups"]
+        sources = {(p["FromPort"], p["ToPort"], g["GroupId"])
+                   for p in groups[0]["IpPermissions"] for g in p.get("UserIdGroupPairs", [])}
+        self.assertIn((6379, 6379, network["LambdaSecurityGroup"]), sources)
+        self.assertIn((6379, 6380, compute["CacheSecurityGroup"]), sources)
 
     def test_api_ingestion_queues_topic_and_worker(self):
         """Seed 002 as moto created it: four queues, each with its dead-letter
@@ -410,7 +435,7 @@ class MotoDeploy(unittest.TestCase):
                 s3.head_bucket(Bucket=bucket["Properties"].get("BucketName", ids.get(rid)))
         self.assertIn("meticsxmin-prod", [b["Name"] for b in s3.list_buckets()["Buckets"]])
 
-    def test_roles_exist_one_per_function_crawler_job_and_event_workflow(self):
+    def test_roles_exist_one_per_function_crawler_job_event_workflow_and_flow_log(self):
         iam = self.client("iam")
         for name, (stage, template) in self.stacks.items():
             self.wait_complete(name)
@@ -424,8 +449,9 @@ class MotoDeploy(unittest.TestCase):
                            if r["Properties"]["Targets"][0].get("RoleArn")]
             analysts = [r for r in roles if r.endswith("AnalystRole")]
             machines = self.resources_of(template, "AWS::StepFunctions::StateMachine")
+            flow_logs = self.resources_of(template, "AWS::EC2::FlowLog")  # a VPC's, its role
             self.assertEqual(len(roles), len(functions) + len(crawlers) + len(jobs) +
-                             len(event_rules) + len(analysts) + len(machines))
+                             len(event_rules) + len(analysts) + len(machines) + len(flow_logs))
             for logical in roles:
                 role = iam.get_role(RoleName=ids[logical])["Role"]
                 self.assertTrue(role["Arn"].startswith("arn:aws:iam::"))

@@ -38,6 +38,12 @@ static void glue_lambda_api(void **state) {
   assert_non_null(awsname_api_stage("pr od"));
   assert_null(awsname_athena_workgroup("metrics-dev"));
   assert_non_null(awsname_athena_workgroup("a b"));
+  assert_null(awsname_vpc("acme-data-dev.vpc_1"));
+  assert_non_null(awsname_vpc("acme vpc"));
+  assert_non_null(awsname_vpc(""));
+  assert_null(awsname_ec2_description("MSK brokers: 9098 (IAM) from [lambda] & self"));
+  assert_non_null(awsname_ec2_description("web <public>"));
+  assert_non_null(awsname_ec2_description("caf\xc3\xa9"));
 }
 
 static void env_tags_keys(void **state) {
