@@ -770,16 +770,6 @@ static const char *function_role(Ctx *ctx, Ir *ir, const Model *m, const Functio
   return role;
 }
 
-/* Logs are data: a production stage keeps them when the stack goes. */
-static const char *lower_log_group(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
-  const char *id = lid(ctx, f->key, "LogGroup");
-  IrResource *r = ir_add(ctx, ir, id, "AWS::Logs::LogGroup",
-                         J("{s:s, s:I}", "LogGroupName",
-                           arena_printf(&ctx->arena, "/aws/lambda/%s", f->name), "RetentionInDays",
-                           (json_int_t)f->log_retention));
-  ir_set_policy(r, m->production ? "Retain" : "Delete");
-  return id;
-}
 
 /* ---- failures of asynchronous invocations ---- */
 
@@ -931,7 +921,9 @@ static json_t *vpc_config(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
 static void function_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   const Function *f = item;
   const IrAsset *asset = asset_for(ctx, ir, f);
-  const char *logs = lower_log_group(ctx, ir, m, f);
+  const char *logs = lower_log_group(ctx, ir, m, lid(ctx, f->key, "LogGroup"),
+                                     arena_printf(&ctx->arena, "/aws/lambda/%s", f->name),
+                                     f->log_retention);
   const char *failures = lower_failure_queue(ctx, ir, m, f);
   const char *role = function_role(ctx, ir, m, f, logs, failures);
   json_t *p = J("{s:s}", "FunctionName", f->name);

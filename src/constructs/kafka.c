@@ -202,6 +202,14 @@ static const Shape SHAPE_KAFKA =
 
 /* ---- check: names ---- */
 
+/* Whether s holds only letters, digits and characters of `extra`. */
+static bool only_alnum_and(const char *s, const char *extra) {
+  for (; *s; s++)
+    if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
+      return false;
+  return true;
+}
+
 /* MSK: 1 to 64 letters, digits and '-', starting with a letter or digit. */
 static const char *cluster_name_rule(const char *name) {
   size_t n = strlen(name);
@@ -209,10 +217,7 @@ static const char *cluster_name_rule(const char *name) {
     return "MSK cluster names are 1 to 64 characters long";
   if (name[0] == '-')
     return "MSK cluster names start with a letter or digit";
-  for (size_t i = 0; i < n; i++)
-    if (!isalnum((unsigned char)name[i]) && name[i] != '-')
-      return "MSK cluster names use only letters, digits and '-'";
-  return NULL;
+  return only_alnum_and(name, "-") ? NULL : "MSK cluster names use only letters, digits and '-'";
 }
 
 /* Kafka: 1 to 249 letters, digits, '.', '_' and '-'; not "." or "..". */
@@ -222,10 +227,8 @@ static const char *topic_name_rule(const char *name) {
     return "Kafka topic names are 1 to 249 characters long";
   if (!strcmp(name, ".") || !strcmp(name, ".."))
     return "'.' and '..' are not topic names";
-  for (size_t i = 0; i < n; i++)
-    if (!isalnum((unsigned char)name[i]) && !strchr("._-", name[i]))
-      return "Kafka topic names use only letters, digits, '.', '_' and '-'";
-  return NULL;
+  return only_alnum_and(name, "._-") ? NULL
+                                     : "Kafka topic names use only letters, digits, '.', '_' and '-'";
 }
 
 /* What Lambda takes as a consumer group id. */
@@ -233,10 +236,9 @@ static const char *group_rule(const char *group) {
   size_t n = strlen(group);
   if (n < 1 || n > 200)
     return "consumer group ids are 1 to 200 characters long";
-  for (size_t i = 0; i < n; i++)
-    if (!isalnum((unsigned char)group[i]) && !strchr("-/*:_+=.@", group[i]))
-      return "consumer group ids use only letters, digits and - / * : _ + = . @";
-  return NULL;
+  return only_alnum_and(group, "-/*:_+=.@")
+             ? NULL
+             : "consumer group ids use only letters, digits and - / * : _ + = . @";
 }
 
 static const char *instance_type_rule(const char *type) {
@@ -488,16 +490,6 @@ static bool kafka_ref(Ctx *ctx, const void *item, const char *what, RefSpec *out
 
 /* ---- lower ---- */
 
-static const char *lower_log_group(Ctx *ctx, Ir *ir, const Model *m, const Kafka *k) {
-  const char *id = lid(ctx, k->key, "LogGroup");
-  IrResource *r = ir_add(ctx, ir, id, "AWS::Logs::LogGroup",
-                         J("{s:s, s:I}", "LogGroupName",
-                           arena_printf(&ctx->arena, "/aws/msk/%s", k->name), "RetentionInDays",
-                           (json_int_t)k->log_retention));
-  ir_set_policy(r, m->production ? "Retain" : "Delete");
-  return id;
-}
-
 static json_t *broker_nodes(Ctx *ctx, Ir *ir, const Kafka *k) {
   return J("{s:s, s:o, s:[o], s:{s:{s:I}}}", "InstanceType", k->instance_type, "ClientSubnets",
            vpc_subnet_ids(ctx, ir, k->vpc_item, k->subnets), "SecurityGroups",
@@ -555,7 +547,9 @@ static void lower_mapping(Ctx *ctx, Ir *ir, const KafkaConsumer *c) {
 static void kafka_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   const Kafka *k = item;
   const char *id = lid(ctx, k->key, "Cluster");
-  const char *logs = lower_log_group(ctx, ir, m, k);
+  const char *logs = lower_log_group(ctx, ir, m, lid(ctx, k->key, "LogGroup"),
+                                     arena_printf(&ctx->arena, "/aws/msk/%s", k->name),
+                                     k->log_retention);
   ir_set_policy(ir_add(ctx, ir, id, "AWS::MSK::Cluster", cluster_properties(ctx, ir, k, logs)),
                 m->production ? "Retain" : "Delete");
   for (size_t i = 0; i < k->topics.len; i++) {

@@ -43,6 +43,11 @@ void crawler_environment(Ctx *ctx, Ir *ir, const Crawler *c, json_t *vars);
  * to), added once, by the first construct that needs it. */
 void lower_assets_bucket(Ctx *ctx, Ir *ir);
 
+/* A log group `name` keeping its events `days` days, as `id`; logs are
+ * data: a production stage keeps it when the stack goes. Returns id. */
+const char *lower_log_group(Ctx *ctx, Ir *ir, const Model *m, const char *id, const char *name,
+                            long long days);
+
 /* ---- IAM (iam.c) ---- */
 /* A role that `service` may assume, with one inline policy of `statements`
  * (stolen). Returns the role's logical id. */

@@ -36,19 +36,6 @@ static int teardown(void **state) {
   "    grants: [{kafka_write: telemetry/acme-telemetry}]\n"
 #define STAGE MINIMAL_STAGE NETWORK CLUSTER FUNCTIONS
 
-static json_t *statement_with(const char *role, const char *action) {
-  json_t *st = res_get(ir, role, "Properties.Policies.0.PolicyDocument.Statement");
-  size_t i;
-  json_t *s;
-  json_array_foreach(st, i, s) {
-    size_t k;
-    json_t *a;
-    json_array_foreach(json_object_get(s, "Action"), k, a) if (!strcmp(json_string_value(a), action))
-        return s;
-  }
-  return NULL;
-}
-
 static void the_cluster_takes_iam_over_tls_only(void **state) {
   (void)state;
   ir = lower_text(&ctx, STAGE);
@@ -91,31 +78,31 @@ static void a_consumer_is_a_mapping_whose_function_may_poll(void **state) {
   assert_int_equal(json_integer_value(res_get(ir, m, "Properties.BatchSize")), 50);
   assert_string_equal(res_str(ir, m, "Properties.AmazonManagedKafkaEventSourceConfig.ConsumerGroupId"),
                       "demo-dev-consumer");
-  json_t *st = statement_with("ConsumerFunctionRole", "kafka-cluster:DescribeClusterDynamicConfiguration");
+  json_t *st = role_statement(ir, "ConsumerFunctionRole", "kafka-cluster:DescribeClusterDynamicConfiguration");
   assert_non_null(st);
   assert_string_equal(json_string_value(json_at(st, "Resource.Ref")), "TelemetryCluster");
-  st = statement_with("ConsumerFunctionRole", "kafka-cluster:ReadData");
+  st = role_statement(ir, "ConsumerFunctionRole", "kafka-cluster:ReadData");
   assert_string_equal(json_string_value(json_at(st, "Resource.Ref")), "TelemetryAcmeTelemetryTopic");
   /* the group's ARN: the cluster's with ":group/" for ":cluster/", no wildcard */
-  st = statement_with("ConsumerFunctionRole", "kafka-cluster:AlterGroup");
+  st = role_statement(ir, "ConsumerFunctionRole", "kafka-cluster:AlterGroup");
   const char *arn = json_text(&ctx, json_object_get(st, "Resource"));
   assert_non_null(strstr(arn, "\":cluster/\""));
   assert_non_null(strstr(arn, "\":group/\""));
   assert_non_null(strstr(arn, "\"/demo-dev-consumer\""));
   assert_null(strchr(arn, '*'));
-  st = statement_with("ConsumerFunctionRole", "ec2:CreateNetworkInterface");
+  st = role_statement(ir, "ConsumerFunctionRole", "ec2:CreateNetworkInterface");
   assert_string_equal(json_string_value(json_object_get(st, "Resource")), "*");
-  assert_null(statement_with("ConsumerFunctionRole", "kafka-cluster:WriteData"));
+  assert_null(role_statement(ir, "ConsumerFunctionRole", "kafka-cluster:WriteData"));
 }
 
 static void a_producer_gets_the_cluster_and_the_topic(void **state) {
   (void)state;
   ir = lower_text(&ctx, STAGE);
-  json_t *st = statement_with("ProducerFunctionRole", "kafka-cluster:WriteData");
+  json_t *st = role_statement(ir, "ProducerFunctionRole", "kafka-cluster:WriteData");
   assert_non_null(st);
   assert_string_equal(json_string_value(json_at(st, "Resource.Ref")), "TelemetryAcmeTelemetryTopic");
-  assert_non_null(statement_with("ProducerFunctionRole", "kafka-cluster:WriteDataIdempotently"));
-  assert_null(statement_with("ProducerFunctionRole", "kafka-cluster:ReadData"));
+  assert_non_null(role_statement(ir, "ProducerFunctionRole", "kafka-cluster:WriteDataIdempotently"));
+  assert_null(role_statement(ir, "ProducerFunctionRole", "kafka-cluster:ReadData"));
   assert_string_equal(res_str(ir, "ProducerFunction", "Properties.Environment.Variables.LAKEC_KAFKA_TOPIC"),
                       "acme-telemetry");
   assert_string_equal(res_str(ir, "ProducerFunction",
@@ -129,9 +116,9 @@ static void a_reader_may_use_the_stages_groups(void **state) {
                   "functions:\n  consumer: {}\n  reader:\n"
                   "    vpc: {vpc: main, security_groups: [lambda]}\n"
                   "    grants: [{kafka_read: telemetry/acme-telemetry}]\n");
-  json_t *st = statement_with("ReaderFunctionRole", "kafka-cluster:AlterGroup");
+  json_t *st = role_statement(ir, "ReaderFunctionRole", "kafka-cluster:AlterGroup");
   assert_non_null(strstr(json_text(&ctx, json_object_get(st, "Resource")), "/demo-dev-*"));
-  assert_null(statement_with("ReaderFunctionRole", "kafka-cluster:WriteData"));
+  assert_null(role_statement(ir, "ReaderFunctionRole", "kafka-cluster:WriteData"));
 }
 
 static void brokers_must_fill_the_zones_evenly(void **state) {
