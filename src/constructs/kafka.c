@@ -114,6 +114,7 @@ typedef struct KafkaConsumer {
   int starting_position; /* index into STARTING_POSITIONS */
   long long batch_size;
   /* resolved */
+  Pos key_at; /* where the function is named */
   const Function *target;
   const struct KafkaTopic *topic;
   const struct Kafka *cluster;
@@ -322,6 +323,14 @@ static void check_replication(Ctx *ctx, const Model *m, const Kafka *k, KafkaTop
 
 /* ---- check: consumers (event source mappings) ---- */
 
+/* Where the key of `value` in `map` is (the value's own place when not found). */
+static Pos key_pos(const Node *map, const Node *value) {
+  for (size_t i = 0; map && map->kind == NODE_MAP && i < map->count; i++)
+    if (map->pairs[i].value == value)
+      return map->pairs[i].key->pos;
+  return value->pos;
+}
+
 static const GrantVerb VERB_POLL;
 
 /* The mapping's pollers act as the consumer function's role. */
@@ -354,7 +363,24 @@ static void check_pollers_reach(Ctx *ctx, const Model *m, const Kafka *k, const 
                  SUBNET_TIERS[k->subnets], k->vpc, c->function);
 }
 
-static void check_consumers(Ctx *ctx, Model *m, Kafka *k, KafkaTopic *t, bool *reported) {
+/* A mapping's logical id is its function's and topic's: one function
+ * consumes one topic of a name, whatever the cluster. */
+static void check_one_mapping(Ctx *ctx, StrIndex *mappings, const KafkaConsumer *c) {
+  const char *key = arena_printf(&ctx->arena, "%s/%s", c->function, c->topic->name);
+  const KafkaConsumer *first = strindex_get(mappings, key);
+  if (!first) {
+    strindex_put(ctx, mappings, key, (void *)c);
+    return;
+  }
+  Diag *d = diag_error(ctx, c->key_at, LK_DUPLICATE,
+                       "function '%s' consumes topic '%s' of cluster '%s' already: a function "
+                       "consumes one topic of a name",
+                       c->function, c->topic->name, first->cluster->key);
+  diag_note(ctx, d, first->key_at, "the first mapping is here");
+}
+
+static void check_consumers(Ctx *ctx, Model *m, Kafka *k, KafkaTopic *t, bool *reported,
+                            StrIndex *mappings) {
   for (size_t i = 0; i < t->consumers.len; i++) {
     KafkaConsumer *c = &t->consumers.items[i];
     c->topic = t;
@@ -362,14 +388,11 @@ static void check_consumers(Ctx *ctx, Model *m, Kafka *k, KafkaTopic *t, bool *r
     if (!c->group)
       c->group = check_default_name(ctx, m, c->function);
     check_name(ctx, c->node, "group", c->group, group_rule, LK_NAME, "consumer group");
-    const Node *key = node_get(t->node, "consumers");
-    Pos at = c->node->pos;
-    for (size_t j = 0; key && key->kind == NODE_MAP && j < key->count; j++)
-      if (key->pairs[j].value == c->node)
-        at = key->pairs[j].key->pos;
-    c->target = construct_resolve(ctx, m, &construct_function, c->function, at);
+    c->key_at = key_pos(node_get(t->node, "consumers"), c->node);
+    c->target = construct_resolve(ctx, m, &construct_function, c->function, c->key_at);
     if (!c->target)
       continue;
+    check_one_mapping(ctx, mappings, c);
     grant_poll(ctx, c);
     if (!*reported)
       check_pollers_reach(ctx, m, k, c);
@@ -377,20 +400,16 @@ static void check_consumers(Ctx *ctx, Model *m, Kafka *k, KafkaTopic *t, bool *r
   }
 }
 
-static void check_topics(Ctx *ctx, Model *m, Kafka *k) {
+static void check_topics(Ctx *ctx, Model *m, Kafka *k, StrIndex *mappings) {
   bool reported = false;
   for (size_t i = 0; i < k->topics.len; i++) {
     KafkaTopic *t = &k->topics.items[i];
-    const Node *topics = node_get(k->node, "topics");
-    Pos at = t->node->pos;
-    for (size_t j = 0; topics && topics->kind == NODE_MAP && j < topics->count; j++)
-      if (topics->pairs[j].value == t->node)
-        at = topics->pairs[j].key->pos;
+    Pos at = key_pos(node_get(k->node, "topics"), t->node);
     const char *why = topic_name_rule(t->name);
     if (why)
       diag_error(ctx, at, LK_NAME, "topic name '%s' is invalid: %s", t->name, why);
     check_replication(ctx, m, k, t);
-    check_consumers(ctx, m, k, t, &reported);
+    check_consumers(ctx, m, k, t, &reported, mappings);
   }
 }
 
@@ -448,12 +467,12 @@ static void check_clients(Ctx *ctx, const Model *m) {
 }
 
 static void kafka_check(Ctx *ctx, Model *m, const Construct *self) {
-  StrIndex names = {0};
+  StrIndex names = {0}, mappings = {0};
   for (size_t i = 0; i < construct_count(m, self); i++) {
     Kafka *k = construct_item_mut(m, self, i);
     check_cluster(ctx, m, k);
     check_unique_name(ctx, &names, self, (const Item *)k, k->name);
-    check_topics(ctx, m, k);
+    check_topics(ctx, m, k, &mappings);
   }
   check_clients(ctx, m);
 }
