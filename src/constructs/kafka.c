@@ -12,7 +12,8 @@
  *
  * The cluster's ARN is its Ref (not Fn::GetAtt Arn, which some emulators
  * refuse); the topic's ARN is the topic's Ref. The consumer group's ARN is
- * built from the cluster's: arn:...:cluster/NAME/UUID -> arn:...:group/NAME/UUID/GROUP. */
+ * built from the cluster's: arn:...:cluster/NAME/UUID gives
+ * arn:...:group/NAME/UUID/GROUP. */
 #include "check_util.h"
 #include "construct.h"
 #include "constructs/network.h"
@@ -228,8 +229,9 @@ static const char *topic_name_rule(const char *name) {
     return "Kafka topic names are 1 to 249 characters long";
   if (!strcmp(name, ".") || !strcmp(name, ".."))
     return "'.' and '..' are not topic names";
-  return only_alnum_and(name, "._-") ? NULL
-                                     : "Kafka topic names use only letters, digits, '.', '_' and '-'";
+  return only_alnum_and(name, "._-")
+             ? NULL
+             : "Kafka topic names use only letters, digits, '.', '_' and '-'";
 }
 
 /* What Lambda takes as a consumer group id. */
@@ -415,13 +417,7 @@ static void check_topics(Ctx *ctx, Model *m, Kafka *k, StrIndex *mappings) {
 
 /* ---- check: the clients granted kafka_write / kafka_read ---- */
 
-static bool in_list(const StrList *l, const char *s) {
-  for (size_t i = 0; i < l->len; i++)
-    if (!strcmp(l->items[i], s))
-      return true;
-  return false;
-}
-
+/* One of the function's groups is admitted (the cluster's own, by a `self` rule). */
 static bool admitted(const Model *m, const Kafka *k, const Function *f) {
   for (size_t i = 0; i < f->vpc.security_groups.len; i++)
     if (security_group_admits(m, k->security_group, f->vpc.security_groups.items[i],
@@ -442,8 +438,7 @@ static void check_client(Ctx *ctx, const Model *m, const Function *f, const Gran
     diag_note(ctx, d, check_pos(k->node, "vpc"), "the vpc of '%s' is here", k->key);
     return;
   }
-  if (admitted(m, k, f) || in_list(&f->vpc.security_groups, k->security_group) ||
-      !k->group_item)
+  if (!k->group_item || admitted(m, k, f))
     return;
   const char *from = f->vpc.security_groups.len ? f->vpc.security_groups.items[0] : "GROUP";
   Diag *d = diag_error(ctx, g->node->pos, LK_KAFKA_CLIENT,

@@ -36,22 +36,33 @@ static int teardown(void **state) {
   "    grants: [{kafka_write: telemetry/acme-telemetry}]\n"
 #define STAGE MINIMAL_STAGE NETWORK CLUSTER FUNCTIONS
 
+/* A property of the cluster, by its path under Properties. */
+static json_t *cluster(const char *path) {
+  return res_get(ir, "TelemetryCluster", arena_printf(&ctx.arena, "Properties.%s", path));
+}
+
 static void the_cluster_takes_iam_over_tls_only(void **state) {
   (void)state;
   ir = lower_text(&ctx, STAGE);
   assert_string_equal(ir_find(ir, "TelemetryCluster")->type, "AWS::MSK::Cluster");
-  assert_string_equal(res_str(ir, "TelemetryCluster", "Properties.ClusterName"), "demo-dev-telemetry");
-  assert_string_equal(res_str(ir, "TelemetryCluster", "Properties.KafkaVersion"), "3.5.1");
+  assert_string_equal(json_string_value(cluster("ClusterName")), "demo-dev-telemetry");
+  assert_string_equal(json_string_value(cluster("KafkaVersion")), "3.5.1");
   /* brokers default to the vpc's zones */
-  assert_int_equal(json_integer_value(res_get(ir, "TelemetryCluster", "Properties.NumberOfBrokerNodes")), 2);
-  assert_true(json_is_true(res_get(ir, "TelemetryCluster", "Properties.ClientAuthentication.Sasl.Iam.Enabled")));
-  assert_true(json_is_false(res_get(ir, "TelemetryCluster", "Properties.ClientAuthentication.Unauthenticated.Enabled")));
-  assert_string_equal(res_str(ir, "TelemetryCluster", "Properties.EncryptionInfo.EncryptionInTransit.ClientBroker"), "TLS");
-  assert_true(json_is_true(res_get(ir, "TelemetryCluster", "Properties.EncryptionInfo.EncryptionInTransit.InCluster")));
-  assert_int_equal(json_integer_value(res_get(ir, "TelemetryCluster", "Properties.BrokerNodeGroupInfo.StorageInfo.EBSStorageInfo.VolumeSize")), 20);
-  assert_int_equal(json_array_size(res_get(ir, "TelemetryCluster", "Properties.BrokerNodeGroupInfo.ClientSubnets")), 2);
-  assert_string_equal(res_str(ir, "TelemetryCluster", "Properties.LoggingInfo.BrokerLogs.CloudWatchLogs.LogGroup.Ref"), "TelemetryLogGroup");
-  assert_string_equal(res_str(ir, "TelemetryLogGroup", "Properties.LogGroupName"), "/aws/msk/demo-dev-telemetry");
+  assert_int_equal(json_integer_value(cluster("NumberOfBrokerNodes")), 2);
+  assert_true(json_is_true(cluster("ClientAuthentication.Sasl.Iam.Enabled")));
+  assert_true(json_is_false(cluster("ClientAuthentication.Unauthenticated.Enabled")));
+  assert_string_equal(json_string_value(cluster("EncryptionInfo.EncryptionInTransit.ClientBroker")),
+                      "TLS");
+  assert_true(json_is_true(cluster("EncryptionInfo.EncryptionInTransit.InCluster")));
+  assert_int_equal(
+      json_integer_value(cluster("BrokerNodeGroupInfo.StorageInfo.EBSStorageInfo.VolumeSize")), 20);
+  assert_int_equal(json_array_size(cluster("BrokerNodeGroupInfo.ClientSubnets")), 2);
+  assert_string_equal(json_string_value(cluster("BrokerNodeGroupInfo.SecurityGroups.0.Fn::GetAtt.0")),
+                      "MskSecurityGroup");
+  assert_string_equal(json_string_value(cluster("LoggingInfo.BrokerLogs.CloudWatchLogs.LogGroup.Ref")),
+                      "TelemetryLogGroup");
+  assert_string_equal(res_str(ir, "TelemetryLogGroup", "Properties.LogGroupName"),
+                      "/aws/msk/demo-dev-telemetry");
   assert_string_equal(ir_find(ir, "TelemetryCluster")->deletion_policy, "Delete");
 }
 
