@@ -18,7 +18,8 @@ extern const Construct construct_bucket, construct_database, construct_workgroup
     construct_queue, construct_table, construct_function, construct_dataset, construct_job,
     construct_workflow, construct_analyst, construct_catalog_table, construct_api,
     construct_websocket, construct_topic, construct_state_machine, construct_alarm,
-    construct_resource, construct_output, construct_vpc, construct_security_group;
+    construct_resource, construct_output, construct_vpc, construct_security_group,
+    construct_kafka;
 
 const Construct *const CONSTRUCTS[] = {
     &construct_bucket,    /* buckets:    src/constructs/bucket.c */
@@ -32,6 +33,9 @@ const Construct *const CONSTRUCTS[] = {
     &construct_function,  /* functions:  src/constructs/function.c (Lambda) */
     &construct_dataset,   /* datasets:   src/constructs/dataset.c (after functions: it checks
                            * their curate grants) */
+    &construct_kafka,     /* kafka:      src/constructs/kafka.c (MSK; after the functions: it
+                           * checks the vpc of those granted its topics, and gives its
+                           * consumers their grant) */
     &construct_catalog_table, /* catalog_tables: src/constructs/catalog_table.c (Glue
                                * tables, Iceberg and Hive; before jobs: they read them) */
     &construct_job,       /* jobs:       src/constructs/job.c (Glue jobs and their scripts) */

@@ -325,7 +325,7 @@ static const struct {
     {"cloudwatch", "alarms", NULL},         {"resources", NULL, "raw CloudFormation resources"},
     {"outputs", NULL, "raw CloudFormation outputs"}, {"vpcs", NULL, "VPCs"},
     {"vpc", NULL, "VPCs"},                  {"security_groups", NULL, "security groups"},
-    {"kafka", NULL, "Kafka clusters (Amazon MSK)"}, {"msk", NULL, "Kafka clusters (Amazon MSK)"},
+    {"msk", "kafka", NULL},
     {"websockets", NULL, "WebSocket APIs"}, {"kinesis", NULL, "Kinesis streams"},
     {"firehose", NULL, "Firehose streams"}, {"rds", NULL, "RDS databases"},
 };

@@ -35,6 +35,11 @@ static const char *const TELEMETRY_DATA[] = {"LAKEC_WRITE_BUCKET", "LAKEC_WRITE_
  * consumer's callback URL from its one post_to_connection grant. */
 static const char *const WEBSOCKET[] = {"LAKEC_TABLE_*", NULL};
 static const char *const CONSUME[] = {"LAKEC_TABLE_*", "LAKEC_WEBSOCKET_*", NULL};
+/* The producer's cluster and topic come from its one kafka_write grant;
+ * LAKEC_KAFKA_BROKERS and LAKEC_KAFKA_SECURITY are the tests' (a local
+ * broker without IAM). */
+static const char *const PRODUCE[] = {"LAKEC_KAFKA_TOPIC", "LAKEC_KAFKA_CLUSTER_ARN",
+                                      "LAKEC_KAFKA_BROKERS", "LAKEC_KAFKA_SECURITY", NULL};
 
 static const HandlerEnv HANDLERS[] = {
     {"ingest", INGEST},
@@ -47,6 +52,7 @@ static const HandlerEnv HANDLERS[] = {
     {"telemetry_data", TELEMETRY_DATA},
     {"websocket", WEBSOCKET},
     {"consume", CONSUME},
+    {"produce", PRODUCE},
 };
 
 const char *const *handler_env_reads(const char *program) {
@@ -283,13 +289,15 @@ const char *handler_env_refuses(const char *program, const char *name, const cha
 }
 
 /* Programs whose output location is one grant's: the function must have
- * exactly one grant of the verb, and gets its bucket and prefix as
- * LAKEC_<VERB>_BUCKET and LAKEC_<VERB>_PREFIX. */
+ * exactly one grant of the verb; a bucket grant's bucket and prefix become
+ * LAKEC_<VERB>_BUCKET and LAKEC_<VERB>_PREFIX, another verb sets its own
+ * variables (kafka_write: the cluster and the topic). */
 static const struct {
   const char *program, *verb;
 } SOLE_GRANTS[] = {
     {"extract", "write"},
     {"telemetry_data", "write"},
+    {"produce", "kafka_write"},
 };
 
 const char *handler_env_sole_grant(const char *program) {

@@ -19,10 +19,11 @@ bool handler_env_wanted(const char *program, const char *name);
  * program would refuse it at run time), or NULL. */
 const char *handler_env_refuses(const char *program, const char *name, const char *value);
 
-/* The grant verb ("write") of which a function running program must have
- * exactly one: the program writes where that grant allows, and learns the
- * bucket and prefix from LAKEC_<VERB>_BUCKET and LAKEC_<VERB>_PREFIX, which
- * the function sets from it. NULL for the other programs. */
+/* The grant verb ("write", "kafka_write") of which a function running
+ * program must have exactly one: the program writes where that grant
+ * allows, and learns where from the grant's variables (a bucket grant's
+ * bucket and prefix as LAKEC_<VERB>_BUCKET and LAKEC_<VERB>_PREFIX, which
+ * the function sets from it). NULL for the other programs. */
 const char *handler_env_sole_grant(const char *program);
 
 /* The lakec variables a value makes the program look up: for planner's

@@ -435,8 +435,10 @@ static void check_sole_grant(Ctx *ctx, const Function *f) {
   if (!verb)
     return;
   const Grant *first = NULL;
+  bool unresolved = false; /* one is written, and its target was reported */
   for (size_t i = 0; i < f->grants.len; i++) {
     const Grant *g = &f->grants.items[i];
+    unresolved |= !g->verb && g->node && g->node->kind == NODE_MAP && node_get(g->node, verb);
     if (!is_verb(g, verb))
       continue;
     if (first) {
@@ -448,18 +450,21 @@ static void check_sole_grant(Ctx *ctx, const Function *f) {
       continue;
     }
     first = g;
-    size_t n = strlen(g->where.prefix);
+    size_t n = g->where.bucket ? strlen(g->where.prefix) : 0;
     if (n && g->where.prefix[n - 1] != '/')
       diag_error(ctx, g->node->pos, LK_LOCATION,
                  "handler '%s' writes under the prefix of this grant, then '<source>/...': the "
                  "prefix '%s' must end in '/'",
                  f->handler, g->where.prefix);
   }
-  if (!first)
-    diag_error(ctx, check_pos(f->node, f->grants.len ? "grants" : "handler"), LK_UNDEFINED_REF,
-               "function '%s' runs handler '%s', which writes where its one '%s' grant says: "
-               "grant it '%s: BUCKET/PREFIX'",
-               f->key, f->handler, verb, verb);
+  if (first || unresolved)
+    return;
+  /* the verb's doc starts with the form of its target: "BUCKET/PREFIX: ..." */
+  const char *doc = construct_verb(verb, NULL)->doc;
+  diag_error(ctx, check_pos(f->node, f->grants.len ? "grants" : "handler"), LK_UNDEFINED_REF,
+             "function '%s' runs handler '%s', which writes where its one '%s' grant says: "
+             "grant it '%s: %.*s'",
+             f->key, f->handler, verb, verb, (int)strcspn(doc, ":"), doc);
 }
 
 /* The verb is the grant's one key; decode reported a grant without one. */
@@ -754,24 +759,14 @@ static const char *function_role(Ctx *ctx, Ir *ir, const Model *m, const Functio
   json_t *grants = iam_grant_statements(ctx, ir, m, f);
   json_array_extend(st, grants);
   json_decref(grants);
+  /* X-Ray's, the network interfaces', an event source's pollers' */
+  const char **stars = iam_any_resource_reasons(ctx, st);
   const char *role = iam_role(ctx, ir, lid(ctx, f->key, "FunctionRole"), "lambda.amazonaws.com", st);
-  if (f->tracing)
-    ir_suppress(ir_find(ir, role), "Serverless-LambdaStarPermissions", XRAY_ANY_RESOURCE, NULL);
-  if (f->vpc.target)
-    ir_suppress(ir_find(ir, role), "Serverless-LambdaStarPermissions", ENI_ANY_RESOURCE, NULL);
+  for (; *stars; stars++)
+    ir_suppress(ir_find(ir, role), "Serverless-LambdaStarPermissions", *stars, NULL);
   return role;
 }
 
-/* Logs are data: a production stage keeps them when the stack goes. */
-static const char *lower_log_group(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
-  const char *id = lid(ctx, f->key, "LogGroup");
-  IrResource *r = ir_add(ctx, ir, id, "AWS::Logs::LogGroup",
-                         J("{s:s, s:I}", "LogGroupName",
-                           arena_printf(&ctx->arena, "/aws/lambda/%s", f->name), "RetentionInDays",
-                           (json_int_t)f->log_retention));
-  ir_set_policy(r, m->production ? "Retain" : "Delete");
-  return id;
-}
 
 /* ---- failures of asynchronous invocations ---- */
 
@@ -923,7 +918,9 @@ static json_t *vpc_config(Ctx *ctx, Ir *ir, const Model *m, const Function *f) {
 static void function_lower(Ctx *ctx, Ir *ir, const Model *m, const void *item) {
   const Function *f = item;
   const IrAsset *asset = asset_for(ctx, ir, f);
-  const char *logs = lower_log_group(ctx, ir, m, f);
+  const char *logs = lower_log_group(ctx, ir, m, lid(ctx, f->key, "LogGroup"),
+                                     arena_printf(&ctx->arena, "/aws/lambda/%s", f->name),
+                                     f->log_retention);
   const char *failures = lower_failure_queue(ctx, ir, m, f);
   const char *role = function_role(ctx, ir, m, f, logs, failures);
   json_t *p = J("{s:s}", "FunctionName", f->name);

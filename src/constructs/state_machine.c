@@ -1134,17 +1134,6 @@ static const char *machine_role(Ctx *ctx, Ir *ir, const Model *m, const StateMac
   return iam_role(ctx, ir, lid(ctx, sm->key, "StateMachineRole"), "states.amazonaws.com", st);
 }
 
-/* Execution events are data: a production stage keeps them when the stack
- * goes. Under /aws/vendedlogs/ the log group's resource policy stays small. */
-static const char *lower_log_group(Ctx *ctx, Ir *ir, const Model *m, const StateMachine *sm) {
-  const char *id = lid(ctx, sm->key, "StateMachineLogGroup");
-  IrResource *r = ir_add(ctx, ir, id, "AWS::Logs::LogGroup",
-                         J("{s:s, s:I}", "LogGroupName",
-                           arena_printf(&ctx->arena, "/aws/vendedlogs/states/%s", sm->name),
-                           "RetentionInDays", (json_int_t)sm->log_retention));
-  ir_set_policy(r, m->production ? "Retain" : "Delete");
-  return id;
-}
 
 /* The rule starts executions through a role that may start this one only. */
 static void lower_schedule(Ctx *ctx, Ir *ir, const StateMachine *sm, const char *machine) {
@@ -1191,7 +1180,11 @@ static void state_machine_lower(Ctx *ctx, Ir *ir, const Model *m, const void *it
   const StateMachine *sm = item;
   if (!sm->graph)
     BUG("state machine '%s' is lowered without its graph", sm->key);
-  const char *logs = lower_log_group(ctx, ir, m, sm);
+  /* under /aws/vendedlogs/ the log group's resource policy stays small */
+  const char *logs = lower_log_group(ctx, ir, m, lid(ctx, sm->key, "StateMachineLogGroup"),
+                                     arena_printf(&ctx->arena, "/aws/vendedlogs/states/%s",
+                                                  sm->name),
+                                     sm->log_retention);
   const char *role = machine_role(ctx, ir, m, sm);
   const char *id = lid(ctx, sm->key, "StateMachine");
   json_t *p = J("{s:s, s:s, s:o, s:{s:s}}", "StateMachineName", sm->name, "StateMachineType",

@@ -22,6 +22,20 @@ json_t *iam_wildcard(json_t *statement, const char *reason) {
   return statement;
 }
 
+const char **iam_any_resource_reasons(Ctx *ctx, json_t *statements) {
+  const char **reasons = arena_alloc(&ctx->arena, (json_array_size(statements) + 1) * sizeof *reasons);
+  size_t i, n = 0;
+  json_t *st;
+  json_array_foreach(statements, i, st) {
+    const char *resource = json_string_value(json_object_get(st, "Resource"));
+    const char *reason = json_string_value(json_object_get(st, WILDCARD_REASON));
+    if (resource && !strcmp(resource, "*") && reason)
+      reasons[n++] = arena_strdup(&ctx->arena, reason);
+  }
+  reasons[n] = NULL;
+  return reasons;
+}
+
 /* IAM5 suppressions for the statements that carry a wildcard reason: the
  * findings they excuse are written with the template (nag.c). */
 static void suppress_wildcards(IrResource *role, json_t *statements) {

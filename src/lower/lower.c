@@ -90,6 +90,14 @@ static const IrStack *stack_of(const Ir *ir, const Item *it) {
   return ir->stacks.items[0];
 }
 
+const char *lower_log_group(Ctx *ctx, Ir *ir, const Model *m, const char *id, const char *name,
+                            long long days) {
+  IrResource *r = ir_add(ctx, ir, id, "AWS::Logs::LogGroup",
+                         J("{s:s, s:I}", "LogGroupName", name, "RetentionInDays", (json_int_t)days));
+  ir_set_policy(r, m->production ? "Retain" : "Delete");
+  return id;
+}
+
 void lower_assets_bucket(Ctx *ctx, Ir *ir) {
   for (size_t i = 0; i < ir->parameters.len; i++)
     if (!strcmp(((const IrEntry *)ir->parameters.items[i])->id, "AssetsBucket"))

@@ -43,6 +43,11 @@ void crawler_environment(Ctx *ctx, Ir *ir, const Crawler *c, json_t *vars);
  * to), added once, by the first construct that needs it. */
 void lower_assets_bucket(Ctx *ctx, Ir *ir);
 
+/* A log group `name` keeping its events `days` days, as `id`; logs are
+ * data: a production stage keeps it when the stack goes. Returns id. */
+const char *lower_log_group(Ctx *ctx, Ir *ir, const Model *m, const char *id, const char *name,
+                            long long days);
+
 /* ---- IAM (iam.c) ---- */
 /* A role that `service` may assume, with one inline policy of `statements`
  * (stolen). Returns the role's logical id. */
@@ -66,6 +71,10 @@ json_t *iam_statement(const char *sid, json_t *actions, json_t *resources);
  * made at run time) with the sentence that says why: iam_role suppresses
  * its IAM5 finding with that reason. Returns the statement. */
 json_t *iam_wildcard(json_t *statement, const char *reason);
+/* The reasons (NULL-terminated) of the statements (before iam_role) that
+ * allow Resource "*": a Lambda role is suppressed for
+ * Serverless-LambdaStarPermissions with each. */
+const char **iam_any_resource_reasons(Ctx *ctx, json_t *statements);
 /* A statement id: the verb and the PascalCase of what it covers ("WriteDataRaw"). */
 const char *iam_sid(Ctx *ctx, const char *verb, const char *text);
 /* Read / read-write access to the catalog entries of a database whose name

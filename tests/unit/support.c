@@ -134,6 +134,19 @@ void write_text(const char *dir, const char *name, const char *text) {
   fclose(fp);
 }
 
+json_t *role_statement(const Ir *ir, const char *role, const char *action) {
+  json_t *statements = res_get(ir, role, "Properties.Policies.0.PolicyDocument.Statement");
+  size_t i, k;
+  json_t *st, *a;
+  json_array_foreach(statements, i, st) {
+    json_array_foreach(json_object_get(st, "Action"), k, a) {
+      if (!strcmp(json_string_value(a), action))
+        return st;
+    }
+  }
+  return NULL;
+}
+
 json_t *res_get(const Ir *ir, const char *id, const char *path) {
   const IrResource *r = ir_find(ir, id);
   if (!r)

@@ -44,6 +44,8 @@ const char *temp_dir(Ctx *ctx);
 void write_text(const char *dir, const char *name, const char *text);
 /* A resource's property by dotted path ("Properties.BucketName"), borrowed. */
 json_t *res_get(const Ir *ir, const char *id, const char *path);
+/* The statement of a role's (first) policy that allows `action`, borrowed, or NULL. */
+json_t *role_statement(const Ir *ir, const char *role, const char *action);
 /* The same, a string; the test fails when it is missing or not a string. */
 const char *res_str(const Ir *ir, const char *id, const char *path);
 

@@ -39,20 +39,6 @@ static long long int_at(const char *id, const char *path) {
   return json_integer_value(v);
 }
 
-/* The role's statement that allows `action`, or NULL. */
-static json_t *statement_with(const char *role, const char *action) {
-  json_t *st = res_get(ir, role, "Properties.Policies.0.PolicyDocument.Statement");
-  size_t i;
-  json_t *s;
-  json_array_foreach(st, i, s) {
-    size_t k;
-    json_t *a;
-    json_array_foreach(json_object_get(s, "Action"), k, a) if (!strcmp(json_string_value(a), action))
-        return s;
-  }
-  return NULL;
-}
-
 static void a_dead_letter_makes_two_queues_and_a_redrive(void **state) {
   (void)state;
   ir = lower_text(&ctx, JOBS);
@@ -109,12 +95,12 @@ static void the_consumer_gets_an_event_source_mapping(void **state) {
 static void the_consumer_may_receive_and_knows_the_url(void **state) {
   (void)state;
   ir = lower_text(&ctx, JOBS);
-  json_t *st = statement_with("WorkerFunctionRole", "sqs:ReceiveMessage");
+  json_t *st = role_statement(ir, "WorkerFunctionRole", "sqs:ReceiveMessage");
   assert_non_null(st);
   assert_string_equal(json_text(&ctx, json_object_get(st, "Resource")),
                       "{\"Fn::GetAtt\":[\"JobsQueue\",\"Arn\"]}");
-  assert_non_null(statement_with("WorkerFunctionRole", "sqs:DeleteMessage"));
-  assert_null(statement_with("WorkerFunctionRole", "sqs:SendMessage"));
+  assert_non_null(role_statement(ir, "WorkerFunctionRole", "sqs:DeleteMessage"));
+  assert_null(role_statement(ir, "WorkerFunctionRole", "sqs:SendMessage"));
   assert_string_equal(str_at("WorkerFunction", "Properties.Environment.Variables.LAKEC_QUEUE_JOBS_URL.Ref"),
                       "JobsQueue");
 }
@@ -122,12 +108,12 @@ static void the_consumer_may_receive_and_knows_the_url(void **state) {
 static void a_send_grant_may_only_send(void **state) {
   (void)state;
   ir = lower_text(&ctx, JOBS);
-  json_t *st = statement_with("ProducerFunctionRole", "sqs:SendMessage");
+  json_t *st = role_statement(ir, "ProducerFunctionRole", "sqs:SendMessage");
   assert_non_null(st);
   assert_string_equal(json_text(&ctx, json_object_get(st, "Resource")),
                       "{\"Fn::GetAtt\":[\"JobsQueue\",\"Arn\"]}");
-  assert_null(statement_with("ProducerFunctionRole", "sqs:ReceiveMessage"));
-  assert_null(statement_with("ProducerFunctionRole", "sqs:DeleteMessage"));
+  assert_null(role_statement(ir, "ProducerFunctionRole", "sqs:ReceiveMessage"));
+  assert_null(role_statement(ir, "ProducerFunctionRole", "sqs:DeleteMessage"));
   assert_string_equal(str_at("ProducerFunction", "Properties.Environment.Variables.LAKEC_QUEUE_JOBS_URL.Ref"),
                       "JobsQueue");
   /* only the consumer's queue has a mapping */
