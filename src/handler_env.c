@@ -35,6 +35,11 @@ static const char *const TELEMETRY_DATA[] = {"LAKEC_WRITE_BUCKET", "LAKEC_WRITE_
  * consumer's callback URL from its one post_to_connection grant. */
 static const char *const WEBSOCKET[] = {"LAKEC_TABLE_*", NULL};
 static const char *const CONSUME[] = {"LAKEC_TABLE_*", "LAKEC_WEBSOCKET_*", NULL};
+/* The generator invokes the producer, the function of its one `invoke`
+ * grant (LAKEC_FUNCTION_<KEY>): like the dashboard's, it refuses none or two
+ * at run time (env_sole). Not a SOLE_GRANTS entry: those are bucket grants,
+ * whose prefix the function's check reads. */
+static const char *const GENERATE[] = {"BATCH_SIZE", "LAKEC_FUNCTION_*", NULL};
 
 static const HandlerEnv HANDLERS[] = {
     {"ingest", INGEST},
@@ -47,6 +52,7 @@ static const HandlerEnv HANDLERS[] = {
     {"telemetry_data", TELEMETRY_DATA},
     {"websocket", WEBSOCKET},
     {"consume", CONSUME},
+    {"generate", GENERATE},
 };
 
 const char *const *handler_env_reads(const char *program) {
@@ -279,6 +285,9 @@ const char *handler_env_refuses(const char *program, const char *name, const cha
     if (!strcmp(name, "MAX_RETRIES") && !whole_number_ok(value, 0, 10))
       return "extract takes a whole number of retries from 0 to 10";
   }
+  if (!strcmp(program, "generate") && !strcmp(name, "BATCH_SIZE") &&
+      !whole_number_ok(value, 1, 100000))
+    return "generate takes a whole number of events from 1 to 100000";
   return NULL;
 }
 

@@ -5,13 +5,42 @@ with the test."""
 import http.server
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
 from motoproc import MotoServer, free_port  # noqa: E402,F401 - shared with the tests that import fakes
+
+
+def run_event(program, event, env, timeout=300):
+    """(exit status, parsed output, stderr) of one local run of a handler
+    program on event (bootstrap --event FILE) with the environment env."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        json.dump(event, f)
+        f.flush()
+        proc = subprocess.run([program, "--event", f.name], env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    return proc.returncode, json.loads(proc.stdout), proc.stderr
+
+
+def botocore_signature(url, body, headers, service, region, credentials):
+    """The signed header names of a POST's Authorization header, and the
+    signature botocore computes for them (credentials: key, secret, token or
+    None), to compare with the header's own (split_signature)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    headers = {k.lower(): v for k, v in headers.items()}
+    signed = headers["authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    request = AWSRequest(method="POST", url=url, data=body, headers={h: headers[h] for h in signed})
+    signer = SigV4Auth(Credentials(*credentials), service, region)
+    request.context["timestamp"] = headers["x-amz-date"]
+    string_to_sign = signer.string_to_sign(request, signer.canonical_request(request))
+    return signed, signer.signature(string_to_sign, request)
 
 
 class _Server(http.server.ThreadingHTTPServer):
