@@ -27,20 +27,24 @@ def run_event(program, event, env, timeout=300):
     return proc.returncode, json.loads(proc.stdout), proc.stderr
 
 
-def botocore_signature(url, body, headers, service, region, credentials):
-    """The signed header names of a POST's Authorization header, and the
-    signature botocore computes for them (credentials: key, secret, token or
-    None), to compare with the header's own (split_signature)."""
+def assert_signed_as_botocore_signs(test, url, body, headers, service, region, credentials):
+    """The Authorization header of a POST to url is SigV4 for service and
+    region, signs host, x-amz-date (and the session token when credentials
+    have one: key, secret, token or None), and its signature is the one
+    botocore computes."""
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
     headers = {k.lower(): v for k, v in headers.items()}
-    signed = headers["authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    auth = headers["authorization"]
+    test.assertIn("/%s/%s/aws4_request" % (region, service), auth)
+    signed = auth.split("SignedHeaders=")[1].split(",")[0].split(";")
+    test.assertEqual(signed, ["host", "x-amz-date"] + (["x-amz-security-token"] if credentials[2] else []))
     request = AWSRequest(method="POST", url=url, data=body, headers={h: headers[h] for h in signed})
     signer = SigV4Auth(Credentials(*credentials), service, region)
     request.context["timestamp"] = headers["x-amz-date"]
     string_to_sign = signer.string_to_sign(request, signer.canonical_request(request))
-    return signed, signer.signature(string_to_sign, request)
+    test.assertEqual(auth.split("Signature=")[1], signer.signature(string_to_sign, request))
 
 
 class _Server(http.server.ThreadingHTTPServer):

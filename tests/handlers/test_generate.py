@@ -31,7 +31,7 @@ import unittest
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakes import LocalHttpServer, botocore_signature, run_event  # noqa: E402
+from fakes import LocalHttpServer, assert_signed_as_botocore_signs, run_event  # noqa: E402
 from test_telemetry_data import duckdb  # noqa: E402
 
 HANDLERS = sys.argv[1]
@@ -121,12 +121,8 @@ class Generate(unittest.TestCase):
 
     def check_signature(self, request, token=None):
         path, headers, body = request
-        auth = {k.lower(): v for k, v in headers.items()}["authorization"]
-        self.assertIn("/%s/lambda/aws4_request" % REGION, auth)
-        signed, signature = botocore_signature(self.stub.endpoint + path, body, headers, "lambda",
-                                               REGION, (KEY, SECRET, token))
-        self.assertEqual(signed, ["host", "x-amz-date"] + (["x-amz-security-token"] if token else []))
-        self.assertEqual(auth.split("Signature=")[1], signature)
+        assert_signed_as_botocore_signs(self, self.stub.endpoint + path, body, headers, "lambda", REGION,
+                                        (KEY, SECRET, token))
 
     # ---- the invocation ----
 

@@ -39,7 +39,7 @@ import urllib.parse
 import boto3
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakes import FakeRuntimeApi, LocalHttpServer, MotoServer, botocore_signature, run_event  # noqa: E402
+from fakes import FakeRuntimeApi, LocalHttpServer, MotoServer, assert_signed_as_botocore_signs, run_event  # noqa: E402
 
 HANDLERS = sys.argv[1]
 WEBSOCKET = os.path.join(HANDLERS, "websocket", "bootstrap")
@@ -235,12 +235,8 @@ class Dashboard(unittest.TestCase):
 
     def check_signature(self, post, endpoint, token):
         _, _, body, headers, path = post
-        auth = {k.lower(): v for k, v in headers.items()}["authorization"]
-        self.assertIn("/%s/execute-api/aws4_request" % REGION, auth)
-        signed, signature = botocore_signature(endpoint + path, body, headers, "execute-api", REGION,
-                                               (KEY, SECRET, token))
-        self.assertEqual(signed, ["host", "x-amz-date"] + (["x-amz-security-token"] if token else []))
-        self.assertEqual(auth.split("Signature=")[1], signature)
+        assert_signed_as_botocore_signs(self, endpoint + path, body, headers, "execute-api", REGION,
+                                        (KEY, SECRET, token))
 
     def test_bad_websocket_events_and_settings_fail(self):
         self.expect_error(WEBSOCKET, {"requestContext": {"connectionId": "x"}}, "InvalidEvent",
