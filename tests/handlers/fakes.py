@@ -27,11 +27,12 @@ def run_event(program, event, env, timeout=300):
     return proc.returncode, json.loads(proc.stdout), proc.stderr
 
 
-def assert_signed_as_botocore_signs(test, url, body, headers, service, region, credentials):
+def assert_signed_as_botocore_signs(test, url, body, headers, service, region, credentials,
+                                    also=()):
     """The Authorization header of a POST to url is SigV4 for service and
-    region, signs host, x-amz-date (and the session token when credentials
-    have one: key, secret, token or None), and its signature is the one
-    botocore computes."""
+    region, signs host, x-amz-date, the headers named in `also` (and the
+    session token when credentials have one: key, secret, token or None),
+    and its signature is the one botocore computes."""
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
@@ -39,7 +40,8 @@ def assert_signed_as_botocore_signs(test, url, body, headers, service, region, c
     auth = headers["authorization"]
     test.assertIn("/%s/%s/aws4_request" % (region, service), auth)
     signed = auth.split("SignedHeaders=")[1].split(",")[0].split(";")
-    test.assertEqual(signed, ["host", "x-amz-date"] + (["x-amz-security-token"] if credentials[2] else []))
+    test.assertEqual(signed, sorted(["host", "x-amz-date", *also] +
+                                    (["x-amz-security-token"] if credentials[2] else [])))
     request = AWSRequest(method="POST", url=url, data=body, headers={h: headers[h] for h in signed})
     signer = SigV4Auth(Credentials(*credentials), service, region)
     request.context["timestamp"] = headers["x-amz-date"]

@@ -122,7 +122,7 @@ class Generate(unittest.TestCase):
     def check_signature(self, request, token=None):
         path, headers, body = request
         assert_signed_as_botocore_signs(self, self.stub.endpoint + path, body, headers, "lambda", REGION,
-                                        (KEY, SECRET, token))
+                                        (KEY, SECRET, token), also=["x-amz-invocation-type"])
 
     # ---- the invocation ----
 
