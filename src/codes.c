@@ -165,8 +165,9 @@ const DiagCode DIAG_CODES[] = {
      STAGE_HEAD "functions: {q: {}}\napis: {api: {name: a, routes: {GET /m: q, POST /m: q}}}\n"},
     {LK_CONFLICT, "conflicting settings",
      "Settings that cannot both hold: a grant with two actions, an OPTIONS route on\n"
-     "an API whose 'cors' already answers OPTIONS, or two 'write' grants for a handler\n"
-     "that writes where its one 'write' grant says (extract, telemetry_data).",
+     "an API whose 'cors' already answers OPTIONS, or two grants of the verb a handler\n"
+     "works on exactly one of (write: extract, telemetry_data; kafka_write: produce;\n"
+     "invoke: generate).",
      STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: d/a/, write: d/a/}]}\n",
      STAGE_HEAD "buckets: {d: {name: metrics-dev}}\nfunctions:\n  f: {grants: [{read: d/a/}, {write: d/a/}]}\n"},
     {LK_TRIGGER_LOOP, "function triggers itself",

@@ -40,6 +40,9 @@ static const char *const CONSUME[] = {"LAKEC_TABLE_*", "LAKEC_WEBSOCKET_*", NULL
  * broker without IAM). */
 static const char *const PRODUCE[] = {"LAKEC_KAFKA_TOPIC", "LAKEC_KAFKA_CLUSTER_ARN",
                                       "LAKEC_KAFKA_BROKERS", "LAKEC_KAFKA_SECURITY", NULL};
+/* The generator invokes the producer, the function of its one `invoke`
+ * grant (LAKEC_FUNCTION_<KEY>). */
+static const char *const GENERATE[] = {"BATCH_SIZE", "LAKEC_FUNCTION_*", NULL};
 
 static const HandlerEnv HANDLERS[] = {
     {"ingest", INGEST},
@@ -53,6 +56,7 @@ static const HandlerEnv HANDLERS[] = {
     {"websocket", WEBSOCKET},
     {"consume", CONSUME},
     {"produce", PRODUCE},
+    {"generate", GENERATE},
 };
 
 const char *const *handler_env_reads(const char *program) {
@@ -285,6 +289,9 @@ const char *handler_env_refuses(const char *program, const char *name, const cha
     if (!strcmp(name, "MAX_RETRIES") && !whole_number_ok(value, 0, 10))
       return "extract takes a whole number of retries from 0 to 10";
   }
+  if (!strcmp(program, "generate") && !strcmp(name, "BATCH_SIZE") &&
+      !whole_number_ok(value, 1, 100000))
+    return "generate takes a whole number of events from 1 to 100000";
   return NULL;
 }
 
@@ -293,17 +300,25 @@ const char *handler_env_refuses(const char *program, const char *name, const cha
  * LAKEC_<VERB>_BUCKET and LAKEC_<VERB>_PREFIX, another verb sets its own
  * variables (kafka_write: the cluster and the topic). */
 static const struct {
-  const char *program, *verb;
+  const char *program, *verb, *target; /* target: the form of the grant's target */
 } SOLE_GRANTS[] = {
-    {"extract", "write"},
-    {"telemetry_data", "write"},
-    {"produce", "kafka_write"},
+    {"extract", "write", "BUCKET/PREFIX"},
+    {"telemetry_data", "write", "BUCKET/PREFIX"},
+    {"produce", "kafka_write", "CLUSTER/TOPIC"},
+    {"generate", "invoke", "FUNCTION"},
 };
 
 const char *handler_env_sole_grant(const char *program) {
+  const char *target;
+  return handler_env_sole_grant_target(program, &target);
+}
+
+const char *handler_env_sole_grant_target(const char *program, const char **target) {
   for (size_t i = 0; i < sizeof SOLE_GRANTS / sizeof *SOLE_GRANTS; i++)
-    if (!strcmp(SOLE_GRANTS[i].program, program))
+    if (!strcmp(SOLE_GRANTS[i].program, program)) {
+      *target = SOLE_GRANTS[i].target;
       return SOLE_GRANTS[i].verb;
+    }
   return NULL;
 }
 

@@ -25,6 +25,8 @@ const char *handler_env_refuses(const char *program, const char *name, const cha
  * bucket and prefix as LAKEC_<VERB>_BUCKET and LAKEC_<VERB>_PREFIX, which
  * the function sets from it). NULL for the other programs. */
 const char *handler_env_sole_grant(const char *program);
+/* The same, and the form of the grant's target ("BUCKET/PREFIX", "FUNCTION"). */
+const char *handler_env_sole_grant_target(const char *program, const char **target);
 
 /* The lakec variables a value makes the program look up: for planner's
  * ENDPOINTS "api-a,api-b", LAKEC_QUEUE_API_A_URL and LAKEC_QUEUE_API_B_URL,

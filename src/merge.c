@@ -209,6 +209,18 @@ static const char *lookup_var(Ctx *ctx, const Vars *v, const char *name, Pos at)
   return NULL;
 }
 
+/* A plain scalar that is one ${var.NAME} alone takes the variable's value as
+ * it is written, so a plain number or boolean stays one
+ * (`retention: ${var.log_days}`); any other expansion is text. */
+static bool is_plain_var(Ctx *ctx, const Vars *v, const Node *n) {
+  const char *s = n->str;
+  size_t len = strlen(s);
+  if (n->quoted || strncmp(s, "${var.", 6) || strchr(s, '}') != s + len - 1)
+    return false;
+  const Node *val = node_get(v->vars, arena_strndup(&ctx->arena, s + 6, len - 7));
+  return val && val->kind == NODE_SCALAR && !val->quoted;
+}
+
 /* Expands one string; returns the node itself when there is nothing to expand. */
 static Node *expand_scalar(Ctx *ctx, const Vars *v, Node *n, bool allow_vars) {
   const char *s = n->str;
@@ -260,7 +272,8 @@ static Node *expand_scalar(Ctx *ctx, const Vars *v, Node *n, bool allow_vars) {
   }
   Node *result = n;
   if (ok && changed)
-    result = node_new_scalar(ctx, n->pos, arena_strndup(&ctx->arena, out, len), true);
+    result = node_new_scalar(ctx, n->pos, arena_strndup(&ctx->arena, out, len),
+                             !is_plain_var(ctx, v, n));
   if (!ok) { /* keep the text, but spare it the checks that would only repeat the error */
     result = node_new_scalar(ctx, n->pos, n->str, n->quoted);
     result->unresolved = true;

@@ -431,7 +431,8 @@ static void check_duplicate_grants(Ctx *ctx, const Function *f) {
 /* A program that writes where one grant says (handler_env_sole_grant)
  * cannot choose between two, and has nowhere to write without one. */
 static void check_sole_grant(Ctx *ctx, const Function *f) {
-  const char *verb = handler_env_sole_grant(f->handler);
+  const char *target;
+  const char *verb = handler_env_sole_grant_target(f->handler, &target);
   if (!verb)
     return;
   const Grant *first = NULL;
@@ -443,8 +444,8 @@ static void check_sole_grant(Ctx *ctx, const Function *f) {
       continue;
     if (first) {
       Diag *d = diag_error(ctx, g->node->pos, LK_CONFLICT,
-                           "function '%s' runs handler '%s', which writes where its one '%s' "
-                           "grant says: it cannot have two",
+                           "function '%s' runs handler '%s', which works on the target of its "
+                           "one '%s' grant: it cannot have two",
                            f->key, f->handler, verb);
       diag_note(ctx, d, first->node->pos, "the first one is here");
       continue;
@@ -459,12 +460,10 @@ static void check_sole_grant(Ctx *ctx, const Function *f) {
   }
   if (first || unresolved)
     return;
-  /* the verb's doc starts with the form of its target: "BUCKET/PREFIX: ..." */
-  const char *doc = construct_verb(verb, NULL)->doc;
   diag_error(ctx, check_pos(f->node, f->grants.len ? "grants" : "handler"), LK_UNDEFINED_REF,
-             "function '%s' runs handler '%s', which writes where its one '%s' grant says: "
-             "grant it '%s: %.*s'",
-             f->key, f->handler, verb, verb, (int)strcspn(doc, ":"), doc);
+             "function '%s' runs handler '%s', which works on the target of its one '%s' "
+             "grant: grant it '%s: %s'",
+             f->key, f->handler, verb, verb, target);
 }
 
 /* The verb is the grant's one key; decode reported a grant without one. */

@@ -413,9 +413,52 @@ static char *url_host(const char *url, const char **path) {
   return strf("%.*s", (int)n, host);
 }
 
+/* "name:value" lines by name alone (x-amz-date before x-amz-date-x). */
+static int by_name(const void *a, const void *b) {
+  const char *x = *(char *const *)a, *y = *(char *const *)b;
+  size_t n = strcspn(x, ":"), m = strcspn(y, ":");
+  int order = strncmp(x, y, n < m ? n : m);
+  return order ? order : (n > m) - (n < m);
+}
+
+#define MAX_SIGNED 20
+
+/* SigV4's canonical headers, "name:value\n" lines in the order of their
+ * names: host, x-amz-date, the session token's and the request's own
+ * X-Amz-* headers ("X-Amz-Invocation-Type: Event"), names in lowercase;
+ * the names joined by ';' in *names. Both malloc'd. */
+static char *canonical_headers(const AwsRequest *req, const char *host, const char *stamp,
+                               const char *token, char **names) {
+  char *lines[MAX_SIGNED];
+  size_t n = 0;
+  lines[n++] = strf("host:%s", host);
+  lines[n++] = strf("x-amz-date:%s", stamp);
+  if (*token)
+    lines[n++] = strf("x-amz-security-token:%s", token);
+  for (const char *const *p = req->headers; p && *p && n < MAX_SIGNED; p++) {
+    const char *colon = strchr(*p, ':');
+    if (!colon || strncasecmp(*p, "x-amz-", 6))
+      continue;
+    lines[n] = strf("%.*s:%s", (int)(colon - *p), *p, colon + 1 + strspn(colon + 1, " "));
+    for (char *c = lines[n]; *c != ':'; c++)
+      *c = (char)tolower((unsigned char)*c);
+    n++;
+  }
+  qsort(lines, n, sizeof *lines, by_name);
+  char *text = strf("%s", ""), *joined = strf("%s", "");
+  for (size_t i = 0; i < n; i++) {
+    char *more = strf("%s%s\n", text, lines[i]);
+    char *more_names = strf("%s%s%.*s", joined, i ? ";" : "", (int)strcspn(lines[i], ":"), lines[i]);
+    free(text), free(joined), free(lines[i]);
+    text = more, joined = more_names;
+  }
+  *names = joined;
+  return text;
+}
+
 /* Host, X-Amz-Date and Authorization for req sent to url: the headers signed
- * are host, x-amz-date and the session token's (request_headers sends it);
- * the canonical path is the sent path encoded once more. */
+ * are canonical_headers' (request_headers sends the token's and the
+ * request's own); the canonical path is the sent path encoded once more. */
 static struct curl_slist *sign_request(const AwsClient *c, const AwsRequest *req,
                                        const char *url, struct curl_slist *h) {
   char stamp[17], date[9], body_hash[65], request_hash[65], signature[65];
@@ -429,10 +472,8 @@ static struct curl_slist *sign_request(const AwsClient *c, const AwsRequest *req
   if (!uri)
     abort();
   aws_sha256_hex(req->body ? req->body : "", req->body_len, body_hash);
-  const char *token_names = *c->token ? ";x-amz-security-token" : "";
-  char *token_line = *c->token ? strf("x-amz-security-token:%s\n", c->token) : strf("%s", "");
-  char *canonical = strf("%s\n%s\n\nhost:%s\nx-amz-date:%s\n%s\nhost;x-amz-date%s\n%s",
-                         req->method, uri, host, stamp, token_line, token_names, body_hash);
+  char *names, *headers = canonical_headers(req, host, stamp, c->token, &names);
+  char *canonical = strf("%s\n%s\n\n%s\n%s\n%s", req->method, uri, headers, names, body_hash);
   aws_sha256_hex(canonical, strlen(canonical), request_hash);
   char *scope = strf("%s/%s/%s/aws4_request", date, c->region, req->service);
   char *to_sign = strf("AWS4-HMAC-SHA256\n%s\n%s\n%s", stamp, scope, request_hash);
@@ -441,13 +482,13 @@ static struct curl_slist *sign_request(const AwsClient *c, const AwsRequest *req
   int key_len = colon ? (int)(colon - c->userpwd) : (int)strlen(c->userpwd);
   char *lines[] = {strf("Host: %s", host), strf("X-Amz-Date: %s", stamp),
                    strf("Authorization: AWS4-HMAC-SHA256 Credential=%.*s/%s, "
-                        "SignedHeaders=host;x-amz-date%s, Signature=%s",
-                        key_len, c->userpwd, scope, token_names, signature)};
+                        "SignedHeaders=%s, Signature=%s",
+                        key_len, c->userpwd, scope, names, signature)};
   for (size_t i = 0; i < 3; i++) {
     h = curl_slist_append(h, lines[i]);
     free(lines[i]);
   }
-  free(host), free(uri), free(token_line), free(canonical), free(scope), free(to_sign);
+  free(host), free(uri), free(headers), free(names), free(canonical), free(scope), free(to_sign);
   return h;
 }
 

@@ -41,7 +41,8 @@ typedef struct AwsRequest {
    * as a WebSocket API's stage) instead of the service's endpoint. aws.c
    * signs it itself, the path encoded twice as SigV4 wants for every service
    * but S3: curl 7.88 signs the path as sent, which fails for paths with
-   * reserved characters ('@connections'). Only with service and no query. */
+   * reserved characters ('@connections'). The X-Amz-* lines of headers are
+   * signed with host and x-amz-date. Only with service and no query. */
   const char *endpoint;
 } AwsRequest;
 

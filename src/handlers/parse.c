@@ -1,6 +1,7 @@
 /* parse: the handlers' input handling, apart from the programs so that the
  * fuzz targets in tests/fuzz/ can call it. */
 #include "parse.h"
+#include "telemetry.h"
 #include "utf8.h"
 
 #include <ctype.h>
@@ -90,6 +91,51 @@ char *base64_decode(const char *text, size_t *len) {
   out[o] = '\0';
   *len = o;
   return out;
+}
+
+/* ---- packing records ---- */
+
+/* Records (JSON texts) packed in order into documents HEAD r1,r2,... TAIL
+ * of at most `limit` bytes each; a record longer than that alone gets a
+ * document of its own. */
+typedef struct Packer {
+  const char *head, *tail;
+  size_t limit;
+  char **docs; /* each malloc'd */
+  size_t count;
+  Buffer current; /* the document being filled: head and the records so far */
+  size_t in_current;
+} Packer;
+
+static void append_or_abort(Buffer *b, const char *text, size_t n) {
+  if (!buffer_append(b, text, n))
+    abort();
+}
+
+static void packer_flush(Packer *p) {
+  if (!p->in_current)
+    return;
+  append_or_abort(&p->current, p->tail, strlen(p->tail));
+  char **grown = realloc(p->docs, (p->count + 1) * sizeof *grown);
+  if (!grown)
+    abort();
+  p->docs = grown;
+  p->docs[p->count++] = p->current.data;
+  memset(&p->current, 0, sizeof p->current);
+  p->in_current = 0;
+}
+
+/* Adds one record to the current document, or starts the next one when it
+ * would pass the limit. */
+static void packer_add(Packer *p, const char *json, size_t n) {
+  if (p->in_current && p->current.len + 1 + n + strlen(p->tail) > p->limit)
+    packer_flush(p);
+  if (!p->in_current)
+    append_or_abort(&p->current, p->head, strlen(p->head));
+  else
+    append_or_abort(&p->current, ",", 1);
+  append_or_abort(&p->current, json, n);
+  p->in_current++;
 }
 
 /* ---- ingest ---- */
@@ -1342,50 +1388,13 @@ static char *record_value_json(json_t *record) {
   return text;
 }
 
-typedef struct Packer {
-  ConsumeBatch *batch;
-  Buffer current; /* the message being filled: CONSUME_HEAD and records so far */
-  size_t in_current;
-} Packer;
-
-static void add_message(ConsumeBatch *b, char *text) {
-  char **grown = realloc(b->messages, (b->count + 1) * sizeof *grown);
-  if (!grown)
-    abort();
-  b->messages = grown;
-  b->messages[b->count++] = text;
-}
-
-static void append_or_abort(Buffer *b, const char *text, size_t n) {
-  if (!buffer_append(b, text, n))
-    abort();
-}
-
-static void flush_message(Packer *p) {
-  if (!p->in_current)
-    return;
-  append_or_abort(&p->current, CONSUME_TAIL, strlen(CONSUME_TAIL));
-  add_message(p->batch, p->current.data);
-  memset(&p->current, 0, sizeof p->current);
-  p->in_current = 0;
-}
-
-/* Adds one record's JSON to the current message, or starts the next one
- * when it would pass a frame; a record no message can hold is skipped. */
-static void pack_record(Packer *p, const char *json) {
+/* A record no message can hold is skipped. */
+static void consume_pack(Packer *p, ConsumeBatch *b, const char *json) {
   size_t n = strlen(json), frame = strlen(CONSUME_HEAD) + strlen(CONSUME_TAIL);
-  if (n + frame > CONSUME_MESSAGE_BYTES) {
-    p->batch->skipped++;
-    return;
-  }
-  if (p->in_current && p->current.len + 1 + n + strlen(CONSUME_TAIL) > CONSUME_FRAME_BYTES)
-    flush_message(p);
-  if (!p->in_current)
-    append_or_abort(&p->current, CONSUME_HEAD, strlen(CONSUME_HEAD));
+  if (n + frame > CONSUME_MESSAGE_BYTES)
+    b->skipped++;
   else
-    append_or_abort(&p->current, ",", 1);
-  append_or_abort(&p->current, json, n);
-  p->in_current++;
+    packer_add(p, json, n);
 }
 
 bool consume_read_event(json_t *event, ConsumeBatch *out, char *why, size_t size) {
@@ -1397,7 +1406,7 @@ bool consume_read_event(json_t *event, ConsumeBatch *out, char *why, size_t size
             "required");
     return false;
   }
-  Packer p = {.batch = out};
+  Packer p = {CONSUME_HEAD, CONSUME_TAIL, CONSUME_FRAME_BYTES, NULL, 0, {0}, 0};
   const char *name;
   json_t *records;
   json_object_foreach(partitions, name, records) {
@@ -1407,13 +1416,15 @@ bool consume_read_event(json_t *event, ConsumeBatch *out, char *why, size_t size
       out->records++;
       char *json = json_is_object(record) ? record_value_json(record) : NULL;
       if (json)
-        pack_record(&p, json);
+        consume_pack(&p, out, json);
       else
         out->skipped++;
       free(json);
     }
   }
-  flush_message(&p);
+  packer_flush(&p);
+  out->messages = p.docs;
+  out->count = p.count;
   return true;
 }
 
@@ -1421,5 +1432,129 @@ void consume_batch_release(ConsumeBatch *b) {
   for (size_t i = 0; i < b->count; i++)
     free(b->messages[i]);
   free(b->messages);
+  memset(b, 0, sizeof *b);
+}
+
+/* ---- generate ---- */
+
+/* YYYY-MM-DDTHH:MM:SSZ exactly, a real day of the years 2000 to 9999. */
+static bool schedule_time(const char *text, time_t *out) {
+  static const char SHAPE[] = "dddd-dd-ddTdd:dd:ddZ";
+  if (strlen(text) != strlen(SHAPE))
+    return false;
+  for (size_t i = 0; SHAPE[i]; i++)
+    if (SHAPE[i] == 'd' ? !isdigit((unsigned char)text[i]) : text[i] != SHAPE[i])
+      return false;
+  struct tm tm = {0};
+  int y, mon, d, h, min, sec;
+  if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mon, &d, &h, &min, &sec) != 6)
+    return false;
+  tm.tm_year = y - 1900, tm.tm_mon = mon - 1, tm.tm_mday = d;
+  if (y < 2000 || !day_of_the_calendar(&tm) || h > 23 || min > 59 || sec > 59)
+    return false;
+  long days = telemetry_days_from_civil(y, (unsigned)mon, (unsigned)d);
+  *out = (time_t)days * 86400 + h * 3600 + min * 60 + sec;
+  return true;
+}
+
+bool generate_read_event(json_t *event, time_t now, time_t *when, char *why, size_t size) {
+  if (!json_is_object(event)) {
+    explain(why, size, "the event must be an object (EventBridge's scheduled event)");
+    return false;
+  }
+  json_t *stamp = json_object_get(event, "time");
+  if (!stamp) {
+    *when = now;
+    return true;
+  }
+  if (json_is_string(stamp) && schedule_time(json_string_value(stamp), when))
+    return true;
+  explain(why, size,
+          "the event's time must be YYYY-MM-DDTHH:MM:SSZ, a real time of the years 2000 to "
+          "9999, as EventBridge writes it");
+  return false;
+}
+
+typedef struct LiveEvent {
+  TelemetryEvent e;
+  long long at_ms; /* ms since the epoch */
+  long long order; /* its place in the stream: ties keep it */
+} LiveEvent;
+
+static int by_time(const void *a, const void *b) {
+  const LiveEvent *x = a, *y = b;
+  if (x->at_ms != y->at_ms)
+    return x->at_ms < y->at_ms ? -1 : 1;
+  return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* YYYY-MM-DDTHH:MM:SS.mmmZ */
+static void timestamp_text(long long ms, char out[32]) {
+  time_t seconds = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&seconds, &tm);
+  char day[24];
+  strftime(day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(out, 32, "%s.%03dZ", day, (int)(ms % 1000));
+}
+
+/* A record's JSON: the telemetry table's columns and the event's time.
+ * Every value is an id, a number or a word of the vocabulary: nothing to
+ * escape. */
+static size_t live_record(const LiveEvent *l, char *out, size_t size) {
+  char at[32];
+  timestamp_text(l->at_ms, at);
+  const TelemetryEvent *e = &l->e;
+  int n = snprintf(out, size,
+                   "{\"event_id\":\"%s\",\"customer_id\":\"%s\",\"title_id\":\"%s\","
+                   "\"event_type\":\"%s\",\"watch_duration_seconds\":%d,\"device_type\":\"%s\","
+                   "\"quality\":\"%s\",\"timestamp\":\"%s\"}",
+                   e->event_id, e->customer_id, e->title_id, e->event_type,
+                   (int)e->watch_duration_seconds, e->device_type, e->quality, at);
+  return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* The stream is the scheduled second's own; each event falls in the
+ * GENERATE_WINDOW_S before it, and the batch goes out in time order. */
+static LiveEvent *live_events(time_t when, long long count) {
+  LiveEvent *events = calloc((size_t)count, sizeof *events);
+  int32_t *minutes = telemetry_title_minutes(TELEMETRY_SEED, TELEMETRY_TITLES);
+  if (!events)
+    abort();
+  Rng r = rng_for((uint64_t)when, TELEMETRY_STREAM_LIVE);
+  long long end_ms = (long long)when * 1000, window_ms = GENERATE_WINDOW_S * 1000LL;
+  for (long long i = 0; i < count; i++) {
+    telemetry_event(&r, TELEMETRY_CUSTOMERS, TELEMETRY_TITLES, minutes, &events[i].e);
+    events[i].at_ms = end_ms - window_ms + (long long)rng_below(&r, (uint64_t)window_ms);
+    events[i].order = i;
+  }
+  free(minutes);
+  qsort(events, (size_t)count, sizeof *events, by_time);
+  return events;
+}
+
+void generate_batch(time_t when, long long events, size_t max_bytes, GenerateBatch *out) {
+  memset(out, 0, sizeof *out);
+  if (events < 1)
+    return;
+  LiveEvent *live = live_events(when, events);
+  Packer p = {"{\"records\":[", "]}", max_bytes, NULL, 0, {0}, 0};
+  for (long long i = 0; i < events; i++) {
+    char record[512];
+    size_t n = live_record(&live[i], record, sizeof record);
+    if (!n)
+      abort(); /* the fields have bounded lengths: it always fits */
+    packer_add(&p, record, n);
+  }
+  packer_flush(&p);
+  free(live);
+  out->payloads = p.docs;
+  out->count = p.count;
+}
+
+void generate_batch_release(GenerateBatch *b) {
+  for (size_t i = 0; i < b->count; i++)
+    free(b->payloads[i]);
+  free(b->payloads);
   memset(b, 0, sizeof *b);
 }

@@ -323,4 +323,31 @@ typedef struct ConsumeBatch {
 bool consume_read_event(json_t *event, ConsumeBatch *out, char *why, size_t size);
 void consume_batch_release(ConsumeBatch *b);
 
+/* ---- generate ---- */
+
+#define GENERATE_MAX_EVENTS 100000
+/* Lambda's most for an asynchronous invocation's payload (the Invoke API
+ * reference: 1 MB). A payload is kept to three quarters of it: Lambda
+ * refuses a payload that passes the limit once it has serialised the
+ * request itself (SerializedRequestEntityTooLargeException). */
+#define GENERATE_INVOKE_LIMIT (1024 * 1024)
+#define GENERATE_PAYLOAD_BYTES (GENERATE_INVOKE_LIMIT / 4 * 3)
+#define GENERATE_WINDOW_S 300 /* the schedule's period: events fall in it */
+
+/* The scheduled time (seconds since the epoch): the event's "time", which
+ * EventBridge writes YYYY-MM-DDTHH:MM:SSZ (years 2000 to 9999), or `now`
+ * when the event has none (an invocation by hand). False with why filled
+ * when the event is not an object or its time is not such a time. */
+bool generate_read_event(json_t *event, time_t now, time_t *when, char *why, size_t size);
+
+/* The batch of `events` telemetry events for the time `when`, as payloads
+ * {"records":[...]} of compact JSON, each at most max_bytes (or a single
+ * record). The same arguments give the same bytes. */
+typedef struct GenerateBatch {
+  char **payloads; /* each malloc'd */
+  size_t count;
+} GenerateBatch;
+void generate_batch(time_t when, long long events, size_t max_bytes, GenerateBatch *out);
+void generate_batch_release(GenerateBatch *b);
+
 #endif

@@ -27,6 +27,7 @@
 #include "parquet.h"
 #include "runtime.h"
 #include "s3.h"
+#include "telemetry.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -57,9 +58,9 @@ typedef struct OptionSpec {
 /* The seed's volumes are the defaults (10K customers, 1K titles, 100K
  * events, 50 campaigns). The limits keep one invocation within minutes. */
 static const OptionSpec OPTIONS[] = {
-    {"seed", offsetof(Options, seed), 0, INT64_MAX, 42, "the PRNG seed"},
-    {"customers", offsetof(Options, customers), 1, 1000000, 10000, "customers"},
-    {"titles", offsetof(Options, titles), 1, 100000, 1000, "titles"},
+    {"seed", offsetof(Options, seed), 0, INT64_MAX, TELEMETRY_SEED, "the PRNG seed"},
+    {"customers", offsetof(Options, customers), 1, 1000000, TELEMETRY_CUSTOMERS, "customers"},
+    {"titles", offsetof(Options, titles), 1, 100000, TELEMETRY_TITLES, "titles"},
     {"events", offsetof(Options, events), 1, 10000000, 100000, "telemetry events"},
     {"campaigns", offsetof(Options, campaigns), 1, 100000, 50, "campaigns"},
     {"days", offsetof(Options, days), 1, 366, 7, "dates the events spread over"},
@@ -71,17 +72,8 @@ static long long *option_field(Options *o, const OptionSpec *s) {
   return (long long *)((char *)o + s->offset);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), and back. */
-static long days_from_civil(long y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  long era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned)(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (long)doe - 719468;
-}
-
+/* A day number (telemetry_days_from_civil) as YYYY-MM-DD (H. Hinnant's
+ * civil_from_days). */
 static void civil_text(long days, char out[DATE_LEN]) {
   days += 719468;
   long era = (days >= 0 ? days : days - 146096) / 146097;
@@ -104,7 +96,7 @@ static bool parse_date(const char *text, long *days) {
       sscanf(text, "%4u-%2u-%2u", &y, &m, &d) != 3 || y < 2000 || y > 2099 || m < 1 || m > 12 ||
       d < 1 || d > 31)
     return false;
-  *days = days_from_civil((long)y, m, d);
+  *days = telemetry_days_from_civil((long)y, m, d);
   civil_text(*days, again);
   return !strcmp(again, text); /* 2024-02-30 comes back as 2024-03-01 */
 }
@@ -135,70 +127,7 @@ static void whole_refusal(const OptionSpec *s, const char *flag, char *why, size
            s->max, s->doc);
 }
 
-/* ---- the PRNG: splitmix64 seeds xoshiro256** ---- */
-
-typedef struct Rng {
-  uint64_t s[4];
-} Rng;
-
-static uint64_t splitmix64(uint64_t *x) {
-  uint64_t z = (*x += 0x9e3779b97f4a7c15u);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-  return z ^ (z >> 31);
-}
-
-/* One stream per table: the seed and the table's own constant. */
-static Rng rng_for(uint64_t seed, uint64_t table) {
-  Rng r;
-  uint64_t x = seed ^ (table * 0xd1b54a32d192ed03u);
-  for (int i = 0; i < 4; i++)
-    r.s[i] = splitmix64(&x);
-  return r;
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t rng_next(Rng *r) {
-  uint64_t *s = r->s, result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
-}
-
-/* Uniform in [0, 1) with 53 bits. */
-static double rng_unit(Rng *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
-
-/* Uniform in [0, n). */
-static uint64_t rng_below(Rng *r, uint64_t n) { return (uint64_t)(rng_unit(r) * (double)n); }
-
-/* Uniform in [lo, hi]. */
-static long long rng_range(Rng *r, long long lo, long long hi) {
-  return lo + (long long)rng_below(r, (uint64_t)(hi - lo + 1));
-}
-
-/* ---- the vocabulary ---- */
-
-typedef struct Weighted {
-  const char *value;
-  unsigned weight; /* a list's weights add up to 100 */
-} Weighted;
-
-static const char *pick_weighted(Rng *r, const Weighted *list) {
-  unsigned roll = (unsigned)rng_below(r, 100), sum = 0;
-  for (;; list++) {
-    sum += list->weight;
-    if (roll < sum || !list[1].value)
-      return list->value;
-  }
-}
-
-#define COUNT(a) (sizeof(a) / sizeof *(a))
-#define PICK(r, a) ((a)[rng_below(r, COUNT(a))])
+/* ---- the customers' and campaigns' vocabulary (telemetry.h has the rest) ---- */
 
 static const char *const FIRST_NAMES[] = {
     "ava",  "liam", "olivia", "noah", "emma",  "mateo", "sofia", "lucas", "mia",  "ethan",
@@ -216,34 +145,6 @@ static const Weighted COUNTRIES[] = {
     {"France", 6},         {"Brazil", 8},          {"India", 8},  {"Japan", 5},
     {"Australia", 5},      {"Mexico", 7},          {NULL, 0}};
 
-/* Documentary is the genre of documentaries only; the others are drawn for
- * movies and series (GENRES minus its last entry). */
-static const char *const GENRES[] = {"Action", "Comedy",  "Drama",   "Thriller",
-                                     "Sci-Fi", "Horror",  "Romance", "Animation",
-                                     "Crime",  "Fantasy", "Family",  "Documentary"};
-#define STORY_GENRES (COUNT(GENRES) - 1)
-
-static const Weighted TITLE_TYPES[] = {
-    {"movie", 55}, {"series", 35}, {"documentary", 10}, {NULL, 0}};
-static const char *const ADJECTIVES[] = {
-    "Silent", "Crimson", "Last",     "Hidden",    "Broken",   "Golden", "Midnight", "Distant",
-    "Frozen", "Wild",    "Electric", "Forgotten", "Restless", "Quiet",  "Burning",  "Lonely"};
-static const char *const NOUNS[] = {
-    "Harbor",   "Empire",  "Signal",  "Garden",  "Frontier", "Echo",   "Kingdom", "River",
-    "Protocol", "Horizon", "Circuit", "Orchard", "Voyage",   "Mirror", "Summit",  "Lantern"};
-
-static const Weighted EVENT_TYPES[] = {{"start", 30}, {"pause", 15},    {"resume", 15},
-                                       {"stop", 20},  {"complete", 20}, {NULL, 0}};
-static const Weighted DEVICES[] = {
-    {"tv", 40}, {"mobile", 30}, {"tablet", 15}, {"web", 15}, {NULL, 0}};
-/* Quality by device, in DEVICES' order: phones do not stream 4K. */
-static const Weighted QUALITY_BY_DEVICE[][4] = {
-    {{"SD", 10}, {"HD", 50}, {"4K", 40}, {NULL, 0}},
-    {{"SD", 35}, {"HD", 65}, {NULL, 0}, {NULL, 0}},
-    {{"SD", 20}, {"HD", 70}, {"4K", 10}, {NULL, 0}},
-    {{"SD", 15}, {"HD", 75}, {"4K", 10}, {NULL, 0}},
-};
-
 static const char *const BRANDS[] = {"Northwind", "Contoso", "Fabrikam", "Globex",    "Initech",
                                      "Tailspin",  "Wingtip", "Litware",  "Proseware", "Adatum"};
 static const char *const INDUSTRIES[] = {"Foods", "Motors", "Telecom", "Travel",
@@ -251,14 +152,10 @@ static const char *const INDUSTRIES[] = {"Foods", "Motors", "Telecom", "Travel",
 
 /* ---- the tables ---- */
 
-typedef struct Title {
-  int32_t minutes;
-} Title;
-
 typedef struct Gen {
   const Options *opt;
   Rng rng;
-  Title *titles; /* kept for the events: a title's length bounds a watch */
+  int32_t *minutes; /* each title's, kept for the events: a title's length bounds a watch */
 } Gen;
 
 typedef bool (*RowFn)(Gen *g, PqWriter *w, long long i);
@@ -276,7 +173,7 @@ static const PqColumn CUSTOMER_COLUMNS[] = {
 static size_t preferred_genres(Rng *r, PqBytes out[3]) {
   size_t n = 1 + (size_t)rng_below(r, 3), have = 0;
   while (have < n) {
-    const char *genre = PICK(r, GENRES);
+    const char *genre = TELEMETRY_PICK(r, TELEMETRY_GENRES);
     bool seen = false;
     for (size_t i = 0; i < have; i++)
       seen = seen || out[i].data == genre;
@@ -290,8 +187,8 @@ static bool customer_row(Gen *g, PqWriter *w, long long i) {
   Rng *r = &g->rng;
   char id[32], email[96];
   snprintf(id, sizeof id, "cust-%07lld", i + 1);
-  const char *first = PICK(r, FIRST_NAMES), *last = PICK(r, LAST_NAMES);
-  snprintf(email, sizeof email, "%s.%s%lld@%s", first, last, i + 1, PICK(r, DOMAINS));
+  const char *first = TELEMETRY_PICK(r, FIRST_NAMES), *last = TELEMETRY_PICK(r, LAST_NAMES);
+  snprintf(email, sizeof email, "%s.%s%lld@%s", first, last, i + 1, TELEMETRY_PICK(r, DOMAINS));
   const char *tier = pick_weighted(r, TIERS);
   /* paying customers cancel less often than the free tier */
   unsigned active_percent = !strcmp(tier, "free_with_ads") ? 70 : !strcmp(tier, "basic") ? 85 : 93;
@@ -310,45 +207,14 @@ static const PqColumn TITLE_COLUMNS[] = {{"title_id", PQ_STRING, false},
                                          {"genre", PQ_STRING, false},
                                          {"duration_minutes", PQ_INT32, false}};
 
-static void title_name(Rng *r, char *out, size_t size) {
-  const char *adjective = PICK(r, ADJECTIVES), *noun = PICK(r, NOUNS);
-  switch (rng_below(r, 4)) {
-  case 0:
-    snprintf(out, size, "The %s %s", adjective, noun);
-    break;
-  case 1:
-    snprintf(out, size, "%s %s", adjective, noun);
-    break;
-  case 2:
-    snprintf(out, size, "The %s of the %s", noun, PICK(r, NOUNS));
-    break;
-  default:
-    snprintf(out, size, "%s %s %d", adjective, noun, (int)rng_range(r, 2, 4));
-    break;
-  }
-}
-
-/* Movies run 85-165 minutes, a series' episode 22-60, documentaries 50-110. */
-static int32_t title_minutes(Rng *r, const char *type) {
-  if (!strcmp(type, "movie"))
-    return (int32_t)rng_range(r, 85, 165);
-  if (!strcmp(type, "series"))
-    return (int32_t)rng_range(r, 22, 60);
-  return (int32_t)rng_range(r, 50, 110);
-}
-
 static bool title_row(Gen *g, PqWriter *w, long long i) {
-  Rng *r = &g->rng;
-  char id[32], name[96];
+  char id[32];
+  TelemetryTitle t;
   snprintf(id, sizeof id, "title-%06lld", i + 1);
-  title_name(r, name, sizeof name);
-  const char *type = pick_weighted(r, TITLE_TYPES);
-  const char *genre =
-      !strcmp(type, "documentary") ? "Documentary" : GENRES[rng_below(r, STORY_GENRES)];
-  int32_t minutes = title_minutes(r, type);
-  g->titles[i].minutes = minutes;
-  return put_text(w, 0, id) && put_text(w, 1, name) && put_text(w, 2, type) &&
-         put_text(w, 3, genre) && pq_write_int32(w, 4, minutes) == 0;
+  telemetry_title(&g->rng, &t);
+  g->minutes[i] = t.minutes;
+  return put_text(w, 0, id) && put_text(w, 1, t.name) && put_text(w, 2, t.type) &&
+         put_text(w, 3, t.genre) && pq_write_int32(w, 4, t.minutes) == 0;
 }
 
 static const PqColumn CAMPAIGN_COLUMNS[] = {{"campaign_id", PQ_STRING, false},
@@ -363,7 +229,7 @@ static bool campaign_row(Gen *g, PqWriter *w, long long i) {
   Rng *r = &g->rng;
   char id[32], advertiser[64];
   snprintf(id, sizeof id, "camp-%06lld", i + 1);
-  const char *brand = PICK(r, BRANDS), *industry = PICK(r, INDUSTRIES);
+  const char *brand = TELEMETRY_PICK(r, BRANDS), *industry = TELEMETRY_PICK(r, INDUSTRIES);
   snprintf(advertiser, sizeof advertiser, "%s %s", brand, industry);
   long long impressions = rng_range(r, 50000, 5000000);
   long long basis_points = rng_range(r, 20, 400); /* a CTR of 0.20% to 4.00% */
@@ -384,51 +250,15 @@ static const PqColumn EVENT_COLUMNS[] = {{"event_id", PQ_STRING, false},
                                          {"quality", PQ_STRING, false}};
 
 /* A version 4 UUID made of the stream's bits. */
-static void event_id(Rng *r, char out[37]) {
-  uint64_t a = rng_next(r), b = rng_next(r);
-  snprintf(out, 37, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
-           (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
-           (unsigned)((b >> 48) & 0x3fff) | 0x8000, (unsigned long long)(b & 0xffffffffffffu));
-}
-
-/* How long this event's session watched: a start only begins, a completion
- * saw the whole title, the others stopped somewhere inside it. */
-static int32_t watched_seconds(Rng *r, const char *type, int32_t minutes) {
-  long long whole = (long long)minutes * 60;
-  if (!strcmp(type, "start"))
-    return (int32_t)rng_range(r, 0, 120);
-  if (!strcmp(type, "complete"))
-    return (int32_t)whole;
-  if (!strcmp(type, "stop"))
-    return (int32_t)rng_range(r, 60, whole);
-  return (int32_t)rng_range(r, 60, whole / 2); /* pause, resume */
-}
-
-static size_t device_index(const char *device) {
-  size_t i = 0;
-  while (DEVICES[i].value && strcmp(DEVICES[i].value, device))
-    i++;
-  return i;
-}
-
-/* Customers uniformly; titles skewed to the first ones (a few hits, a long
- * tail), so the ranking of titles and genres is stable. */
+/* The events refer to the tables' customers and titles (telemetry_event). */
 static bool event_row(Gen *g, PqWriter *w, long long i) {
   (void)i;
-  Rng *r = &g->rng;
-  char id[37], customer[32], title[32];
-  event_id(r, id);
-  snprintf(customer, sizeof customer, "cust-%07lld",
-           1 + (long long)rng_below(r, (uint64_t)g->opt->customers));
-  double u = rng_unit(r);
-  long long t = (long long)(u * u * (double)g->opt->titles);
-  snprintf(title, sizeof title, "title-%06lld", t + 1);
-  const char *type = pick_weighted(r, EVENT_TYPES), *device = pick_weighted(r, DEVICES);
-  const char *quality = pick_weighted(r, QUALITY_BY_DEVICE[device_index(device)]);
-  int32_t seconds = watched_seconds(r, type, g->titles[t].minutes);
-  return put_text(w, 0, id) && put_text(w, 1, customer) && put_text(w, 2, title) &&
-         put_text(w, 3, type) && pq_write_int32(w, 4, seconds) == 0 && put_text(w, 5, device) &&
-         put_text(w, 6, quality);
+  TelemetryEvent e;
+  telemetry_event(&g->rng, g->opt->customers, g->opt->titles, g->minutes, &e);
+  return put_text(w, 0, e.event_id) && put_text(w, 1, e.customer_id) &&
+         put_text(w, 2, e.title_id) && put_text(w, 3, e.event_type) &&
+         pq_write_int32(w, 4, e.watch_duration_seconds) == 0 && put_text(w, 5, e.device_type) &&
+         put_text(w, 6, e.quality);
 }
 
 /* ---- where the files go ---- */
@@ -557,21 +387,19 @@ static bool write_table(Gen *g, Output *o, const Table *t, json_t *files) {
   return true;
 }
 
-/* Table numbers for the PRNG streams: fixed, so each table's values depend
- * on the seed and its own volume only. */
-enum { STREAM_CUSTOMERS = 1, STREAM_TITLES, STREAM_CAMPAIGNS, STREAM_EVENTS };
-
 static bool write_dimensions(Gen *g, Output *o, json_t *files) {
   const Options *opt = g->opt;
   Table tables[] = {
-      {"customers/part-00000.parquet", CUSTOMER_COLUMNS, COUNT(CUSTOMER_COLUMNS), opt->customers,
-       customer_row},
-      {"titles/part-00000.parquet", TITLE_COLUMNS, COUNT(TITLE_COLUMNS), opt->titles, title_row},
-      {"campaigns/part-00000.parquet", CAMPAIGN_COLUMNS, COUNT(CAMPAIGN_COLUMNS), opt->campaigns,
-       campaign_row},
+      {"customers/part-00000.parquet", CUSTOMER_COLUMNS, TELEMETRY_COUNT(CUSTOMER_COLUMNS),
+       opt->customers, customer_row},
+      {"titles/part-00000.parquet", TITLE_COLUMNS, TELEMETRY_COUNT(TITLE_COLUMNS), opt->titles,
+       title_row},
+      {"campaigns/part-00000.parquet", CAMPAIGN_COLUMNS, TELEMETRY_COUNT(CAMPAIGN_COLUMNS),
+       opt->campaigns, campaign_row},
   };
-  const uint64_t streams[] = {STREAM_CUSTOMERS, STREAM_TITLES, STREAM_CAMPAIGNS};
-  for (size_t i = 0; i < COUNT(tables); i++) {
+  const uint64_t streams[] = {TELEMETRY_STREAM_CUSTOMERS, TELEMETRY_STREAM_TITLES,
+                              TELEMETRY_STREAM_CAMPAIGNS};
+  for (size_t i = 0; i < TELEMETRY_COUNT(tables); i++) {
     g->rng = rng_for((uint64_t)opt->seed, streams[i]);
     if (!write_table(g, o, &tables[i], files))
       return false;
@@ -583,13 +411,13 @@ static bool write_dimensions(Gen *g, Output *o, json_t *files) {
  * runs through all of them. */
 static bool write_events(Gen *g, Output *o, json_t *files) {
   const Options *opt = g->opt;
-  g->rng = rng_for((uint64_t)opt->seed, STREAM_EVENTS);
+  g->rng = rng_for((uint64_t)opt->seed, TELEMETRY_STREAM_EVENTS);
   for (long long day = 0; day < opt->days; day++) {
     char date[DATE_LEN], key[64];
     civil_text(opt->start_day + (long)day, date);
     snprintf(key, sizeof key, "telemetry/date=%s/part-00000.parquet", date);
     long long rows = opt->events * (day + 1) / opt->days - opt->events * day / opt->days;
-    Table t = {key, EVENT_COLUMNS, COUNT(EVENT_COLUMNS), rows, event_row};
+    Table t = {key, EVENT_COLUMNS, TELEMETRY_COUNT(EVENT_COLUMNS), rows, event_row};
     if (!write_table(g, o, &t, files))
       return false;
   }
@@ -607,12 +435,12 @@ static json_t *options_json(const Options *opt) {
 
 /* Every table through o: the summary, or NULL with o->why. */
 static json_t *generate(const Options *opt, Output *o) {
-  Gen g = {.opt = opt, .titles = calloc((size_t)opt->titles, sizeof(Title))};
-  if (!g.titles)
+  Gen g = {.opt = opt, .minutes = calloc((size_t)opt->titles, sizeof(int32_t))};
+  if (!g.minutes)
     abort();
   json_t *files = json_array();
   bool ok = write_dimensions(&g, o, files) && write_events(&g, o, files);
-  free(g.titles);
+  free(g.minutes);
   if (!ok) {
     json_decref(files);
     return NULL;

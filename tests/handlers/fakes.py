@@ -5,13 +5,48 @@ with the test."""
 import http.server
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "integration"))
 from motoproc import MotoServer, free_port  # noqa: E402,F401 - shared with the tests that import fakes
+
+
+def run_event(program, event, env, timeout=300):
+    """(exit status, parsed output, stderr) of one local run of a handler
+    program on event (bootstrap --event FILE) with the environment env."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        json.dump(event, f)
+        f.flush()
+        proc = subprocess.run([program, "--event", f.name], env=env, capture_output=True, text=True,
+                              timeout=timeout)
+    return proc.returncode, json.loads(proc.stdout), proc.stderr
+
+
+def assert_signed_as_botocore_signs(test, url, body, headers, service, region, credentials,
+                                    also=()):
+    """The Authorization header of a POST to url is SigV4 for service and
+    region, signs host, x-amz-date, the headers named in `also` (and the
+    session token when credentials have one: key, secret, token or None),
+    and its signature is the one botocore computes."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    headers = {k.lower(): v for k, v in headers.items()}
+    auth = headers["authorization"]
+    test.assertIn("/%s/%s/aws4_request" % (region, service), auth)
+    signed = auth.split("SignedHeaders=")[1].split(",")[0].split(";")
+    test.assertEqual(signed, sorted(["host", "x-amz-date", *also] +
+                                    (["x-amz-security-token"] if credentials[2] else [])))
+    request = AWSRequest(method="POST", url=url, data=body, headers={h: headers[h] for h in signed})
+    signer = SigV4Auth(Credentials(*credentials), service, region)
+    request.context["timestamp"] = headers["x-amz-date"]
+    string_to_sign = signer.string_to_sign(request, signer.canonical_request(request))
+    test.assertEqual(auth.split("Signature=")[1], signer.signature(string_to_sign, request))
 
 
 class _Server(http.server.ThreadingHTTPServer):

@@ -31,19 +31,15 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
 import urllib.parse
 
 import boto3
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fakes import FakeRuntimeApi, LocalHttpServer, MotoServer  # noqa: E402
+from fakes import FakeRuntimeApi, LocalHttpServer, MotoServer, assert_signed_as_botocore_signs, run_event  # noqa: E402
 
 HANDLERS = sys.argv[1]
 WEBSOCKET = os.path.join(HANDLERS, "websocket", "bootstrap")
@@ -172,14 +168,9 @@ class Dashboard(unittest.TestCase):
         base.update(AWS_REGION=REGION, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET,
                     AWS_ENDPOINT_URL_DYNAMODB=self.moto.endpoint, LAKEC_TABLE_CONNECTIONS=TABLE)
         base.update(env)
-        base = {k: v for k, v in base.items() if v is not None}
-        with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
-            json.dump(event, f)
-            f.flush()
-            proc = subprocess.run([program, "--event", f.name], env=base, capture_output=True,
-                                  text=True, timeout=300)
-        self.assertNotRegex(proc.stderr, "Sanitizer|runtime error:")
-        return proc.returncode, json.loads(proc.stdout), proc.stderr
+        status, out, err = run_event(program, event, {k: v for k, v in base.items() if v is not None})
+        self.assertNotRegex(err, "Sanitizer|runtime error:")
+        return status, out, err
 
     def expect_ok(self, program, event, **env):
         status, out, err = self.run_handler(program, event, **env)
@@ -244,17 +235,8 @@ class Dashboard(unittest.TestCase):
 
     def check_signature(self, post, endpoint, token):
         _, _, body, headers, path = post
-        headers = {k.lower(): v for k, v in headers.items()}
-        auth = headers["authorization"]
-        self.assertIn("/%s/execute-api/aws4_request" % REGION, auth)
-        signed = auth.split("SignedHeaders=")[1].split(",")[0].split(";")
-        self.assertEqual(signed, ["host", "x-amz-date"] + (["x-amz-security-token"] if token else []))
-        request = AWSRequest(method="POST", url=endpoint + path, data=body,
-                             headers={h: headers[h] for h in signed})
-        signer = SigV4Auth(Credentials(KEY, SECRET, token), "execute-api", REGION)
-        request.context["timestamp"] = headers["x-amz-date"]
-        string_to_sign = signer.string_to_sign(request, signer.canonical_request(request))
-        self.assertEqual(auth.split("Signature=")[1], signer.signature(string_to_sign, request))
+        assert_signed_as_botocore_signs(self, endpoint + path, body, headers, "execute-api", REGION,
+                                        (KEY, SECRET, token))
 
     def test_bad_websocket_events_and_settings_fail(self):
         self.expect_error(WEBSOCKET, {"requestContext": {"connectionId": "x"}}, "InvalidEvent",

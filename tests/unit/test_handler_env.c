@@ -116,6 +116,7 @@ static void the_table_matches_the_handler_sources(void **state) {
   check_program("telemetry_data");
   check_program("websocket");
   check_program("consume");
+  check_program("generate");
 }
 
 static void lakec_variables_go_only_where_they_are_read(void **state) {
@@ -136,6 +137,14 @@ static void lakec_variables_go_only_where_they_are_read(void **state) {
   assert_true(handler_env_wanted("telemetry_data", "LAKEC_WRITE_PREFIX"));
   assert_false(handler_env_wanted("telemetry_data", "LAKEC_BUCKET_DATA"));
   assert_string_equal(handler_env_sole_grant("telemetry_data"), "write");
+  assert_true(handler_env_wanted("generate", "LAKEC_FUNCTION_PRODUCER"));
+  assert_true(handler_env_wanted("generate", "BATCH_SIZE"));
+  assert_false(handler_env_wanted("generate", "LAKEC_TABLE_CONNECTIONS"));
+  const char *target = NULL;
+  assert_string_equal(handler_env_sole_grant_target("generate", &target), "invoke");
+  assert_string_equal(target, "FUNCTION");
+  assert_string_equal(handler_env_sole_grant_target("produce", &target), "kafka_write");
+  assert_string_equal(target, "CLUSTER/TOPIC");
   /* a program lakec does not know gets all of them */
   assert_null(handler_env_reads("mine"));
   assert_true(handler_env_wanted("mine", "LAKEC_STAGE"));
@@ -181,6 +190,12 @@ static void values_a_handler_would_refuse_are_refused_first(void **state) {
   assert_null(handler_env_refuses("extract", "MAX_PAGES", "1000"));
   assert_non_null(handler_env_refuses("extract", "MAX_PAGES", "1001"));
   assert_non_null(handler_env_refuses("extract", "MAX_RETRIES", "11"));
+  assert_null(handler_env_refuses("generate", "BATCH_SIZE", "1000"));
+  assert_null(handler_env_refuses("generate", "BATCH_SIZE", "100000"));
+  assert_null(handler_env_refuses("generate", "BATCH_SIZE", "")); /* the default */
+  assert_non_null(handler_env_refuses("generate", "BATCH_SIZE", "0"));
+  assert_non_null(handler_env_refuses("generate", "BATCH_SIZE", "100001"));
+  assert_non_null(handler_env_refuses("generate", "BATCH_SIZE", "1e3"));
   /* another program's variable of the same name is its own business */
   assert_null(handler_env_refuses("mine", "SERVICE_NAME", ""));
 }
