@@ -28,6 +28,13 @@ static json_t *default_value(const Field *f) {
   }
 }
 
+/* A number or boolean may also be one ${var.NAME} alone (merge.c keeps a
+ * plain variable's value as written). */
+static json_t *or_variable(json_t *typed) {
+  return J("{s:[o,{s:s,s:s}]}", "anyOf", typed, "type", "string", "pattern",
+           "^\\$\\{var\\.[^}]+\\}$");
+}
+
 static json_t *field_schema(const Field *f) {
   json_t *s;
   switch (f->type) {
@@ -35,11 +42,11 @@ static json_t *field_schema(const Field *f) {
     s = f->number ? J("{s:[s,s]}", "type", "number", "string") : J("{s:s}", "type", "string");
     break;
   case F_INT:
-    s = J("{s:s, s:I, s:I}", "type", "integer", "minimum", (json_int_t)f->min, "maximum",
-          (json_int_t)f->max);
+    s = or_variable(J("{s:s, s:I, s:I}", "type", "integer", "minimum", (json_int_t)f->min,
+                      "maximum", (json_int_t)f->max));
     break;
   case F_BOOL:
-    s = J("{s:s}", "type", "boolean");
+    s = or_variable(J("{s:s}", "type", "boolean"));
     break;
   case F_ENUM: {
     json_t *values = json_array();

@@ -122,6 +122,23 @@ static void variables_expand_in_strings(void **state) {
   assert_true(node_get(m, "t")->quoted); /* an expanded value is a string */
 }
 
+static void a_plain_variable_alone_keeps_its_type(void **state) {
+  (void)state;
+  Node *m = interpolated("stage: qa\nvars: {days: 7, on: true, text: '7'}\n"
+                         "a: ${var.days}\nb: ${var.on}\nc: ${var.text}\nd: '${var.days}'\n"
+                         "e: ${var.days}-x\n");
+  assert_int_equal(ctx.diags.errors, 0);
+  long long days = 0;
+  assert_false(node_get(m, "a")->quoted); /* a plain 7: a number for an integer key */
+  assert_true(node_scalar_int(node_get(m, "a"), &days));
+  assert_int_equal(days, 7);
+  assert_false(node_get(m, "b")->quoted);
+  assert_true(node_get(m, "c")->quoted); /* the variable was written as text */
+  assert_true(node_get(m, "d")->quoted); /* the value was */
+  assert_true(node_get(m, "e")->quoted); /* more than the variable */
+  assert_string_equal(node_get(m, "e")->str, "7-x");
+}
+
 static void undefined_variables_point_inside_the_string(void **state) {
   (void)state;
   interpolated("stage: dev\nname: x-${var.nope}-y\n");
@@ -156,6 +173,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(extends_cycles_are_diagnosed, setup, teardown),
       cmocka_unit_test_setup_teardown(missing_extends_is_diagnosed, setup, teardown),
       cmocka_unit_test_setup_teardown(variables_expand_in_strings, setup, teardown),
+      cmocka_unit_test_setup_teardown(a_plain_variable_alone_keeps_its_type, setup, teardown),
       cmocka_unit_test_setup_teardown(undefined_variables_point_inside_the_string, setup, teardown),
       cmocka_unit_test_setup_teardown(unknown_and_unset_builtins, setup, teardown),
       cmocka_unit_test_setup_teardown(variables_cannot_nest, setup, teardown),
