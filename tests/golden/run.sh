@@ -20,6 +20,7 @@ cd "$root"
 inputs="stages/dev.yaml stages/qa.yaml stages/prod.yaml stages/cat-etl/test.yaml
   stages/cat-etl/prod.yaml stages/api-ingestion/dev.yaml stages/api-ingestion/prod.yaml
   stages/lakehouse/dev.yaml stages/lakehouse/prod.yaml
+  stages/telemetry/dev.yaml stages/telemetry/prod.yaml
   tests/integration/fixtures/everything.yaml
   tests/integration/fixtures/two-stacks.yaml
   tests/integration/fixtures/pipeline-linear.yaml

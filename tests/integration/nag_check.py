@@ -414,6 +414,16 @@ class RulePacks(unittest.TestCase):
                 self.assertEqual(stale, [])
                 self.assertEqual(bad, [])
 
+    def test_telemetry_stages_have_no_unsuppressed_finding(self):
+        """Seed 004's ten templates: VPC functions, MSK, the WebSocket API."""
+        paths = build([os.path.join(ROOT, "stages", "telemetry", s + ".yaml") for s in ("dev", "prod")],
+                      os.path.join(self.tmp.name, "telemetry"))
+        self.assertEqual(len(paths), 10)
+        for path in paths:
+            with self.subTest(template=os.path.basename(path)):
+                with open(path) as f:
+                    self.assertEqual(check(json.load(f)), ([], [], []))
+
     def test_fixtures_suppress_only_real_findings_with_reasons(self):
         self.assertGreater(len(self.fixtures), 1)
         for path in self.fixtures:

@@ -55,6 +55,11 @@ golden lakehouse-dev-prod-settings.txt 1 --exit-code --ignore '*Name' --ignore '
   --ignore 'Resources.*.Properties.Tags.*' --ignore 'Resources.*.Metadata.*' \
   --ignore 'Resources.*.Properties.Policies.*' --ignore '*.Fn::Sub' --ignore '*Description' \
   stages/lakehouse/dev.yaml stages/lakehouse/prod.yaml
+# seed 004 (telemetry): dev against prod, stack by stack, and the settings
+# matrix of the two stages
+golden telemetry-dev-prod.txt 1 --exit-code stages/telemetry/dev.yaml stages/telemetry/prod.yaml
+golden telemetry-matrix.txt 1 --exit-code --settings stages/telemetry/dev.yaml \
+  stages/telemetry/prod.yaml
 golden two-stacks.txt 1 --exit-code tests/integration/fixtures/two-stacks.yaml \
   tests/golden/diff/two-stacks-prod.yaml
 golden two-stacks.json 1 --exit-code --format json tests/golden/twostack/dev \
