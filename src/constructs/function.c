@@ -1018,21 +1018,29 @@ static bool resolve_function(Ctx *ctx, const Model *m, Grant *g, Pos at) {
   return g->target != NULL;
 }
 
+/* The invoked function's name or ARN as text lakec knows (it fixes the
+ * name), never a Ref or GetAtt: a function may invoke itself, or one that
+ * invokes it, and references would make that a dependency cycle
+ * CloudFormation refuses. */
+static json_t *invoked(Ctx *ctx, const Function *f, const char *what) {
+  RefSpec spec = {0};
+  function_ref(ctx, f, what, &spec);
+  return spec.literal;
+}
+
 /* The unqualified function's ARN: the caller invokes its $LATEST. */
 static void invoke_statements(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *out) {
-  (void)m;
+  (void)m, (void)ir;
   json_array_append_new(out, iam_statement(iam_sid(ctx, "Invoke", g->text),
                                            J("[s]", "lambda:InvokeFunction"),
-                                           construct_ref(ctx, ir, &construct_function, g->target,
-                                                         "arn")));
+                                           invoked(ctx, g->target, "arn")));
 }
 
 /* LAKEC_FUNCTION_<KEY>: the function's name, which Invoke takes. */
 static void invoke_environment(Ctx *ctx, Ir *ir, const Model *m, const Grant *g, json_t *vars) {
-  (void)m;
+  (void)m, (void)ir;
   const Function *f = g->target;
-  json_object_set_new(vars, env_name(ctx, "LAKEC_FUNCTION_", f->key, ""),
-                      construct_ref(ctx, ir, &construct_function, f, "name"));
+  json_object_set_new(vars, env_name(ctx, "LAKEC_FUNCTION_", f->key, ""), invoked(ctx, f, "name"));
 }
 
 static const GrantVerb VERB_INVOKE = {"invoke", "FUNCTION: invoke it (lambda:InvokeFunction)",

@@ -32,6 +32,8 @@ extern const Construct construct_kafka;
 #define LK_KAFKA_POLLERS "LK349"
 #define LK_KAFKA_NO_INTERNET "LK358"
 #define LK_KAFKA_CLIENT "LK359"
+#define LK_KAFKA_VERSION "LK336"
+#define LK_KAFKA_GROUP "LK337"
 
 /* MSK's SASL/IAM listener: what clients and event source pollers connect to. */
 #define KAFKA_IAM_PORT 9098
@@ -102,6 +104,25 @@ static const DiagCode KAFKA_CODES[] = {
      "    topics: {clicks: {partitions: 2}}\n"
      "functions:\n  writer:\n    vpc: {vpc: main, security_groups: [lambda]}\n"
      "    grants: [{kafka_write: events/clicks}]\n"},
+    {LK_KAFKA_VERSION, "topics on a Kafka version MSK's topic API does not serve",
+     "lakec declares a cluster's topics as AWS::MSK::Topic, which MSK creates through\n"
+     "its topic API; that API serves clusters of Apache Kafka 3.6.0 or later, so a\n"
+     "cluster with topics needs such a version (a version is digits and dots).",
+     STAGE_HEAD NET("2", SELF_RULE) CLUSTER "    version: 3.5.1\n"
+     "    topics: {clicks: {partitions: 2}}\n",
+     STAGE_HEAD NET("2", SELF_RULE) CLUSTER "    version: 3.6.0\n"
+     "    topics: {clicks: {partitions: 2}}\n"},
+    {LK_KAFKA_GROUP, "two event source mappings of a cluster with one consumer group",
+     "Lambda requires each Kafka event source's consumer group to be its own: two\n"
+     "mappings of one cluster (another topic, or another function) with one group\n"
+     "would share its offsets. Name each mapping's group (the default is\n"
+     "PROJECT-STAGE-FUNCTION-TOPIC).",
+     STAGE_HEAD NET("2", SELF_RULE) "functions:\n  a: {}\n  b: {}\n" CLUSTER
+     "    topics:\n      clicks:\n        partitions: 2\n"
+     "        consumers: {a: {group: readers}, b: {group: readers}}\n",
+     STAGE_HEAD NET("2", SELF_RULE) "functions:\n  a: {}\n  b: {}\n" CLUSTER
+     "    topics:\n      clicks:\n        partitions: 2\n"
+     "        consumers: {a: {group: readers-a}, b: {group: readers-b}}\n"},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -149,7 +170,7 @@ static const char *const MONITORING[] = {"DEFAULT", "PER_BROKER", "PER_TOPIC_PER
 static const char *const STARTING_POSITIONS[] = {"LATEST", "TRIM_HORIZON", NULL};
 
 static const Field CONSUMER_FIELDS[] = {
-    {"group", F_STR, offsetof(KafkaConsumer, group), .def = "PROJECT-STAGE-FUNCTION",
+    {"group", F_STR, offsetof(KafkaConsumer, group), .def = "PROJECT-STAGE-FUNCTION-TOPIC",
      .computed = true, .doc = "the Kafka consumer group the mapping reads as"},
     {"starting_position", F_ENUM, offsetof(KafkaConsumer, starting_position),
      .values = STARTING_POSITIONS, .def = "LATEST",
@@ -176,8 +197,8 @@ static const Shape SHAPE_TOPIC =
 static const Field KAFKA_FIELDS[] = {
     {"name", F_STR, offsetof(Kafka, name), .def = "PROJECT-STAGE-KEY", .computed = true,
      .doc = "the MSK cluster name"},
-    {"version", F_STR, offsetof(Kafka, version), .def = "3.5.1",
-     .doc = "the Apache Kafka version MSK runs"},
+    {"version", F_STR, offsetof(Kafka, version), .def = "3.6.0",
+     .doc = "the Apache Kafka version MSK runs; 3.6.0 or later with `topics` (LK336)"},
     {"vpc", F_STR, offsetof(Kafka, vpc), .required = true,
      .doc = "the vpc (a key of `vpcs`) whose subnets hold the brokers"},
     {"subnets", F_ENUM, offsetof(Kafka, subnets), .values = SUBNET_TIERS, .def = "private",
@@ -357,11 +378,12 @@ static void check_pollers_reach(Ctx *ctx, const Model *m, const Kafka *k, const 
               "of '%s'",
               KAFKA_IAM_PORT, k->security_group);
   }
-  if (!vpc_tier_has_internet(k->vpc_item, k->subnets))
+  /* public subnets do not serve: the pollers' interfaces get no public address */
+  if (k->subnets != SUBNETS_PRIVATE || !vpc_tier_has_internet(k->vpc_item, k->subnets))
     diag_warning(ctx, c->node->pos, LK_KAFKA_NO_INTERNET,
-                 "the pollers of this mapping run in the %s subnets of vpc '%s', which do not "
-                 "reach the internet: they need a NAT gateway (or Lambda and STS endpoints) to "
-                 "invoke '%s'",
+                 "the pollers of this mapping run in the %s subnets of vpc '%s', from which "
+                 "they do not reach Lambda and STS: they need private subnets with a NAT "
+                 "gateway (or Lambda and STS endpoints) to invoke '%s'",
                  SUBNET_TIERS[k->subnets], k->vpc, c->function);
 }
 
@@ -387,8 +409,9 @@ static void check_consumers(Ctx *ctx, Model *m, Kafka *k, KafkaTopic *t, bool *r
     KafkaConsumer *c = &t->consumers.items[i];
     c->topic = t;
     c->cluster = k;
-    if (!c->group)
-      c->group = check_default_name(ctx, m, c->function);
+    if (!c->group) /* one group per mapping: Lambda refuses a group two mappings share */
+      c->group = check_default_name(ctx, m,
+                                    arena_printf(&ctx->arena, "%s-%s", c->function, t->name));
     check_name(ctx, c->node, "group", c->group, group_rule, LK_NAME, "consumer group");
     c->key_at = key_pos(node_get(t->node, "consumers"), c->node);
     c->target = construct_resolve(ctx, m, &construct_function, c->function, c->key_at);
@@ -402,8 +425,46 @@ static void check_consumers(Ctx *ctx, Model *m, Kafka *k, KafkaTopic *t, bool *r
   }
 }
 
+/* MSK serves AWS::MSK::Topic (its topic API) on Kafka 3.6.0 and later. */
+static void check_topic_version(Ctx *ctx, const Kafka *k) {
+  unsigned major = 0, minor = 0;
+  int used = 0;
+  const char *v = k->version;
+  bool dotted = sscanf(v, "%u.%u%n", &major, &minor, &used) == 2 &&
+                strspn(v, "0123456789.") == strlen(v);
+  if (dotted && (major > 3 || (major == 3 && minor >= 6)))
+    return;
+  Diag *d = diag_error(ctx, check_pos(k->node, "version"), LK_KAFKA_VERSION,
+                       dotted ? "cluster '%s' declares topics, which MSK creates on Kafka 3.6.0 "
+                                "or later, not %s"
+                              : "cluster '%s': '%s' is not a Kafka version (3.6.0)",
+                       k->key, v);
+  diag_fixit(ctx, d, "3.6.0");
+}
+
+/* Each mapping of a cluster has a consumer group of its own. */
+static void check_groups(Ctx *ctx, const Kafka *k) {
+  StrIndex groups = {0};
+  for (size_t i = 0; i < k->topics.len; i++)
+    for (size_t j = 0; j < k->topics.items[i].consumers.len; j++) {
+      const KafkaConsumer *c = &k->topics.items[i].consumers.items[j];
+      const KafkaConsumer *first = strindex_get(&groups, c->group);
+      if (!first) {
+        strindex_put(ctx, &groups, c->group, (void *)c);
+        continue;
+      }
+      Diag *d = diag_error(ctx, c->key_at, LK_KAFKA_GROUP,
+                           "consumer group '%s' of cluster '%s' is another mapping's already: "
+                           "Lambda gives each Kafka event source a group of its own",
+                           c->group, k->key);
+      diag_note(ctx, d, first->key_at, "the mapping with that group");
+    }
+}
+
 static void check_topics(Ctx *ctx, Model *m, Kafka *k, StrIndex *mappings) {
   bool reported = false;
+  if (k->topics.len && k->version)
+    check_topic_version(ctx, k);
   for (size_t i = 0; i < k->topics.len; i++) {
     KafkaTopic *t = &k->topics.items[i];
     Pos at = key_pos(node_get(k->node, "topics"), t->node);
@@ -413,6 +474,7 @@ static void check_topics(Ctx *ctx, Model *m, Kafka *k, StrIndex *mappings) {
     check_replication(ctx, m, k, t);
     check_consumers(ctx, m, k, t, &reported, mappings);
   }
+  check_groups(ctx, k);
 }
 
 /* ---- check: the clients granted kafka_write / kafka_read ---- */

@@ -152,6 +152,10 @@ static bool check_cidr(Ctx *ctx, Vpc *v) {
 }
 
 static void check_subnets_fit(Ctx *ctx, const Vpc *v) {
+  const Node *mask = node_get(v->node, "subnet_mask");
+  long long written = 0;
+  if (mask && (!node_scalar_int(mask, &written) || written != v->subnet_mask))
+    return; /* out of range, reported: the default in its place says nothing */
   uint32_t fit = cidr_capacity(v->block, (int)v->subnet_mask);
   if (fit >= (uint32_t)(2 * v->zones))
     return;

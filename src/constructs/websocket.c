@@ -105,7 +105,30 @@ static bool valid_action(const char *key) {
   return true;
 }
 
+/* "Connect" for $connect, "Sendmessage" for sendmessage: the route's part of
+ * its ids. */
+static const char *route_name(Ctx *ctx, const char *key) {
+  return lid(ctx, key[0] == '$' ? key + 1 : key, "");
+}
+
+/* Two route keys that give one id part ($connect and connect, send-message
+ * and send_message) would give their resources one logical id. */
+static void check_route_ids(Ctx *ctx, StrIndex *ids, const StrPair *p) {
+  const char *id = route_name(ctx, p->key);
+  const StrPair *first = strindex_get(ids, id);
+  if (!first) {
+    strindex_put(ctx, ids, id, (void *)p);
+    return;
+  }
+  Diag *d = diag_error(ctx, p->key_node->pos, LK_DUPLICATE,
+                       "routes '%s' and '%s' give their resources one logical id part ('%s'): "
+                       "rename one",
+                       first->key, p->key, id);
+  diag_note(ctx, d, first->key_node->pos, "the route '%s'", first->key);
+}
+
 static void check_routes(Ctx *ctx, Model *m, WebSocket *ws) {
+  StrIndex ids = {0};
   size_t n = ws->routes_as_written.len;
   ws->routes.items = arena_alloc(&ctx->arena, (n ? n : 1) * sizeof *ws->routes.items);
   for (size_t i = 0; i < n; i++) {
@@ -117,6 +140,7 @@ static void check_routes(Ctx *ctx, Model *m, WebSocket *ws) {
                  p->key);
       continue;
     }
+    check_route_ids(ctx, &ids, p);
     const Function *f =
         construct_resolve(ctx, m, &construct_function, p->value, p->value_node->pos);
     if (f)
@@ -209,12 +233,6 @@ static void websocket_check(Ctx *ctx, Model *m, const Construct *self) {
 }
 
 /* ---- lower ---- */
-
-/* "Connect" for $connect, "Sendmessage" for sendmessage: the route's part of
- * its ids. */
-static const char *route_name(Ctx *ctx, const char *key) {
-  return lid(ctx, key[0] == '$' ? key + 1 : key, "");
-}
 
 static const char *ws_id(Ctx *ctx, const WebSocket *ws, const char *suffix) {
   return lid(ctx, ws->key, suffix);

@@ -46,7 +46,7 @@ static void the_cluster_takes_iam_over_tls_only(void **state) {
   ir = lower_text(&ctx, STAGE);
   assert_string_equal(ir_find(ir, "TelemetryCluster")->type, "AWS::MSK::Cluster");
   assert_string_equal(json_string_value(cluster("ClusterName")), "demo-dev-telemetry");
-  assert_string_equal(json_string_value(cluster("KafkaVersion")), "3.5.1");
+  assert_string_equal(json_string_value(cluster("KafkaVersion")), "3.6.0");
   /* brokers default to the vpc's zones */
   assert_int_equal(json_integer_value(cluster("NumberOfBrokerNodes")), 2);
   assert_true(json_is_true(cluster("ClientAuthentication.Sasl.Iam.Enabled")));
@@ -88,7 +88,7 @@ static void a_consumer_is_a_mapping_whose_function_may_poll(void **state) {
   assert_string_equal(res_str(ir, m, "Properties.StartingPosition"), "LATEST");
   assert_int_equal(json_integer_value(res_get(ir, m, "Properties.BatchSize")), 50);
   assert_string_equal(res_str(ir, m, "Properties.AmazonManagedKafkaEventSourceConfig.ConsumerGroupId"),
-                      "demo-dev-consumer");
+                      "demo-dev-consumer-acme-telemetry");
   json_t *st = role_statement(ir, "ConsumerFunctionRole", "kafka-cluster:DescribeClusterDynamicConfiguration");
   assert_non_null(st);
   assert_string_equal(json_string_value(json_at(st, "Resource.Ref")), "TelemetryCluster");
@@ -99,7 +99,7 @@ static void a_consumer_is_a_mapping_whose_function_may_poll(void **state) {
   const char *arn = json_text(&ctx, json_object_get(st, "Resource"));
   assert_non_null(strstr(arn, "\":cluster/\""));
   assert_non_null(strstr(arn, "\":group/\""));
-  assert_non_null(strstr(arn, "\"/demo-dev-consumer\""));
+  assert_non_null(strstr(arn, "\"/demo-dev-consumer-acme-telemetry\""));
   assert_null(strchr(arn, '*'));
   st = role_statement(ir, "ConsumerFunctionRole", "ec2:CreateNetworkInterface");
   assert_string_equal(json_string_value(json_object_get(st, "Resource")), "*");
