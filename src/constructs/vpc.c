@@ -268,12 +268,25 @@ static const char *grant_endpoint(const Grant *g) {
   return NULL;
 }
 
+/* Whether the function's own `grants:` list holds g. A grant another
+ * construct adds for its event source mapping (a queue's consumer, a Kafka
+ * topic's) is used by Lambda's pollers, which run outside the function. */
+static bool written_in_grants(const Function *f, const Grant *g) {
+  const Node *list = node_get(f->node, "grants");
+  for (size_t i = 0; list && list->kind == NODE_SEQ && i < list->count; i++)
+    if (list->items[i] == g->node)
+      return true;
+  return false;
+}
+
 /* Private subnets without NAT reach only the vpc's gateway endpoints. */
 static void check_function_egress(Ctx *ctx, const Function *f, const Vpc *v) {
   if (f->vpc.subnets != SUBNETS_PRIVATE || vpc_tier_has_internet(v, SUBNETS_PRIVATE))
     return;
   for (size_t i = 0; i < f->grants.len; i++) {
     const Grant *g = &f->grants.items[i];
+    if (!written_in_grants(f, g))
+      continue;
     const char *endpoint = grant_endpoint(g);
     if (!g->verb || (endpoint && vpc_has_endpoint(v, endpoint)))
       continue; /* a grant not resolved is reported already */

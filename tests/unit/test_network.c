@@ -131,6 +131,15 @@ static void egress_without_nat(void **state) {
   check_dark_function("{send: nowhere}"); /* reported as undefined only */
   assert_false(has_diag(&ctx, "LK333", ""));
   assert_true(has_diag(&ctx, "LK301", "nowhere"));
+  /* a queue's consumer: Lambda's pollers receive its messages, not the function */
+  ctx_release(&ctx);
+  ctx_init(&ctx);
+  check_text(&ctx, MINIMAL_STAGE
+      "vpcs:\n  dark: {cidr: 10.9.0.0/16, nat_gateways: 0}\n"
+      "security_groups:\n  fn: {vpc: dark}\nqueues:\n  q: {consumer: a}\n"
+      "functions:\n  a: {vpc: {vpc: dark, security_groups: [fn]}}\n");
+  assert_false(has_diag(&ctx, "LK333", ""));
+  assert_int_equal(ctx.diags.errors, 0);
 }
 
 int main(void) {
